@@ -1,0 +1,35 @@
+# kbridge — build, run and test. `make run` and `make test` are all a newcomer needs.
+GO        ?= go
+BIN       := bin/kbridge
+GOTESTFLAGS ?= -count=1 -timeout 20m
+
+.PHONY: build run test test-deps vet bench fuzz clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/kbridge
+
+# A single combined KRaft node on localhost:9092 (controller on 9093), data in ./data,
+# formatted with a new cluster id on first start.
+run: build
+	./$(BIN) server start
+
+test-deps:
+	./scripts/install-test-deps.sh
+
+vet:
+	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet ./...
+
+test: test-deps vet build
+	$(GO) test $(GOTESTFLAGS) ./...
+
+# Throughput of kbridge against franz-go's in-memory kfake, side by side, same client.
+bench: build
+	./scripts/bench.sh
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzDecodeRecord -fuzztime 30s ./metadata/
+	$(GO) test -run '^$$' -fuzz FuzzParseRequest -fuzztime 30s ./broker/
+
+clean:
+	rm -rf bin data

@@ -1,0 +1,207 @@
+package broker
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/broker/storage"
+)
+
+// Produce: v3-12
+//
+// Behavior:
+// * acks 0, 1 and -1; one v2 record batch per partition, stored as sent (any codec).
+// * Idempotent producers: sequence checks and duplicate detection live in the log.
+// * max.message.bytes (topic max.message.bytes) is enforced with MESSAGE_TOO_LARGE.
+// * Transactional batches are refused: transactions are not implemented yet.
+// Version notes:
+// * v3: message format v2 only
+// * v5: log start offset in the response
+// * v8: per-record errors and an error message
+// * v9: flexible
+
+func init() { regKey(0, 3, 12, handleProduce) }
+
+// producedPartition remembers where an acks=all write must be acknowledged.
+type producedPartition struct {
+	p          *Partition
+	resp       *kmsg.ProduceResponseTopicPartition
+	lastOffset int64
+}
+
+func handleProduce(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+	req := kreq.(*kmsg.ProduceRequest)
+	resp := req.ResponseKind().(*kmsg.ProduceResponse)
+	var pending []producedPartition
+	for _, rt := range req.Topics {
+		st := kmsg.NewProduceResponseTopic()
+		st.Topic = rt.Topic
+		for _, rp := range rt.Partitions {
+			sp := kmsg.NewProduceResponseTopicPartition()
+			sp.Partition = rp.Partition
+			sp.BaseOffset = -1
+			sp.LogAppendTime = -1
+			sp.LogStartOffset = -1
+			st.Partitions = append(st.Partitions, sp)
+		}
+		resp.Topics = append(resp.Topics, st)
+	}
+	if req.Acks != 0 && req.Acks != 1 && req.Acks != -1 {
+		forEachProducePartition(resp, func(sp *kmsg.ProduceResponseTopicPartition) {
+			sp.ErrorCode = kerr.InvalidRequiredAcks.Code
+		})
+		return resp, nil
+	}
+	for ti, rt := range req.Topics {
+		for pi, rp := range rt.Partitions {
+			sp := &resp.Topics[ti].Partitions[pi]
+			p, last, err := b.appendProduced(rt.Topic, rp.Partition, rp.Records, req.Acks)
+			if err != nil {
+				setProduceError(sp, err)
+				if sp.ErrorCode == kerr.UnknownServerError.Code {
+					b.log.Error("produce failed", "topic", rt.Topic, "partition", rp.Partition, "err", err)
+				}
+				continue
+			}
+			sp.BaseOffset = last.BaseOffset
+			sp.LogStartOffset = last.LogStartOffset
+			sp.LogAppendTime = last.LogAppendTime
+			if req.Acks == -1 {
+				pending = append(pending, producedPartition{p: p, resp: sp, lastOffset: last.LastOffset})
+			}
+		}
+	}
+	if req.Acks == 0 {
+		return nil, nil
+	}
+	waitReplicated(pending, time.Duration(req.TimeoutMillis)*time.Millisecond)
+	return resp, nil
+}
+
+func forEachProducePartition(resp *kmsg.ProduceResponse, fn func(*kmsg.ProduceResponseTopicPartition)) {
+	for ti := range resp.Topics {
+		for pi := range resp.Topics[ti].Partitions {
+			fn(&resp.Topics[ti].Partitions[pi])
+		}
+	}
+}
+
+// appendProduced validates and appends one partition's batch.
+func (b *Broker) appendProduced(topic string, partition int32, records []byte, acks int16) (*Partition, storage.AppendResult, error) {
+	var none storage.AppendResult
+	img := b.Image()
+	t, ok := img.Topics[topic]
+	if !ok || t.Partitions[partition] == nil {
+		return nil, none, kerr.UnknownTopicOrPartition
+	}
+	p, ok := b.replicas.Get(topic, partition)
+	if !ok {
+		return nil, none, kerr.NotLeaderForPartition
+	}
+	st := p.state()
+	if st.leader != b.id {
+		return nil, none, kerr.NotLeaderForPartition
+	}
+	info, whole := peekBatch(records)
+	switch {
+	case info.magic != 2 && len(records) > batchMagicOffset:
+		return nil, none, fmt.Errorf("%w: message format v%d is not supported, only v2", kerr.UnsupportedForMessageFormat, info.magic)
+	case !whole:
+		return nil, none, fmt.Errorf("%w: incomplete record batch", kerr.CorruptMessage)
+	case info.size != len(records):
+		return nil, none, fmt.Errorf("%w: a produce request must hold exactly one record batch per partition", kerr.InvalidRecord)
+	case info.size > int(st.maxMessage):
+		return nil, none, fmt.Errorf("%w: batch of %d bytes is larger than max.message.bytes %d", kerr.MessageTooLarge, info.size, st.maxMessage)
+	case info.transactional:
+		return nil, none, fmt.Errorf("%w: transactional produce is not supported", kerr.InvalidTxnState)
+	}
+	if acks == -1 && len(st.isr) < st.minISR {
+		return nil, none, fmt.Errorf("%w: in-sync replicas %v are fewer than min.insync.replicas %d", kerr.NotEnoughReplicas, st.isr, st.minISR)
+	}
+	appendTime := int64(-1)
+	if st.appendTime {
+		appendTime = time.Now().UnixMilli()
+		stampLogAppendTime(records, appendTime)
+	}
+	res, err := p.log.Append(records, st.leaderEpoch)
+	if err != nil {
+		return nil, none, err
+	}
+	res.LogAppendTime = appendTime
+	p.advanceHighWatermark()
+	return p, res, nil
+}
+
+// setProduceError maps storage and kerr errors to the partition's error code.
+func setProduceError(sp *kmsg.ProduceResponseTopicPartition, err error) {
+	code := errorCode(err)
+	sp.ErrorCode = code
+	if msg := err.Error(); msg != "" {
+		sp.ErrorMessage = &msg
+	}
+}
+
+// errorCode maps an error to Kafka's code: kerr errors as they are, storage errors to
+// their Kafka equivalents, anything else to UNKNOWN_SERVER_ERROR.
+func errorCode(err error) int16 {
+	var ke *kerr.Error
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ke):
+		return ke.Code
+	case errors.Is(err, storage.ErrOutOfOrderSequence):
+		return kerr.OutOfOrderSequenceNumber.Code
+	case errors.Is(err, storage.ErrInvalidProducerEpoch):
+		return kerr.InvalidProducerEpoch.Code
+	case errors.Is(err, storage.ErrCorruptRecord):
+		return kerr.CorruptMessage.Code
+	case errors.Is(err, storage.ErrOffsetOutOfRange):
+		return kerr.OffsetOutOfRange.Code
+	case errors.Is(err, storage.ErrRecordTooLarge):
+		return kerr.RecordListTooLarge.Code
+	case errors.Is(err, storage.ErrClosed):
+		return kerr.NotLeaderForPartition.Code
+	default:
+		return kerr.UnknownServerError.Code
+	}
+}
+
+// waitReplicated holds an acks=all response until every written partition's high
+// watermark covers the write, or the request timeout passes (REQUEST_TIMED_OUT).
+func waitReplicated(pending []producedPartition, timeout time.Duration) {
+	replicated := func() bool {
+		for _, pp := range pending {
+			if pp.p.HighWatermark() <= pp.lastOffset {
+				return false
+			}
+		}
+		return true
+	}
+	if replicated() {
+		return
+	}
+	w := make(chan struct{}, 1)
+	for _, pp := range pending {
+		pp.p.addWaiter(w)
+		defer pp.p.removeWaiter(w)
+	}
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for !replicated() {
+		select {
+		case <-w:
+		case <-timer.C:
+			for _, pp := range pending {
+				if pp.p.HighWatermark() <= pp.lastOffset {
+					pp.resp.ErrorCode = kerr.RequestTimedOut.Code
+				}
+			}
+			return
+		}
+	}
+}

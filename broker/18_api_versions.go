@@ -1,0 +1,77 @@
+package broker
+
+import (
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/metadata"
+)
+
+// ApiVersions: v0-4
+//
+// Behavior:
+// * The list is built from the registered handlers, so it is honest by construction.
+// * KIP-511: a version newer than we know is answered with UNSUPPORTED_VERSION and the
+//   list of APIs, encoded as v0, so the client can retry with a version we serve.
+// Version notes:
+// * v3: flexible, client software name/version, supported/finalized features (tagged)
+
+const apiVersionsKey = 18
+
+func init() { regKey(apiVersionsKey, 0, 4, handleApiVersions) }
+
+func handleApiVersions(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+	req := kreq.(*kmsg.ApiVersionsRequest)
+	resp := req.ResponseKind().(*kmsg.ApiVersionsResponse)
+	if req.Version >= 3 && (req.ClientSoftwareName == "" || req.ClientSoftwareVersion == "") {
+		resp.ErrorCode = kerr.InvalidRequest.Code
+	}
+	resp.ApiKeys = apiKeyList()
+	if req.Version >= 3 {
+		img := b.Image()
+		sf := kmsg.NewApiVersionsResponseSupportedFeature()
+		sf.Name = metadata.FeatureMetadataVersion
+		sf.MinVersion = 1
+		sf.MaxVersion = metadata.MetadataVersionLatest
+		resp.SupportedFeatures = append(resp.SupportedFeatures, sf)
+		resp.FinalizedFeaturesEpoch = img.Offset
+		for name, level := range img.Features {
+			ff := kmsg.NewApiVersionsResponseFinalizedFeature()
+			ff.Name = name
+			ff.MinVersionLevel = level
+			ff.MaxVersionLevel = level
+			resp.FinalizedFeatures = append(resp.FinalizedFeatures, ff)
+		}
+	}
+	return resp, nil
+}
+
+func apiKeyList() []kmsg.ApiVersionsResponseApiKey {
+	var keys []kmsg.ApiVersionsResponseApiKey
+	for _, h := range servedAPIs() {
+		k := kmsg.NewApiVersionsResponseApiKey()
+		k.ApiKey = h.key
+		k.MinVersion = h.min
+		k.MaxVersion = h.max
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// unsupportedApiVersions is the KIP-511 answer to a version we do not know.
+func unsupportedApiVersions(int16) kmsg.Response {
+	resp := kmsg.NewPtrApiVersionsResponse()
+	resp.Version = 0
+	resp.ErrorCode = kerr.UnsupportedVersion.Code
+	resp.ApiKeys = apiKeyList()
+	return resp
+}
+
+// invalidApiVersions answers an ApiVersions body we could not parse.
+func invalidApiVersions(version int16) kmsg.Response {
+	resp := kmsg.NewPtrApiVersionsResponse()
+	resp.Version = version
+	resp.ErrorCode = kerr.InvalidRequest.Code
+	resp.ApiKeys = apiKeyList()
+	return resp
+}

@@ -1,0 +1,95 @@
+package broker
+
+import (
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/metadata"
+)
+
+// CreateTopics: v0-7
+//
+// Behavior:
+// * Handed to the metadata source, which validates names, partitions, replication
+//   factor, assignments and configs with Kafka's errors.
+// * A topic named twice in one request fails with INVALID_REQUEST, as in Kafka.
+// Version notes:
+// * v1: validate only, error messages
+// * v5: flexible; the created topic's partitions, replication factor and configs
+// * v7: topic id
+
+func init() { regKey(19, 0, 7, handleCreateTopics) }
+
+func handleCreateTopics(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+	req := kreq.(*kmsg.CreateTopicsRequest)
+	resp := req.ResponseKind().(*kmsg.CreateTopicsResponse)
+	seen := make(map[string]int)
+	for _, rt := range req.Topics {
+		seen[rt.Topic]++
+	}
+	var specs []metadata.TopicSpec
+	for _, rt := range req.Topics {
+		if seen[rt.Topic] > 1 {
+			continue
+		}
+		spec := metadata.TopicSpec{
+			Name:              rt.Topic,
+			NumPartitions:     rt.NumPartitions,
+			ReplicationFactor: rt.ReplicationFactor,
+			Configs:           make(map[string]*string),
+		}
+		for _, ra := range rt.ReplicaAssignment {
+			if spec.Assignment == nil {
+				spec.Assignment = make(map[int32][]int32)
+			}
+			spec.Assignment[ra.Partition] = ra.Replicas
+		}
+		for _, c := range rt.Configs {
+			spec.Configs[c.Name] = c.Value
+		}
+		specs = append(specs, spec)
+	}
+	results := make(map[string]metadata.CreateTopicResult)
+	if len(specs) > 0 {
+		ctx, cancel := requestContext(req.TimeoutMillis)
+		defer cancel()
+		for _, r := range b.Source().CreateTopics(ctx, specs, req.ValidateOnly) {
+			results[r.Name] = r
+		}
+	}
+	img := b.Image()
+	for _, rt := range req.Topics {
+		st := kmsg.NewCreateTopicsResponseTopic()
+		st.Topic = rt.Topic
+		st.NumPartitions = -1
+		st.ReplicationFactor = -1
+		if seen[rt.Topic] > 1 {
+			msg := "Create topics request from client contains duplicate topic " + rt.Topic
+			st.ErrorCode = kerr.InvalidRequest.Code
+			st.ErrorMessage = &msg
+			resp.Topics = append(resp.Topics, st)
+			continue
+		}
+		r := results[rt.Topic]
+		if r.Err != nil {
+			st.ErrorCode = errorCode(r.Err)
+			msg := r.Err.Error()
+			st.ErrorMessage = &msg
+			resp.Topics = append(resp.Topics, st)
+			continue
+		}
+		st.TopicID = r.ID
+		st.NumPartitions = r.NumPartitions
+		st.ReplicationFactor = r.ReplicationFactor
+		for _, e := range b.topicConfigEntries(img, rt.Topic) {
+			c := kmsg.NewCreateTopicsResponseTopicConfig()
+			c.Name = e.name
+			c.Value = e.value
+			c.Source = e.source
+			c.IsSensitive = e.sensitive
+			st.Configs = append(st.Configs, c)
+		}
+		resp.Topics = append(resp.Topics, st)
+	}
+	return resp, nil
+}

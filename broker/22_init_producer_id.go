@@ -1,0 +1,41 @@
+package broker
+
+import (
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// InitProducerId: v0-4
+//
+// Behavior:
+// * Idempotent producers (null transactional id) get a new producer id at epoch 0,
+//   from blocks of 1000 the metadata source allocates to this broker.
+// * Transactional ids are refused with COORDINATOR_NOT_AVAILABLE: there is no
+//   transaction coordinator yet.
+// Version notes:
+// * v2: flexible
+// * v3: producer id and epoch for an existing producer (KIP-360)
+
+func init() { regKey(22, 0, 4, handleInitProducerID) }
+
+func handleInitProducerID(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+	req := kreq.(*kmsg.InitProducerIDRequest)
+	resp := req.ResponseKind().(*kmsg.InitProducerIDResponse)
+	resp.ProducerID = -1
+	resp.ProducerEpoch = -1
+	if req.TransactionalID != nil {
+		resp.ErrorCode = kerr.CoordinatorNotAvailable.Code
+		return resp, nil
+	}
+	ctx, cancel := requestContext(req.TransactionTimeoutMillis)
+	defer cancel()
+	id, err := b.pids.nextID(ctx, b)
+	if err != nil {
+		b.log.Warn("allocate producer id", "err", err)
+		resp.ErrorCode = errorCode(err)
+		return resp, nil
+	}
+	resp.ProducerID = id
+	resp.ProducerEpoch = 0
+	return resp, nil
+}

@@ -1,0 +1,49 @@
+package broker
+
+import (
+	"context"
+
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/metadata"
+)
+
+// AlterConfigs: v0-2
+//
+// Behavior:
+// * Replaces the whole dynamic config set of a topic or broker resource (keys not named
+//   are removed), as Kafka's legacy AlterConfigs does.
+// Version notes:
+// * v2: flexible
+
+func init() { regKey(33, 0, 2, handleAlterConfigs) }
+
+func handleAlterConfigs(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+	req := kreq.(*kmsg.AlterConfigsRequest)
+	resp := req.ResponseKind().(*kmsg.AlterConfigsResponse)
+	ctx, cancel := requestContext(0)
+	defer cancel()
+	for _, rr := range req.Resources {
+		changes := make([]metadata.ConfigChange, 0, len(rr.Configs))
+		for _, c := range rr.Configs {
+			changes = append(changes, metadata.ConfigChange{Name: c.Name, Op: metadata.ConfigOpSet, Value: c.Value})
+		}
+		sr := kmsg.NewAlterConfigsResponseResource()
+		sr.ResourceType = rr.ResourceType
+		sr.ResourceName = rr.ResourceName
+		sr.ErrorCode, sr.ErrorMessage = b.alterConfigs(ctx, rr.ResourceType, rr.ResourceName, changes, false, req.ValidateOnly)
+		resp.Resources = append(resp.Resources, sr)
+	}
+	return resp, nil
+}
+
+// alterConfigs hands one resource's changes to the metadata source and returns the
+// error code and message for the response.
+func (b *Broker) alterConfigs(ctx context.Context, typ kmsg.ConfigResourceType, name string, changes []metadata.ConfigChange, incremental, validateOnly bool) (int16, *string) {
+	res := metadata.ConfigResource{Type: int8(typ), Name: name}
+	if err := b.Source().AlterConfigs(ctx, res, changes, incremental, validateOnly); err != nil {
+		msg := err.Error()
+		return errorCode(err), &msg
+	}
+	return 0, nil
+}

@@ -1,0 +1,39 @@
+package broker
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/kbridge/kbridge/metadata"
+)
+
+// securityProtocols are Kafka's SecurityProtocol ids, as registrations carry them.
+var securityProtocols = map[string]int16{"PLAINTEXT": 0, "SSL": 1, "SASL_PLAINTEXT": 2, "SASL_SSL": 3}
+
+// Register announces this broker and its advertised listeners to the metadata source and
+// keeps the broker epoch it is given (producer-id blocks and, later, fencing use it).
+func (b *Broker) Register(ctx context.Context, incarnation metadata.Uuid) error {
+	reg := metadata.BrokerRegistration{
+		BrokerID:      b.id,
+		IncarnationID: incarnation,
+		Rack:          b.cfg.BrokerRack,
+		Features: []metadata.FeatureRange{{
+			Name: metadata.FeatureMetadataVersion, MinVersion: 1, MaxVersion: metadata.MetadataVersionLatest,
+		}},
+	}
+	for _, l := range b.cfg.AdvertisedBrokerListeners() {
+		proto := b.cfg.ListenerSecurityProtocolMap[l.Name]
+		reg.Endpoints = append(reg.Endpoints, metadata.Endpoint{
+			Name: l.Name, Host: l.Host, Port: uint16(l.Port), SecurityProtocol: securityProtocols[proto],
+		})
+	}
+	epoch, err := b.Source().RegisterBroker(ctx, reg)
+	if err != nil {
+		return fmt.Errorf("register broker %d: %w", b.id, err)
+	}
+	b.epoch.Store(epoch)
+	b.log.Info("registered with the metadata source", "broker_epoch", epoch)
+	return nil
+}
+
+func (b *Broker) brokerEpoch() int64 { return b.epoch.Load() }

@@ -1,0 +1,304 @@
+package broker
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kbridge/kbridge/broker/storage"
+	"github.com/kbridge/kbridge/config"
+	"github.com/kbridge/kbridge/metadata"
+)
+
+// ReplicaManager owns the partition logs of this broker and keeps them in step with the
+// metadata image: it opens logs for partitions assigned here, applies topic configs and
+// leadership, and deletes the logs of deleted topics.
+type ReplicaManager struct {
+	cfg *config.Config
+	id  int32
+	log *slog.Logger
+
+	mu      sync.RWMutex
+	parts   map[topicPartition]*Partition
+	dirLoad map[string]int // partitions per log dir, to spread new ones
+	closed  bool
+	// strayChecked is set once stray logs were looked for after the first full image;
+	// later deletions arrive as image changes.
+	strayChecked bool
+}
+
+// partitionMetadataFile is Kafka's per-partition file naming the topic id, which lets a
+// broker tell a log of a deleted-and-recreated topic from the live one.
+const partitionMetadataFile = "partition.metadata"
+
+// NewReplicaManager prepares the log directories.
+func NewReplicaManager(cfg *config.Config, id int32, logger *slog.Logger) (*ReplicaManager, error) {
+	rm := &ReplicaManager{
+		cfg:     cfg,
+		id:      id,
+		log:     logger.With("component", "replica-manager"),
+		parts:   make(map[topicPartition]*Partition),
+		dirLoad: make(map[string]int),
+	}
+	for _, d := range cfg.LogDirs {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("create log dir %s: %w", d, err)
+		}
+		rm.dirLoad[d] = 0
+	}
+	return rm, nil
+}
+
+// Get returns the local replica of a partition.
+func (rm *ReplicaManager) Get(topic string, partition int32) (*Partition, bool) {
+	rm.mu.RLock()
+	defer rm.mu.RUnlock()
+	p, ok := rm.parts[topicPartition{topic, partition}]
+	return p, ok
+}
+
+// ApplyImage brings the local replicas in line with img.
+func (rm *ReplicaManager) ApplyImage(img *metadata.Image) {
+	if img == nil {
+		return
+	}
+	rm.mu.Lock()
+	defer rm.mu.Unlock()
+	if rm.closed {
+		return
+	}
+	for tp, p := range rm.parts {
+		t, ok := img.Topics[tp.topic]
+		if !ok || t.ID != p.topicID || t.Partitions[tp.partition] == nil || !t.Partitions[tp.partition].IsReplica(rm.id) {
+			rm.dropLocked(tp, p)
+		}
+	}
+	for _, t := range img.Topics {
+		for _, part := range t.Partitions {
+			if !part.IsReplica(rm.id) {
+				continue
+			}
+			tp := topicPartition{t.Name, part.ID}
+			p, ok := rm.parts[tp]
+			if !ok {
+				var err error
+				p, err = rm.openLocked(t, tp, img)
+				if err != nil {
+					rm.log.Error("cannot open partition log", "topic", tp.topic, "partition", tp.partition, "err", err)
+					continue
+				}
+				rm.parts[tp] = p
+			}
+			rm.updatePartition(p, part, img)
+		}
+	}
+	if !rm.strayChecked && img.MetadataVersion() > 0 {
+		rm.strayChecked = true
+		rm.removeStrayLogsLocked(img)
+	}
+}
+
+func (rm *ReplicaManager) updatePartition(p *Partition, part *metadata.Partition, img *metadata.Image) {
+	settings := topicSettings{cfg: rm.cfg, img: img, topic: p.tp.topic}
+	p.log.SetConfig(settings.storageConfig())
+	p.mu.Lock()
+	p.leader = part.Leader
+	p.leaderEpoch = part.LeaderEpoch
+	p.replicas = part.Replicas
+	p.isr = part.ISR
+	p.minISR = int(settings.int64("min.insync.replicas"))
+	p.maxMessage = int32(settings.int64("max.message.bytes"))
+	p.appendTime = settings.string("message.timestamp.type") == "LogAppendTime"
+	p.mu.Unlock()
+	if part.Leader == rm.id {
+		p.advanceHighWatermark()
+	}
+}
+
+func (rm *ReplicaManager) openLocked(t *metadata.Topic, tp topicPartition, img *metadata.Image) (*Partition, error) {
+	dir := rm.existingDirLocked(tp)
+	if dir == "" {
+		dir = rm.pickDirLocked()
+	}
+	path := filepath.Join(dir, fmt.Sprintf("%s-%d", tp.topic, tp.partition))
+	if id, err := readPartitionMetadata(path); err == nil && id != t.ID {
+		rm.log.Info("removing log of an older topic with the same name", "path", path, "old_topic_id", id.String())
+		if err := os.RemoveAll(path); err != nil {
+			return nil, fmt.Errorf("remove stale log %s: %w", path, err)
+		}
+	}
+	settings := topicSettings{cfg: rm.cfg, img: img, topic: tp.topic}
+	l, err := storage.Open(path, tp.topic, tp.partition, settings.storageConfig(), rm.log)
+	if err != nil {
+		return nil, fmt.Errorf("open log %s: %w", path, err)
+	}
+	if err := writePartitionMetadata(path, t.ID); err != nil {
+		l.Close()
+		return nil, err
+	}
+	rm.dirLoad[dir]++
+	return &Partition{tp: tp, topicID: t.ID, log: l, leader: -1}, nil
+}
+
+func (rm *ReplicaManager) existingDirLocked(tp topicPartition) string {
+	name := fmt.Sprintf("%s-%d", tp.topic, tp.partition)
+	for _, d := range rm.cfg.LogDirs {
+		if fi, err := os.Stat(filepath.Join(d, name)); err == nil && fi.IsDir() {
+			return d
+		}
+	}
+	return ""
+}
+
+func (rm *ReplicaManager) pickDirLocked() string {
+	best := rm.cfg.LogDirs[0]
+	for _, d := range rm.cfg.LogDirs {
+		if rm.dirLoad[d] < rm.dirLoad[best] {
+			best = d
+		}
+	}
+	return best
+}
+
+func (rm *ReplicaManager) dropLocked(tp topicPartition, p *Partition) {
+	rm.log.Info("deleting partition log", "topic", tp.topic, "partition", tp.partition)
+	if err := p.log.Delete(); err != nil {
+		rm.log.Error("delete partition log", "topic", tp.topic, "partition", tp.partition, "err", err)
+	}
+	delete(rm.parts, tp)
+	p.mu.Lock()
+	for w := range p.waiters {
+		select {
+		case w <- struct{}{}:
+		default:
+		}
+	}
+	p.mu.Unlock()
+}
+
+// removeStrayLogsLocked deletes partition directories whose topic no longer exists,
+// e.g. a topic deleted while this broker was down (Kafka calls these stray logs).
+func (rm *ReplicaManager) removeStrayLogsLocked(img *metadata.Image) {
+	for _, d := range rm.cfg.LogDirs {
+		entries, err := os.ReadDir(d)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			if !e.IsDir() || strings.HasPrefix(e.Name(), "__cluster_metadata") {
+				continue
+			}
+			path := filepath.Join(d, e.Name())
+			id, err := readPartitionMetadata(path)
+			if err != nil {
+				continue
+			}
+			topic, part, ok := splitPartitionDir(e.Name())
+			if !ok {
+				continue
+			}
+			if _, open := rm.parts[topicPartition{topic, part}]; open {
+				continue
+			}
+			if t, ok := img.TopicsByID[id]; ok && t.Partitions[part] != nil && t.Partitions[part].IsReplica(rm.id) {
+				continue
+			}
+			rm.log.Info("removing stray partition log", "path", path)
+			if err := os.RemoveAll(path); err != nil {
+				rm.log.Error("remove stray log", "path", path, "err", err)
+			}
+		}
+	}
+}
+
+func splitPartitionDir(name string) (string, int32, bool) {
+	i := strings.LastIndexByte(name, '-')
+	if i <= 0 {
+		return "", 0, false
+	}
+	n, err := strconv.ParseInt(name[i+1:], 10, 32)
+	if err != nil {
+		return "", 0, false
+	}
+	return name[:i], int32(n), true
+}
+
+func readPartitionMetadata(dir string) (metadata.Uuid, error) {
+	b, err := os.ReadFile(filepath.Join(dir, partitionMetadataFile))
+	if err != nil {
+		return metadata.Uuid{}, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "topic_id: "); ok {
+			return metadata.ParseUuid(strings.TrimSpace(v))
+		}
+	}
+	return metadata.Uuid{}, errors.New("partition.metadata has no topic_id")
+}
+
+func writePartitionMetadata(dir string, id metadata.Uuid) error {
+	path := filepath.Join(dir, partitionMetadataFile)
+	want := "version: 0\ntopic_id: " + id.String() + "\n"
+	if b, err := os.ReadFile(path); err == nil && string(b) == want {
+		return nil
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(want), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("rename %s: %w", tmp, err)
+	}
+	return nil
+}
+
+// Maintain runs time-based flushes and segment rolls.
+func (rm *ReplicaManager) Maintain(now time.Time) {
+	for _, p := range rm.snapshot() {
+		if err := p.log.Maintain(now); err != nil {
+			rm.log.Error("log maintenance", "topic", p.tp.topic, "partition", p.tp.partition, "err", err)
+		}
+	}
+}
+
+// EnforceRetention deletes whole old segments by time and size.
+func (rm *ReplicaManager) EnforceRetention(now time.Time) {
+	for _, p := range rm.snapshot() {
+		n, err := p.log.EnforceRetention(now)
+		if err != nil {
+			rm.log.Error("retention", "topic", p.tp.topic, "partition", p.tp.partition, "err", err)
+		} else if n > 0 {
+			rm.log.Info("retention deleted segments", "topic", p.tp.topic, "partition", p.tp.partition, "segments", n)
+		}
+	}
+}
+
+func (rm *ReplicaManager) snapshot() []*Partition {
+	rm.mu.RLock()
+	defer rm.mu.RUnlock()
+	out := make([]*Partition, 0, len(rm.parts))
+	for _, p := range rm.parts {
+		out = append(out, p)
+	}
+	return out
+}
+
+// Close closes every log cleanly.
+func (rm *ReplicaManager) Close() error {
+	rm.mu.Lock()
+	defer rm.mu.Unlock()
+	rm.closed = true
+	var errs []error
+	for tp, p := range rm.parts {
+		if err := p.log.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close %s-%d: %w", tp.topic, tp.partition, err))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,192 @@
+// Package broker is the Kafka protocol server: connections, one handler per API, the
+// replica manager that owns partition logs, and fetch long-polling. It is handed a
+// metadata.Source and never knows whether ZooKeeper or the Raft quorum stands behind it.
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kbridge/kbridge/config"
+	"github.com/kbridge/kbridge/metadata"
+)
+
+// Broker serves the Kafka protocol for one node.
+type Broker struct {
+	cfg *config.Config
+	id  int32
+	log *slog.Logger
+
+	source   atomic.Pointer[sourceBox]
+	epoch    atomic.Int64
+	replicas *ReplicaManager
+	pids     *producerIDBlock
+
+	mu        sync.Mutex
+	listeners []net.Listener
+	conns     map[net.Conn]struct{}
+	closed    bool
+	wg        sync.WaitGroup
+	stop      chan struct{}
+}
+
+// sourceBox lets the source be swapped atomically (the in-place migration switch).
+type sourceBox struct{ metadata.Source }
+
+// New builds a broker for the node described by cfg, reading cluster state from src.
+// Partition logs are opened as the image assigns replicas to this broker.
+func New(cfg *config.Config, src metadata.Source, logger *slog.Logger) (*Broker, error) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	b := &Broker{
+		cfg:   cfg,
+		id:    cfg.NodeID,
+		log:   logger.With("component", "broker", "broker", cfg.NodeID),
+		conns: make(map[net.Conn]struct{}),
+		stop:  make(chan struct{}),
+	}
+	rm, err := NewReplicaManager(cfg, b.id, logger)
+	if err != nil {
+		return nil, fmt.Errorf("start replica manager: %w", err)
+	}
+	b.replicas = rm
+	b.pids = &producerIDBlock{}
+	b.SetSource(src)
+	b.wg.Add(1)
+	go b.maintenanceLoop()
+	return b, nil
+}
+
+// SetSource installs (or replaces) the metadata source and applies its current image.
+func (b *Broker) SetSource(src metadata.Source) {
+	b.source.Store(&sourceBox{src})
+	src.Subscribe(func(img *metadata.Image) {
+		if b.source.Load().Source == src {
+			b.replicas.ApplyImage(img)
+		}
+	})
+	b.replicas.ApplyImage(src.Image())
+}
+
+// Source is the metadata source in use now.
+func (b *Broker) Source() metadata.Source { return b.source.Load().Source }
+
+// Image is the newest metadata image of the current source.
+func (b *Broker) Image() *metadata.Image { return b.Source().Image() }
+
+// ID is this broker's node id.
+func (b *Broker) ID() int32 { return b.id }
+
+// Serve accepts Kafka connections on ln until Close. listenerName is the Kafka listener
+// name (PLAINTEXT, CONTROLLER, ...) used to choose the endpoints Metadata returns.
+func (b *Broker) Serve(ln net.Listener, listenerName string) error {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return errors.New("broker closed")
+	}
+	b.listeners = append(b.listeners, ln)
+	b.mu.Unlock()
+	b.log.Info("listening", "listener", listenerName, "addr", ln.Addr().String())
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			if b.isClosed() {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			return fmt.Errorf("accept on %s: %w", listenerName, err)
+		}
+		b.ServeConn(conn, listenerName)
+	}
+}
+
+// ServeConn serves one accepted connection in its own goroutine; the node's controller
+// listener uses it for the Kafka connections it demultiplexes from Raft traffic.
+func (b *Broker) ServeConn(conn net.Conn, listenerName string) {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		conn.Close()
+		return
+	}
+	b.conns[conn] = struct{}{}
+	b.wg.Add(1)
+	b.mu.Unlock()
+	go func() {
+		defer b.wg.Done()
+		c := newClientConn(b, conn, listenerName)
+		c.serve()
+		b.mu.Lock()
+		delete(b.conns, conn)
+		b.mu.Unlock()
+	}()
+}
+
+func (b *Broker) isClosed() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.closed
+}
+
+// Close stops accepting, closes every connection, and closes the partition logs cleanly
+// so the next start needs no recovery.
+func (b *Broker) Close() error {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil
+	}
+	b.closed = true
+	close(b.stop)
+	for _, ln := range b.listeners {
+		ln.Close()
+	}
+	for c := range b.conns {
+		c.Close()
+	}
+	b.mu.Unlock()
+	b.wg.Wait()
+	return b.replicas.Close()
+}
+
+// maintenanceLoop runs retention, time-based rolls and flushes.
+func (b *Broker) maintenanceLoop() {
+	defer b.wg.Done()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	retention := time.Duration(b.cfg.LogRetentionCheckIntervalMs) * time.Millisecond
+	lastRetention := time.Now()
+	for {
+		select {
+		case <-b.stop:
+			return
+		case now := <-tick.C:
+			b.replicas.Maintain(now)
+			if now.Sub(lastRetention) >= retention {
+				lastRetention = now
+				b.replicas.EnforceRetention(now)
+			}
+		}
+	}
+}
+
+// requestContext bounds admin calls into the source by the request's own timeout.
+func requestContext(timeoutMs int32) (context.Context, context.CancelFunc) {
+	d := time.Duration(timeoutMs) * time.Millisecond
+	if d <= 0 {
+		d = 30 * time.Second
+	}
+	return context.WithTimeout(context.Background(), d)
+}

@@ -1,0 +1,13 @@
+// Package storage keeps partition logs in Kafka's own on-disk format, so that an
+// operator's tools (kafka-dump-log, a directory listing, a copied log dir) see what
+// they expect: <log.dir>/<topic>-<partition>/ holding %020d.log segments of v2 record
+// batches exactly as producers sent them, sparse .index and .timeindex files beside
+// them, a leader-epoch-checkpoint and producer-state snapshots.
+//
+// The append path costs one pwrite per batch and no per-record work: batches are
+// validated by CRC only, never decompressed, and the indexes live in memory until a
+// flush, roll or close writes them out. Crash safety comes from recovery instead: a
+// partition that was not closed cleanly has every segment from its recovery point on
+// rescanned batch by batch, cut at the first torn or corrupt batch, and its indexes
+// and producer state rebuilt.
+package storage

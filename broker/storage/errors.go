@@ -1,0 +1,27 @@
+package storage
+
+import "errors"
+
+// Sentinel errors, matched with errors.Is by the protocol layer, which maps each to the
+// Kafka error code named in its comment.
+var (
+	// ErrOffsetOutOfRange: OFFSET_OUT_OF_RANGE, so consumers apply auto.offset.reset.
+	ErrOffsetOutOfRange = errors.New("offset out of range")
+	// ErrCorruptRecord: CORRUPT_MESSAGE, for a batch that fails its length, magic or CRC check.
+	ErrCorruptRecord = errors.New("corrupt record batch")
+	// ErrOutOfOrderSequence: OUT_OF_ORDER_SEQUENCE_NUMBER, an idempotent producer skipped
+	// or repeated sequence numbers outside the five batches the broker remembers.
+	ErrOutOfOrderSequence = errors.New("out of order sequence number")
+	// ErrInvalidProducerEpoch: INVALID_PRODUCER_EPOCH, a zombie producer instance that a
+	// newer epoch has fenced.
+	ErrInvalidProducerEpoch = errors.New("invalid producer epoch")
+	// ErrRecordTooLarge: MESSAGE_TOO_LARGE, the batch exceeds max.message.bytes or
+	// could never fit in a segment.
+	ErrRecordTooLarge = errors.New("record batch too large")
+	// ErrOffsetsOutOfOrder: a follower fetched batches that do not continue its log,
+	// which means it must truncate before appending (Kafka's UnexpectedAppendOffset).
+	ErrOffsetsOutOfOrder = errors.New("batch offsets do not continue the log")
+	// ErrClosed: the log was closed or deleted (topic deletion racing a request);
+	// NOT_LEADER_OR_FOLLOWER makes clients refresh metadata.
+	ErrClosed = errors.New("partition log closed")
+)

@@ -1,0 +1,136 @@
+package storage
+
+import (
+	"fmt"
+	"time"
+)
+
+// AppendAsFollower appends batches fetched from the leader, keeping their offsets and
+// leader epochs. The first batch must not start below the LEO (a follower truncates
+// first; gaps are allowed, compaction makes them). A trailing partial batch, which a
+// fetch response cut at its byte limit may carry, is ignored.
+func (l *PartitionLog) AppendAsFollower(batches []byte) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return l.errorf("append as follower: %w", ErrClosed)
+	}
+	now := time.Now()
+	var messages int64
+	for p := 0; p+logOverhead <= len(batches); {
+		n := logOverhead + int(int32(be.Uint32(batches[p+batchLengthOff:])))
+		if n < batchHeaderSize {
+			return l.errorf("append as follower at byte %d: %w: batch length %d", p, ErrCorruptRecord, n)
+		}
+		if p+n > len(batches) {
+			break
+		}
+		b := batches[p : p+n]
+		if err := checkBatch(b); err != nil {
+			return l.errorf("append as follower at byte %d: %w", p, err)
+		}
+		h := parseHeader(b)
+		if leo := l.leo(); h.baseOffset < leo {
+			return l.errorf("append as follower: %w: batch at %d, log end %d", ErrOffsetsOutOfOrder, h.baseOffset, leo)
+		}
+		if int64(n) > l.cfg.SegmentBytes {
+			return l.errorf("append as follower: %w: %d bytes, segment.bytes %d", ErrRecordTooLarge, n, l.cfg.SegmentBytes)
+		}
+		if err := l.appendLocked(b, &h, now); err != nil {
+			return err
+		}
+		l.assignEpochLocked(int32(be.Uint32(b[leaderEpochOff:])), h.baseOffset)
+		messages += int64(h.recordCount)
+		p += n
+	}
+	return l.maybeFlushLocked(messages, now)
+}
+
+// TruncateTo removes every batch holding an offset >= offset, so that a follower's log
+// matches the leader's after a leader change (KIP-101). A batch that straddles offset
+// is removed whole, leaving the LEO at its base. Truncating below the log start
+// empties the log and restarts it at offset.
+func (l *PartitionLog) TruncateTo(offset int64) error {
+	l.flushMu.Lock()
+	defer l.flushMu.Unlock()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return l.errorf("truncate: %w", ErrClosed)
+	}
+	if offset < 0 {
+		return l.errorf("truncate to %d: negative offset", offset)
+	}
+	if offset >= l.leo() {
+		return nil
+	}
+	l.log.Info("truncating log", "offset", offset, "log_end_offset", l.leo())
+	if err := l.truncateLocked(offset); err != nil {
+		return l.errorf("truncate to %d: %w", offset, err)
+	}
+	leo := l.leo()
+	l.recoveryPoint = min(l.recoveryPoint, l.active().base)
+	if err := l.writeRecoveryPoint(l.recoveryPoint); err != nil {
+		return err
+	}
+	if l.epochs.truncateFromEnd(leo) {
+		if err := l.epochs.write(); err != nil {
+			return err
+		}
+	}
+	return l.rebuildProducerState()
+}
+
+func (l *PartitionLog) truncateLocked(offset int64) error {
+	if offset < l.logStartOffset || offset <= l.segments[0].base {
+		for _, s := range l.segments {
+			if err := s.remove(); err != nil {
+				return err
+			}
+		}
+		l.segments = nil
+		s, err := createSegment(l.dir, offset)
+		if err != nil {
+			return err
+		}
+		l.segments = []*segment{s}
+		l.logStartOffset = offset
+		return l.writeOwnCheckpoint(LogStartOffsetCheckpointFile, offset)
+	}
+	keep := l.segmentFor(offset)
+	if l.segments[keep].base == offset {
+		keep--
+	}
+	for _, s := range l.segments[keep+1:] {
+		if err := s.remove(); err != nil {
+			return err
+		}
+	}
+	l.segments = l.segments[:keep+1]
+	s := l.active()
+	if err := s.ensureLoaded(l.cfg.IndexIntervalBytes, l.log); err != nil {
+		return err
+	}
+	if pos, _, _, found, err := s.findBatch(s.positionOf(offset), offset); err != nil {
+		return err
+	} else if found {
+		if err := s.file.Truncate(pos); err != nil {
+			return fmt.Errorf("truncate %s: %w", s.file.Name(), err)
+		}
+		s.size = pos
+	}
+	if _, err := s.load(l.cfg.IndexIntervalBytes, true, false, l.log); err != nil {
+		return err
+	}
+	s.dirty = true
+	return nil
+}
+
+// EndOffsetForEpoch answers OffsetForLeaderEpoch: the largest epoch <= epoch that this
+// log knows, and the offset where the epoch after it starts (the LEO for the current
+// epoch); (-1, -1) when the epoch is unknown or newer than any.
+func (l *PartitionLog) EndOffsetForEpoch(epoch int32) (int32, int64) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.epochs.endOffsetFor(epoch, l.leo())
+}

@@ -1,0 +1,222 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// kbridgeBin is the binary under test, built once by TestMain.
+var kbridgeBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "kbridge-e2e-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		os.Exit(1)
+	}
+	kbridgeBin = filepath.Join(dir, "kbridge")
+	_, file, _, _ := runtime.Caller(0)
+	build := exec.Command("go", "build", "-o", kbridgeBin, "./cmd/kbridge")
+	build.Dir = filepath.Join(filepath.Dir(file), "..")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: build kbridge:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// requireTool finds an external tool. Under CI a missing tool fails the test: it never
+// passes by skipping there.
+func requireTool(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err == nil {
+		return path
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s is required under CI but not installed (make test-deps installs it)", name)
+	}
+	t.Skipf("%s not installed; run make test-deps", name)
+	return ""
+}
+
+// freePort asks the kernel for an unused loopback port.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// Node is one kbridge server process started by a test.
+type Node struct {
+	t          *testing.T
+	ConfigPath string
+	DataDir    string
+	BrokerAddr string
+	logPath    string
+
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+// StartSingleNode formats and starts one combined KRaft node on free loopback ports.
+// extra holds additional server.properties lines.
+func StartSingleNode(t *testing.T, extra ...string) *Node {
+	t.Helper()
+	dir := t.TempDir()
+	bp, cp := freePort(t), freePort(t)
+	props := []string{
+		"process.roles=broker,controller",
+		"node.id=1",
+		fmt.Sprintf("controller.quorum.voters=1@127.0.0.1:%d", cp),
+		fmt.Sprintf("listeners=PLAINTEXT://127.0.0.1:%d,CONTROLLER://127.0.0.1:%d", bp, cp),
+		"controller.listener.names=CONTROLLER",
+		"log.dirs=" + filepath.Join(dir, "data"),
+		"offsets.topic.replication.factor=1",
+	}
+	props = append(props, extra...)
+	n := &Node{
+		t:          t,
+		ConfigPath: filepath.Join(dir, "server.properties"),
+		DataDir:    filepath.Join(dir, "data"),
+		BrokerAddr: fmt.Sprintf("127.0.0.1:%d", bp),
+		logPath:    filepath.Join(dir, "server.log"),
+	}
+	if err := os.WriteFile(n.ConfigPath, []byte(strings.Join(props, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	clusterID := strings.TrimSpace(Run(t, "storage", "random-uuid"))
+	Run(t, "storage", "format", "-t", clusterID, "-c", n.ConfigPath)
+	n.Start()
+	t.Cleanup(func() {
+		n.Stop()
+		if t.Failed() {
+			n.dumpLog()
+		}
+	})
+	return n
+}
+
+// Start launches the process and waits until the broker port accepts connections.
+func (n *Node) Start() {
+	n.t.Helper()
+	logf, err := os.OpenFile(n.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	cmd := exec.Command(kbridgeBin, "server", "start", n.ConfigPath)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		n.t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); logf.Close(); close(done) }()
+	n.mu.Lock()
+	n.cmd, n.done = cmd, done
+	n.mu.Unlock()
+	waitForPort(n.t, n.BrokerAddr, done, 30*time.Second, n.dumpLog)
+}
+
+// Kill sends SIGKILL: no shutdown code runs, as in a crash.
+func (n *Node) Kill() { n.signal(syscall.SIGKILL) }
+
+// Stop sends SIGTERM and waits for a clean exit.
+func (n *Node) Stop() { n.signal(syscall.SIGTERM) }
+
+func (n *Node) signal(sig syscall.Signal) {
+	n.mu.Lock()
+	cmd, done := n.cmd, n.done
+	n.cmd = nil
+	n.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	cmd.Process.Signal(sig)
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		n.t.Errorf("node did not stop within 30s after %v", sig)
+	}
+}
+
+// Log returns what the server wrote so far.
+func (n *Node) Log() string {
+	b, _ := os.ReadFile(n.logPath)
+	return string(b)
+}
+
+func (n *Node) dumpLog() {
+	log := n.Log()
+	if len(log) > 20000 {
+		log = "...\n" + log[len(log)-20000:]
+	}
+	n.t.Logf("server log %s:\n%s", n.logPath, log)
+}
+
+func waitForPort(t *testing.T, addr string, exited <-chan struct{}, timeout time.Duration, onFail func()) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			onFail()
+			t.Fatalf("server exited before listening on %s", addr)
+		default:
+		}
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	onFail()
+	t.Fatalf("nothing listening on %s after %v", addr, timeout)
+}
+
+// Run runs a kbridge command to completion and returns its stdout; it fails the test
+// on a non-zero exit.
+func Run(t *testing.T, args ...string) string {
+	t.Helper()
+	out, errOut, err := RunWithInput(t, nil, args...)
+	if err != nil {
+		t.Fatalf("kbridge %s: %v\nstderr: %s\nstdout: %s", strings.Join(args, " "), err, errOut, out)
+	}
+	return out
+}
+
+// RunWithInput runs a kbridge command with stdin and returns stdout, stderr and the error.
+func RunWithInput(t *testing.T, stdin []byte, args ...string) (string, string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, kbridgeBin, args...)
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	return out.String(), errOut.String(), err
+}

@@ -1,0 +1,151 @@
+package kraftmode
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"time"
+
+	"github.com/hashicorp/raft"
+
+	"github.com/kbridge/kbridge/metadata"
+)
+
+// watchLeadership turns this node into the active controller each time Raft makes it
+// leader. LeaderCh keeps only the latest transition, which is all that matters here.
+func (c *Controller) watchLeadership() {
+	defer c.wg.Done()
+	for {
+		select {
+		case <-c.shutdown:
+			return
+		case leader := <-c.raft.LeaderCh():
+			if leader {
+				c.activate()
+			}
+		}
+	}
+}
+
+// activate makes a new leader ready to write: a barrier so its FSM has applied
+// everything earlier leaders committed, then Kafka's activation records. It retries,
+// backing off up to 5 s (an unreadable bootstrap.checkpoint will not heal quickly),
+// until it succeeds or the node is no longer leader.
+func (c *Controller) activate() {
+	term := c.raft.CurrentTerm()
+	backoff := 100 * time.Millisecond
+	for c.raft.State() == raft.Leader && c.raft.CurrentTerm() == term {
+		err := c.activateOnce()
+		if err == nil {
+			c.readyTerm.Store(term)
+			c.log.Info("active controller", "term", term, "offset", c.Image().Offset)
+			return
+		}
+		c.log.Warn("controller activation failed; retrying", "term", term, "retry_in", backoff, "err", err)
+		select {
+		case <-c.shutdown:
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+func (c *Controller) activateOnce() error {
+	if err := c.raft.Barrier(applyTimeout).Error(); err != nil {
+		return fmt.Errorf("barrier: %w", err)
+	}
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	recs, err := c.activationRecords()
+	if err != nil {
+		return err
+	}
+	if _, err := c.appendLocked(recs); err != nil {
+		return fmt.Errorf("write activation records: %w", err)
+	}
+	return nil
+}
+
+// activationRecords are what Kafka's ActivationRecordsGenerator writes when a controller
+// becomes active: an abort of a transaction a failed leader left open; on an empty log
+// the bootstrap records (bootstrap.checkpoint, or the latest metadata.version) and
+// ZkMigrationState NONE, inside a transaction; and, from 3.7-IV0 (KIP-919), this
+// controller's registration when the image does not have this incarnation yet.
+func (c *Controller) activationRecords() ([]metadata.Record, error) {
+	img := c.Image()
+	var recs []metadata.Record
+	if img.InTransaction() {
+		reason := "Controller failover"
+		recs = append(recs, &metadata.AbortTransactionRecord{Reason: &reason})
+	}
+	mv := img.MetadataVersion()
+	if mv == 0 {
+		boot, level, err := c.bootstrapRecords()
+		if err != nil {
+			return nil, err
+		}
+		mv = level
+		txn := mv >= metadata.MetadataVersion3_6IV1
+		if txn {
+			name := "Bootstrap records"
+			recs = append(recs, &metadata.BeginTransactionRecord{Name: &name})
+		}
+		recs = append(recs, boot...)
+		if mv >= metadata.MetadataVersion3_4IV0 {
+			recs = append(recs, &metadata.ZkMigrationStateRecord{ZkMigrationState: metadata.ZkMigrationNone})
+		}
+		if txn {
+			recs = append(recs, &metadata.EndTransactionRecord{})
+		}
+		c.log.Info("bootstrapping metadata log", "metadata.version", mv, "records", len(boot))
+	}
+	if mv >= metadataVersion3_7IV0 {
+		if reg, ok := img.Controllers[c.opts.NodeID]; !ok || reg.IncarnationID != c.incarnation {
+			recs = append(recs, c.controllerRegistration())
+		}
+	}
+	return recs, nil
+}
+
+// metadataVersion3_7IV0 is the first level with controller registration (KIP-919).
+const metadataVersion3_7IV0 int16 = 15
+
+// bootstrapRecords reads bootstrap.checkpoint beside the metadata log directory, or
+// falls back to the latest metadata.version as Kafka does without one.
+func (c *Controller) bootstrapRecords() ([]metadata.Record, int16, error) {
+	path := filepath.Join(filepath.Dir(filepath.Clean(c.opts.Dir)), BootstrapCheckpointName)
+	recs, mv, err := readBootstrapRecords(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		mv = metadata.MetadataVersionLatest
+		return []metadata.Record{&metadata.FeatureLevelRecord{Name: metadata.FeatureMetadataVersion, FeatureLevel: mv}}, mv, nil
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	return recs, mv, nil
+}
+
+// controllerRegistration is this controller's RegisterControllerRecord. Only the active
+// controller writes its own: the ControllerRegistration RPC that lets the others
+// register through it is not implemented yet.
+func (c *Controller) controllerRegistration() *metadata.RegisterControllerRecord {
+	v, _ := voterOf(c.opts.Voters, c.opts.NodeID)
+	return &metadata.RegisterControllerRecord{
+		ControllerID:     c.opts.NodeID,
+		IncarnationID:    c.incarnation,
+		ZkMigrationReady: false,
+		EndPoints: []metadata.Endpoint{{
+			Name:             c.opts.ListenerName,
+			Host:             v.Host,
+			Port:             uint16(v.Port),
+			SecurityProtocol: 0, // PLAINTEXT: the controller listener has no TLS or SASL yet
+		}},
+		Features: []metadata.FeatureRange{{
+			Name:       metadata.FeatureMetadataVersion,
+			MinVersion: 1,
+			MaxVersion: metadata.MetadataVersionLatest,
+		}},
+	}
+}

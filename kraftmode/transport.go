@@ -1,0 +1,91 @@
+package kraftmode
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/raft"
+)
+
+// RaftConnMagic is the first byte a Raft peer writes on a new connection to the
+// controller listener. Kafka requests begin with a 4-byte big-endian size whose first
+// byte is 0x00 for any request under 16 MiB, so the node's accept loop can tell the two
+// apart by peeking one byte and share one port, as controller.listener.names expects.
+const RaftConnMagic byte = 0xB7
+
+// StreamLayer is the raft.StreamLayer for a controller listener that also carries Kafka
+// requests. It owns no socket: the node's accept loop reads the magic byte and hands the
+// connection over with HandOff, and Accept returns it to Raft's network transport.
+type StreamLayer struct {
+	addr    net.Addr
+	conns   chan net.Conn
+	closed  chan struct{}
+	closeMu sync.Once
+}
+
+// NewStreamLayer returns a stream layer whose Addr is addr. Pass the address peers
+// dial (the voter's host:port), because Raft reports it as this node's address.
+func NewStreamLayer(addr net.Addr) *StreamLayer {
+	return &StreamLayer{
+		addr:   addr,
+		conns:  make(chan net.Conn),
+		closed: make(chan struct{}),
+	}
+}
+
+// HandOff gives Raft a connection whose magic byte the caller has already consumed.
+// It blocks until Raft accepts it, so call it from the connection's own goroutine; after
+// Close the connection is closed instead.
+func (s *StreamLayer) HandOff(conn net.Conn) {
+	select {
+	case s.conns <- conn:
+	case <-s.closed:
+		_ = conn.Close()
+	}
+}
+
+// Accept waits for the next connection handed over by HandOff, as net.Listener does.
+func (s *StreamLayer) Accept() (net.Conn, error) {
+	select {
+	case c := <-s.conns:
+		return c, nil
+	case <-s.closed:
+		return nil, fmt.Errorf("accept raft connection on %s: %w", s.addr, net.ErrClosed)
+	}
+}
+
+// Close stops Accept; the node's listener itself stays open for Kafka requests.
+func (s *StreamLayer) Close() error {
+	s.closeMu.Do(func() { close(s.closed) })
+	return nil
+}
+
+// Addr is the address Raft advertises for this node.
+func (s *StreamLayer) Addr() net.Addr { return s.addr }
+
+// Dial connects to a peer's controller listener and announces a Raft connection.
+func (s *StreamLayer) Dial(address raft.ServerAddress, timeout time.Duration) (net.Conn, error) {
+	d := net.Dialer{Timeout: timeout}
+	conn, err := d.Dial("tcp", string(address))
+	if err != nil {
+		return nil, fmt.Errorf("dial raft peer %s: %w", address, err)
+	}
+	if timeout > 0 {
+		_ = conn.SetWriteDeadline(time.Now().Add(timeout))
+	}
+	if _, err := conn.Write([]byte{RaftConnMagic}); err != nil {
+		_ = conn.Close()
+		return nil, fmt.Errorf("announce raft connection to %s: %w", address, err)
+	}
+	if err := conn.SetWriteDeadline(time.Time{}); err != nil {
+		_ = conn.Close()
+		return nil, fmt.Errorf("clear write deadline to %s: %w", address, err)
+	}
+	return conn, nil
+}
+
+// errNoStream is returned by Start when it is given no stream layer.
+var errNoStream = errors.New("kraftmode: nil stream layer")

@@ -1,0 +1,83 @@
+package metadata
+
+import "context"
+
+// Source is what a broker sees of its cluster's coordination, whichever mode runs it.
+// ZooKeeper mode and KRaft mode each implement it; swapping one Source for another is
+// how a broker moves from ZooKeeper to the quorum without restarting.
+//
+// Errors returned by the write methods are franz-go kerr errors (possibly wrapped), so
+// the broker can answer with Kafka's error code: kerr.TopicAlreadyExists,
+// kerr.UnknownTopicOrPartition, kerr.InvalidPartitions, kerr.InvalidReplicationFactor,
+// kerr.InvalidConfig, kerr.NotController, kerr.PolicyViolation and so on.
+type Source interface {
+	// Image returns the newest committed image; never nil once the source has started.
+	Image() *Image
+	// Subscribe registers fn to be called, in order and from one goroutine, with every
+	// newly published image. fn must return quickly.
+	Subscribe(fn func(*Image))
+
+	// RegisterBroker registers (or re-registers) a broker and returns its broker epoch.
+	RegisterBroker(ctx context.Context, reg BrokerRegistration) (int64, error)
+	// CreateTopics creates topics; with validateOnly nothing is written. Results are in
+	// request order.
+	CreateTopics(ctx context.Context, specs []TopicSpec, validateOnly bool) []CreateTopicResult
+	// DeleteTopics deletes topics by name; errors are in request order (nil = deleted).
+	DeleteTopics(ctx context.Context, names []string) []error
+	// CreatePartitions raises a topic's partition count to total.
+	CreatePartitions(ctx context.Context, topic string, total int32, assignment [][]int32, validateOnly bool) error
+	// AlterConfigs applies config changes to one resource. Incremental changes keep the
+	// keys they do not name; a non-incremental alter (AlterConfigs API) replaces the whole set.
+	AlterConfigs(ctx context.Context, res ConfigResource, changes []ConfigChange, incremental, validateOnly bool) error
+	// AllocateProducerIDs hands out a block of producer ids to a broker.
+	AllocateProducerIDs(ctx context.Context, brokerID int32, brokerEpoch int64) (first int64, count int32, err error)
+}
+
+// BrokerRegistration is what a broker tells the controller about itself.
+type BrokerRegistration struct {
+	BrokerID            int32
+	IncarnationID       Uuid
+	Endpoints           []Endpoint
+	Features            []FeatureRange
+	Rack                string
+	IsMigratingZkBroker bool
+	LogDirs             []Uuid
+}
+
+// TopicSpec is one topic to create. NumPartitions/ReplicationFactor of -1 take the
+// broker defaults (num.partitions, default.replication.factor); Assignment, when given,
+// fixes the replicas of each partition.
+type TopicSpec struct {
+	Name              string
+	NumPartitions     int32
+	ReplicationFactor int16
+	Assignment        map[int32][]int32
+	Configs           map[string]*string
+}
+
+// CreateTopicResult is the outcome of one TopicSpec.
+type CreateTopicResult struct {
+	Name              string
+	ID                Uuid
+	NumPartitions     int32
+	ReplicationFactor int16
+	Err               error
+}
+
+// ConfigOp is an IncrementalAlterConfigs operation, numbered as in Kafka.
+type ConfigOp int8
+
+// Kafka's IncrementalAlterConfigs operations.
+const (
+	ConfigOpSet      ConfigOp = 0
+	ConfigOpDelete   ConfigOp = 1
+	ConfigOpAppend   ConfigOp = 2
+	ConfigOpSubtract ConfigOp = 3
+)
+
+// ConfigChange is one key change.
+type ConfigChange struct {
+	Name  string
+	Op    ConfigOp
+	Value *string
+}

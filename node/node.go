@@ -1,0 +1,236 @@
+// Package node assembles one kbridge process from its config: which roles it runs,
+// which metadata source its broker reads, and which listeners it opens. It is the one
+// place that knows about every mode, so the broker never has to.
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kbridge/kbridge/broker"
+	"github.com/kbridge/kbridge/config"
+	"github.com/kbridge/kbridge/kraftmode"
+	"github.com/kbridge/kbridge/metadata"
+)
+
+// Node is a running kbridge process: a controller, a broker, or both.
+type Node struct {
+	cfg        *config.Config
+	log        *slog.Logger
+	controller *kraftmode.Controller
+	broker     atomic.Pointer[broker.Broker]
+	listeners  []net.Listener
+	wg         sync.WaitGroup
+}
+
+// Start brings up the roles cfg asks for. A KRaft node refuses an unformatted data
+// directory: formatting is an explicit step (`kbridge storage format`), never implicit.
+func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*Node, error) {
+	if cfg.Mode() != config.ModeKRaft {
+		return nil, errors.New("ZooKeeper mode (zookeeper.connect without process.roles) is not available yet")
+	}
+	if !cfg.IsController() {
+		return nil, errors.New("a broker-only node (process.roles=broker) needs a controller quorum to follow; run process.roles=broker,controller for a single node")
+	}
+	meta, err := checkFormatted(cfg)
+	if err != nil {
+		return nil, err
+	}
+	n := &Node{cfg: cfg, log: logger}
+	if err := n.startController(ctx, meta.ClusterID); err != nil {
+		n.Close()
+		return nil, err
+	}
+	if cfg.IsBroker() {
+		if err := n.startBroker(ctx); err != nil {
+			n.Close()
+			return nil, err
+		}
+	}
+	return n, nil
+}
+
+// checkFormatted reads meta.properties from every data directory and checks they
+// belong to this node and one cluster.
+func checkFormatted(cfg *config.Config) (*config.MetaProperties, error) {
+	var first *config.MetaProperties
+	for _, dir := range DataDirs(cfg) {
+		mp, err := config.ReadMetaProperties(dir)
+		if err != nil {
+			return nil, fmt.Errorf("log directory %s is not formatted (run `kbridge storage format -t $(kbridge storage random-uuid) -c %s`): %w", dir, cfg.Source, err)
+		}
+		if mp.Version != 1 {
+			return nil, fmt.Errorf("%s/meta.properties is version %d (ZooKeeper mode); a KRaft node needs version 1", dir, mp.Version)
+		}
+		if mp.NodeID != cfg.NodeID {
+			return nil, fmt.Errorf("%s/meta.properties has node.id %d but %s says node.id=%d", dir, mp.NodeID, cfg.Source, cfg.NodeID)
+		}
+		if first != nil && mp.ClusterID != first.ClusterID {
+			return nil, fmt.Errorf("%s/meta.properties has cluster.id %s, another directory has %s", dir, mp.ClusterID, first.ClusterID)
+		}
+		if first == nil {
+			first = mp
+		}
+	}
+	return first, nil
+}
+
+// DataDirs are the directories `storage format` writes: every log dir and the
+// metadata log dir.
+func DataDirs(cfg *config.Config) []string {
+	dirs := append([]string(nil), cfg.LogDirs...)
+	for _, d := range dirs {
+		if filepath.Clean(d) == filepath.Clean(cfg.MetadataLogDir) {
+			return dirs
+		}
+	}
+	return append(dirs, cfg.MetadataLogDir)
+}
+
+// metadataPartitionDir is where the Raft log and snapshots live.
+func metadataPartitionDir(cfg *config.Config) string {
+	return filepath.Join(cfg.MetadataLogDir, "__cluster_metadata-0")
+}
+
+func (n *Node) startController(ctx context.Context, clusterID string) error {
+	cl, ok := n.cfg.ControllerListener()
+	if !ok {
+		return fmt.Errorf("%s: controller.listener.names: no listener of that name in listeners", n.cfg.Source)
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(cl.Host, strconv.Itoa(cl.Port)))
+	if err != nil {
+		return fmt.Errorf("listen on controller listener %s: %w", cl.Name, err)
+	}
+	n.listeners = append(n.listeners, ln)
+	var self config.QuorumVoter
+	for _, v := range n.cfg.ControllerQuorumVoters {
+		if v.ID == n.cfg.NodeID {
+			self = v
+		}
+	}
+	stream := kraftmode.NewStreamLayer(&net.TCPAddr{IP: net.ParseIP(resolveHost(self.Host)), Port: self.Port})
+	var voters []kraftmode.Voter
+	for _, v := range n.cfg.ControllerQuorumVoters {
+		voters = append(voters, kraftmode.Voter{ID: v.ID, Host: v.Host, Port: v.Port})
+	}
+	n.wg.Add(1)
+	go n.acceptController(ln, cl.Name, stream)
+	ctrl, err := kraftmode.Start(kraftmode.Options{
+		NodeID:          n.cfg.NodeID,
+		ClusterID:       clusterID,
+		Dir:             metadataPartitionDir(n.cfg),
+		Voters:          voters,
+		ElectionTimeout: time.Duration(n.cfg.ControllerQuorumElectionTimeoutMs) * time.Millisecond,
+		Logger:          n.log,
+		Defaults: kraftmode.TopicDefaults{
+			NumPartitions:     n.cfg.NumPartitions,
+			ReplicationFactor: int16(n.cfg.DefaultReplicationFactor),
+		},
+		ValidateTopicConfig: config.ValidateTopicConfig,
+	}, stream)
+	if err != nil {
+		return fmt.Errorf("start controller: %w", err)
+	}
+	n.controller = ctrl
+	if err := ctrl.WaitReady(ctx); err != nil {
+		return fmt.Errorf("wait for the metadata quorum: %w", err)
+	}
+	n.log.Info("controller ready", "leader", ctrl.LeaderID())
+	return nil
+}
+
+// resolveHost turns a voter's host name into an IP for Raft's advertised address.
+func resolveHost(host string) string {
+	if ip := net.ParseIP(host); ip != nil {
+		return host
+	}
+	addrs, err := net.LookupHost(host)
+	if err != nil || len(addrs) == 0 {
+		return "127.0.0.1"
+	}
+	return addrs[0]
+}
+
+// acceptController demultiplexes the controller port: Raft connections announce
+// themselves with kraftmode.RaftConnMagic, Kafka requests begin with a size whose
+// first byte is 0x00.
+func (n *Node) acceptController(ln net.Listener, name string, stream *kraftmode.StreamLayer) {
+	defer n.wg.Done()
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go n.routeControllerConn(conn, name, stream)
+	}
+}
+
+func (n *Node) routeControllerConn(conn net.Conn, name string, stream *kraftmode.StreamLayer) {
+	var first [1]byte
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := conn.Read(first[:]); err != nil {
+		conn.Close()
+		return
+	}
+	conn.SetReadDeadline(time.Time{})
+	if first[0] == kraftmode.RaftConnMagic {
+		stream.HandOff(conn)
+		return
+	}
+	b := n.broker.Load()
+	if b == nil {
+		n.log.Debug("kafka request on controller listener before the broker started", "remote", conn.RemoteAddr().String())
+		conn.Close()
+		return
+	}
+	b.ServeConn(&prefixConn{Conn: conn, prefix: first[:]}, name)
+}
+
+func (n *Node) startBroker(ctx context.Context) error {
+	b, err := broker.New(n.cfg, n.controller, n.log)
+	if err != nil {
+		return fmt.Errorf("start broker: %w", err)
+	}
+	n.broker.Store(b)
+	if err := b.Register(ctx, metadata.RandomUuid()); err != nil {
+		return err
+	}
+	for _, l := range n.cfg.BrokerListeners() {
+		ln, err := net.Listen("tcp", net.JoinHostPort(l.Host, strconv.Itoa(l.Port)))
+		if err != nil {
+			return fmt.Errorf("listen on %s://%s:%d: %w", l.Name, l.Host, l.Port, err)
+		}
+		n.wg.Add(1)
+		go func(name string) {
+			defer n.wg.Done()
+			if err := b.Serve(ln, name); err != nil {
+				n.log.Error("listener stopped", "listener", name, "err", err)
+			}
+		}(l.Name)
+	}
+	return nil
+}
+
+// Close shuts down the broker first (so clients see a clean stop) and then the quorum.
+func (n *Node) Close() error {
+	var errs []error
+	if b := n.broker.Load(); b != nil {
+		errs = append(errs, b.Close())
+	}
+	for _, ln := range n.listeners {
+		ln.Close()
+	}
+	if n.controller != nil {
+		errs = append(errs, n.controller.Close())
+	}
+	n.wg.Wait()
+	return errors.Join(errs...)
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what the end-to-end tests need: Debian's kcat and zookeeper packages.
+# As root it installs them; otherwise it says what to run and fails.
+set -euo pipefail
+
+missing=()
+command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+if [ ! -f /usr/share/zookeeper/bin/zkServer.sh ] && ! ls /usr/share/java/zookeeper*.jar >/dev/null 2>&1; then
+  missing+=(zookeeper)
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "The tests need the Debian packages: ${missing[*]}" >&2
+  echo "Install them with: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing test dependencies: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq "${missing[@]}" >/dev/null
