@@ -84,6 +84,7 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest) (*kmsg.FetchResponse, int, bo
 			sp.HighWatermark = -1
 			sp.LastStableOffset = -1
 			sp.LogStartOffset = -1
+			sp.RecordBatches = []byte{}
 			if topicErr != nil {
 				sp.ErrorCode = topicErr.(*kerr.Error).Code
 				failed = true
@@ -100,6 +101,9 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest) (*kmsg.FetchResponse, int, bo
 			if err != nil {
 				sp.ErrorCode = errorCode(err)
 				failed = true
+			}
+			if data == nil {
+				data = []byte{} // an empty record set, not null: librdkafka rejects a -1 size
 			}
 			sp.RecordBatches = data
 			total += len(data)

@@ -46,11 +46,15 @@ func BenchmarkAppend(b *testing.B) {
 }
 
 // BenchmarkRead measures the fetch path: index lookup, header scan, one pread of a
-// consumer-sized (1 MiB) chunk or of a single batch.
+// consumer-sized (1 MiB) chunk or of a single batch, into a fresh or a reused buffer.
 func BenchmarkRead(b *testing.B) {
 	for _, size := range []int{100, 1024} {
-		for _, maxBytes := range []int32{1 << 20, 1} {
-			b.Run(fmt.Sprintf("record=%dB/maxBytes=%d", size, maxBytes), func(b *testing.B) {
+		for _, bc := range []struct {
+			maxBytes int32
+			pooled   bool
+		}{{1 << 20, false}, {1 << 20, true}, {1, false}, {1, true}} {
+			maxBytes := bc.maxBytes
+			b.Run(fmt.Sprintf("record=%dB/maxBytes=%d/pooled=%v", size, maxBytes, bc.pooled), func(b *testing.B) {
 				l := openLog(b, b.TempDir(), testConfig())
 				defer l.Close()
 				batch := batchOf(b, size)
@@ -63,12 +67,16 @@ func BenchmarkRead(b *testing.B) {
 				b.ReportAllocs()
 				b.ResetTimer()
 				var total int64
+				var buf []byte
 				off := int64(0)
 				for range b.N {
 					if off >= leo {
 						off = 0
 					}
-					data, err := l.Read(off, maxBytes, leo)
+					data, err := l.ReadInto(buf, off, maxBytes, leo)
+					if bc.pooled {
+						buf = data[:0]
+					}
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -118,13 +118,13 @@ func (l *PartitionLog) writeOwnCheckpoint(name string, offset int64) error {
 	return nil
 }
 
-func (l *PartitionLog) readOwnCheckpoint(name string) (int64, bool, error) {
+// readOwnCheckpoint returns 0 for a partition that never wrote the checkpoint.
+func (l *PartitionLog) readOwnCheckpoint(name string) (int64, error) {
 	m, err := ReadOffsetCheckpoint(filepath.Join(l.dir, name))
 	if err != nil {
-		return 0, false, err
+		return 0, err
 	}
-	o, ok := m[TopicPartition{Topic: l.topic, Partition: l.partition}]
-	return o, ok, nil
+	return m[TopicPartition{Topic: l.topic, Partition: l.partition}], nil
 }
 
 // Maintain runs the periodic checks Kafka's log manager does: flush.ms and segment.ms.

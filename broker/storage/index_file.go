@@ -23,15 +23,6 @@ func (x *indexFile) entries() int { return len(x.buf) / x.entrySize }
 
 func (x *indexFile) entry(i int) []byte { return x.buf[i*x.entrySize : (i+1)*x.entrySize] }
 
-// truncateEntries keeps the first n entries.
-func (x *indexFile) truncateEntries(n int) {
-	x.buf = x.buf[:n*x.entrySize]
-	if x.written > len(x.buf) {
-		x.written = len(x.buf)
-		x.rewrite = true
-	}
-}
-
 // reset empties the index so it can be rebuilt from the log.
 func (x *indexFile) reset() {
 	x.buf = x.buf[:0]

@@ -47,18 +47,6 @@ func (x *offsetIndex) lookup(rel uint32) uint32 {
 	return pos
 }
 
-// truncateTo drops entries for offsets >= rel.
-func (x *offsetIndex) truncateTo(rel uint32) {
-	n := x.entries()
-	for n > 0 {
-		if r, _ := x.at(n - 1); r < rel {
-			break
-		}
-		n--
-	}
-	x.truncateEntries(n)
-}
-
 // check is Kafka's index sanity check: strictly increasing offsets and positions, all
 // inside the segment. A failure after a crash means the index is rebuilt from the log.
 func (x *offsetIndex) check(logSize int64, maxRel int64) error {

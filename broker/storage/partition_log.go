@@ -3,7 +3,6 @@ package storage
 import (
 	"fmt"
 	"log/slog"
-	"math"
 	"os"
 	"sync"
 	"time"
@@ -192,19 +191,6 @@ func (l *PartitionLog) appendLocked(b []byte, h *batchHeader, now time.Time) err
 	return nil
 }
 
-// rollDue is Kafka's time-based roll: measured between record timestamps (ref is the
-// new batch's max timestamp, or the wall clock in maintenance) and the first batch's,
-// falling back to the segment's age when batches carry no timestamps.
-func (s *segment) rollDue(ref int64, now time.Time, segmentMs int64) bool {
-	if segmentMs == math.MaxInt64 {
-		return false
-	}
-	if s.firstBatchTimestamp >= 0 {
-		return ref-s.firstBatchTimestamp >= segmentMs
-	}
-	return now.Sub(s.created).Milliseconds() >= segmentMs
-}
-
 // rollLocked seals the active segment and starts a new one at the LEO. The sealed
 // segment is fsynced in the background, as Kafka's flush-on-roll is, so producers do
 // not wait for the disk; the recovery point moves once that fsync is done.
@@ -240,6 +226,13 @@ func (l *PartitionLog) assignEpochLocked(epoch int32, offset int64) {
 // returned whole even if larger (KIP-74), so a consumer can always make progress.
 // Reads never cross a segment. An empty result means nothing is available yet.
 func (l *PartitionLog) Read(offset int64, maxBytes int32, upTo int64) ([]byte, error) {
+	return l.ReadInto(nil, offset, maxBytes, upTo)
+}
+
+// ReadInto is Read into buf's storage when it is large enough, so a fetch path that
+// pools its buffers allocates nothing: a fresh buffer per fetch costs more in page
+// faults than the pread itself.
+func (l *PartitionLog) ReadInto(buf []byte, offset int64, maxBytes int32, upTo int64) ([]byte, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	if l.closed {
@@ -255,7 +248,7 @@ func (l *PartitionLog) Read(offset int64, maxBytes int32, upTo int64) ([]byte, e
 		if err := s.ensureLoaded(l.cfg.IndexIntervalBytes, l.log); err != nil {
 			return nil, l.errorf("read: %w", err)
 		}
-		b, err := s.read(offset, maxBytes, upTo, l.segmentEnd(i))
+		b, err := s.read(buf, offset, maxBytes, upTo, l.segmentEnd(i))
 		if err != nil {
 			return nil, l.errorf("read: %w", err)
 		}

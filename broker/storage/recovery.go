@@ -164,11 +164,11 @@ func (l *PartitionLog) load() error {
 	if err != nil {
 		return err
 	}
-	rp, _, err := l.readOwnCheckpoint(RecoveryPointCheckpointFile)
+	rp, err := l.readOwnCheckpoint(RecoveryPointCheckpointFile)
 	if err != nil {
 		return err
 	}
-	persistedStart, _, err := l.readOwnCheckpoint(LogStartOffsetCheckpointFile)
+	persistedStart, err := l.readOwnCheckpoint(LogStartOffsetCheckpointFile)
 	if err != nil {
 		return err
 	}
@@ -186,7 +186,7 @@ func (l *PartitionLog) load() error {
 		}
 		l.segments = append(l.segments, s)
 	}
-	if !clean {
+	if !clean && len(bases) > 0 {
 		l.log.Info("recovering partition log after unclean shutdown", "recovery_point", rp)
 	}
 	if err := l.loadSegments(clean, rp); err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"sync"
@@ -155,6 +156,19 @@ func (s *segment) seal() {
 
 func (s *segment) isEmpty() bool { return s.size == 0 }
 
+// rollDue is Kafka's time-based roll: measured between record timestamps (ref is the
+// new batch's max timestamp, or the wall clock in maintenance) and the first batch's,
+// falling back to the segment's age when batches carry no timestamps.
+func (s *segment) rollDue(ref int64, now time.Time, segmentMs int64) bool {
+	if segmentMs == math.MaxInt64 {
+		return false
+	}
+	if s.firstBatchTimestamp >= 0 {
+		return ref-s.firstBatchTimestamp >= segmentMs
+	}
+	return now.Sub(s.created).Milliseconds() >= segmentMs
+}
+
 // readHeader preads the first len(dst) bytes of the batch at pos.
 func (s *segment) readHeader(pos int64, dst []byte) error {
 	if _, err := s.file.ReadAt(dst, pos); err != nil {
@@ -192,8 +206,8 @@ func (s *segment) positionOf(offset int64) int64 {
 // read returns whole batches from the one holding offset, stopping before the first
 // batch reaching upTo and, past the first batch, within maxBytes (KIP-74). segEnd is
 // the offset where the next segment starts (the LEO for the active one). nil means
-// this segment holds nothing at or after offset.
-func (s *segment) read(offset int64, maxBytes int32, upTo, segEnd int64) ([]byte, error) {
+// this segment holds nothing at or after offset. buf is used if it is large enough.
+func (s *segment) read(buf []byte, offset int64, maxBytes int32, upTo, segEnd int64) ([]byte, error) {
 	start, base, first, found, err := s.findBatch(s.positionOf(offset), offset)
 	if err != nil || !found || base >= upTo {
 		return nil, err
@@ -215,7 +229,11 @@ func (s *segment) read(offset int64, maxBytes int32, upTo, segEnd int64) ([]byte
 	if n > int64(maxBytes) {
 		n = max(first, int64(maxBytes))
 	}
-	buf := make([]byte, n)
+	if int64(cap(buf)) >= n {
+		buf = buf[:n]
+	} else {
+		buf = make([]byte, n)
+	}
 	if _, err := s.file.ReadAt(buf, start); err != nil {
 		return nil, fmt.Errorf("read %d bytes at %d of %s: %w", n, start, s.file.Name(), err)
 	}

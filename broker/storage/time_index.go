@@ -57,18 +57,6 @@ func (x *timeIndex) lookupBefore(ts int64) (rel uint32, ok bool) {
 	return rel, true
 }
 
-// truncateTo drops entries for offsets >= rel.
-func (x *timeIndex) truncateTo(rel uint32) {
-	n := x.entries()
-	for n > 0 {
-		if _, r := x.at(n - 1); r < rel {
-			break
-		}
-		n--
-	}
-	x.truncateEntries(n)
-}
-
 func (x *timeIndex) check(maxRel int64) error {
 	var prevTs, prevRel int64 = -1, -1
 	for i := range x.entries() {
