@@ -32,13 +32,13 @@ import (
 
 func init() { regKey(1, 4, 16, handleFetch) }
 
-func handleFetch(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+func handleFetch(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
 	req := kreq.(*kmsg.FetchRequest)
 	deadline := time.Now().Add(time.Duration(req.MaxWaitMillis) * time.Millisecond)
 	var waiter chan struct{}
 	var timer *time.Timer
 	for {
-		resp, size, failed, parts := b.readFetch(req)
+		resp, size, failed, parts := b.readFetch(req, c)
 		if size >= int(req.MinBytes) || failed || !time.Now().Before(deadline) {
 			return resp, nil
 		}
@@ -63,13 +63,17 @@ func handleFetch(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) 
 // readFetch builds one fetch response from the logs as they are now. It reports the
 // bytes returned, whether any partition had an error (which ends long polling, as in
 // Kafka), and the partitions read so the caller can wait on them.
-func (b *Broker) readFetch(req *kmsg.FetchRequest) (*kmsg.FetchResponse, int, bool, []*Partition) {
+func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn) (*kmsg.FetchResponse, int, bool, []*Partition) {
 	resp := req.ResponseKind().(*kmsg.FetchResponse)
 	img := b.Image()
 	maxBytes := int(req.MaxBytes)
 	if req.Version < 3 || maxBytes <= 0 {
 		maxBytes = int(^uint32(0) >> 1)
 	}
+	if cap(c.fetchBuf) < min(maxBytes, maxReusedBuffer) {
+		c.fetchBuf = make([]byte, min(maxBytes, maxReusedBuffer))
+	}
+	scratch := c.fetchBuf[:cap(c.fetchBuf)]
 	total := 0
 	failed := false
 	var parts []*Partition
@@ -91,7 +95,10 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest) (*kmsg.FetchResponse, int, bo
 				st.Partitions = append(st.Partitions, sp)
 				continue
 			}
-			p, data, err := b.readPartition(img, name, rp, total == 0, min(int(rp.PartitionMaxBytes), maxBytes-total))
+			p, data, err := b.readPartition(img, name, rp, total == 0, min(int(rp.PartitionMaxBytes), maxBytes-total), scratch)
+			if len(data) <= len(scratch) && len(data) > 0 && &data[0] == &scratch[0] {
+				scratch = scratch[len(data):]
+			}
 			if p != nil {
 				parts = append(parts, p)
 				sp.HighWatermark = p.HighWatermark()
@@ -130,7 +137,8 @@ func resolveFetchTopic(img *metadata.Image, version int16, rt kmsg.FetchRequestT
 
 // readPartition reads one partition for a consumer. first says nothing has been put in
 // the response yet, so one whole batch is returned even if it exceeds limit (KIP-74).
-func (b *Broker) readPartition(img *metadata.Image, topic string, rp kmsg.FetchRequestTopicPartition, first bool, limit int) (*Partition, []byte, error) {
+// Data is read into scratch when it fits.
+func (b *Broker) readPartition(img *metadata.Image, topic string, rp kmsg.FetchRequestTopicPartition, first bool, limit int, scratch []byte) (*Partition, []byte, error) {
 	t := img.Topics[topic]
 	if t.Partitions[rp.Partition] == nil {
 		return nil, nil, kerr.UnknownTopicOrPartition
@@ -157,7 +165,7 @@ func (b *Broker) readPartition(img *metadata.Image, topic string, rp kmsg.FetchR
 	if rp.FetchOffset >= st.hw || (limit <= 0 && !first) {
 		return p, nil, nil
 	}
-	data, err := p.log.Read(rp.FetchOffset, int32(max(limit, 1)), st.hw)
+	data, err := p.log.ReadInto(scratch, rp.FetchOffset, int32(max(limit, 1)), st.hw)
 	if errors.Is(err, storage.ErrOffsetOutOfRange) {
 		return p, nil, kerr.OffsetOutOfRange
 	}

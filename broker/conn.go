@@ -23,6 +23,24 @@ type clientConn struct {
 	w        *bufio.Writer
 	log      *slog.Logger
 	out      []byte
+	in       []byte // request buffer, reused: handlers do not keep request bytes
+	fetchBuf []byte // record data of one fetch response, reused across fetches
+}
+
+// maxReusedBuffer bounds what an idle connection keeps allocated.
+const maxReusedBuffer = 4 << 20
+
+// requestBuffer returns a buffer for one request frame, reusing the connection's when
+// it is large enough; zeroing a fresh buffer per request costs more than the parse.
+func (c *clientConn) requestBuffer(size int) []byte {
+	if size <= cap(c.in) {
+		return c.in[:size]
+	}
+	buf := make([]byte, size)
+	if size <= maxReusedBuffer {
+		c.in = buf
+	}
+	return buf
 }
 
 // requestHeader is Kafka's request header (v1, or v2 with tagged fields).
@@ -65,7 +83,7 @@ func (c *clientConn) serve() {
 				"size", size, "socket.request.max.bytes", maxSize)
 			return
 		}
-		buf := make([]byte, size)
+		buf := c.requestBuffer(int(size))
 		if _, err := io.ReadFull(c.r, buf); err != nil {
 			c.log.Debug("connection closed mid-request", "err", err)
 			return
@@ -171,7 +189,7 @@ func (c *clientConn) writeResponse(hdr requestHeader, resp kmsg.Response) error 
 	out = resp.AppendTo(out)
 	binary.BigEndian.PutUint32(out, uint32(len(out)-4))
 	c.out = out
-	if cap(c.out) > 1<<20 {
+	if cap(c.out) > maxReusedBuffer {
 		c.out = nil // do not pin a large fetch buffer to an idle connection
 	}
 	if _, err := c.w.Write(out); err != nil {

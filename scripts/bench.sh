@@ -54,16 +54,37 @@ for size in 100 1024; do
           --json 2>/dev/null >>"$tmp/consume.$b"
       done
     done
+    [ "$parts" = 1 ] && field records_per_sec <"$tmp/produce.kbridge" | median_value >"$tmp/maxrate.$size"
     for kind in produce consume; do
       kbm=$(field mb_per_sec <"$tmp/$kind.kbridge" | median_value)
       kfm=$(field mb_per_sec <"$tmp/$kind.kfake" | median_value)
       ratio=$(awk -v a="$kbm" -v b="$kfm" 'BEGIN {printf "%.2f", a/b}')
+      rate=records_per_sec; [ $kind = consume ] && rate=msgs_per_sec
       for b in kbridge kfake; do
         p99="-"; [ $kind = produce ] && p99=$(field p99_ms <"$tmp/$kind.$b" | median_value)
         r="";  [ $b = kbridge ] && r=$ratio
         printf "%-9s %-5s %-6s %-8s %-28s %-28s %-6s %s\n" "$kind" "$size" "$parts" "$b" \
-          "$(field mb_per_sec <"$tmp/$kind.$b" | median)" "$(field records_per_sec <"$tmp/$kind.$b" | median)" "$r" "$p99"
+          "$(field mb_per_sec <"$tmp/$kind.$b" | median)" "$(field $rate <"$tmp/$kind.$b" | median)" "$r" "$p99"
       done
     done
   done
+done
+
+# Produce latency at half of kbridge's measured maximum rate (DESIGN: p99 < 5 ms).
+echo
+printf "%-28s %-7s %-10s %-10s %-10s %s\n" "latency at half max rate" size "rate/s" "p50 ms" "p99 ms" "p99.9 ms"
+for size in 100 1024; do
+  n=$RECORDS_100; [ "$size" = 1024 ] && n=$RECORDS_1K
+  max=$(grep -h . "$tmp/maxrate.$size" 2>/dev/null || true)
+  [ -n "$max" ] || continue
+  half=$(awk -v m="$max" 'BEGIN {printf "%d", m/2}')
+  : >"$tmp/latency.$size"
+  for round in $(seq "$ROUNDS"); do
+    topic="latency-$size-$round"
+    "$BIN" topics create --bootstrap-server "$kb" --topic "$topic" --partitions 1 --replication-factor 1 >/dev/null
+    "$BIN" perf produce --bootstrap-server "$kb" --topic "$topic" --num-records "$n" --record-size "$size" \
+      --throughput "$half" --acks -1 --json 2>/dev/null >>"$tmp/latency.$size"
+  done
+  printf "%-28s %-7s %-10s %-10s %-10s %s\n" "kbridge, 1 partition" "$size" "$half" \
+    "$(field p50_ms <"$tmp/latency.$size" | median)" "$(field p99_ms <"$tmp/latency.$size" | median)" "$(field p999_ms <"$tmp/latency.$size" | median)"
 done
