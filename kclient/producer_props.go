@@ -44,11 +44,13 @@ func producerOpts(props map[string]string) ([]kgo.Opt, error) {
 		return nil, err
 	}
 	opts = append(opts, kgo.ProducerBatchCompression(codec))
-	if d, ok, err := propMillis(props, "linger.ms"); err != nil {
+	// Kafka 3.9's linger.ms default is 0; kgo's is 10 ms, which would show up as
+	// latency that no broker caused.
+	linger, _, err := propMillis(props, "linger.ms")
+	if err != nil {
 		return nil, err
-	} else if ok {
-		opts = append(opts, kgo.ProducerLinger(d))
 	}
+	opts = append(opts, kgo.ProducerLinger(linger))
 	// Kafka gives up on a record after delivery.timeout.ms (default 2 min);
 	// kgo would retry forever and a console producer would hang on a dead
 	// cluster.
