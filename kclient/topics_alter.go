@@ -37,15 +37,11 @@ func AlterTopic(ctx context.Context, _ io.Writer, o AlterTopicOptions) error {
 	if err != nil {
 		return err
 	}
-	cl, err := o.newClient(roleAdmin)
+	cl, m, err := openAdmin(ctx, o.Conn, "alter topic")
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
-	m, err := fetchMetadata(ctx, cl, nil)
-	if err != nil {
-		return fmt.Errorf("alter topic: %w", err)
-	}
 	names, err := selectTopics(m, o.Topic, false, true, o.IfExists)
 	if err != nil {
 		return err

@@ -22,15 +22,11 @@ func DeleteTopics(ctx context.Context, _ io.Writer, o DeleteTopicsOptions) error
 	if o.Topic == "" {
 		return fmt.Errorf("--topic is required")
 	}
-	cl, err := o.newClient(roleAdmin)
+	cl, m, err := openAdmin(ctx, o.Conn, "delete topics")
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
-	m, err := fetchMetadata(ctx, cl, nil)
-	if err != nil {
-		return fmt.Errorf("delete topics: %w", err)
-	}
 	names, err := selectTopics(m, o.Topic, false, true, o.IfExists)
 	if err != nil || len(names) == 0 {
 		return err

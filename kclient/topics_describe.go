@@ -61,15 +61,11 @@ type PartitionDescription struct {
 
 // DescribeTopics prints topics in kafka-topics 3.9's format, or JSON.
 func DescribeTopics(ctx context.Context, out io.Writer, o DescribeTopicsOptions) error {
-	cl, err := o.newClient(roleAdmin)
+	cl, m, err := openAdmin(ctx, o.Conn, "describe topics")
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
-	m, err := fetchMetadata(ctx, cl, nil)
-	if err != nil {
-		return fmt.Errorf("describe topics: %w", err)
-	}
 	names, err := selectTopics(m, o.Topic, o.ExcludeInternal, true, o.IfExists)
 	if err != nil || len(names) == 0 {
 		return err

@@ -18,15 +18,11 @@ type ListTopicsOptions struct {
 // ListTopics prints the topic names, sorted, one per line as kafka-topics does
 // (or as a JSON array), so that scripts can loop over them.
 func ListTopics(ctx context.Context, out io.Writer, o ListTopicsOptions) error {
-	cl, err := o.newClient(roleAdmin)
+	cl, m, err := openAdmin(ctx, o.Conn, "list topics")
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
-	m, err := fetchMetadata(ctx, cl, nil)
-	if err != nil {
-		return fmt.Errorf("list topics: %w", err)
-	}
 	names, err := selectTopics(m, o.Topic, o.ExcludeInternal, false, false)
 	if err != nil {
 		return err

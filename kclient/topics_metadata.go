@@ -104,3 +104,18 @@ func selectTopics(m clusterMeta, pattern string, excludeInternal, mustExist, ifE
 func topicIDString(id [16]byte) string {
 	return base64.RawURLEncoding.EncodeToString(id[:])
 }
+
+// openAdmin connects an admin client and reads the whole cluster's metadata, the first
+// step of every topics command that selects topics by pattern. The caller closes cl.
+func openAdmin(ctx context.Context, c Conn, action string) (*kgo.Client, clusterMeta, error) {
+	cl, err := c.newClient(roleAdmin)
+	if err != nil {
+		return nil, clusterMeta{}, err
+	}
+	m, err := fetchMetadata(ctx, cl, nil)
+	if err != nil {
+		cl.Close()
+		return nil, clusterMeta{}, fmt.Errorf("%s: %w", action, err)
+	}
+	return cl, m, nil
+}
