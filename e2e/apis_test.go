@@ -160,6 +160,19 @@ func TestKafkaAPIs(t *testing.T) {
 		}
 	})
 
+	t.Run("LogAppendTime", func(t *testing.T) {
+		createTopic(t, n.BrokerAddr, "append-time", 1, map[string]*string{"message.timestamp.type": strp("LogAppendTime")})
+		p := newClient(t, n.BrokerAddr, kgo.DefaultProduceTopic("append-time"))
+		old := time.Now().Add(-24 * time.Hour)
+		if err := p.ProduceSync(ctx, &kgo.Record{Value: []byte("v"), Timestamp: old}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+		recs := consumeAll(t, n.BrokerAddr, "append-time", 1)
+		if d := time.Since(recs[0].Timestamp); d < 0 || d > time.Minute {
+			t.Fatalf("record timestamp %v is not the broker's append time", recs[0].Timestamp)
+		}
+	})
+
 	t.Run("create partitions", func(t *testing.T) {
 		createTopic(t, n.BrokerAddr, "growing", 1, nil)
 		resp, err := adm.CreatePartitions(ctx, 2, "growing")
