@@ -119,6 +119,11 @@ func (b *Broker) appendProduced(topic string, partition int32, records []byte, a
 	case info.transactional:
 		return nil, none, fmt.Errorf("%w: transactional produce is not supported", kerr.InvalidTxnState)
 	}
+	if st.compacted {
+		if err := storage.ValidateCompactedBatch(records); err != nil {
+			return nil, none, err
+		}
+	}
 	if acks == -1 && len(st.isr) < st.minISR {
 		return nil, none, fmt.Errorf("%w: in-sync replicas %v are fewer than min.insync.replicas %d", kerr.NotEnoughReplicas, st.isr, st.minISR)
 	}
@@ -158,6 +163,8 @@ func errorCode(err error) int16 {
 		return kerr.OutOfOrderSequenceNumber.Code
 	case errors.Is(err, storage.ErrInvalidProducerEpoch):
 		return kerr.InvalidProducerEpoch.Code
+	case errors.Is(err, storage.ErrMissingKey):
+		return kerr.InvalidRecord.Code
 	case errors.Is(err, storage.ErrCorruptRecord):
 		return kerr.CorruptMessage.Code
 	case errors.Is(err, storage.ErrOffsetOutOfRange):

@@ -29,6 +29,7 @@ type Partition struct {
 	minISR      int
 	maxMessage  int32
 	appendTime  bool // message.timestamp.type=LogAppendTime
+	compacted   bool // cleanup.policy includes compact: every record needs a key
 	waiters     map[chan struct{}]struct{}
 }
 
@@ -42,6 +43,7 @@ type partitionState struct {
 	minISR      int
 	maxMessage  int32
 	appendTime  bool
+	compacted   bool
 }
 
 func (p *Partition) state() partitionState {
@@ -49,7 +51,7 @@ func (p *Partition) state() partitionState {
 	defer p.mu.Unlock()
 	return partitionState{
 		leader: p.leader, leaderEpoch: p.leaderEpoch, isr: p.isr, replicas: p.replicas,
-		hw: p.hw, minISR: p.minISR, maxMessage: p.maxMessage, appendTime: p.appendTime,
+		hw: p.hw, minISR: p.minISR, maxMessage: p.maxMessage, appendTime: p.appendTime, compacted: p.compacted,
 	}
 }
 

@@ -106,8 +106,10 @@ func (rm *ReplicaManager) ApplyImage(img *metadata.Image) {
 
 func (rm *ReplicaManager) updatePartition(p *Partition, part *metadata.Partition, img *metadata.Image) {
 	settings := topicSettings{cfg: rm.cfg, img: img, topic: p.tp.topic}
-	p.log.SetConfig(settings.storageConfig())
+	sc := settings.storageConfig()
+	p.log.SetConfig(sc)
 	p.mu.Lock()
+	p.compacted = sc.Compacts()
 	p.leader = part.Leader
 	p.leaderEpoch = part.LeaderEpoch
 	p.replicas = part.Replicas

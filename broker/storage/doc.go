@@ -10,4 +10,10 @@
 // partition that was not closed cleanly has every segment from its recovery point on
 // rescanned batch by batch, cut at the first torn or corrupt batch, and its indexes
 // and producer state rebuilt.
+//
+// Topics with cleanup.policy=compact are compacted by the log cleaner (cleaner*.go),
+// the one part of the package that decompresses records: it rewrites sealed segments
+// keeping the latest record of each key at its original offset, and swaps the
+// rewritten segments in with Kafka's .cleaned/.swap/.deleted renames, which recovery
+// completes or rolls back after a crash.
 package storage

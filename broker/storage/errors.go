@@ -24,4 +24,7 @@ var (
 	// ErrClosed: the log was closed or deleted (topic deletion racing a request);
 	// NOT_LEADER_OR_FOLLOWER makes clients refresh metadata.
 	ErrClosed = errors.New("partition log closed")
+	// ErrMissingKey: INVALID_RECORD, a record without a key produced to a compacted
+	// topic, where the cleaner could never tell which value is the latest.
+	ErrMissingKey = errors.New("compacted topic cannot accept a record without a key")
 )

@@ -34,6 +34,7 @@ type PartitionLog struct {
 	unflushed      int64 // messages appended since the last fsync
 	lastFlush      time.Time
 	closed         bool
+	tombstonesDue  int64 // unix ms when a tombstone the cleaner kept outlives delete.retention.ms; 0: not yet known
 }
 
 // AppendResult is what a produce response reports for the partition.

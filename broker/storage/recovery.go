@@ -155,11 +155,14 @@ func (s *segment) ensureLoaded(interval int32, log *slog.Logger) error {
 }
 
 // load opens the segments in l.dir and brings the log to a consistent state: the
-// recovery Kafka's LogLoader does, minus compaction's swap files.
+// recovery Kafka's LogLoader does, starting with the log cleaner's swap files.
 func (l *PartitionLog) load() error {
 	marker := filepath.Join(l.dir, cleanShutdownFile)
 	_, statErr := os.Stat(marker)
 	clean := statErr == nil
+	if err := recoverSwap(l.dir, l.log); err != nil {
+		return err
+	}
 	bases, err := l.listSegmentFiles()
 	if err != nil {
 		return err

@@ -1,18 +1,30 @@
 package storage
 
 import (
+	"errors"
 	"math"
 	"os"
 	"time"
 )
 
-// EnforceRetention deletes whole sealed segments that retention.ms, retention.bytes or
-// the log start offset have made obsolete, oldest first, and raises the log start
-// offset to the first remaining segment. The active segment is never deleted
-// (Maintain's segment.ms roll is what lets an idle partition's data expire).
+// EnforceRetention applies cleanup.policy, as Kafka's log manager and log cleaner do
+// every log.retention.check.interval.ms. With delete (the default) it deletes whole
+// sealed segments that retention.ms or retention.bytes have made obsolete, oldest
+// first; segments wholly below the log start offset (DeleteRecords) go under either
+// policy; the log start offset is raised to the first remaining segment. With compact
+// it then runs the log cleaner (Compact) on what is left, so that compaction never
+// rewrites data about to be deleted. It returns the number of segments deleted. The
+// active segment is never deleted (Maintain's segment.ms roll is what lets an idle
+// partition's data expire). A deletion failure does not stop compaction.
 func (l *PartitionLog) EnforceRetention(now time.Time) (int, error) {
 	l.flushMu.Lock()
 	defer l.flushMu.Unlock()
+	n, err := l.deleteSegmentsHoldingFlush(now)
+	_, compactErr := l.compactHoldingFlush(now)
+	return n, errors.Join(err, compactErr)
+}
+
+func (l *PartitionLog) deleteSegmentsHoldingFlush(now time.Time) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
@@ -23,7 +35,7 @@ func (l *PartitionLog) EnforceRetention(now time.Time) (int, error) {
 	for n < sealed && l.segmentEnd(n) <= l.logStartOffset {
 		n++
 	}
-	if l.cfg.RetentionMs >= 0 && l.cfg.RetentionMs != math.MaxInt64 {
+	if l.cfg.Deletes() && l.cfg.RetentionMs >= 0 && l.cfg.RetentionMs != math.MaxInt64 {
 		limit := now.UnixMilli() - l.cfg.RetentionMs
 		i := 0
 		for i < sealed && l.segments[i].largestTimestamp() < limit {
@@ -31,7 +43,7 @@ func (l *PartitionLog) EnforceRetention(now time.Time) (int, error) {
 		}
 		n = max(n, i)
 	}
-	if l.cfg.RetentionBytes >= 0 {
+	if l.cfg.Deletes() && l.cfg.RetentionBytes >= 0 {
 		var total int64
 		for _, s := range l.segments {
 			total += s.size
