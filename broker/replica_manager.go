@@ -31,6 +31,10 @@ type ReplicaManager struct {
 	// strayChecked is set once stray logs were looked for after the first full image;
 	// later deletions arrive as image changes.
 	strayChecked bool
+	// onLeadershipChange, when set, hears when this broker becomes or stops being a
+	// partition's leader (or a new leader epoch starts); the group coordinator loads
+	// and unloads __consumer_offsets partitions by it. It is called under mu.
+	onLeadershipChange func(topic string, partition int32, leader bool, leaderEpoch int32)
 }
 
 // partitionMetadataFile is Kafka's per-partition file naming the topic id, which lets a
@@ -109,6 +113,7 @@ func (rm *ReplicaManager) updatePartition(p *Partition, part *metadata.Partition
 	sc := settings.storageConfig()
 	p.log.SetConfig(sc)
 	p.mu.Lock()
+	wasLeader, oldEpoch := p.leader == rm.id, p.leaderEpoch
 	p.compacted = sc.Compacts()
 	p.leader = part.Leader
 	p.leaderEpoch = part.LeaderEpoch
@@ -120,6 +125,10 @@ func (rm *ReplicaManager) updatePartition(p *Partition, part *metadata.Partition
 	p.mu.Unlock()
 	if part.Leader == rm.id {
 		p.advanceHighWatermark()
+	}
+	isLeader := part.Leader == rm.id
+	if rm.onLeadershipChange != nil && (wasLeader != isLeader || (isLeader && oldEpoch != part.LeaderEpoch)) {
+		rm.onLeadershipChange(p.tp.topic, p.tp.partition, isLeader, part.LeaderEpoch)
 	}
 }
 
@@ -170,6 +179,9 @@ func (rm *ReplicaManager) pickDirLocked() string {
 
 func (rm *ReplicaManager) dropLocked(tp topicPartition, p *Partition) {
 	rm.log.Info("deleting partition log", "topic", tp.topic, "partition", tp.partition)
+	if rm.onLeadershipChange != nil && p.state().leader == rm.id {
+		rm.onLeadershipChange(tp.topic, tp.partition, false, -1)
+	}
 	if err := p.log.Delete(); err != nil {
 		rm.log.Error("delete partition log", "topic", tp.topic, "partition", tp.partition, "err", err)
 	}

@@ -27,6 +27,7 @@ type Broker struct {
 	epoch    atomic.Int64
 	replicas *ReplicaManager
 	pids     *producerIDBlock
+	groups   *groupCoordinator
 
 	mu        sync.Mutex
 	listeners []net.Listener
@@ -58,6 +59,7 @@ func New(cfg *config.Config, src metadata.Source, logger *slog.Logger) (*Broker,
 	}
 	b.replicas = rm
 	b.pids = &producerIDBlock{}
+	b.startGroupCoordinator()
 	b.SetSource(src)
 	b.wg.Add(1)
 	go b.maintenanceLoop()

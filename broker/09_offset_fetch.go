@@ -1,0 +1,26 @@
+package broker
+
+import "github.com/twmb/franz-go/pkg/kmsg"
+
+// OffsetFetch: v0-9
+//
+// Behavior:
+// * Committed offsets from the coordinator's cache, which is rebuilt from
+//   __consumer_offsets when this broker becomes a partition's leader
+//   (COORDINATOR_LOAD_IN_PROGRESS meanwhile).
+// * Partitions without a commit answer offset -1.
+// * require_stable has nothing to wait for: there are no transactional offsets.
+// Version notes:
+// * v1: offsets from Kafka rather than ZooKeeper (the same here)
+// * v2: group error code; a null topic list fetches every committed offset
+// * v5: leader epoch
+// * v6: flexible
+// * v7: require stable
+// * v8: batched groups (KIP-709)
+// * v9: member id and epoch (KIP-848), not checked for classic groups
+
+func init() { regKey(9, 0, 9, handleOffsetFetch) }
+
+func handleOffsetFetch(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+	return b.groups.OffsetFetch(kreq.(*kmsg.OffsetFetchRequest)), nil
+}

@@ -1,0 +1,65 @@
+package broker
+
+import (
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// FindCoordinator: v0-4
+//
+// Behavior:
+// * A group's coordinator is the leader of partition
+//   abs(javaHashCode(group)) % offsets.topic.num.partitions of __consumer_offsets.
+// * __consumer_offsets is created on the first request, as Kafka does; while fewer
+//   brokers are alive than offsets.topic.replication.factor, or the partition has no
+//   leader yet, the answer is COORDINATOR_NOT_AVAILABLE and the client retries.
+// * Transaction coordinators (key type 1) are COORDINATOR_NOT_AVAILABLE: transactions
+//   are not implemented.
+// Version notes:
+// * v1: key type, error message
+// * v3: flexible
+// * v4: batched keys (KIP-699)
+
+func init() { regKey(10, 0, 4, handleFindCoordinator) }
+
+func handleFindCoordinator(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+	req := kreq.(*kmsg.FindCoordinatorRequest)
+	resp := req.ResponseKind().(*kmsg.FindCoordinatorResponse)
+	keys := req.CoordinatorKeys
+	if req.Version < 4 {
+		keys = []string{req.CoordinatorKey}
+	}
+	for _, key := range keys {
+		rc := b.findCoordinator(key, req.CoordinatorType, c.listener)
+		if req.Version < 4 {
+			resp.ErrorCode, resp.ErrorMessage = rc.ErrorCode, rc.ErrorMessage
+			resp.NodeID, resp.Host, resp.Port = rc.NodeID, rc.Host, rc.Port
+			break
+		}
+		resp.Coordinators = append(resp.Coordinators, rc)
+	}
+	return resp, nil
+}
+
+func (b *Broker) findCoordinator(key string, keyType int8, listener string) kmsg.FindCoordinatorResponseCoordinator {
+	rc := kmsg.NewFindCoordinatorResponseCoordinator()
+	rc.Key, rc.NodeID = key, -1
+	fail := func(err *kerr.Error, msg string) kmsg.FindCoordinatorResponseCoordinator {
+		rc.ErrorCode, rc.ErrorMessage = err.Code, &msg
+		return rc
+	}
+	switch {
+	case keyType == 1:
+		return fail(kerr.CoordinatorNotAvailable, "transactions are not supported")
+	case keyType != 0:
+		return fail(kerr.InvalidRequest, "unknown coordinator key type")
+	case key == "":
+		return fail(kerr.InvalidRequest, "empty group id")
+	}
+	node, ep, cerr := b.findGroupCoordinator(key, listener)
+	if cerr != nil {
+		return fail(cerr.err, cerr.msg)
+	}
+	rc.NodeID, rc.Host, rc.Port = node, ep.Host, int32(ep.Port)
+	return rc
+}

@@ -1,0 +1,207 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/broker/group"
+	"github.com/kbridge/kbridge/metadata"
+)
+
+// offsetsTopic is Kafka's internal topic of committed offsets and group metadata.
+const offsetsTopic = "__consumer_offsets"
+
+// groupCoordinator wires the group package to this broker: the __consumer_offsets
+// partition logs, leadership changes, the lazy creation of the topic, and the
+// periodic offset expiry.
+type groupCoordinator struct {
+	*group.Coordinator
+	createMu sync.Mutex // one creation of __consumer_offsets at a time
+}
+
+// startGroupCoordinator builds the coordinator and hooks it to leadership changes;
+// it must run before the first image is applied, so partitions this broker already
+// leads at startup are loaded.
+func (b *Broker) startGroupCoordinator() {
+	cfg := group.Config{
+		NumPartitions:         b.cfg.OffsetsTopicNumPartitions,
+		MinSessionTimeout:     time.Duration(b.cfg.GroupMinSessionTimeoutMs) * time.Millisecond,
+		MaxSessionTimeout:     time.Duration(b.cfg.GroupMaxSessionTimeoutMs) * time.Millisecond,
+		InitialRebalanceDelay: time.Duration(b.cfg.GroupInitialRebalanceDelayMs) * time.Millisecond,
+		MaxSize:               int(b.cfg.GroupMaxSize),
+		OffsetsRetention:      time.Duration(b.cfg.OffsetsRetentionMinutes) * time.Minute,
+	}
+	b.groups = &groupCoordinator{Coordinator: group.New(cfg, offsetsLog{b}, group.SystemClock{}, b.log)}
+	b.replicas.onLeadershipChange = func(topic string, partition int32, leader bool, epoch int32) {
+		if topic != offsetsTopic {
+			return
+		}
+		if leader {
+			b.groups.BecomeLeader(partition, epoch)
+		} else {
+			b.groups.Resign(partition)
+		}
+	}
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		tick := time.NewTicker(group.RetentionCheckInterval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-b.stop:
+				b.groups.Close()
+				return
+			case <-tick.C:
+				b.groups.ExpireOffsets()
+			}
+		}
+	}()
+}
+
+// stopContext is done when the broker shuts down, releasing requests parked in a
+// rebalance.
+func (b *Broker) stopContext() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		select {
+		case <-b.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
+// offsetsLog is the coordinator's view of the local __consumer_offsets logs.
+type offsetsLog struct{ b *Broker }
+
+// Append writes through the produce path with acks=all and waits, like Kafka's
+// coordinator, until the high watermark covers the batch.
+func (l offsetsLog) Append(ctx context.Context, partition int32, batch []byte) error {
+	p, res, err := l.b.appendProduced(offsetsTopic, partition, batch, -1)
+	if err != nil {
+		return err
+	}
+	timeout := appendWait
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = time.Until(dl)
+	}
+	sp := kmsg.NewProduceResponseTopicPartition()
+	waitReplicated([]producedPartition{{p: p, resp: &sp, lastOffset: res.LastOffset}}, timeout)
+	if sp.ErrorCode != 0 {
+		return fmt.Errorf("wait for replication of %s-%d: %w", offsetsTopic, partition, kerr.ErrorForCode(sp.ErrorCode))
+	}
+	return nil
+}
+
+// appendWait bounds a coordinator write without a deadline.
+const appendWait = 5 * time.Second
+
+// loadBufferSize is Kafka's offsets.load.buffer.size default.
+const loadBufferSize = 5 << 20
+
+func (l offsetsLog) partition(partition int32) (*Partition, error) {
+	p, ok := l.b.replicas.Get(offsetsTopic, partition)
+	if !ok || p.state().leader != l.b.id {
+		return nil, fmt.Errorf("%s-%d: %w", offsetsTopic, partition, kerr.NotLeaderForPartition)
+	}
+	return p, nil
+}
+
+// Read returns whole batches from offset up to the log end offset: a new leader
+// loads everything it has, as Kafka's loader reads to the log end.
+func (l offsetsLog) Read(partition int32, offset int64) ([]byte, error) {
+	p, err := l.partition(partition)
+	if err != nil {
+		return nil, err
+	}
+	return p.log.Read(offset, loadBufferSize, p.log.LogEndOffset())
+}
+
+// Bounds returns the log start and end offsets.
+func (l offsetsLog) Bounds(partition int32) (int64, int64, error) {
+	p, err := l.partition(partition)
+	if err != nil {
+		return 0, 0, err
+	}
+	return p.log.LogStartOffset(), p.log.LogEndOffset(), nil
+}
+
+// coordinatorError is a FindCoordinator error with the message v1+ responses carry.
+type coordinatorError struct {
+	err *kerr.Error
+	msg string
+}
+
+// findGroupCoordinator answers FindCoordinator for a group: the leader of the
+// group's __consumer_offsets partition, creating the topic on first use as Kafka does.
+func (b *Broker) findGroupCoordinator(groupID, listener string) (int32, metadata.Endpoint, *coordinatorError) {
+	img, cerr := b.ensureOffsetsTopic()
+	if cerr != nil {
+		return -1, metadata.Endpoint{}, cerr
+	}
+	t := img.Topics[offsetsTopic]
+	part := t.Partitions[b.groups.PartitionFor(groupID)]
+	if part == nil || part.Leader < 0 {
+		return -1, metadata.Endpoint{}, &coordinatorError{kerr.CoordinatorNotAvailable, "the group's __consumer_offsets partition has no leader"}
+	}
+	br, ok := img.Brokers[part.Leader]
+	if !ok || br.Fenced {
+		return -1, metadata.Endpoint{}, &coordinatorError{kerr.CoordinatorNotAvailable, "the coordinator broker is not alive"}
+	}
+	ep, ok := brokerEndpoint(br, listener)
+	if !ok {
+		return -1, metadata.Endpoint{}, &coordinatorError{kerr.CoordinatorNotAvailable, "the coordinator broker has no endpoint"}
+	}
+	return part.Leader, ep, nil
+}
+
+// ensureOffsetsTopic creates __consumer_offsets with offsets.topic.num.partitions and
+// offsets.topic.replication.factor. Like Kafka, it refuses while fewer brokers are
+// alive than the replication factor rather than create an under-replicated topic.
+func (b *Broker) ensureOffsetsTopic() (*metadata.Image, *coordinatorError) {
+	img := b.Image()
+	if _, ok := img.Topics[offsetsTopic]; ok {
+		return img, nil
+	}
+	b.groups.createMu.Lock()
+	defer b.groups.createMu.Unlock()
+	if img = b.Image(); img.Topics[offsetsTopic] != nil {
+		return img, nil
+	}
+	rf := b.cfg.OffsetsTopicReplicationFactor
+	if live := len(img.LiveBrokers()); live < int(rf) {
+		msg := fmt.Sprintf("%d live brokers are fewer than offsets.topic.replication.factor %d", live, rf)
+		b.log.Error("cannot create "+offsetsTopic, "reason", msg)
+		return nil, &coordinatorError{kerr.CoordinatorNotAvailable, msg}
+	}
+	str := func(s string) *string { return &s }
+	ctx, cancel := requestContext(0)
+	defer cancel()
+	res := b.Source().CreateTopics(ctx, []metadata.TopicSpec{{
+		Name:              offsetsTopic,
+		NumPartitions:     b.cfg.OffsetsTopicNumPartitions,
+		ReplicationFactor: rf,
+		Configs: map[string]*string{
+			"cleanup.policy":   str("compact"),
+			"compression.type": str("producer"),
+			"segment.bytes":    str("104857600"),
+		},
+	}}, false)
+	if err := res[0].Err; err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
+		b.log.Error("cannot create "+offsetsTopic, "err", err)
+		return nil, &coordinatorError{kerr.CoordinatorNotAvailable, "creating " + offsetsTopic + ": " + err.Error()}
+	}
+	b.log.Info("created "+offsetsTopic, "partitions", b.cfg.OffsetsTopicNumPartitions, "replication_factor", rf)
+	if img = b.Image(); img.Topics[offsetsTopic] == nil {
+		return nil, &coordinatorError{kerr.CoordinatorNotAvailable, offsetsTopic + " is being created"}
+	}
+	return img, nil
+}

@@ -1,0 +1,149 @@
+// Package group is the classic consumer group coordinator: the group state machine of
+// JoinGroup, SyncGroup, Heartbeat and LeaveGroup, committed offsets, and the
+// __consumer_offsets records that persist both in Kafka's exact byte format. It owns
+// the groups of the __consumer_offsets partitions this broker leads and knows nothing
+// of the network: the broker's handlers pass kmsg requests in and write the responses
+// out, and the broker's partition logs stand behind the Log interface.
+package group
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+)
+
+// Config is the group coordinator's share of the broker config.
+type Config struct {
+	NumPartitions         int32         // offsets.topic.num.partitions
+	MinSessionTimeout     time.Duration // group.min.session.timeout.ms
+	MaxSessionTimeout     time.Duration // group.max.session.timeout.ms
+	InitialRebalanceDelay time.Duration // group.initial.rebalance.delay.ms
+	MaxSize               int           // group.max.size
+	OffsetsRetention      time.Duration // offsets.retention.minutes
+	MaxMetadataSize       int           // offset.metadata.max.bytes
+}
+
+// Log is the coordinator's view of the __consumer_offsets partitions it leads.
+type Log interface {
+	// Append writes one record batch to partition and returns once the write is
+	// committed (the high watermark covers it), as Kafka's acks=all append does.
+	Append(ctx context.Context, partition int32, batch []byte) error
+	// Read returns whole batches from offset on, up to the log end offset; an empty
+	// result means the end was reached.
+	Read(partition int32, offset int64) ([]byte, error)
+	// Bounds returns the log start and log end offsets of partition.
+	Bounds(partition int32) (start, end int64, err error)
+}
+
+// Coordinator is the group coordinator of one broker.
+type Coordinator struct {
+	cfg   Config
+	log   Log
+	clock Clock
+	slog  *slog.Logger
+
+	appendMu []sync.Mutex // one per partition; see appendLock
+
+	bg sync.WaitGroup // background loads and writes
+
+	mu     sync.Mutex
+	closed bool
+	parts  map[int32]*ownedPartition
+	groups map[string]*group
+}
+
+// ownedPartition is one __consumer_offsets partition this broker leads.
+type ownedPartition struct {
+	epoch   int32
+	loading bool
+}
+
+// appendTimeout bounds a write to __consumer_offsets, like Kafka's
+// offsets.commit.timeout.ms (5 s).
+const appendTimeout = 5 * time.Second
+
+// New builds a coordinator that owns no partition until BecomeLeader.
+func New(cfg Config, log Log, clock Clock, logger *slog.Logger) *Coordinator {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if cfg.MaxMetadataSize == 0 {
+		cfg.MaxMetadataSize = 4096
+	}
+	return &Coordinator{
+		cfg:      cfg,
+		log:      log,
+		clock:    clock,
+		slog:     logger.With("component", "group-coordinator"),
+		appendMu: make([]sync.Mutex, cfg.NumPartitions),
+		parts:    make(map[int32]*ownedPartition),
+		groups:   make(map[string]*group),
+	}
+}
+
+// PartitionFor is the __consumer_offsets partition of a group.
+func (c *Coordinator) PartitionFor(groupID string) int32 {
+	return PartitionFor(groupID, c.cfg.NumPartitions)
+}
+
+// checkOwner returns Kafka's answer for a request about groupID while the lock is
+// held: NOT_COORDINATOR when another broker leads the group's partition,
+// COORDINATOR_LOAD_IN_PROGRESS while it is being read.
+func (c *Coordinator) checkOwner(groupID string) *kerr.Error {
+	p, ok := c.parts[c.PartitionFor(groupID)]
+	switch {
+	case !ok:
+		return kerr.NotCoordinator
+	case p.loading:
+		return kerr.CoordinatorLoadInProgress
+	}
+	return nil
+}
+
+// getOrCreate returns the group, creating an Empty one when create is set.
+func (c *Coordinator) getOrCreate(groupID string, create bool) *group {
+	g, ok := c.groups[groupID]
+	if !ok && create {
+		g = newGroup(groupID, c.PartitionFor(groupID), c.clock.Now())
+		c.groups[groupID] = g
+	}
+	return g
+}
+
+// appendRecords writes records to a group's partition; the caller must not hold mu,
+// since a replicated write waits for followers.
+func (c *Coordinator) appendRecords(partition int32, recs []Record) error {
+	ctx, cancel := context.WithTimeout(context.Background(), appendTimeout)
+	defer cancel()
+	if err := c.log.Append(ctx, partition, encodeBatch(recs, c.clock.Now().UnixMilli())); err != nil {
+		return fmt.Errorf("append %d records to __consumer_offsets-%d: %w", len(recs), partition, err)
+	}
+	return nil
+}
+
+// storeErrorCode maps a failed append to what Kafka answers (GroupMetadataManager's
+// error conversion), so the client retries against the coordinator it finds next.
+func storeErrorCode(err error) int16 {
+	var ke *kerr.Error
+	if err == nil {
+		return 0
+	}
+	if !errors.As(err, &ke) {
+		return kerr.CoordinatorNotAvailable.Code
+	}
+	switch ke {
+	case kerr.NotLeaderForPartition, kerr.KafkaStorageError:
+		return kerr.NotCoordinator.Code
+	case kerr.MessageTooLarge, kerr.RecordListTooLarge, kerr.InvalidFetchSize:
+		return kerr.InvalidCommitOffsetSize.Code
+	case kerr.RequestTimedOut:
+		return kerr.RequestTimedOut.Code
+	default:
+		return kerr.CoordinatorNotAvailable.Code
+	}
+}
