@@ -32,6 +32,9 @@ import (
 
 func init() { regKey(1, 4, 16, handleFetch) }
 
+// maxFetchBuffer bounds the record buffer a fetching connection keeps.
+const maxFetchBuffer = 64 << 20
+
 func handleFetch(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
 	req := kreq.(*kmsg.FetchRequest)
 	deadline := time.Now().Add(time.Duration(req.MaxWaitMillis) * time.Millisecond)
@@ -70,11 +73,18 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn) (*kmsg.FetchRe
 	if req.Version < 3 || maxBytes <= 0 {
 		maxBytes = int(^uint32(0) >> 1)
 	}
-	if cap(c.fetchBuf) < min(maxBytes, maxReusedBuffer) {
-		c.fetchBuf = make([]byte, min(maxBytes, maxReusedBuffer))
+	if c.fetchBuf == nil {
+		c.fetchBuf = make([]byte, min(maxBytes, 1<<20))
 	}
 	scratch := c.fetchBuf[:cap(c.fetchBuf)]
 	total := 0
+	defer func() {
+		// A connection's buffer grows to what its fetches return, so a consumer of
+		// many partitions stops paying for fresh, page-faulting memory each time.
+		if total > cap(c.fetchBuf) && total <= maxFetchBuffer {
+			c.fetchBuf = make([]byte, total)
+		}
+	}()
 	failed := false
 	var parts []*Partition
 	for _, rt := range req.Topics {

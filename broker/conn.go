@@ -189,8 +189,8 @@ func (c *clientConn) writeResponse(hdr requestHeader, resp kmsg.Response) error 
 	out = resp.AppendTo(out)
 	binary.BigEndian.PutUint32(out, uint32(len(out)-4))
 	c.out = out
-	if cap(c.out) > maxReusedBuffer {
-		c.out = nil // do not pin a large fetch buffer to an idle connection
+	if cap(c.out) > maxFetchBuffer {
+		c.out = nil // beyond what fetch data may need: do not pin it to the connection
 	}
 	if _, err := c.w.Write(out); err != nil {
 		return fmt.Errorf("write response: %w", err)
