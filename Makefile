@@ -27,9 +27,15 @@ test: test-deps vet build
 bench: build
 	./scripts/bench.sh
 
+# Every decoder that reads bytes from the network or disk has a fuzz target.
+FUZZTIME ?= 30s
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzDecodeRecord -fuzztime 30s ./metadata/
-	$(GO) test -run '^$$' -fuzz FuzzParseRequest -fuzztime 30s ./broker/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRecord$$' -fuzztime $(FUZZTIME) ./metadata/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeBatch$$' -fuzztime $(FUZZTIME) ./metadata/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseRequest$$' -fuzztime $(FUZZTIME) ./broker/
+	$(GO) test -run '^$$' -fuzz '^FuzzSegmentRecovery$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./broker/storage/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRecords$$' -fuzztime $(FUZZTIME) ./broker/storage/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./broker/group/
 
 clean:
 	rm -rf bin data
