@@ -16,4 +16,9 @@
 // keeping the latest record of each key at its original offset, and swaps the
 // rewritten segments in with Kafka's .cleaned/.swap/.deleted renames, which recovery
 // completes or rolls back after a crash.
+//
+// DESIGN.md lists only the standard library for this package; the cleaner also needs
+// the producers' codecs (klauspost/compress for zstd and snappy, pierrec/lz4) because
+// a compacted topic's keys sit inside compressed batches. They are confined to
+// cleaner_codec.go and stay off the append and read paths.
 package storage
