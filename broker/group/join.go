@@ -218,14 +218,7 @@ func (c *Coordinator) updateMemberAndRebalance(g *group, cur, upd *member) <-cha
 // replaceStaticMember gives a static member's place to a new member id (a restarted
 // client with the same group.instance.id); requests of the old id are fenced.
 func (c *Coordinator) replaceStaticMember(g *group, old, upd *member) (<-chan *kmsg.JoinGroupResponse, *kmsg.JoinGroupResponse) {
-	if old.awaitingJoin != nil {
-		old.awaitingJoin <- joinError(old.joinVersion, kerr.FencedInstanceID, old.id)
-		old.awaitingJoin = nil
-	}
-	if old.awaitingSync != nil {
-		old.awaitingSync <- syncError(old.syncVersion, kerr.FencedInstanceID)
-		old.awaitingSync = nil
-	}
+	old.failParked(kerr.FencedInstanceID)
 	delete(g.members, old.id)
 	oldID := old.id
 	old.id = upd.id
@@ -394,14 +387,7 @@ func (c *Coordinator) schedulePendingSync(g *group) {
 
 // remove drops a member, answering its parked requests, and picks a new leader.
 func (g *group) remove(m *member) {
-	if m.awaitingJoin != nil {
-		m.awaitingJoin <- joinError(m.joinVersion, kerr.UnknownMemberID, m.id)
-		m.awaitingJoin = nil
-	}
-	if m.awaitingSync != nil {
-		m.awaitingSync <- syncError(m.syncVersion, kerr.UnknownMemberID)
-		m.awaitingSync = nil
-	}
+	m.failParked(kerr.UnknownMemberID)
 	if m.heartbeat != nil {
 		m.heartbeat.Stop()
 	}
@@ -445,4 +431,17 @@ func (c *Coordinator) expirePending(g *group, memberID string) {
 	}
 	delete(g.pending, memberID)
 	c.maybeCompleteJoin(g)
+}
+
+// failParked answers the member's parked JoinGroup and SyncGroup requests, if any, with
+// err: the member was removed, fenced, or this broker stopped coordinating its group.
+func (m *member) failParked(err *kerr.Error) {
+	if m.awaitingJoin != nil {
+		m.awaitingJoin <- joinError(m.joinVersion, err, m.id)
+		m.awaitingJoin = nil
+	}
+	if m.awaitingSync != nil {
+		m.awaitingSync <- syncError(m.syncVersion, err)
+		m.awaitingSync = nil
+	}
 }

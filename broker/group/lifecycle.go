@@ -44,14 +44,7 @@ func (c *Coordinator) unloadLocked(partition int32) {
 			continue
 		}
 		for _, m := range g.members {
-			if m.awaitingJoin != nil {
-				m.awaitingJoin <- joinError(m.joinVersion, kerr.NotCoordinator, m.id)
-				m.awaitingJoin = nil
-			}
-			if m.awaitingSync != nil {
-				m.awaitingSync <- syncError(m.syncVersion, kerr.NotCoordinator)
-				m.awaitingSync = nil
-			}
+			m.failParked(kerr.NotCoordinator)
 		}
 		g.transition(Dead, c.clock.Now())
 		g.stopTimers()
