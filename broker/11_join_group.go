@@ -31,7 +31,7 @@ func handleJoinGroup(b *Broker, c *clientConn, hdr *requestHeader, kreq kmsg.Req
 	req := kreq.(*kmsg.JoinGroupRequest)
 	ctx, cancel := b.stopContext()
 	defer cancel()
-	return b.groups.JoinGroup(ctx, req, hdr.clientID, clientHost(c)), nil
+	return b.groups.JoinGroup(ctx, req, hdr.ClientID, clientHost(c)), nil
 }
 
 // clientHost is the member's host as Kafka reports it: "/" and the peer address.

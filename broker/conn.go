@@ -9,8 +9,9 @@ import (
 	"log/slog"
 	"net"
 
-	"github.com/twmb/franz-go/pkg/kbin"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/kwire"
 )
 
 // clientConn is one client connection. Kafka processes a connection's requests one at a
@@ -43,13 +44,8 @@ func (c *clientConn) requestBuffer(size int) []byte {
 	return buf
 }
 
-// requestHeader is Kafka's request header (v1, or v2 with tagged fields).
-type requestHeader struct {
-	key           int16
-	version       int16
-	correlationID int32
-	clientID      string
-}
+// requestHeader is Kafka's request header, as kwire parses it.
+type requestHeader = kwire.Header
 
 // errCloseConnection tells the read loop to drop this one connection, as Kafka does for
 // requests it cannot even parse.
@@ -103,91 +99,45 @@ func (c *clientConn) serve() {
 
 // handle parses one request frame, runs its handler and buffers the response.
 func (c *clientConn) handle(frame []byte) error {
-	hdr, kreq, body, err := parseHeader(frame)
+	hdr, kreq, body, err := kwire.ParseRequest(frame)
 	if err != nil {
 		return err
 	}
-	h := lookupHandler(hdr.key)
+	h := lookupHandler(hdr.Key)
 	if h == nil {
-		return fmt.Errorf("unknown api key %d from client %q", hdr.key, hdr.clientID)
+		return fmt.Errorf("unknown api key %d from client %q", hdr.Key, hdr.ClientID)
 	}
-	if hdr.version < h.min || hdr.version > h.max || hdr.version > kreq.MaxVersion() {
-		if hdr.key == apiVersionsKey {
-			return c.writeResponse(hdr, unsupportedApiVersions(hdr.version))
+	if hdr.Version < h.min || hdr.Version > h.max || hdr.Version > kreq.MaxVersion() {
+		if hdr.Key == apiVersionsKey {
+			return c.writeResponse(hdr, unsupportedApiVersions(hdr.Version))
 		}
 		return fmt.Errorf("unsupported version %d of %s (we serve %d-%d) from client %q",
-			hdr.version, kmsg.NameForKey(hdr.key), h.min, h.max, hdr.clientID)
+			hdr.Version, kmsg.NameForKey(hdr.Key), h.min, h.max, hdr.ClientID)
 	}
-	kreq.SetVersion(hdr.version)
+	kreq.SetVersion(hdr.Version)
 	if err := kreq.ReadFrom(body); err != nil {
-		if hdr.key == apiVersionsKey {
+		if hdr.Key == apiVersionsKey {
 			// KIP-511: a body we cannot read still gets an answer with the error.
-			return c.writeResponse(hdr, invalidApiVersions(hdr.version))
+			return c.writeResponse(hdr, invalidApiVersions(hdr.Version))
 		}
-		return fmt.Errorf("malformed %s v%d from client %q: %w", kmsg.NameForKey(hdr.key), hdr.version, hdr.clientID, err)
+		return fmt.Errorf("malformed %s v%d from client %q: %w", kmsg.NameForKey(hdr.Key), hdr.Version, hdr.ClientID, err)
 	}
 	resp, err := h.fn(c.b, c, &hdr, kreq)
 	if err != nil {
-		return fmt.Errorf("%s v%d: %w", kmsg.NameForKey(hdr.key), hdr.version, err)
+		return fmt.Errorf("%s v%d: %w", kmsg.NameForKey(hdr.Key), hdr.Version, err)
 	}
 	if resp == nil {
 		return nil // acks=0 produce: Kafka sends nothing back
 	}
-	resp.SetVersion(hdr.version)
+	resp.SetVersion(hdr.Version)
 	return c.writeResponse(hdr, resp)
-}
-
-// parseHeader decodes the request header; the header's flexibility depends on the API
-// and version, so the request type is needed before the header can be read to its end.
-func parseHeader(frame []byte) (requestHeader, kmsg.Request, []byte, error) {
-	var hdr requestHeader
-	r := kbin.Reader{Src: frame}
-	hdr.key = r.Int16()
-	hdr.version = r.Int16()
-	hdr.correlationID = r.Int32()
-	if id := r.NullableString(); id != nil {
-		hdr.clientID = *id
-	}
-	if !r.Ok() {
-		return hdr, nil, nil, fmt.Errorf("malformed request header")
-	}
-	kreq := kmsg.RequestForKey(hdr.key)
-	if kreq == nil {
-		return hdr, nil, nil, fmt.Errorf("unknown api key %d from client %q", hdr.key, hdr.clientID)
-	}
-	kreq.SetVersion(hdr.version)
-	if kreq.IsFlexible() {
-		skipTags(&r)
-		if !r.Ok() && hdr.key == apiVersionsKey && hdr.version > kreq.MaxVersion() {
-			// KIP-511: a client from the future still gets the version list.
-			return hdr, kreq, nil, nil
-		}
-		if !r.Ok() {
-			return hdr, nil, nil, fmt.Errorf("malformed tagged fields in %s request header", kmsg.NameForKey(hdr.key))
-		}
-	}
-	return hdr, kreq, r.Src, nil
-}
-
-func skipTags(r *kbin.Reader) {
-	for n := r.Uvarint(); n > 0 && r.Ok(); n-- {
-		r.Uvarint()
-		r.Span(int(r.Uvarint()))
-	}
 }
 
 // writeResponse frames a response: size, correlation id, and the empty tagged-field
 // section of response header v1, except for ApiVersions which always uses header v0
 // so that a client can read it whatever version it asked for.
 func (c *clientConn) writeResponse(hdr requestHeader, resp kmsg.Response) error {
-	out := c.out[:0]
-	out = append(out, 0, 0, 0, 0)
-	out = kbin.AppendInt32(out, hdr.correlationID)
-	if resp.IsFlexible() && hdr.key != apiVersionsKey {
-		out = append(out, 0)
-	}
-	out = resp.AppendTo(out)
-	binary.BigEndian.PutUint32(out, uint32(len(out)-4))
+	out := kwire.AppendResponse(c.out[:0], hdr, resp)
 	c.out = out
 	if cap(c.out) > maxFetchBuffer {
 		c.out = nil // beyond what fetch data may need: do not pin it to the connection

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/kwire"
 )
 
 // FuzzParseRequest feeds arbitrary frames to the request decoder: it must return an
@@ -19,11 +21,11 @@ func FuzzParseRequest(f *testing.F) {
 		f.Add(req.AppendTo(frame))
 	}
 	f.Fuzz(func(t *testing.T, frame []byte) {
-		hdr, kreq, body, err := parseHeader(frame)
+		hdr, kreq, body, err := kwire.ParseRequest(frame)
 		if err != nil {
 			return
 		}
-		if h := lookupHandler(hdr.key); h == nil || hdr.version < h.min || hdr.version > h.max {
+		if h := lookupHandler(hdr.Key); h == nil || hdr.Version < h.min || hdr.Version > h.max {
 			return
 		}
 		_ = kreq.ReadFrom(body)

@@ -31,6 +31,49 @@ type Source interface {
 	AlterConfigs(ctx context.Context, res ConfigResource, changes []ConfigChange, incremental, validateOnly bool) error
 	// AllocateProducerIDs hands out a block of producer ids to a broker.
 	AllocateProducerIDs(ctx context.Context, brokerID int32, brokerEpoch int64) (first int64, count int32, err error)
+
+	// AlterPartition is a partition leader's request to shrink or expand ISRs
+	// (Kafka's AlterPartition). The error is for the whole request (stale broker epoch,
+	// no controller); per-partition outcomes are in the results, in request order.
+	AlterPartition(ctx context.Context, brokerID int32, brokerEpoch int64, changes []ISRChange) ([]ISRChangeResult, error)
+	// ElectLeaders runs preferred (or, with unclean, unclean) leader election on the
+	// named partitions; nil means every partition. Results name each partition tried.
+	ElectLeaders(ctx context.Context, unclean bool, partitions map[string][]int32) ([]ElectionResult, error)
+	// ControlledShutdown moves every leadership of the broker to other ISR members and
+	// returns when the broker leads nothing it could hand over, so that stopping it
+	// costs clients no election timeout.
+	ControlledShutdown(ctx context.Context, brokerID int32, brokerEpoch int64) error
+}
+
+// ISRChange is one partition in an AlterPartition request: the ISR the leader wants,
+// fenced by the leader epoch and partition epoch the leader last saw.
+type ISRChange struct {
+	TopicID             Uuid
+	Partition           int32
+	LeaderEpoch         int32
+	PartitionEpoch      int32
+	NewISR              []int32
+	LeaderRecoveryState int8
+}
+
+// ISRChangeResult is the outcome of one ISRChange. Err is a kerr error
+// (FENCED_LEADER_EPOCH, INVALID_UPDATE_VERSION, INELIGIBLE_REPLICA,
+// NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_ID ...); State is the partition after the change,
+// or as it stands when the change was refused and the partition exists.
+type ISRChangeResult struct {
+	TopicID   Uuid
+	Partition int32
+	Err       error
+	State     *Partition
+}
+
+// ElectionResult is the outcome of electing one partition's leader. Err is nil when a
+// new leader was written, or kerr.ElectionNotNeeded, kerr.PreferredLeaderNotAvailable,
+// kerr.EligibleLeadersNotAvailable, kerr.UnknownTopicOrPartition.
+type ElectionResult struct {
+	Topic     string
+	Partition int32
+	Err       error
 }
 
 // BrokerRegistration is what a broker tells the controller about itself.
