@@ -72,6 +72,10 @@ var brokerKeys = []keyDef{
 	{name: "replica.fetch.max.bytes", kind: kindInt, def: "1048576", rule: atLeast(0)},
 	{name: "replica.lag.time.max.ms", kind: kindLong, def: "30000"},
 	{name: "replica.fetch.wait.max.ms", kind: kindInt, def: "500"},
+	{name: "replica.fetch.min.bytes", kind: kindInt, def: "1", rule: atLeast(1)},
+	{name: "replica.fetch.backoff.ms", kind: kindInt, def: "1000", rule: atLeast(0)},
+	{name: "leader.imbalance.check.interval.seconds", kind: kindLong, def: "300", rule: atLeast(1)},
+	{name: "controlled.shutdown.enable", kind: kindBool, def: "true"},
 
 	// Log directories and segments.
 	{name: "log.dirs", kind: kindList, null: true},

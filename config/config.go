@@ -66,6 +66,12 @@ type Config struct {
 	ReplicaFetchMaxBytes        int32
 	ReplicaLagTimeMaxMs         int64
 	ReplicaFetchWaitMaxMs       int32
+	ReplicaFetchMinBytes        int32
+	ReplicaFetchBackoffMs       int32
+	// LeaderImbalanceCheckIntervalSeconds is how often the active controller runs
+	// preferred-leader election when auto.leader.rebalance.enable is set.
+	LeaderImbalanceCheckIntervalSeconds int64
+	ControlledShutdownEnable            bool
 
 	// Log directories and segments.
 	LogDirs                 []string // log.dirs, else log.dir

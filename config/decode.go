@@ -85,6 +85,10 @@ func decodeTopics(d *decoder, c *Config) {
 	c.ReplicaFetchMaxBytes = d.int("replica.fetch.max.bytes")
 	c.ReplicaLagTimeMaxMs = d.long("replica.lag.time.max.ms")
 	c.ReplicaFetchWaitMaxMs = d.int("replica.fetch.wait.max.ms")
+	c.ReplicaFetchMinBytes = d.int("replica.fetch.min.bytes")
+	c.ReplicaFetchBackoffMs = d.int("replica.fetch.backoff.ms")
+	c.LeaderImbalanceCheckIntervalSeconds = d.long("leader.imbalance.check.interval.seconds")
+	c.ControlledShutdownEnable = d.bool("controlled.shutdown.enable")
 }
 
 // decodeLog reads directories and segment settings. log.dirs wins over

@@ -46,6 +46,17 @@ type Options struct {
 	Defaults TopicDefaults
 	// ValidateTopicConfig checks one topic config key and value (nil: accept all).
 	ValidateTopicConfig func(name, value string) error
+	// BrokerSessionTimeout is broker.session.timeout.ms: a broker silent for this long
+	// is fenced; 0 means 9 s.
+	BrokerSessionTimeout time.Duration
+	// AutoLeaderRebalance is auto.leader.rebalance.enable: every
+	// LeaderImbalanceCheckInterval (0 means 300 s) the active controller moves
+	// leadership back to preferred replicas.
+	AutoLeaderRebalance          bool
+	LeaderImbalanceCheckInterval time.Duration
+	// UncleanLeaderElection is the broker default of unclean.leader.election.enable;
+	// a topic's own config overrides it.
+	UncleanLeaderElection bool
 	// ListenerName names the endpoint in this controller's RegisterControllerRecord;
 	// "" means CONTROLLER, the name Kafka's examples use.
 	ListenerName string
@@ -171,6 +182,12 @@ func checkOptions(opts *Options) error {
 	}
 	if opts.SnapshotThreshold == 0 {
 		opts.SnapshotThreshold = 8192
+	}
+	if opts.BrokerSessionTimeout <= 0 {
+		opts.BrokerSessionTimeout = 9 * time.Second
+	}
+	if opts.LeaderImbalanceCheckInterval <= 0 {
+		opts.LeaderImbalanceCheckInterval = 300 * time.Second
 	}
 	if opts.ListenerName == "" {
 		opts.ListenerName = "CONTROLLER"
