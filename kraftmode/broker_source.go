@@ -1,0 +1,296 @@
+package kraftmode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/metadata"
+)
+
+// ImageFeed is where a BrokerSource reads the metadata log: the local controller's FSM
+// on a combined node, a MetadataFollower on a broker-only node.
+type ImageFeed interface {
+	Image() *metadata.Image
+	Subscribe(fn func(*metadata.Image))
+	// AppliedOffset is the log offset the feed has applied through.
+	AppliedOffset() int64
+	// LeaderID is the quorum leader the feed knows, or -1.
+	LeaderID() int32
+}
+
+// AppliedOffset is the Raft index this controller's FSM has applied, so a combined
+// node's broker can report it in heartbeats.
+func (c *Controller) AppliedOffset() int64 { return int64(c.raft.AppliedIndex()) }
+
+// BrokerSourceOptions configures a broker's view of the quorum.
+type BrokerSourceOptions struct {
+	NodeID    int32
+	ClusterID string
+	Voters    []Voter
+	// HeartbeatInterval is broker.heartbeat.interval.ms; 0 means 2 s.
+	HeartbeatInterval time.Duration
+	Logger            *slog.Logger
+}
+
+// BrokerSource is a KRaft broker's metadata.Source: it reads the image from a feed and
+// sends every write to the active controller over the controller listener, as a Kafka
+// broker does (BrokerRegistration, BrokerHeartbeat, AlterPartition, forwarded admin
+// writes). It owns the broker's lifecycle with the quorum: registration, heartbeats,
+// re-registration when the controller no longer knows its epoch, and controlled
+// shutdown — so the epoch it holds is the broker's current one.
+type BrokerSource struct {
+	opts  BrokerSourceOptions
+	log   *slog.Logger
+	feed  ImageFeed
+	hbCh  *controllerChannel
+	rpcCh *controllerChannel
+
+	mu        sync.Mutex
+	reg       *metadata.BrokerRegistration
+	epoch     atomic.Int64
+	fenced    atomic.Bool
+	unfenced  chan struct{} // closed at the first heartbeat that finds us unfenced
+	shutdown  atomic.Bool
+	shutReady chan struct{} // closed when the controller says ShouldShutdown
+	kick      chan struct{}
+
+	stop     chan struct{}
+	wg       sync.WaitGroup
+	stopOnce sync.Once
+}
+
+var (
+	_ metadata.Source          = (*BrokerSource)(nil)
+	_ metadata.QuorumDescriber = (*BrokerSource)(nil)
+)
+
+// NewBrokerSource builds the source; nothing is sent until RegisterBroker.
+func NewBrokerSource(feed ImageFeed, opts BrokerSourceOptions) *BrokerSource {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.HeartbeatInterval <= 0 {
+		opts.HeartbeatInterval = 2 * time.Second
+	}
+	id := "kbridge-broker-" + strconv.Itoa(int(opts.NodeID))
+	s := &BrokerSource{
+		opts:      opts,
+		log:       opts.Logger.With("component", "broker-lifecycle", "node.id", opts.NodeID),
+		feed:      feed,
+		hbCh:      newControllerChannel(opts.Voters, id+"-heartbeat", feed.LeaderID),
+		rpcCh:     newControllerChannel(opts.Voters, id, feed.LeaderID),
+		unfenced:  make(chan struct{}),
+		shutReady: make(chan struct{}),
+		kick:      make(chan struct{}, 1),
+		stop:      make(chan struct{}),
+	}
+	s.epoch.Store(-1)
+	s.fenced.Store(true)
+	return s
+}
+
+// Image returns the feed's newest image.
+func (s *BrokerSource) Image() *metadata.Image { return s.feed.Image() }
+
+// Subscribe forwards to the feed.
+func (s *BrokerSource) Subscribe(fn func(*metadata.Image)) { s.feed.Subscribe(fn) }
+
+// RegisterBroker registers with the active controller and starts heartbeating. The
+// broker stays fenced until a heartbeat finds it caught up with the log; WaitUnfenced
+// waits for that.
+func (s *BrokerSource) RegisterBroker(ctx context.Context, reg metadata.BrokerRegistration) (int64, error) {
+	s.mu.Lock()
+	first := s.reg == nil
+	r := reg
+	s.reg = &r
+	s.mu.Unlock()
+	epoch, err := s.register(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if first {
+		s.wg.Add(1)
+		go s.heartbeatLoop()
+	}
+	return epoch, nil
+}
+
+func (s *BrokerSource) register(ctx context.Context) (int64, error) {
+	s.mu.Lock()
+	reg := *s.reg
+	s.mu.Unlock()
+	req := kmsg.NewPtrBrokerRegistrationRequest()
+	req.BrokerID = reg.BrokerID
+	req.ClusterID = s.opts.ClusterID
+	req.IncarnationID = reg.IncarnationID
+	req.IsMigratingZkBroker = reg.IsMigratingZkBroker
+	req.PreviousBrokerEpoch = s.epoch.Load()
+	if reg.Rack != "" {
+		rack := reg.Rack
+		req.Rack = &rack
+	}
+	for _, e := range reg.Endpoints {
+		l := kmsg.NewBrokerRegistrationRequestListener()
+		l.Name, l.Host, l.Port, l.SecurityProtocol = e.Name, e.Host, e.Port, e.SecurityProtocol
+		req.Listeners = append(req.Listeners, l)
+	}
+	for _, f := range reg.Features {
+		rf := kmsg.NewBrokerRegistrationRequestFeature()
+		rf.Name, rf.MinSupportedVersion, rf.MaxSupportedVersion = f.Name, f.MinVersion, f.MaxVersion
+		req.Features = append(req.Features, rf)
+	}
+	for _, d := range reg.LogDirs {
+		req.LogDirs = append(req.LogDirs, d)
+	}
+	kresp, err := s.hbCh.request(ctx, req)
+	if err != nil {
+		return 0, fmt.Errorf("register broker %d: %w", reg.BrokerID, err)
+	}
+	resp := kresp.(*kmsg.BrokerRegistrationResponse)
+	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
+		return 0, fmt.Errorf("register broker %d: %w", reg.BrokerID, err)
+	}
+	s.epoch.Store(resp.BrokerEpoch)
+	s.log.Info("registered with the controller quorum", "broker.epoch", resp.BrokerEpoch)
+	return resp.BrokerEpoch, nil
+}
+
+// Epoch is the broker epoch of the current registration (-1 before the first).
+func (s *BrokerSource) Epoch() int64 { return s.epoch.Load() }
+
+// WaitUnfenced blocks until the controller has unfenced this broker: only then may it
+// lead partitions and serve clients, as in Kafka.
+func (s *BrokerSource) WaitUnfenced(ctx context.Context) error {
+	select {
+	case <-s.unfenced:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("wait to be unfenced by the controller (metadata offset %d): %w", s.feed.AppliedOffset(), ctx.Err())
+	}
+}
+
+func (s *BrokerSource) heartbeatLoop() {
+	defer s.wg.Done()
+	t := time.NewTicker(s.opts.HeartbeatInterval)
+	defer t.Stop()
+	var once sync.Once
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*s.opts.HeartbeatInterval)
+		go func() {
+			select {
+			case <-s.stop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		reply, err := s.heartbeat(ctx)
+		cancel()
+		switch {
+		case err == nil:
+			if s.fenced.Swap(reply.IsFenced) != reply.IsFenced {
+				s.log.Info("fencing state changed", "fenced", reply.IsFenced, "caught_up", reply.IsCaughtUp)
+			}
+			if !reply.IsFenced {
+				once.Do(func() { close(s.unfenced) })
+			}
+			if reply.ShouldShutdown {
+				s.markShutdownReady()
+			}
+		case errors.Is(err, kerr.StaleBrokerEpoch) || errors.Is(err, kerr.BrokerIDNotRegistered):
+			s.log.Warn("the controller no longer knows this registration; registering again", "err", err)
+			rctx, rcancel := context.WithTimeout(context.Background(), 5*s.opts.HeartbeatInterval)
+			if _, err := s.register(rctx); err != nil {
+				s.log.Warn("re-registration failed", "err", err)
+			}
+			rcancel()
+		default:
+			s.log.Debug("heartbeat failed", "err", err)
+		}
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+		case <-s.kick:
+		}
+	}
+}
+
+func (s *BrokerSource) heartbeat(ctx context.Context) (HeartbeatReply, error) {
+	req := kmsg.NewPtrBrokerHeartbeatRequest()
+	req.BrokerID = s.opts.NodeID
+	req.BrokerEpoch = s.epoch.Load()
+	req.CurrentMetadataOffset = s.feed.AppliedOffset()
+	req.WantShutdown = s.shutdown.Load()
+	kresp, err := s.hbCh.request(ctx, req)
+	if err != nil {
+		return HeartbeatReply{}, err
+	}
+	resp := kresp.(*kmsg.BrokerHeartbeatResponse)
+	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
+		return HeartbeatReply{}, err
+	}
+	return HeartbeatReply{IsCaughtUp: resp.IsCaughtUp, IsFenced: resp.IsFenced, ShouldShutdown: resp.ShouldShutdown}, nil
+}
+
+func (s *BrokerSource) markShutdownReady() {
+	select {
+	case <-s.shutReady:
+	default:
+		close(s.shutReady)
+	}
+}
+
+// ControlledShutdown asks the controller, through heartbeats, to move this broker's
+// leaderships away, and returns once it says the broker may stop.
+func (s *BrokerSource) ControlledShutdown(ctx context.Context, _ int32, _ int64) error {
+	s.shutdown.Store(true)
+	s.log.Info("controlled shutdown requested")
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+	select {
+	case <-s.shutReady:
+		s.log.Info("controlled shutdown complete")
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("controlled shutdown of broker %d: %w", s.opts.NodeID, ctx.Err())
+	}
+}
+
+// Close stops heartbeating (the controller fences the broker when its session runs
+// out, or has already, after a controlled shutdown) and closes connections.
+func (s *BrokerSource) Close() {
+	s.stopOnce.Do(func() {
+		close(s.stop)
+		s.wg.Wait()
+		s.hbCh.close()
+		s.rpcCh.close()
+	})
+}
+
+// remoteErr rebuilds a controller's error code and message as an error the broker can
+// answer clients with.
+func remoteErr(code int16, msg *string) error {
+	err := kerr.ErrorForCode(code)
+	if err == nil {
+		return nil
+	}
+	ke, ok := err.(*kerr.Error)
+	if !ok {
+		return err
+	}
+	if msg == nil || *msg == "" {
+		return ke
+	}
+	return &kafkaError{code: ke, msg: *msg}
+}
