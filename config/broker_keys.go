@@ -41,6 +41,7 @@ var brokerKeys = []keyDef{
 	{name: "broker.heartbeat.interval.ms", kind: kindInt, def: "2000"},
 	{name: "metadata.log.dir", kind: kindString, null: true},
 	{name: "metadata.log.max.record.bytes.between.snapshots", kind: kindLong, def: "20971520", rule: atLeast(1)},
+	{name: "metadata.log.max.snapshot.interval.ms", kind: kindLong, def: "3600000", rule: atLeast(0)},
 	{name: "metadata.max.idle.interval.ms", kind: kindInt, def: "500", rule: atLeast(0)},
 
 	// Listeners.

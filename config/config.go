@@ -36,6 +36,7 @@ type Config struct {
 	BrokerHeartbeatIntervalMs                 int32
 	MetadataLogDir                            string // metadata.log.dir, else the first log dir
 	MetadataLogMaxRecordBytesBetweenSnapshots int64
+	MetadataLogMaxSnapshotIntervalMs          int64
 	MetadataMaxIdleIntervalMs                 int32
 
 	// Listeners. Listener names are upper-cased, as Kafka normalises them.

@@ -59,6 +59,7 @@ func decodeQuorum(d *decoder, c *Config) {
 	c.BrokerSessionTimeoutMs = d.int("broker.session.timeout.ms")
 	c.BrokerHeartbeatIntervalMs = d.int("broker.heartbeat.interval.ms")
 	c.MetadataLogMaxRecordBytesBetweenSnapshots = d.long("metadata.log.max.record.bytes.between.snapshots")
+	c.MetadataLogMaxSnapshotIntervalMs = d.long("metadata.log.max.snapshot.interval.ms")
 	c.MetadataMaxIdleIntervalMs = d.int("metadata.max.idle.interval.ms")
 }
 

@@ -29,7 +29,7 @@ var kafkaKeys = []string{
 	"log.initial.task.delay.ms", "max.connection.creation.rate", "max.connections",
 	"max.connections.per.ip", "max.connections.per.ip.overrides",
 	"max.incremental.fetch.session.cache.slots", "max.request.partition.size.limit",
-	"metadata.log.max.snapshot.interval.ms", "metadata.log.segment.bytes",
+	"metadata.log.segment.bytes",
 	"metadata.log.segment.min.bytes", "metadata.log.segment.ms", "metadata.max.retention.bytes",
 	"metadata.max.retention.ms", "metric.reporters", "metrics.num.samples",
 	"metrics.recording.level", "metrics.sample.window.ms", "num.recovery.threads.per.data.dir",

@@ -41,7 +41,7 @@ func TestMain(m *testing.M) {
 
 // requireTool finds an external tool. A missing tool fails the test, in CI and
 // everywhere else: `make test` installs it, and a test never passes by skipping.
-func requireTool(t *testing.T, name string) string {
+func requireTool(t testing.TB, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
@@ -51,7 +51,7 @@ func requireTool(t *testing.T, name string) string {
 }
 
 // freePort asks the kernel for an unused loopback port.
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -63,7 +63,7 @@ func freePort(t *testing.T) int {
 
 // Node is one kbridge server process started by a test.
 type Node struct {
-	t          *testing.T
+	t          testing.TB
 	ConfigPath string
 	DataDir    string
 	BrokerAddr string
@@ -170,7 +170,7 @@ func (n *Node) dumpLog() {
 	n.t.Logf("server log %s:\n%s", n.logPath, log)
 }
 
-func waitForPort(t *testing.T, addr string, exited <-chan struct{}, timeout time.Duration, onFail func()) {
+func waitForPort(t testing.TB, addr string, exited <-chan struct{}, timeout time.Duration, onFail func()) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
@@ -193,7 +193,7 @@ func waitForPort(t *testing.T, addr string, exited <-chan struct{}, timeout time
 
 // Run runs a kbridge command to completion and returns its stdout; it fails the test
 // on a non-zero exit.
-func Run(t *testing.T, args ...string) string {
+func Run(t testing.TB, args ...string) string {
 	t.Helper()
 	out, errOut, err := RunWithInput(t, nil, args...)
 	if err != nil {
@@ -203,7 +203,7 @@ func Run(t *testing.T, args ...string) string {
 }
 
 // RunWithInput runs a kbridge command with stdin and returns stdout, stderr and the error.
-func RunWithInput(t *testing.T, stdin []byte, args ...string) (string, string, error) {
+func RunWithInput(t testing.TB, stdin []byte, args ...string) (string, string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

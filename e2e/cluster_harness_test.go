@@ -1,0 +1,227 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// Cluster is a multi-process KRaft cluster: controller-only nodes forming the quorum
+// and broker-only nodes following it, all on loopback.
+type Cluster struct {
+	t           testing.TB
+	ClusterID   string
+	Controllers []*Node
+	Brokers     []*Node
+}
+
+// clusterTimings make failure detection fast enough for tests and the failover
+// benchmark: heartbeats every 200 ms, fencing after 1.5 s, ISR shrink after 3 s.
+var clusterTimings = []string{
+	"broker.heartbeat.interval.ms=200",
+	"broker.session.timeout.ms=1500",
+	"controller.quorum.election.timeout.ms=1000",
+	"replica.lag.time.max.ms=3000",
+	"replica.fetch.wait.max.ms=200",
+	"replica.fetch.backoff.ms=100",
+}
+
+// StartCluster formats and starts nControllers controllers (ids 1..n) and nBrokers
+// brokers (ids 101..), extra lines going to every node's server.properties.
+func StartCluster(t testing.TB, nControllers, nBrokers int, extra ...string) *Cluster {
+	t.Helper()
+	root := t.TempDir()
+	c := &Cluster{t: t, ClusterID: strings.TrimSpace(Run(t, "storage", "random-uuid"))}
+	ctrlPorts := make([]int, nControllers)
+	var voters []string
+	for i := range ctrlPorts {
+		ctrlPorts[i] = freePort(t)
+		voters = append(voters, fmt.Sprintf("%d@127.0.0.1:%d", i+1, ctrlPorts[i]))
+	}
+	common := append([]string{
+		"controller.quorum.voters=" + strings.Join(voters, ","),
+		"controller.listener.names=CONTROLLER",
+		"listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+		"offsets.topic.replication.factor=" + fmt.Sprint(min(3, nBrokers)),
+	}, clusterTimings...)
+	common = append(common, extra...)
+	for i := range nControllers {
+		id := i + 1
+		dir := filepath.Join(root, fmt.Sprintf("controller-%d", id))
+		addr := fmt.Sprintf("127.0.0.1:%d", ctrlPorts[i])
+		props := append([]string{
+			"process.roles=controller",
+			fmt.Sprintf("node.id=%d", id),
+			"listeners=CONTROLLER://" + addr,
+			"log.dirs=" + filepath.Join(dir, "data"),
+		}, common...)
+		c.Controllers = append(c.Controllers, c.newNode(dir, props, addr))
+	}
+	for i := range nBrokers {
+		id := 101 + i
+		dir := filepath.Join(root, fmt.Sprintf("broker-%d", id))
+		addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		props := append([]string{
+			"process.roles=broker",
+			fmt.Sprintf("node.id=%d", id),
+			"listeners=PLAINTEXT://" + addr,
+			"log.dirs=" + filepath.Join(dir, "data"),
+		}, common...)
+		c.Brokers = append(c.Brokers, c.newNode(dir, props, addr))
+	}
+	for _, n := range c.Controllers {
+		n.Start()
+	}
+	for _, n := range c.Brokers {
+		n.Start()
+	}
+	t.Cleanup(func() {
+		c.Stop()
+		if t.Failed() {
+			for _, n := range append(append([]*Node(nil), c.Controllers...), c.Brokers...) {
+				n.dumpLog()
+			}
+		}
+	})
+	return c
+}
+
+// Stop stops every process, brokers first; stopping a stopped node does nothing.
+func (c *Cluster) Stop() {
+	for _, n := range c.Brokers {
+		n.Stop()
+	}
+	for _, n := range c.Controllers {
+		n.Stop()
+	}
+}
+
+func (c *Cluster) newNode(dir string, props []string, addr string) *Node {
+	c.t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		c.t.Fatal(err)
+	}
+	n := &Node{
+		t:          c.t,
+		ConfigPath: filepath.Join(dir, "server.properties"),
+		DataDir:    filepath.Join(dir, "data"),
+		BrokerAddr: addr,
+		logPath:    filepath.Join(dir, "server.log"),
+	}
+	if err := os.WriteFile(n.ConfigPath, []byte(strings.Join(props, "\n")+"\n"), 0o644); err != nil {
+		c.t.Fatal(err)
+	}
+	Run(c.t, "storage", "format", "-t", c.ClusterID, "-c", n.ConfigPath)
+	return n
+}
+
+// BrokerAddrs are the brokers' client addresses, for seeds.
+func (c *Cluster) BrokerAddrs() []string {
+	var out []string
+	for _, b := range c.Brokers {
+		out = append(out, b.BrokerAddr)
+	}
+	return out
+}
+
+// ControllerAddrs are the controllers' listener addresses.
+func (c *Cluster) ControllerAddrs() []string {
+	var out []string
+	for _, n := range c.Controllers {
+		out = append(out, n.BrokerAddr)
+	}
+	return out
+}
+
+// Broker returns the broker process with node id id.
+func (c *Cluster) Broker(id int32) *Node {
+	c.t.Helper()
+	i := int(id) - 101
+	if i < 0 || i >= len(c.Brokers) {
+		c.t.Fatalf("no broker %d", id)
+	}
+	return c.Brokers[i]
+}
+
+// Client is a franz-go client seeded with every broker.
+func (c *Cluster) Client(opts ...kgo.Opt) *kgo.Client {
+	c.t.Helper()
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(c.BrokerAddrs()...)}, opts...)...)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(cl.Close)
+	return cl
+}
+
+// Partition describes one partition as a broker's Metadata response shows it.
+func (c *Cluster) Partition(adm *kadm.Client, topic string, p int32) (kadm.PartitionDetail, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	td, err := adm.ListTopics(ctx, topic)
+	if err != nil {
+		return kadm.PartitionDetail{}, err
+	}
+	t, ok := td[topic]
+	if !ok || t.Err != nil {
+		return kadm.PartitionDetail{}, fmt.Errorf("topic %s: %v", topic, t.Err)
+	}
+	pd, ok := t.Partitions[p]
+	if !ok {
+		return kadm.PartitionDetail{}, fmt.Errorf("topic %s has no partition %d", topic, p)
+	}
+	return pd, pd.Err
+}
+
+// WaitFor polls cond until it holds or the timeout passes.
+func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("timed out after %v waiting for %s", timeout, what)
+}
+
+// QuorumLeader asks the controllers who leads, through `kbridge metadata quorum`.
+func (c *Cluster) QuorumLeader() int32 {
+	c.t.Helper()
+	out, _, err := RunWithInput(c.t, nil, "metadata", "quorum", "--bootstrap-controller", strings.Join(c.ControllerAddrs(), ","), "describe", "--status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if v, ok := strings.CutPrefix(line, "LeaderId:"); ok {
+			var id int32
+			if _, err := fmt.Sscan(strings.TrimSpace(v), &id); err == nil {
+				return id
+			}
+		}
+	}
+	return -1
+}
+
+// Pause stops the process without killing it (SIGSTOP), as a hung machine would.
+func (n *Node) Pause() { n.sendRaw(syscall.SIGSTOP) }
+
+// Resume continues a paused process (SIGCONT).
+func (n *Node) Resume() { n.sendRaw(syscall.SIGCONT) }
+
+func (n *Node) sendRaw(sig syscall.Signal) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.cmd != nil {
+		n.cmd.Process.Signal(sig)
+	}
+}
