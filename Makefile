@@ -3,7 +3,7 @@ GO        ?= go
 BIN       := bin/kbridge
 GOTESTFLAGS ?= -count=1 -timeout 20m
 
-.PHONY: build run test test-deps vet bench fuzz clean
+.PHONY: build run test test-deps vet bench bench-failover fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/kbridge
@@ -26,6 +26,11 @@ test: test-deps vet build
 # Throughput of kbridge against franz-go's in-memory kfake, side by side, same client.
 bench: build
 	./scripts/bench.sh
+
+# Failover times of a 3-controller, 3-broker cluster (kill -9 of a partition leader,
+# of the active controller), three rounds each.
+bench-failover: build
+	$(GO) test -count=1 -run '^$$' -bench 'Failover$$' -benchtime 3x ./e2e/
 
 # Every decoder that reads bytes from the network or disk has a fuzz target.
 FUZZTIME ?= 30s
