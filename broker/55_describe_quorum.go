@@ -1,0 +1,64 @@
+package broker
+
+import (
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/metadata"
+)
+
+// DescribeQuorum: v0-1
+//
+// Behavior:
+// * Forwarded to the metadata quorum through the source, as a Kafka broker forwards it
+//   to the controller; a source without a quorum (ZooKeeper mode) answers
+//   UNSUPPORTED_VERSION for the partition, as a ZooKeeper-mode Kafka has no quorum.
+// Version notes:
+// * v1: LastFetchTimestamp and LastCaughtUpTimestamp
+
+func init() { regKey(55, 0, 1, handleDescribeQuorum) }
+
+func handleDescribeQuorum(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+	req := kreq.(*kmsg.DescribeQuorumRequest)
+	resp := req.ResponseKind().(*kmsg.DescribeQuorumResponse)
+	qd, hasQuorum := b.Source().(metadata.QuorumDescriber)
+	for _, rt := range req.Topics {
+		st := kmsg.NewDescribeQuorumResponseTopic()
+		st.Topic = rt.Topic
+		for _, rp := range rt.Partitions {
+			sp := kmsg.NewDescribeQuorumResponseTopicPartition()
+			sp.Partition = rp.Partition
+			switch {
+			case rt.Topic != "__cluster_metadata" || rp.Partition != 0:
+				sp.ErrorCode = kerr.UnknownTopicOrPartition.Code
+			case !hasQuorum:
+				sp.ErrorCode = kerr.UnsupportedVersion.Code
+			default:
+				ctx, cancel := requestContext(0)
+				info, err := qd.DescribeQuorum(ctx)
+				cancel()
+				if err != nil {
+					sp.ErrorCode = errorCode(err)
+					break
+				}
+				sp.LeaderID, sp.LeaderEpoch, sp.HighWatermark = info.LeaderID, info.LeaderEpoch, info.HighWatermark
+				for _, v := range info.Voters {
+					sp.CurrentVoters = append(sp.CurrentVoters, quorumReplicaState(v))
+				}
+				for _, o := range info.Observers {
+					sp.Observers = append(sp.Observers, quorumReplicaState(o))
+				}
+			}
+			st.Partitions = append(st.Partitions, sp)
+		}
+		resp.Topics = append(resp.Topics, st)
+	}
+	return resp, nil
+}
+
+func quorumReplicaState(r metadata.QuorumReplica) kmsg.DescribeQuorumResponseTopicPartitionReplicaState {
+	rs := kmsg.NewDescribeQuorumResponseTopicPartitionReplicaState()
+	rs.ReplicaID, rs.LogEndOffset = r.ID, r.LogEndOffset
+	rs.LastFetchTimestamp, rs.LastCaughtUpTimestamp = r.LastFetchTimestamp, r.LastCaughtUpTimestamp
+	return rs
+}
