@@ -84,6 +84,7 @@ type Controller struct {
 	fsm         *fsm
 	raft        *raft.Raft
 	trans       *raft.NetworkTransport
+	observed    *observingTransport // trans as Raft uses it: records replication for DescribeQuorum
 	store       *raftboltdb.BoltStore
 	incarnation metadata.Uuid
 
@@ -148,6 +149,7 @@ func Start(opts Options, stream *StreamLayer) (*Controller, error) {
 		Timeout: 10 * time.Second,
 		Logger:  rlog,
 	})
+	c.observed = newObservingTransport(c.trans, logs)
 
 	conf := raftConfig(opts, rlog)
 	existing, err := raft.HasExistingState(logs, store, snaps)
@@ -161,7 +163,7 @@ func Start(opts Options, stream *StreamLayer) (*Controller, error) {
 			return nil, fmt.Errorf("bootstrap raft configuration: %w", err)
 		}
 	}
-	r, err := raft.NewRaft(conf, c.fsm, logs, store, snaps, c.trans)
+	r, err := raft.NewRaft(conf, c.fsm, logs, store, snaps, c.observed)
 	if err != nil {
 		_ = c.closeStores()
 		return nil, fmt.Errorf("start raft node %d: %w", opts.NodeID, err)
