@@ -40,6 +40,10 @@ type Options struct {
 	ElectionTimeout time.Duration
 	// SnapshotThreshold is the number of log entries between snapshots; 0 means 8192.
 	SnapshotThreshold uint64
+	// SnapshotInterval is metadata.log.max.snapshot.interval.ms: a snapshot is taken
+	// at least this often while the log grows, whatever the threshold; 0 means never
+	// by time.
+	SnapshotInterval time.Duration
 	// Logger receives the controller's and Raft's logs; nil means slog.Default().
 	Logger *slog.Logger
 	// Defaults are the values CreateTopics uses for -1; zero values mean 1.
@@ -171,6 +175,10 @@ func Start(opts Options, stream *StreamLayer) (*Controller, error) {
 	c.raft = r
 	c.wg.Add(1)
 	go c.watchLeadership()
+	if opts.SnapshotInterval > 0 {
+		c.wg.Add(1)
+		go c.snapshotByTime(opts.SnapshotInterval)
+	}
 	c.log.Info("kraft controller started", "dir", opts.Dir, "voters", len(opts.Voters), "existing_state", existing)
 	return c, nil
 }
@@ -228,6 +236,9 @@ func raftConfig(opts Options, rlog hclog.Logger) *raft.Config {
 	conf.HeartbeatTimeout = opts.ElectionTimeout / 2
 	conf.LeaderLeaseTimeout = opts.ElectionTimeout / 2
 	conf.SnapshotThreshold = opts.SnapshotThreshold
+	if opts.SnapshotInterval > 0 && opts.SnapshotInterval < conf.SnapshotInterval {
+		conf.SnapshotInterval = opts.SnapshotInterval
+	}
 	conf.Logger = rlog
 	return conf
 }

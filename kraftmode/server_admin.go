@@ -1,5 +1,3 @@
-//go:build kbridgewip
-
 package kraftmode
 
 import (

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/kbridge/kbridge/broker"
@@ -26,7 +25,10 @@ type Node struct {
 	cfg        *config.Config
 	log        *slog.Logger
 	controller *kraftmode.Controller
-	broker     atomic.Pointer[broker.Broker]
+	ctrlServer *kraftmode.ControllerServer
+	follower   *kraftmode.MetadataFollower
+	source     *kraftmode.BrokerSource
+	broker     *broker.Broker
 	listeners  []net.Listener
 	wg         sync.WaitGroup
 }
@@ -37,20 +39,19 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*Node,
 	if cfg.Mode() != config.ModeKRaft {
 		return nil, errors.New("ZooKeeper mode (zookeeper.connect without process.roles) is not available yet")
 	}
-	if !cfg.IsController() {
-		return nil, errors.New("a broker-only node (process.roles=broker) needs a controller quorum to follow; run process.roles=broker,controller for a single node")
-	}
 	meta, err := checkFormatted(cfg)
 	if err != nil {
 		return nil, err
 	}
 	n := &Node{cfg: cfg, log: logger}
-	if err := n.startController(ctx, meta.ClusterID); err != nil {
-		n.Close()
-		return nil, err
+	if cfg.IsController() {
+		if err := n.startController(ctx, meta.ClusterID); err != nil {
+			n.Close()
+			return nil, err
+		}
 	}
 	if cfg.IsBroker() {
-		if err := n.startBroker(ctx); err != nil {
+		if err := n.startBroker(ctx, meta.ClusterID); err != nil {
 			n.Close()
 			return nil, err
 		}
@@ -117,19 +118,20 @@ func (n *Node) startController(ctx context.Context, clusterID string) error {
 		}
 	}
 	stream := kraftmode.NewStreamLayer(&net.TCPAddr{IP: net.ParseIP(resolveHost(self.Host)), Port: self.Port})
-	var voters []kraftmode.Voter
-	for _, v := range n.cfg.ControllerQuorumVoters {
-		voters = append(voters, kraftmode.Voter{ID: v.ID, Host: v.Host, Port: v.Port})
-	}
-	n.wg.Add(1)
-	go n.acceptController(ln, cl.Name, stream)
 	ctrl, err := kraftmode.Start(kraftmode.Options{
-		NodeID:          n.cfg.NodeID,
-		ClusterID:       clusterID,
-		Dir:             metadataPartitionDir(n.cfg),
-		Voters:          voters,
-		ElectionTimeout: time.Duration(n.cfg.ControllerQuorumElectionTimeoutMs) * time.Millisecond,
-		Logger:          n.log,
+		NodeID:                       n.cfg.NodeID,
+		ClusterID:                    clusterID,
+		Dir:                          metadataPartitionDir(n.cfg),
+		Voters:                       configuredVoters(n.cfg),
+		ElectionTimeout:              time.Duration(n.cfg.ControllerQuorumElectionTimeoutMs) * time.Millisecond,
+		SnapshotThreshold:            snapshotThreshold(n.cfg.MetadataLogMaxRecordBytesBetweenSnapshots),
+		SnapshotInterval:             time.Duration(n.cfg.MetadataLogMaxSnapshotIntervalMs) * time.Millisecond,
+		BrokerSessionTimeout:         time.Duration(n.cfg.BrokerSessionTimeoutMs) * time.Millisecond,
+		AutoLeaderRebalance:          n.cfg.AutoLeaderRebalanceEnable,
+		LeaderImbalanceCheckInterval: time.Duration(n.cfg.LeaderImbalanceCheckIntervalSeconds) * time.Second,
+		UncleanLeaderElection:        n.cfg.UncleanLeaderElectionEnable,
+		ListenerName:                 cl.Name,
+		Logger:                       n.log,
 		Defaults: kraftmode.TopicDefaults{
 			NumPartitions:     n.cfg.NumPartitions,
 			ReplicationFactor: int16(n.cfg.DefaultReplicationFactor),
@@ -140,11 +142,21 @@ func (n *Node) startController(ctx context.Context, clusterID string) error {
 		return fmt.Errorf("start controller: %w", err)
 	}
 	n.controller = ctrl
+	n.ctrlServer = kraftmode.NewControllerServer(ctrl, n.cfg.SocketRequestMaxBytes, n.log)
+	n.wg.Add(1)
+	go n.acceptController(ln, stream)
 	if err := ctrl.WaitReady(ctx); err != nil {
 		return fmt.Errorf("wait for the metadata quorum: %w", err)
 	}
 	n.log.Info("controller ready", "leader", ctrl.LeaderID())
 	return nil
+}
+
+// snapshotThreshold turns Kafka's byte threshold between snapshots into Raft's entry
+// count, taking a metadata batch as about 1 KiB; at least 16 entries, so a tiny
+// setting does not snapshot on every write.
+func snapshotThreshold(bytes int64) uint64 {
+	return uint64(max(bytes/1024, 16))
 }
 
 // resolveHost turns a voter's host name into an IP for Raft's advertised address.
@@ -162,18 +174,18 @@ func resolveHost(host string) string {
 // acceptController demultiplexes the controller port: Raft connections announce
 // themselves with kraftmode.RaftConnMagic, Kafka requests begin with a size whose
 // first byte is 0x00.
-func (n *Node) acceptController(ln net.Listener, name string, stream *kraftmode.StreamLayer) {
+func (n *Node) acceptController(ln net.Listener, stream *kraftmode.StreamLayer) {
 	defer n.wg.Done()
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
 			return
 		}
-		go n.routeControllerConn(conn, name, stream)
+		go n.routeControllerConn(conn, stream)
 	}
 }
 
-func (n *Node) routeControllerConn(conn net.Conn, name string, stream *kraftmode.StreamLayer) {
+func (n *Node) routeControllerConn(conn net.Conn, stream *kraftmode.StreamLayer) {
 	var first [1]byte
 	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	if _, err := conn.Read(first[:]); err != nil {
@@ -185,24 +197,50 @@ func (n *Node) routeControllerConn(conn net.Conn, name string, stream *kraftmode
 		stream.HandOff(conn)
 		return
 	}
-	b := n.broker.Load()
-	if b == nil {
-		n.log.Debug("kafka request on controller listener before the broker started", "remote", conn.RemoteAddr().String())
-		conn.Close()
-		return
-	}
-	b.ServeConn(&prefixConn{Conn: conn, prefix: first[:]}, name)
+	n.ctrlServer.ServeConn(&prefixConn{Conn: conn, prefix: first[:]})
 }
 
-func (n *Node) startBroker(ctx context.Context) error {
-	b, err := broker.New(n.cfg, n.controller, n.log)
+// startBroker follows the metadata log (the local controller's, or fetched from the
+// quorum), registers with the active controller, and opens the client listeners only
+// once the controller has unfenced the broker, as a Kafka broker does.
+func (n *Node) startBroker(ctx context.Context, clusterID string) error {
+	voters, err := n.quorumVoters(ctx)
+	if err != nil {
+		return err
+	}
+	var feed kraftmode.ImageFeed = n.controller
+	if n.controller == nil {
+		n.follower = kraftmode.StartMetadataFollower(kraftmode.FollowerOptions{
+			NodeID:    n.cfg.NodeID,
+			ClusterID: clusterID,
+			Voters:    voters,
+			Logger:    n.log,
+		})
+		feed = n.follower
+		n.log.Info("following the metadata log", "voters", len(voters))
+		if err := n.follower.WaitCaughtUp(ctx); err != nil {
+			return err
+		}
+	}
+	n.source = kraftmode.NewBrokerSource(feed, kraftmode.BrokerSourceOptions{
+		NodeID:            n.cfg.NodeID,
+		ClusterID:         clusterID,
+		Voters:            voters,
+		HeartbeatInterval: time.Duration(n.cfg.BrokerHeartbeatIntervalMs) * time.Millisecond,
+		Logger:            n.log,
+	})
+	b, err := broker.New(n.cfg, n.source, n.log)
 	if err != nil {
 		return fmt.Errorf("start broker: %w", err)
 	}
-	n.broker.Store(b)
+	n.broker = b
 	if err := b.Register(ctx, metadata.RandomUuid()); err != nil {
 		return err
 	}
+	if err := n.source.WaitUnfenced(ctx); err != nil {
+		return err
+	}
+	n.log.Info("broker unfenced by the controller", "broker.epoch", n.source.Epoch())
 	for _, l := range n.cfg.BrokerListeners() {
 		ln, err := net.Listen("tcp", net.JoinHostPort(l.Host, strconv.Itoa(l.Port)))
 		if err != nil {
@@ -219,11 +257,21 @@ func (n *Node) startBroker(ctx context.Context) error {
 	return nil
 }
 
-// Close shuts down the broker first (so clients see a clean stop) and then the quorum.
+// Close shuts down the broker first (a controlled shutdown hands its leaderships to
+// other replicas), then its link to the quorum, then the quorum member.
 func (n *Node) Close() error {
 	var errs []error
-	if b := n.broker.Load(); b != nil {
-		errs = append(errs, b.Close())
+	if n.broker != nil {
+		errs = append(errs, n.broker.Close())
+	}
+	if n.source != nil {
+		n.source.Close()
+	}
+	if n.follower != nil {
+		n.follower.Close()
+	}
+	if n.ctrlServer != nil {
+		n.ctrlServer.Close()
 	}
 	for _, ln := range n.listeners {
 		ln.Close()
