@@ -19,10 +19,13 @@ func (c *Controller) watchLeadership() {
 	for {
 		select {
 		case <-c.shutdown:
+			c.endActiveTerm()
 			return
 		case leader := <-c.raft.LeaderCh():
 			if leader {
 				c.activate()
+			} else {
+				c.endActiveTerm()
 			}
 		}
 	}
@@ -38,6 +41,7 @@ func (c *Controller) activate() {
 	for c.raft.State() == raft.Leader && c.raft.CurrentTerm() == term {
 		err := c.activateOnce()
 		if err == nil {
+			c.beginActiveTerm()
 			c.readyTerm.Store(term)
 			c.log.Info("active controller", "term", term, "offset", c.Image().Offset)
 			return
@@ -50,6 +54,63 @@ func (c *Controller) activate() {
 		}
 		backoff = min(2*backoff, 5*time.Second)
 	}
+}
+
+// activeTerm is the leader-only state of one term in which this node is the active
+// controller: the broker sessions and the channel that ends the term's periodic tasks.
+type activeTerm struct {
+	sessions *brokerSessions
+	stop     chan struct{}
+}
+
+// activeTerm returns this node's leader-only state, nil unless it is the active
+// controller.
+func (c *Controller) activeTerm() *activeTerm {
+	return c.active.Load()
+}
+
+// beginActiveTerm gives every registered broker a full session, as a new Kafka
+// controller does (it cannot know when the old one last heard from them, and fencing
+// them all at once would take the cluster offline), then starts the periodic tasks:
+// the fencing sweep and, when enabled, the preferred-leader rebalance.
+func (c *Controller) beginActiveTerm() {
+	c.endActiveTerm()
+	at := &activeTerm{
+		sessions: newBrokerSessions(c.Image(), c.opts.BrokerSessionTimeout, time.Now()),
+		stop:     make(chan struct{}),
+	}
+	c.active.Store(at)
+	c.every(at, fenceSweepInterval(c.opts.BrokerSessionTimeout), c.fenceStaleBrokers)
+	if c.opts.AutoLeaderRebalance {
+		c.every(at, c.opts.LeaderImbalanceCheckInterval, c.rebalanceLeaders)
+	}
+}
+
+// endActiveTerm stops the periodic tasks and drops the leader-only state.
+func (c *Controller) endActiveTerm() {
+	if at := c.active.Swap(nil); at != nil {
+		close(at.stop)
+	}
+}
+
+// every runs fn each interval until the term ends or the controller closes.
+func (c *Controller) every(at *activeTerm, interval time.Duration, fn func(*activeTerm)) {
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-c.shutdown:
+				return
+			case <-at.stop:
+				return
+			case <-t.C:
+				fn(at)
+			}
+		}
+	}()
 }
 
 func (c *Controller) activateOnce() error {

@@ -151,11 +151,27 @@ func (s *BrokerSource) register(ctx context.Context) (int64, error) {
 	for _, d := range reg.LogDirs {
 		req.LogDirs = append(req.LogDirs, d)
 	}
-	kresp, err := s.hbCh.request(ctx, req)
-	if err != nil {
-		return 0, fmt.Errorf("register broker %d: %w", reg.BrokerID, err)
+	var resp *kmsg.BrokerRegistrationResponse
+	for waited := false; ; waited = true {
+		kresp, err := s.hbCh.request(ctx, req)
+		if err != nil {
+			return 0, fmt.Errorf("register broker %d: %w", reg.BrokerID, err)
+		}
+		resp = kresp.(*kmsg.BrokerRegistrationResponse)
+		if resp.ErrorCode != kerr.DuplicateBrokerRegistration.Code {
+			break
+		}
+		// A previous incarnation of this broker (killed, not shut down) still has a
+		// live session; the controller accepts us once it expires, as in Kafka.
+		if !waited {
+			s.log.Info("waiting for the previous incarnation's session to expire before registering")
+		}
+		select {
+		case <-ctx.Done():
+			return 0, fmt.Errorf("register broker %d: %w", reg.BrokerID, kerr.DuplicateBrokerRegistration)
+		case <-time.After(250 * time.Millisecond):
+		}
 	}
-	resp := kresp.(*kmsg.BrokerRegistrationResponse)
 	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
 		return 0, fmt.Errorf("register broker %d: %w", reg.BrokerID, err)
 	}

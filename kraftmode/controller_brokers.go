@@ -2,8 +2,10 @@ package kraftmode
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 
@@ -16,17 +18,35 @@ const producerIDBlockSize = 1000
 // RegisterBroker writes a RegisterBrokerRecord and returns the broker epoch, which in
 // KRaft is the log offset of that record (QuorumController.registerBroker uses
 // nextWriteOffset); here it is the Raft index the batch is expected to get (see
-// nextOffset). The broker is registered unfenced: until heartbeats exist nothing would
-// ever unfence it, and a combined node must be able to lead its partitions.
+// nextOffset). As in Kafka the broker starts fenced: its heartbeats unfence it once it
+// has read the log up to its own registration, so it never serves from a stale image.
+// A broker id whose current registration still has a live session belongs to another
+// process unless the incarnation is the same.
 func (c *Controller) RegisterBroker(_ context.Context, reg metadata.BrokerRegistration) (int64, error) {
 	if err := c.lockWriter(); err != nil {
 		return 0, err
 	}
 	defer c.writeMu.Unlock()
+	at := c.activeTerm()
+	if at == nil {
+		return 0, c.notController()
+	}
 
-	mv := c.Image().MetadataVersion()
+	img := c.Image()
+	mv := img.MetadataVersion()
 	if err := checkBrokerFeatures(reg, mv); err != nil {
 		return 0, err
+	}
+	if old, ok := img.Brokers[reg.BrokerID]; ok {
+		if !old.Fenced && at.sessions.alive(old.ID, old.Epoch, time.Now()) && old.IncarnationID != reg.IncarnationID {
+			return 0, kafkaErr(kerr.DuplicateBrokerRegistration, "Another broker is registered with that broker id.")
+		}
+		// The new registration is fenced; the old one must not keep leading meanwhile.
+		if !old.Fenced {
+			if _, _, err := c.appendChunks(c.brokerRemovedUpdates(img, old.ID)); err != nil {
+				return 0, fmt.Errorf("move leadership off broker %d before it re-registers: %w", old.ID, err)
+			}
+		}
 	}
 	epoch := c.nextOffset()
 	rec := metadata.NewRegisterBrokerRecord()
@@ -41,13 +61,113 @@ func (c *Controller) RegisterBroker(_ context.Context, reg metadata.BrokerRegist
 		rack := reg.Rack
 		rec.Rack = &rack
 	}
-	rec.Fenced = false
+	rec.Fenced = true
 	rec.LogDirs = slices.Clone(reg.LogDirs)
 	if _, err := c.appendLocked([]metadata.Record{rec}); err != nil {
 		return 0, err
 	}
-	c.log.Info("registered broker", "broker.id", reg.BrokerID, "broker.epoch", epoch, "incarnation", reg.IncarnationID)
+	at.sessions.register(reg.BrokerID, epoch, time.Now())
+	c.log.Info("registered broker", "broker.id", reg.BrokerID, "broker.epoch", epoch, "incarnation", reg.IncarnationID, "rack", reg.Rack)
 	return epoch, nil
+}
+
+// UnregisterBroker removes a broker's registration (UnregisterBroker, API 64), after
+// taking it out of every ISR and leadership, as ReplicationControlManager does.
+func (c *Controller) UnregisterBroker(_ context.Context, brokerID int32) error {
+	if err := c.lockWriter(); err != nil {
+		return err
+	}
+	defer c.writeMu.Unlock()
+	at := c.activeTerm()
+	if at == nil {
+		return c.notController()
+	}
+	img := c.Image()
+	b, ok := img.Brokers[brokerID]
+	if !ok {
+		return kafkaErr(kerr.BrokerIDNotRegistered, "Broker ID %d is not currently registered", brokerID)
+	}
+	changes := c.brokerRemovedUpdates(img, brokerID)
+	recs := append(changes, &metadata.UnregisterBrokerRecord{BrokerID: brokerID, BrokerEpoch: b.Epoch})
+	if _, _, err := c.appendChunks(recs); err != nil {
+		return fmt.Errorf("unregister broker %d: %w", brokerID, err)
+	}
+	at.sessions.remove(brokerID)
+	c.log.Info("unregistered broker", "broker.id", brokerID, "broker.epoch", b.Epoch, "partition_changes", len(changes))
+	return nil
+}
+
+// fenceStaleBrokers fences every unfenced broker whose session expired. Brokers are
+// fenced one after another, each against the image the previous one left, so that no
+// partition's leadership moves to a broker that is itself about to be fenced
+// (Kafka's maybeFenceOneStaleBroker).
+func (c *Controller) fenceStaleBrokers(at *activeTerm) {
+	if err := c.lockWriter(); err != nil {
+		return
+	}
+	defer c.writeMu.Unlock()
+	if c.activeTerm() != at {
+		return
+	}
+	for _, id := range at.sessions.stale(c.Image(), time.Now()) {
+		img := c.Image()
+		b := img.Brokers[id]
+		changes := c.brokerRemovedUpdates(img, id)
+		recs := append(changes, brokerFencingRecord(img.MetadataVersion(), id, b.Epoch, true))
+		if _, _, err := c.appendChunks(recs); err != nil {
+			c.log.Warn("fencing a broker whose session timed out failed", "broker.id", id, "err", err)
+			return
+		}
+		at.sessions.fenced(id)
+		c.log.Info("fenced broker: its session timed out", "broker.id", id, "broker.epoch", b.Epoch,
+			"session_timeout", c.opts.BrokerSessionTimeout, "partition_changes", len(changes))
+	}
+}
+
+// fenceSweepInterval is how often the active controller looks for expired sessions:
+// a dead broker is fenced within a quarter of its session timeout (and at most 250 ms)
+// after its session ends, which bounds how long its partitions stay unavailable.
+func fenceSweepInterval(timeout time.Duration) time.Duration {
+	return max(min(timeout/4, 250*time.Millisecond), time.Millisecond)
+}
+
+// metadataVersion3_3IV2 is the first level with BrokerRegistrationChangeRecord.
+const metadataVersion3_3IV2 int16 = 6
+
+// brokerFencingRecord fences or unfences a broker: a BrokerRegistrationChangeRecord
+// from 3.3-IV2, the legacy Fence/UnfenceBrokerRecord before. Kafka writes the change
+// record at version 0, which carries the Fenced tag.
+func brokerFencingRecord(mv int16, id int32, epoch int64, fence bool) metadata.Record {
+	if mv < metadataVersion3_3IV2 {
+		if fence {
+			return &metadata.FenceBrokerRecord{ID: id, Epoch: epoch}
+		}
+		return &metadata.UnfenceBrokerRecord{ID: id, Epoch: epoch}
+	}
+	rec := metadata.NewBrokerRegistrationChangeRecord()
+	rec.Version = 0
+	rec.BrokerID = id
+	rec.BrokerEpoch = epoch
+	rec.Fenced = metadata.BrokerFencingUnfence
+	if fence {
+		rec.Fenced = metadata.BrokerFencingFence
+	}
+	return rec
+}
+
+// controlledShutdownRecord marks a broker as in controlled shutdown (version 1 of the
+// change record, from 3.3-IV3); nil before that level, where only the controller's
+// session state knows it.
+func controlledShutdownRecord(mv int16, id int32, epoch int64) metadata.Record {
+	if mv < metadata.MetadataVersion3_3IV3 {
+		return nil
+	}
+	rec := metadata.NewBrokerRegistrationChangeRecord()
+	rec.Version = 1
+	rec.BrokerID = id
+	rec.BrokerEpoch = epoch
+	rec.InControlledShutdown = metadata.BrokerControlledShutdownActive
+	return rec
 }
 
 // checkBrokerFeatures refuses a broker that cannot read the log at the cluster's

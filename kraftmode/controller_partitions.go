@@ -3,21 +3,215 @@ package kraftmode
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/twmb/franz-go/pkg/kerr"
 
 	"github.com/kbridge/kbridge/metadata"
 )
 
-var errPending = errors.New("not implemented yet")
+// AlterPartition applies a partition leader's ISR changes as Kafka's
+// ReplicationControlManager.alterPartition does: each change is checked against the
+// partition as the controller has it, and the valid ones are written together as
+// PartitionChangeRecords that change the ISR (and leader recovery state), never the
+// leader. A refused change carries the partition's current state so the leader can
+// retry from it.
+func (c *Controller) AlterPartition(_ context.Context, brokerID int32, brokerEpoch int64, changes []metadata.ISRChange) ([]metadata.ISRChangeResult, error) {
+	if err := c.lockWriter(); err != nil {
+		return nil, err
+	}
+	defer c.writeMu.Unlock()
 
-// AlterPartition is being written (issue 4).
-func (c *Controller) AlterPartition(context.Context, int32, int64, []metadata.ISRChange) ([]metadata.ISRChangeResult, error) {
-	return nil, errPending
+	img := c.Image()
+	if err := checkBrokerEpoch(img, brokerID, brokerEpoch); err != nil {
+		return nil, err
+	}
+	mv := img.MetadataVersion()
+	mayLead := func(id int32) bool { return activeBroker(img, id) }
+	results := make([]metadata.ISRChangeResult, len(changes))
+	var recs []metadata.Record
+	var written []int
+	for i, ch := range changes {
+		res := &results[i]
+		res.TopicID, res.Partition = ch.TopicID, ch.Partition
+		t, ok := img.TopicsByID[ch.TopicID]
+		if !ok {
+			res.Err = kafkaErr(kerr.UnknownTopicID, "Topic id %s does not exist.", ch.TopicID)
+			continue
+		}
+		p, ok := t.Partitions[ch.Partition]
+		if !ok {
+			res.Err = kafkaErr(kerr.UnknownTopicOrPartition, "Partition %s-%d does not exist.", t.Name, ch.Partition)
+			continue
+		}
+		res.State = p
+		if err := checkISRChange(img, brokerID, t.Name, p, ch); err != nil {
+			res.Err = err
+			continue
+		}
+		pc := newPartitionChange(mv, t.ID, p, mayLead)
+		pc.targetISR = ch.NewISR
+		pc.targetLRS = ch.LeaderRecoveryState
+		if c.uncleanElectionEnabled(img, t.Name) {
+			pc.election = electUnclean
+		}
+		if rec := pc.build(); rec != nil {
+			recs = append(recs, rec)
+			written = append(written, i)
+		}
+	}
+	if _, err := c.appendLocked(recs); err != nil {
+		return nil, fmt.Errorf("alter partitions for broker %d: %w", brokerID, err)
+	}
+	after := c.Image()
+	for _, i := range written {
+		if t, ok := after.TopicsByID[results[i].TopicID]; ok {
+			results[i].State = t.Partitions[results[i].Partition]
+		}
+	}
+	if len(written) > 0 {
+		c.log.Debug("altered ISRs", "broker.id", brokerID, "partitions", len(written))
+	}
+	return results, nil
 }
 
-// ElectLeaders is being written (issue 4).
-func (c *Controller) ElectLeaders(context.Context, bool, map[string][]int32) ([]metadata.ElectionResult, error) {
-	return nil, errPending
+// checkBrokerEpoch is ClusterControlManager.checkBrokerEpoch: a request from a broker
+// that is not registered, or from an earlier registration, is refused whole.
+func checkBrokerEpoch(img *metadata.Image, brokerID int32, brokerEpoch int64) error {
+	b, ok := img.Brokers[brokerID]
+	if !ok {
+		return kafkaErr(kerr.StaleBrokerEpoch, "No broker registration found for broker %d", brokerID)
+	}
+	if b.Epoch != brokerEpoch {
+		return kafkaErr(kerr.StaleBrokerEpoch, "Expected broker epoch %d, but got broker epoch %d", b.Epoch, brokerEpoch)
+	}
+	return nil
 }
 
-// ControlledShutdown is being written (issue 4).
-func (c *Controller) ControlledShutdown(context.Context, int32, int64) error { return errPending }
+// checkISRChange is validateAlterPartitionData, in Kafka's order. Epochs newer than the
+// controller's mean the requester saw a newer controller, hence NOT_CONTROLLER; a
+// request from a broker that is not the leader is malformed (INVALID_REQUEST), since
+// only a leader's own epochs can match.
+func checkISRChange(img *metadata.Image, brokerID int32, topic string, p *metadata.Partition, ch metadata.ISRChange) error {
+	switch {
+	case ch.LeaderEpoch > p.LeaderEpoch:
+		return kafkaErr(kerr.NotController, "The leader epoch %d of %s-%d is newer than the controller's %d.", ch.LeaderEpoch, topic, p.ID, p.LeaderEpoch)
+	case ch.PartitionEpoch > p.PartitionEpoch:
+		return kafkaErr(kerr.NotController, "The partition epoch %d of %s-%d is newer than the controller's %d.", ch.PartitionEpoch, topic, p.ID, p.PartitionEpoch)
+	case ch.LeaderEpoch < p.LeaderEpoch:
+		return kafkaErr(kerr.FencedLeaderEpoch, "The leader epoch of %s-%d is %d, not %d.", topic, p.ID, p.LeaderEpoch, ch.LeaderEpoch)
+	case brokerID != p.Leader:
+		return kafkaErr(kerr.InvalidRequest, "Broker %d is not the leader of %s-%d; the leader is %d.", brokerID, topic, p.ID, p.Leader)
+	case ch.PartitionEpoch < p.PartitionEpoch:
+		return kafkaErr(kerr.InvalidUpdateVersion, "The partition epoch of %s-%d is %d, not %d.", topic, p.ID, p.PartitionEpoch, ch.PartitionEpoch)
+	case !validISR(p.Replicas, ch.NewISR):
+		return kafkaErr(kerr.InvalidRequest, "The new ISR %v of %s-%d is not a set of its replicas %v.", ch.NewISR, topic, p.ID, p.Replicas)
+	case !slices.Contains(ch.NewISR, p.Leader):
+		return kafkaErr(kerr.InvalidRequest, "The new ISR %v of %s-%d does not include its leader %d.", ch.NewISR, topic, p.ID, p.Leader)
+	case ch.LeaderRecoveryState != metadata.LeaderRecoveryStateRecovered && ch.LeaderRecoveryState != metadata.LeaderRecoveryStateRecovering:
+		return kafkaErr(kerr.InvalidRequest, "Unknown leader recovery state %d.", ch.LeaderRecoveryState)
+	case ch.LeaderRecoveryState == metadata.LeaderRecoveryStateRecovering && len(ch.NewISR) > 1:
+		return kafkaErr(kerr.InvalidRequest, "The ISR of %s-%d may not grow while its leader is recovering from an unclean election.", topic, p.ID)
+	case p.LeaderRecoveryState == metadata.LeaderRecoveryStateRecovered && ch.LeaderRecoveryState == metadata.LeaderRecoveryStateRecovering:
+		return kafkaErr(kerr.InvalidRequest, "The leader recovery state of %s-%d cannot change from RECOVERED to RECOVERING.", topic, p.ID)
+	}
+	for _, id := range ch.NewISR {
+		b, ok := img.Brokers[id]
+		switch {
+		case !ok:
+			return kafkaErr(kerr.IneligibleReplica, "The new ISR of %s-%d includes broker %d, which is not registered.", topic, p.ID, id)
+		case b.InControlledShutdown:
+			return kafkaErr(kerr.IneligibleReplica, "The new ISR of %s-%d includes broker %d, which is shutting down.", topic, p.ID, id)
+		case b.Fenced:
+			return kafkaErr(kerr.IneligibleReplica, "The new ISR of %s-%d includes broker %d, which is fenced.", topic, p.ID, id)
+		}
+	}
+	return nil
+}
+
+// validISR is Kafka's Replicas.validateIsr: no negative ids, no duplicates, and only
+// replicas of the partition.
+func validISR(replicas, isr []int32) bool {
+	seen := make(map[int32]bool, len(isr))
+	for _, id := range isr {
+		if id < 0 || seen[id] || !slices.Contains(replicas, id) {
+			return false
+		}
+		seen[id] = true
+	}
+	return true
+}
+
+// ElectLeaders runs a preferred or unclean election (ElectLeaders, API 43) as
+// ReplicationControlManager.electLeaders does. A nil map means every partition, and
+// then partitions that need no election are left out of the results, as in Kafka.
+func (c *Controller) ElectLeaders(_ context.Context, unclean bool, partitions map[string][]int32) ([]metadata.ElectionResult, error) {
+	if err := c.lockWriter(); err != nil {
+		return nil, err
+	}
+	defer c.writeMu.Unlock()
+
+	img := c.Image()
+	all := partitions == nil
+	if all {
+		partitions = make(map[string][]int32, len(img.Topics))
+		for name, t := range img.Topics {
+			partitions[name] = slices.Sorted(maps.Keys(t.Partitions))
+		}
+	}
+	var results []metadata.ElectionResult
+	var recs []metadata.Record
+	var planned []int
+	for _, name := range slices.Sorted(maps.Keys(partitions)) {
+		for _, id := range partitions[name] {
+			rec, err := c.electLeader(img, name, id, unclean)
+			if all && errors.Is(err, kerr.ElectionNotNeeded) {
+				continue
+			}
+			results = append(results, metadata.ElectionResult{Topic: name, Partition: id, Err: err})
+			if rec != nil {
+				recs = append(recs, rec)
+				planned = append(planned, len(results)-1)
+			}
+		}
+	}
+	_, written, err := c.appendChunks(recs)
+	for _, i := range planned[written:] {
+		results[i].Err = fmt.Errorf("elect leader of %s-%d: %w", results[i].Topic, results[i].Partition, err)
+	}
+	if written > 0 {
+		c.log.Info("elected partition leaders on request", "unclean", unclean, "partitions", written)
+	}
+	return results, nil
+}
+
+// electLeader is ReplicationControlManager.electLeader for one partition: the record
+// to write, or why there is none.
+func (c *Controller) electLeader(img *metadata.Image, topic string, id int32, unclean bool) (*metadata.PartitionChangeRecord, error) {
+	t, ok := img.Topics[topic]
+	if !ok {
+		return nil, kafkaErr(kerr.UnknownTopicOrPartition, "No such topic as %s", topic)
+	}
+	p, ok := t.Partitions[id]
+	if !ok {
+		return nil, kafkaErr(kerr.UnknownTopicOrPartition, "No such partition as %s-%d", topic, id)
+	}
+	if (!unclean && len(p.Replicas) > 0 && p.Leader == p.Replicas[0]) || (unclean && p.Leader != metadata.NoLeader) {
+		return nil, kerr.ElectionNotNeeded
+	}
+	pc := newPartitionChange(img.MetadataVersion(), t.ID, p, func(r int32) bool { return activeBroker(img, r) })
+	pc.election = electPreferred
+	if unclean {
+		pc.election = electUnclean
+	}
+	rec := pc.build()
+	switch {
+	case rec != nil:
+		return rec, nil
+	case unclean:
+		return nil, kerr.EligibleLeadersNotAvailable
+	}
+	return nil, kerr.PreferredLeaderNotAvailable
+}

@@ -63,17 +63,16 @@ func (c *Controller) CreateTopics(_ context.Context, specs []metadata.TopicSpec,
 // topicPlanner turns topic specs into records against one image, remembering the
 // names planned earlier in the same request so that two of them cannot collide.
 type topicPlanner struct {
-	c    *Controller
-	img  *metadata.Image
-	mv   int16
-	live []int32
+	c      *Controller
+	img    *metadata.Image
+	usable []*metadata.Broker
 	// normalized maps a topic name with '.' replaced by '_' to the name that holds it:
 	// Kafka forbids such pairs because their metric names would be the same.
 	normalized map[string]string
 }
 
 func newTopicPlanner(c *Controller, img *metadata.Image) *topicPlanner {
-	tp := &topicPlanner{c: c, img: img, mv: img.MetadataVersion(), live: unfencedBrokers(img), normalized: make(map[string]string, len(img.Topics))}
+	tp := &topicPlanner{c: c, img: img, usable: usableBrokers(img), normalized: make(map[string]string, len(img.Topics))}
 	for name := range img.Topics {
 		tp.normalized[strings.ReplaceAll(name, ".", "_")] = name
 	}
@@ -106,7 +105,7 @@ func (tp *topicPlanner) createTopic(s metadata.TopicSpec) ([]metadata.Record, me
 	recs = append(recs, &metadata.TopicRecord{Name: s.Name, TopicID: id})
 	recs = append(recs, configs...)
 	for p, replicas := range assignment {
-		recs = append(recs, newPartitionRecord(id, int32(p), replicas, tp.mv))
+		recs = append(recs, newActivePartitionRecord(tp.img, id, int32(p), replicas))
 	}
 	tp.normalized[norm] = s.Name
 	res = metadata.CreateTopicResult{
@@ -119,7 +118,7 @@ func (tp *topicPlanner) createTopic(s metadata.TopicSpec) ([]metadata.Record, me
 }
 
 // assignment returns the replicas of every partition of a new topic: the request's
-// manual assignment, checked, or a placement over the unfenced brokers.
+// manual assignment, checked, or a placement over the usable brokers.
 func (tp *topicPlanner) assignment(s metadata.TopicSpec) ([][]int32, error) {
 	if len(s.Assignment) > 0 {
 		if s.NumPartitions != -1 {
@@ -159,17 +158,19 @@ func (tp *topicPlanner) assignment(s metadata.TopicSpec) ([][]int32, error) {
 	if rf < 1 {
 		return nil, kafkaErr(kerr.InvalidReplicationFactor, "Replication factor must be larger than 0, or -1 to use the default value.")
 	}
-	if err := checkReplicationFactor(rf, len(tp.live)); err != nil {
+	if err := checkReplicationFactor(rf, len(tp.usable)); err != nil {
 		return nil, err
 	}
-	return placeReplicas(tp.live, 0, partitions, rf), nil
+	return placePartitions(tp.usable, 0, partitions, rf)
 }
 
-func checkReplicationFactor(rf int16, live int) error {
-	if int(rf) > live {
+// checkReplicationFactor refuses a replication factor the usable brokers cannot hold,
+// with the message of Kafka's StripedReplicaPlacer.
+func checkReplicationFactor(rf int16, usable int) error {
+	if int(rf) > usable {
 		return kafkaErr(kerr.InvalidReplicationFactor,
 			"Unable to replicate the partition %d time(s): The target replication factor of %d cannot be reached because only %d broker(s) are registered.",
-			rf, rf, live)
+			rf, rf, usable)
 	}
 	return nil
 }
@@ -180,22 +181,32 @@ func validateReplicas(img *metadata.Image, p int32, replicas []int32) error {
 		return kafkaErr(kerr.InvalidReplicaAssignment, "The manual partition assignment includes an empty replica list.")
 	}
 	seen := make(map[int32]bool, len(replicas))
-	anyUnfenced := false
+	anyActive := false
 	for _, id := range replicas {
 		if seen[id] {
 			return kafkaErr(kerr.InvalidReplicaAssignment, "The manual partition assignment includes the broker %d more than once.", id)
 		}
 		seen[id] = true
-		b, ok := img.Brokers[id]
-		if !ok {
+		if _, ok := img.Brokers[id]; !ok {
 			return kafkaErr(kerr.InvalidReplicaAssignment, "The manual partition assignment includes broker %d, but no broker with that ID is registered.", id)
 		}
-		anyUnfenced = anyUnfenced || !b.Fenced
+		anyActive = anyActive || activeBroker(img, id)
 	}
-	if !anyUnfenced {
+	if !anyActive {
 		return kafkaErr(kerr.InvalidReplicaAssignment, "All brokers specified in the manual partition assignment for partition %d are fenced or in controlled shutdown.", p)
 	}
 	return nil
+}
+
+// newActivePartitionRecord is a new partition of img's cluster: its ISR is the
+// replicas that are active (all of them for a placed partition; a manual assignment
+// may name fenced brokers), and the first of those leads. The caller has checked that
+// some replica is active.
+func newActivePartitionRecord(img *metadata.Image, topicID metadata.Uuid, p int32, replicas []int32) *metadata.PartitionRecord {
+	rec := newPartitionRecord(topicID, p, replicas, img.MetadataVersion())
+	rec.ISR = slices.DeleteFunc(rec.ISR, func(id int32) bool { return !activeBroker(img, id) })
+	rec.Leader = rec.ISR[0]
+	return rec
 }
 
 // newPartitionRecord is a new partition as Kafka's controller writes it: the first
@@ -329,18 +340,21 @@ func (c *Controller) CreatePartitions(_ context.Context, topic string, total int
 		if p0, ok := t.Partitions[0]; ok {
 			rf = int16(len(p0.Replicas))
 		}
-		live := unfencedBrokers(img)
-		if err := checkReplicationFactor(rf, len(live)); err != nil {
+		usable := usableBrokers(img)
+		if err := checkReplicationFactor(rf, len(usable)); err != nil {
 			return err
 		}
-		replicas = placeReplicas(live, current, add, rf)
+		var err error
+		if replicas, err = placePartitions(usable, current, add, rf); err != nil {
+			return err
+		}
 	}
 	if validateOnly {
 		return nil
 	}
 	recs := make([]metadata.Record, 0, add)
 	for i, r := range replicas {
-		recs = append(recs, newPartitionRecord(t.ID, current+int32(i), r, img.MetadataVersion()))
+		recs = append(recs, newActivePartitionRecord(img, t.ID, current+int32(i), r))
 	}
 	_, err := c.appendLocked(recs)
 	return err

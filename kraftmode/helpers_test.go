@@ -8,7 +8,9 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -57,8 +59,10 @@ func newTestCluster(t *testing.T, n int) []*testNode {
 			Dir:             filepath.Join(root, strconv.Itoa(i+1), "__cluster_metadata-0"),
 			Voters:          voters,
 			ElectionTimeout: time.Second,
-			Logger:          testLogger(t).With("test.node", i+1),
-			Defaults:        TopicDefaults{NumPartitions: 2, ReplicationFactor: 1},
+			// Long enough that no test sees a broker fenced unless it shortens it.
+			BrokerSessionTimeout: time.Minute,
+			Logger:               testLogger(t).With("test.node", i+1),
+			Defaults:             TopicDefaults{NumPartitions: 2, ReplicationFactor: 1},
 			ValidateTopicConfig: func(name, value string) error {
 				if name == "bogus.key" {
 					return errUnknownKey
@@ -126,17 +130,144 @@ func (nd *testNode) waitReady() {
 
 func strp(s string) *string { return &s }
 
+// registerBroker registers broker id and heartbeats it until it is unfenced, as a
+// broker does on start-up; it returns the broker epoch.
 func registerBroker(t *testing.T, c *Controller, id int32) int64 {
 	t.Helper()
-	epoch, err := c.RegisterBroker(context.Background(), metadata.BrokerRegistration{
-		BrokerID:      id,
-		IncarnationID: metadata.RandomUuid(),
-		Endpoints:     []metadata.Endpoint{{Name: "PLAINTEXT", Host: "localhost", Port: uint16(9092 + id)}},
-		Features:      []metadata.FeatureRange{{Name: metadata.FeatureMetadataVersion, MinVersion: 1, MaxVersion: metadata.MetadataVersionLatest}},
-		LogDirs:       []metadata.Uuid{metadata.RandomUuid()},
-	})
+	epoch := registerFenced(t, c, metadata.BrokerRegistration{BrokerID: id})
+	unfenceBroker(t, c, id, epoch)
+	return epoch
+}
+
+// registerFenced registers a broker (filling in endpoints, features, incarnation and
+// log dirs when reg leaves them empty) without unfencing it.
+func registerFenced(t *testing.T, c *Controller, reg metadata.BrokerRegistration) int64 {
+	t.Helper()
+	if reg.IncarnationID == (metadata.Uuid{}) {
+		reg.IncarnationID = metadata.RandomUuid()
+	}
+	if reg.Endpoints == nil {
+		reg.Endpoints = []metadata.Endpoint{{Name: "PLAINTEXT", Host: "localhost", Port: uint16(9092 + reg.BrokerID)}}
+	}
+	if reg.Features == nil {
+		reg.Features = []metadata.FeatureRange{{Name: metadata.FeatureMetadataVersion, MinVersion: 1, MaxVersion: metadata.MetadataVersionLatest}}
+	}
+	if reg.LogDirs == nil {
+		reg.LogDirs = []metadata.Uuid{metadata.RandomUuid()}
+	}
+	epoch, err := c.RegisterBroker(context.Background(), reg)
 	if err != nil {
-		t.Fatalf("register broker %d: %v", id, err)
+		t.Fatalf("register broker %d: %v", reg.BrokerID, err)
 	}
 	return epoch
+}
+
+// heartbeat sends one heartbeat from a broker that has read everything c has applied.
+func heartbeat(t *testing.T, c *Controller, hb BrokerHeartbeat) HeartbeatReply {
+	t.Helper()
+	hb.CurrentMetadataOffset = c.Image().Offset
+	reply, err := c.Heartbeat(context.Background(), hb)
+	if err != nil {
+		t.Fatalf("heartbeat %+v: %v", hb, err)
+	}
+	return reply
+}
+
+// unfenceBroker heartbeats a caught-up broker once and checks that it is unfenced.
+func unfenceBroker(t *testing.T, c *Controller, id int32, epoch int64) {
+	t.Helper()
+	if reply := heartbeat(t, c, BrokerHeartbeat{BrokerID: id, BrokerEpoch: epoch}); reply.IsFenced || !reply.IsCaughtUp {
+		t.Fatalf("broker %d after a caught-up heartbeat: %+v", id, reply)
+	}
+	if b := c.Image().Brokers[id]; b == nil || b.Fenced {
+		t.Fatalf("broker %d still fenced in the image: %+v", id, b)
+	}
+}
+
+// keepAlive heartbeats brokers (id → epoch) every 50 ms, each to whatever leader()
+// returns, until the returned function is called. Errors are ignored: during a
+// failover there is briefly no controller to heartbeat to.
+func keepAlive(t *testing.T, leader func() *Controller, brokers map[int32]int64) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if c := leader(); c != nil {
+				for id, epoch := range brokers {
+					_, _ = c.Heartbeat(context.Background(), BrokerHeartbeat{BrokerID: id, BrokerEpoch: epoch, CurrentMetadataOffset: c.Image().Offset})
+				}
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	var once sync.Once
+	stop = func() { once.Do(func() { close(done); <-finished }) }
+	t.Cleanup(stop)
+	return stop
+}
+
+// waitFor polls cond every 10 ms until it holds, failing the test after timeout.
+func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// startSingleVoter starts a one-node quorum, with opts changed by tweak, and waits
+// until it is the active controller.
+func startSingleVoter(t *testing.T, tweak func(*Options)) *Controller {
+	t.Helper()
+	nd := newTestCluster(t, 1)[0]
+	if tweak != nil {
+		tweak(&nd.opts)
+	}
+	nd.start()
+	nd.waitReady()
+	return nd.c
+}
+
+// createTopic creates a topic with a manual assignment (partition i gets
+// assignment[i]) and optional configs, and returns it.
+func createTopic(t *testing.T, c *Controller, name string, configs map[string]*string, assignment ...[]int32) *metadata.Topic {
+	t.Helper()
+	spec := metadata.TopicSpec{Name: name, NumPartitions: -1, ReplicationFactor: -1, Configs: configs, Assignment: map[int32][]int32{}}
+	for i, replicas := range assignment {
+		spec.Assignment[int32(i)] = replicas
+	}
+	if res := c.CreateTopics(context.Background(), []metadata.TopicSpec{spec}, false); res[0].Err != nil {
+		t.Fatalf("create topic %s: %v", name, res[0].Err)
+	}
+	return c.Image().Topics[name]
+}
+
+// partition is topic-p in c's current image.
+func partition(t *testing.T, c *Controller, topic string, p int32) *metadata.Partition {
+	t.Helper()
+	part, ok := c.Image().Partition(topic, p)
+	if !ok {
+		t.Fatalf("no partition %s-%d", topic, p)
+	}
+	return part
+}
+
+// wantPartition checks a partition's leader, ISR and leader epoch.
+func wantPartition(t *testing.T, c *Controller, topic string, p int32, leader int32, isr []int32, leaderEpoch int32) {
+	t.Helper()
+	got := partition(t, c, topic, p)
+	if got.Leader != leader || !slices.Equal(got.ISR, isr) || got.LeaderEpoch != leaderEpoch {
+		t.Errorf("%s-%d: leader %d isr %v leader epoch %d; want leader %d isr %v leader epoch %d",
+			topic, p, got.Leader, got.ISR, got.LeaderEpoch, leader, isr, leaderEpoch)
+	}
 }

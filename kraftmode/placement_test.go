@@ -1,8 +1,13 @@
 package kraftmode
 
 import (
+	"context"
 	"slices"
 	"testing"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+
+	"github.com/kbridge/kbridge/metadata"
 )
 
 func TestPlaceReplicasSpreadsLeadersAndFollowers(t *testing.T) {
@@ -32,5 +37,89 @@ func TestPlaceReplicasSpreadsLeadersAndFollowers(t *testing.T) {
 	}
 	if got := placeReplicas([]int32{5}, 3, 2, 1); !slices.EqualFunc(got, [][]int32{{5}, {5}}, slices.Equal) {
 		t.Fatalf("single broker placement = %v", got)
+	}
+}
+
+func TestRackAlternatedBrokers(t *testing.T) {
+	racks := map[int32]string{0: "rack1", 1: "rack1", 2: "rack1", 3: "rack2", 4: "rack2", 5: "rack2", 6: "rack3", 7: "rack3", 8: "rack3"}
+	if got := rackAlternatedBrokers(racks); !slices.Equal(got, []int32{0, 3, 6, 1, 4, 7, 2, 5, 8}) {
+		t.Errorf("balanced racks: %v", got)
+	}
+	uneven := map[int32]string{0: "a", 1: "a", 2: "a", 3: "b"}
+	if got := rackAlternatedBrokers(uneven); !slices.Equal(got, []int32{0, 3, 1, 2}) {
+		t.Errorf("uneven racks: %v", got)
+	}
+}
+
+func TestPlaceReplicasRackAware(t *testing.T) {
+	racks := map[int32]string{1: "a", 2: "a", 3: "b", 4: "b", 5: "c", 6: "c"}
+	for range 20 {
+		got := placeReplicasRackAware(racks, 0, 12, 3)
+		leaders := map[int32]int{}
+		replicas := map[int32]int{}
+		for p, rs := range got {
+			seen := map[string]bool{}
+			for _, r := range rs {
+				seen[racks[r]] = true
+				replicas[r]++
+			}
+			if len(rs) != 3 || len(seen) != 3 {
+				t.Fatalf("partition %d = %v, want three replicas on three racks", p, rs)
+			}
+			leaders[rs[0]]++
+		}
+		for b := range racks {
+			if leaders[b] != 2 || replicas[b] != 6 {
+				t.Fatalf("broker %d leads %d and holds %d replicas of %v", b, leaders[b], replicas[b], got)
+			}
+		}
+	}
+	// More replicas than racks: every rack first, then distinct brokers.
+	uneven := map[int32]string{1: "a", 2: "a", 3: "a", 4: "b"}
+	for range 20 {
+		for p, rs := range placeReplicasRackAware(uneven, 5, 8, 3) {
+			sorted := slices.Sorted(slices.Values(rs))
+			if len(slices.Compact(sorted)) != 3 || !slices.Contains(rs, 4) {
+				t.Fatalf("partition %d = %v, want three brokers including rack b's only broker", p, rs)
+			}
+		}
+	}
+}
+
+func TestCreateTopicsPlacesAcrossRacks(t *testing.T) {
+	c := startSingleVoter(t, nil)
+	ctx := context.Background()
+	for id, rack := range map[int32]string{1: "r1", 2: "r1", 3: "r2", 4: "r2"} {
+		epoch := registerFenced(t, c, metadata.BrokerRegistration{BrokerID: id, Rack: rack})
+		unfenceBroker(t, c, id, epoch)
+	}
+	res := c.CreateTopics(ctx, []metadata.TopicSpec{{Name: "racked", NumPartitions: 8, ReplicationFactor: 2}}, false)
+	if res[0].Err != nil {
+		t.Fatalf("create: %v", res[0].Err)
+	}
+	if err := c.CreatePartitions(ctx, "racked", 12, nil, false); err != nil {
+		t.Fatalf("create partitions: %v", err)
+	}
+	img := c.Image()
+	for _, p := range img.Topics["racked"].Partitions {
+		if len(p.Replicas) != 2 || img.Brokers[p.Replicas[0]].Rack == img.Brokers[p.Replicas[1]].Rack {
+			t.Errorf("partition %d replicas %v share a rack", p.ID, p.Replicas)
+		}
+		if p.Leader != p.Replicas[0] || !slices.Equal(p.ISR, p.Replicas) || p.LeaderEpoch != 0 {
+			t.Errorf("new partition %d = %+v", p.ID, p)
+		}
+	}
+
+	// A broker without broker.rack: Kafka's rack-aware assignment refuses.
+	unfenceBroker(t, c, 5, registerFenced(t, c, metadata.BrokerRegistration{BrokerID: 5}))
+	res = c.CreateTopics(ctx, []metadata.TopicSpec{{Name: "mixed", NumPartitions: 1, ReplicationFactor: 2}}, false)
+	wantCode(t, "mixed racks", res[0].Err, kerr.UnknownServerError)
+	if res[0].Err == nil || res[0].Err.Error() != "Not all brokers have rack information for replica rack aware assignment." {
+		t.Errorf("mixed racks message = %v", res[0].Err)
+	}
+	wantCode(t, "mixed racks, new partitions", c.CreatePartitions(ctx, "racked", 13, nil, false), kerr.UnknownServerError)
+	// A manual assignment needs no placement.
+	if res := c.CreateTopics(ctx, []metadata.TopicSpec{{Name: "manual", NumPartitions: -1, ReplicationFactor: -1, Assignment: map[int32][]int32{0: {5, 1}}}}, false); res[0].Err != nil {
+		t.Errorf("manual assignment with mixed racks: %v", res[0].Err)
 	}
 }

@@ -98,6 +98,10 @@ type Controller struct {
 	// readyTerm is the Raft term in which this node finished becoming an active
 	// controller (barrier applied, activation records written); 0 = never.
 	readyTerm atomic.Uint64
+	// active is the leader-only state of the current term (broker sessions, periodic
+	// tasks); nil unless this node is the active controller. It is created on
+	// activation and dropped when leadership ends.
+	active atomic.Pointer[activeTerm]
 
 	shutdown  chan struct{}
 	wg        sync.WaitGroup
