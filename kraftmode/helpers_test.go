@@ -25,6 +25,7 @@ type testNode struct {
 	opts   Options
 	ln     net.Listener
 	stream atomic.Pointer[StreamLayer]
+	server atomic.Pointer[ControllerServer]
 	c      *Controller
 }
 
@@ -86,7 +87,15 @@ func (nd *testNode) serve() {
 		}
 		go func() {
 			first := make([]byte, 1)
-			if _, err := io.ReadFull(conn, first); err != nil || first[0] != RaftConnMagic {
+			if _, err := io.ReadFull(conn, first); err != nil {
+				conn.Close()
+				return
+			}
+			if first[0] != RaftConnMagic {
+				if srv := nd.server.Load(); srv != nil {
+					srv.ServeConn(&prefixedConn{Conn: conn, first: first})
+					return
+				}
 				conn.Close()
 				return
 			}
@@ -97,6 +106,29 @@ func (nd *testNode) serve() {
 			conn.Close()
 		}()
 	}
+}
+
+// prefixedConn gives back the byte the accept loop read to tell Kafka from Raft.
+type prefixedConn struct {
+	net.Conn
+	first []byte
+}
+
+func (p *prefixedConn) Read(b []byte) (int, error) {
+	if len(p.first) > 0 {
+		n := copy(b, p.first)
+		p.first = p.first[n:]
+		return n, nil
+	}
+	return p.Conn.Read(b)
+}
+
+// serveKafka answers Kafka requests on the node's listener with a ControllerServer.
+func (nd *testNode) serveKafka() *ControllerServer {
+	srv := NewControllerServer(nd.c, 100<<20, testLogger(nd.t))
+	nd.server.Store(srv)
+	nd.t.Cleanup(srv.Close)
+	return srv
 }
 
 // start starts (or restarts) the node's controller on its listener.

@@ -44,6 +44,9 @@ type Options struct {
 	// at least this often while the log grows, whatever the threshold; 0 means never
 	// by time.
 	SnapshotInterval time.Duration
+	// TrailingLogs is how many entries a snapshot leaves in the log for slow
+	// followers; 0 means Raft's default (10240).
+	TrailingLogs uint64
 	// Logger receives the controller's and Raft's logs; nil means slog.Default().
 	Logger *slog.Logger
 	// Defaults are the values CreateTopics uses for -1; zero values mean 1.
@@ -240,6 +243,9 @@ func raftConfig(opts Options, rlog hclog.Logger) *raft.Config {
 	conf.HeartbeatTimeout = opts.ElectionTimeout / 2
 	conf.LeaderLeaseTimeout = opts.ElectionTimeout / 2
 	conf.SnapshotThreshold = opts.SnapshotThreshold
+	if opts.TrailingLogs > 0 {
+		conf.TrailingLogs = opts.TrailingLogs
+	}
 	if opts.SnapshotInterval > 0 && opts.SnapshotInterval < conf.SnapshotInterval {
 		conf.SnapshotInterval = opts.SnapshotInterval
 	}
