@@ -60,6 +60,9 @@ func TestClusterOldLeaderTruncates(t *testing.T) {
 	for _, f := range followers {
 		f.Pause()
 	}
+	// A fetch already waiting on the leader (replica.fetch.wait.max.ms=200) would still
+	// deliver into the paused follower's socket; let those return empty first.
+	time.Sleep(500 * time.Millisecond)
 	leaderOnly := c.Client(kgo.SeedBrokers(c.Broker(oldLeader).BrokerAddr), kgo.RequiredAcks(kgo.LeaderAck()),
 		kgo.DisableIdempotentWrite(), kgo.ProducerLinger(0))
 	produce(leaderOnly, "unreplicated", 20)
