@@ -14,8 +14,15 @@ import (
 // Produce: v3-12
 //
 // Behavior:
-// * acks 0, 1 and -1; one v2 record batch per partition, stored as sent (any codec).
-// * Idempotent producers: sequence checks and duplicate detection live in the log.
+// * Only the partition's leader accepts writes; others answer NOT_LEADER_OR_FOLLOWER,
+//   with the leader the image names (v10+, KIP-951).
+// * acks 0, 1 and -1. acks=1 answers after the local append; acks=-1 refuses with
+//   NOT_ENOUGH_REPLICAS while the ISR is under min.insync.replicas, then waits until
+//   the high watermark covers the batch (see waitReplicated for how the wait can end).
+// * One v2 record batch per partition, stored as sent (any codec).
+// * Idempotent producers: sequence checks and duplicate detection live in the log,
+//   whose producer state followers replicate, so a retry after a failover is still
+//   recognised as a duplicate.
 // * max.message.bytes (topic max.message.bytes) is enforced with MESSAGE_TOO_LARGE.
 // * Transactional batches are refused: transactions are not implemented yet.
 // Version notes:
@@ -23,17 +30,11 @@ import (
 // * v5: log start offset in the response
 // * v8: per-record errors and an error message
 // * v9: flexible
+// * v10: current leader and node endpoints with NOT_LEADER_OR_FOLLOWER
 
 func init() { regKey(0, 3, 12, handleProduce) }
 
-// producedPartition remembers where an acks=all write must be acknowledged.
-type producedPartition struct {
-	p          *Partition
-	resp       *kmsg.ProduceResponseTopicPartition
-	lastOffset int64
-}
-
-func handleProduce(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+func handleProduce(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
 	req := kreq.(*kmsg.ProduceRequest)
 	resp := req.ResponseKind().(*kmsg.ProduceResponse)
 	var pending []producedPartition
@@ -59,7 +60,7 @@ func handleProduce(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request
 	for ti, rt := range req.Topics {
 		for pi, rp := range rt.Partitions {
 			sp := &resp.Topics[ti].Partitions[pi]
-			p, last, err := b.appendProduced(rt.Topic, rp.Partition, rp.Records, req.Acks)
+			p, last, term, err := b.appendProduced(rt.Topic, rp.Partition, rp.Records, req.Acks)
 			if err != nil {
 				setProduceError(sp, err)
 				if sp.ErrorCode == kerr.UnknownServerError.Code {
@@ -71,14 +72,17 @@ func handleProduce(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request
 			sp.LogStartOffset = last.LogStartOffset
 			sp.LogAppendTime = last.LogAppendTime
 			if req.Acks == -1 {
-				pending = append(pending, producedPartition{p: p, resp: sp, lastOffset: last.LastOffset})
+				pending = append(pending, producedPartition{p: p, resp: sp, lastOffset: last.LastOffset, term: term})
 			}
 		}
 	}
 	if req.Acks == 0 {
 		return nil, nil
 	}
-	waitReplicated(pending, time.Duration(req.TimeoutMillis)*time.Millisecond)
+	waitReplicated(pending, time.Duration(req.TimeoutMillis)*time.Millisecond, b.stop)
+	if req.Version >= 10 {
+		b.fillProduceLeaders(resp, c.listener)
+	}
 	return resp, nil
 }
 
@@ -90,42 +94,53 @@ func forEachProducePartition(resp *kmsg.ProduceResponse, fn func(*kmsg.ProduceRe
 	}
 }
 
-// appendProduced validates and appends one partition's batch.
-func (b *Broker) appendProduced(topic string, partition int32, records []byte, acks int16) (*Partition, storage.AppendResult, error) {
+// appendProduced validates and appends one partition's batch as its leader, and returns
+// the leadership term it was appended in. The leadership lock is held across the check
+// and the append, so a batch is never written after the partition became a follower.
+func (b *Broker) appendProduced(topic string, partition int32, records []byte, acks int16) (*Partition, storage.AppendResult, uint64, error) {
 	var none storage.AppendResult
 	img := b.Image()
 	t, ok := img.Topics[topic]
 	if !ok || t.Partitions[partition] == nil {
-		return nil, none, kerr.UnknownTopicOrPartition
+		return nil, none, 0, kerr.UnknownTopicOrPartition
 	}
 	p, ok := b.replicas.Get(topic, partition)
 	if !ok {
-		return nil, none, kerr.NotLeaderForPartition
+		return nil, none, 0, kerr.NotLeaderForPartition
 	}
+	p.leadership.RLock()
+	defer p.leadership.RUnlock()
 	st := p.state()
 	if st.leader != b.id {
-		return nil, none, kerr.NotLeaderForPartition
+		return nil, none, 0, kerr.NotLeaderForPartition
 	}
+	res, err := appendAsLeader(p, st, records, acks)
+	return p, res, st.term, err
+}
+
+// appendAsLeader checks a produced batch against the topic's rules and appends it.
+func appendAsLeader(p *Partition, st partitionState, records []byte, acks int16) (storage.AppendResult, error) {
+	var none storage.AppendResult
 	info, whole := peekBatch(records)
 	switch {
 	case info.magic != 2 && len(records) > batchMagicOffset:
-		return nil, none, fmt.Errorf("%w: message format v%d is not supported, only v2", kerr.UnsupportedForMessageFormat, info.magic)
+		return none, fmt.Errorf("%w: message format v%d is not supported, only v2", kerr.UnsupportedForMessageFormat, info.magic)
 	case !whole:
-		return nil, none, fmt.Errorf("%w: incomplete record batch", kerr.CorruptMessage)
+		return none, fmt.Errorf("%w: incomplete record batch", kerr.CorruptMessage)
 	case info.size != len(records):
-		return nil, none, fmt.Errorf("%w: a produce request must hold exactly one record batch per partition", kerr.InvalidRecord)
+		return none, fmt.Errorf("%w: a produce request must hold exactly one record batch per partition", kerr.InvalidRecord)
 	case info.size > int(st.maxMessage):
-		return nil, none, fmt.Errorf("%w: batch of %d bytes is larger than max.message.bytes %d", kerr.MessageTooLarge, info.size, st.maxMessage)
+		return none, fmt.Errorf("%w: batch of %d bytes is larger than max.message.bytes %d", kerr.MessageTooLarge, info.size, st.maxMessage)
 	case info.transactional:
-		return nil, none, fmt.Errorf("%w: transactional produce is not supported", kerr.InvalidTxnState)
+		return none, fmt.Errorf("%w: transactional produce is not supported", kerr.InvalidTxnState)
 	}
 	if st.compacted {
 		if err := storage.ValidateCompactedBatch(records); err != nil {
-			return nil, none, err
+			return none, err
 		}
 	}
 	if acks == -1 && len(st.isr) < st.minISR {
-		return nil, none, fmt.Errorf("%w: in-sync replicas %v are fewer than min.insync.replicas %d", kerr.NotEnoughReplicas, st.isr, st.minISR)
+		return none, fmt.Errorf("%w: in-sync replicas %v are fewer than min.insync.replicas %d", kerr.NotEnoughReplicas, st.isr, st.minISR)
 	}
 	appendTime := int64(-1)
 	if st.appendTime {
@@ -134,11 +149,11 @@ func (b *Broker) appendProduced(topic string, partition int32, records []byte, a
 	}
 	res, err := p.log.Append(records, st.leaderEpoch)
 	if err != nil {
-		return nil, none, err
+		return none, err
 	}
 	res.LogAppendTime = appendTime
-	p.advanceHighWatermark()
-	return p, res, nil
+	p.appendedAsLeader()
+	return res, nil
 }
 
 // setProduceError maps storage and kerr errors to the partition's error code.
@@ -175,40 +190,5 @@ func errorCode(err error) int16 {
 		return kerr.NotLeaderForPartition.Code
 	default:
 		return kerr.UnknownServerError.Code
-	}
-}
-
-// waitReplicated holds an acks=all response until every written partition's high
-// watermark covers the write, or the request timeout passes (REQUEST_TIMED_OUT).
-func waitReplicated(pending []producedPartition, timeout time.Duration) {
-	replicated := func() bool {
-		for _, pp := range pending {
-			if pp.p.HighWatermark() <= pp.lastOffset {
-				return false
-			}
-		}
-		return true
-	}
-	if replicated() {
-		return
-	}
-	w := make(chan struct{}, 1)
-	for _, pp := range pending {
-		pp.p.addWaiter(w)
-		defer pp.p.removeWaiter(w)
-	}
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	for !replicated() {
-		select {
-		case <-w:
-		case <-timer.C:
-			for _, pp := range pending {
-				if pp.p.HighWatermark() <= pp.lastOffset {
-					pp.resp.ErrorCode = kerr.RequestTimedOut.Code
-				}
-			}
-			return
-		}
 	}
 }

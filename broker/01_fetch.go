@@ -2,6 +2,7 @@ package broker
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -20,15 +21,25 @@ import (
 //   consumer.
 // * No fetch sessions (KIP-227): every response carries session id 0, which tells the
 //   client to keep sending full fetch requests.
-// * Consumers read up to the high watermark; read_committed is the same (no transactions).
+// * Consumers (replica id -1) read up to the high watermark; read_committed is the same
+//   (no transactions).
+// * Replica fetches (replica id >= 0) are served to the partition's replicas only, read
+//   up to the log end offset, and tell the leader the follower's log end offset, which
+//   moves the high watermark and the ISR. A replica fetch waits for appends, a
+//   consumer's for the high watermark.
+// * NOT_LEADER_OR_FOLLOWER and FENCED_LEADER_EPOCH carry the current leader (v12+) and
+//   its endpoint (v16+), KIP-951.
+// * LastFetchedEpoch (v12+) is not checked: followers here truncate with
+//   OffsetForLeaderEpoch before they fetch, so no diverging epoch is ever answered.
 // Version notes:
 // * v5: log start offset
 // * v7: fetch sessions
 // * v9: current leader epoch (fencing)
 // * v11: rack id (accepted, follower fetching is not offered)
-// * v12: flexible
+// * v12: flexible; current leader
 // * v13: topic ids instead of names
-// * v15: replica state replaces replica id
+// * v15: replica state (id and broker epoch) replaces replica id
+// * v16: node endpoints
 
 func init() { regKey(1, 4, 16, handleFetch) }
 
@@ -37,18 +48,22 @@ const maxFetchBuffer = 64 << 20
 
 func handleFetch(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
 	req := kreq.(*kmsg.FetchRequest)
+	replica := replicaFetch{id: req.ReplicaID, epoch: -1}
+	if req.Version >= 15 {
+		replica = replicaFetch{id: req.ReplicaState.ID, epoch: req.ReplicaState.Epoch}
+	}
 	deadline := time.Now().Add(time.Duration(req.MaxWaitMillis) * time.Millisecond)
 	var waiter chan struct{}
 	var timer *time.Timer
-	for {
-		resp, size, failed, parts := b.readFetch(req, c)
+	for first := true; ; first = false {
+		resp, size, failed, parts := b.readFetch(req, c, replica, first)
 		if size >= int(req.MinBytes) || failed || !time.Now().Before(deadline) {
 			return resp, nil
 		}
 		if waiter == nil {
 			waiter = make(chan struct{}, 1)
 			for _, p := range parts {
-				p.addWaiter(waiter)
+				p.addWaiter(waiter, replica.id >= 0)
 				defer p.removeWaiter(waiter)
 			}
 			timer = time.NewTimer(time.Until(deadline))
@@ -65,8 +80,10 @@ func handleFetch(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) 
 
 // readFetch builds one fetch response from the logs as they are now. It reports the
 // bytes returned, whether any partition had an error (which ends long polling, as in
-// Kafka), and the partitions read so the caller can wait on them.
-func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn) (*kmsg.FetchResponse, int, bool, []*Partition) {
+// Kafka), and the partitions read so the caller can wait on them. Only the first read
+// of a request records a follower's position, as Kafka does not update it again when
+// it completes a delayed fetch.
+func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, replica replicaFetch, first bool) (*kmsg.FetchResponse, int, bool, []*Partition) {
 	resp := req.ResponseKind().(*kmsg.FetchResponse)
 	img := b.Image()
 	maxBytes := int(req.MaxBytes)
@@ -87,6 +104,7 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn) (*kmsg.FetchRe
 	}()
 	failed := false
 	var parts []*Partition
+	var names []string
 	for _, rt := range req.Topics {
 		st := kmsg.NewFetchResponseTopic()
 		st.Topic = rt.Topic
@@ -105,7 +123,8 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn) (*kmsg.FetchRe
 				st.Partitions = append(st.Partitions, sp)
 				continue
 			}
-			p, data, err := b.readPartition(img, name, rp, total == 0, min(int(rp.PartitionMaxBytes), maxBytes-total), scratch)
+			read := partitionRead{replica: replica, first: first, atStart: total == 0, limit: min(int(rp.PartitionMaxBytes), maxBytes-total)}
+			p, data, err := b.readPartition(img, name, rp, read, scratch)
 			if len(data) <= len(scratch) && len(data) > 0 && &data[0] == &scratch[0] {
 				scratch = scratch[len(data):]
 			}
@@ -127,6 +146,10 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn) (*kmsg.FetchRe
 			st.Partitions = append(st.Partitions, sp)
 		}
 		resp.Topics = append(resp.Topics, st)
+		names = append(names, name)
+	}
+	if failed && req.Version >= 12 {
+		b.fillFetchLeaders(img, resp, names, c.listener)
 	}
 	return resp, total, failed, parts
 }
@@ -145,10 +168,19 @@ func resolveFetchTopic(img *metadata.Image, version int16, rt kmsg.FetchRequestT
 	return rt.Topic, nil
 }
 
-// readPartition reads one partition for a consumer. first says nothing has been put in
-// the response yet, so one whole batch is returned even if it exceeds limit (KIP-74).
-// Data is read into scratch when it fits.
-func (b *Broker) readPartition(img *metadata.Image, topic string, rp kmsg.FetchRequestTopicPartition, first bool, limit int, scratch []byte) (*Partition, []byte, error) {
+// partitionRead is how one partition of a fetch is read: for whom, whether this is the
+// request's first read, whether nothing has been put in the response yet (so one whole
+// batch is returned even beyond limit, KIP-74), and the bytes left for it.
+type partitionRead struct {
+	replica replicaFetch
+	first   bool
+	atStart bool
+	limit   int
+}
+
+// readPartition reads one partition for a consumer or a follower. Data is read into
+// scratch when it fits.
+func (b *Broker) readPartition(img *metadata.Image, topic string, rp kmsg.FetchRequestTopicPartition, r partitionRead, scratch []byte) (*Partition, []byte, error) {
 	t := img.Topics[topic]
 	if t.Partitions[rp.Partition] == nil {
 		return nil, nil, kerr.UnknownTopicOrPartition
@@ -157,6 +189,8 @@ func (b *Broker) readPartition(img *metadata.Image, topic string, rp kmsg.FetchR
 	if !ok {
 		return nil, nil, kerr.NotLeaderForPartition
 	}
+	p.leadership.RLock()
+	defer p.leadership.RUnlock()
 	st := p.state()
 	if st.leader != b.id {
 		return p, nil, kerr.NotLeaderForPartition
@@ -169,21 +203,46 @@ func (b *Broker) readPartition(img *metadata.Image, topic string, rp kmsg.FetchR
 			return p, nil, kerr.UnknownLeaderEpoch
 		}
 	}
-	if rp.FetchOffset > p.log.LogEndOffset() || rp.FetchOffset < p.log.LogStartOffset() {
+	if r.replica.id >= 0 && !slices.Contains(st.replicas, r.replica.id) {
+		// Kafka's followerReplicaOrThrow: with a leader epoch that matches, the sender
+		// may be a replica this leader has not heard of yet (a reassignment), so it
+		// should retry; without one nothing can be said.
+		if rp.CurrentLeaderEpoch >= 0 {
+			return p, nil, kerr.UnknownLeaderEpoch
+		}
+		return p, nil, kerr.NotLeaderForPartition
+	}
+	leo := p.log.LogEndOffset()
+	if rp.FetchOffset > leo || rp.FetchOffset < p.log.LogStartOffset() {
 		return p, nil, kerr.OffsetOutOfRange
 	}
-	if rp.FetchOffset >= st.hw || (limit <= 0 && !first) {
+	upTo := st.hw
+	if r.replica.id >= 0 {
+		upTo = leo
+		if r.first {
+			b.recordReplicaFetch(p, r.replica, rp)
+		}
+	}
+	if rp.FetchOffset >= upTo || (r.limit <= 0 && !r.atStart) {
 		return p, nil, nil
 	}
-	data, err := p.log.ReadInto(scratch, rp.FetchOffset, int32(max(limit, 1)), st.hw)
+	data, err := p.log.ReadInto(scratch, rp.FetchOffset, int32(max(r.limit, 1)), upTo)
 	if errors.Is(err, storage.ErrOffsetOutOfRange) {
 		return p, nil, kerr.OffsetOutOfRange
 	}
 	if err != nil {
 		return p, nil, err
 	}
-	if !first && len(data) > limit {
+	if !r.atStart && len(data) > r.limit {
 		return p, nil, nil
 	}
 	return p, data, nil
+}
+
+// recordReplicaFetch tells the leader's partition where a follower fetches from, and
+// sends the ISR expansion that may follow.
+func (b *Broker) recordReplicaFetch(p *Partition, r replicaFetch, rp kmsg.FetchRequestTopicPartition) {
+	if prop := p.recordFollowerFetch(r, rp.FetchOffset, time.Now()); prop != nil {
+		b.alterISRAsync([]isrRequest{{p, prop}})
+	}
 }

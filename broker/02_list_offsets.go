@@ -11,6 +11,8 @@ import (
 // * -1 latest (the high watermark), -2 earliest (the log start offset), -3 the offset
 //   of the largest timestamp (KIP-734), otherwise the first offset whose timestamp is at
 //   or after the one asked for (-1/-1 when there is none).
+// * A follower (replica id >= 0) sees the whole log: latest is the log end offset and
+//   timestamps are looked up beyond the high watermark, as Kafka answers replicas.
 // * read_committed answers like read_uncommitted: there are no transactions.
 // Version notes:
 // * v2: isolation level
@@ -59,15 +61,19 @@ func handleListOffsets(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Req
 				sp.ErrorCode = kerr.UnknownLeaderEpoch.Code
 			default:
 				sp.LeaderEpoch = state.leaderEpoch
+				visible := state.hw
+				if req.ReplicaID >= 0 {
+					visible = p.log.LogEndOffset()
+				}
 				switch rp.Timestamp {
 				case listOffsetsLatest:
-					sp.Offset = state.hw
+					sp.Offset = visible
 				case listOffsetsEarliest:
 					sp.Offset = p.log.LogStartOffset()
 				case listOffsetsMaxTimestamp:
 					sp.Offset, sp.Timestamp = p.log.MaxTimestamp()
 				default:
-					if off, ts, found := p.log.OffsetForTimestamp(rp.Timestamp); found && off < state.hw {
+					if off, ts, found := p.log.OffsetForTimestamp(rp.Timestamp); found && off < visible {
 						sp.Offset, sp.Timestamp = off, ts
 					}
 				}

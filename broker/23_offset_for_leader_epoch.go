@@ -10,7 +10,10 @@ import (
 // Behavior:
 // * The end offset of the asked-for leader epoch from the leader-epoch checkpoint: the
 //   start of the next larger epoch, or the log end offset for the current one. Clients
-//   use it to detect log truncation after a leader change (KIP-320).
+//   use it to detect log truncation after a leader change (KIP-320); followers (replica
+//   id >= 0) ask it before fetching in a new leader epoch, to learn where to truncate
+//   (KIP-101, KIP-279). A new leader's epoch is in the history before it writes, so the
+//   answer is right from the start of its term.
 // Version notes:
 // * v1: leader epoch in the answer
 // * v2: current leader epoch (fencing)

@@ -85,7 +85,7 @@ type offsetsLog struct{ b *Broker }
 // Append writes through the produce path with acks=all and waits, like Kafka's
 // coordinator, until the high watermark covers the batch.
 func (l offsetsLog) Append(ctx context.Context, partition int32, batch []byte) error {
-	p, res, err := l.b.appendProduced(offsetsTopic, partition, batch, -1)
+	p, res, term, err := l.b.appendProduced(offsetsTopic, partition, batch, -1)
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (l offsetsLog) Append(ctx context.Context, partition int32, batch []byte) e
 		timeout = time.Until(dl)
 	}
 	sp := kmsg.NewProduceResponseTopicPartition()
-	waitReplicated([]producedPartition{{p: p, resp: &sp, lastOffset: res.LastOffset}}, timeout)
+	waitReplicated([]producedPartition{{p: p, resp: &sp, lastOffset: res.LastOffset, term: term}}, timeout, l.b.stop)
 	if sp.ErrorCode != 0 {
 		return fmt.Errorf("wait for replication of %s-%d: %w", offsetsTopic, partition, kerr.ErrorForCode(sp.ErrorCode))
 	}

@@ -2,6 +2,7 @@ package broker
 
 import (
 	"sync"
+	"time"
 
 	"github.com/kbridge/kbridge/broker/storage"
 	"github.com/kbridge/kbridge/metadata"
@@ -13,30 +14,51 @@ type topicPartition struct {
 	partition int32
 }
 
-// Partition is this broker's replica of one partition: its log plus the leadership
-// facts from the latest image, and the high watermark it serves consumers up to.
+// Partition is this broker's replica of one partition: its log, the leadership facts
+// from the latest image, the high watermark it serves consumers up to and, while it
+// leads, what it knows of its followers (Kafka's Partition).
 type Partition struct {
 	tp      topicPartition
 	topicID metadata.Uuid
 	log     *storage.PartitionLog
+	self    int32         // this broker's id
+	lagTime time.Duration // replica.lag.time.max.ms
 
-	mu          sync.Mutex
-	leader      int32
-	leaderEpoch int32
-	replicas    []int32
-	isr         []int32
-	hw          int64
-	minISR      int
-	maxMessage  int32
-	appendTime  bool // message.timestamp.type=LogAppendTime
-	compacted   bool // cleanup.policy includes compact: every record needs a key
-	waiters     map[chan struct{}]struct{}
+	// leadership is Kafka's leaderIsrUpdateLock: appends and reads that depend on this
+	// broker's role hold it shared and a change of role holds it exclusively, so that a
+	// replica never starts truncating as a follower under a write it accepted as leader.
+	// Taken before mu.
+	leadership sync.RWMutex
+
+	mu             sync.Mutex
+	leader         int32
+	leaderEpoch    int32
+	partitionEpoch int32
+	term           uint64 // counts the times this broker became leader; acks=all waiters compare it
+	replicas       []int32
+	isr            []int32 // the committed ISR; never edited in place
+	hw             int64
+	minISR         int
+	maxMessage     int32
+	appendTime     bool // message.timestamp.type=LogAppendTime
+	compacted      bool // cleanup.policy includes compact: every record needs a key
+
+	// Leader-only replication state.
+	epochStartOffset int64                    // the LEO when this broker's leader epoch began
+	followers        map[int32]*followerState // the other replicas, by broker id
+	eligible         map[int32]int64          // brokers that may join an ISR, with their broker epochs; shared, read-only
+	alter            *isrProposal             // the AlterPartition in flight, if any
+	alterRetryAt     time.Time                // no new proposal before this, after a failed one
+
+	hwWaiters  waitSet // woken when the high watermark, the ISR or the leadership changes
+	leoWaiters waitSet // woken by every leader append, for replica fetches
 }
 
-// state is a consistent copy of the leadership facts.
+// partitionState is a consistent copy of the leadership facts.
 type partitionState struct {
 	leader      int32
 	leaderEpoch int32
+	term        uint64
 	isr         []int32
 	replicas    []int32
 	hw          int64
@@ -50,8 +72,8 @@ func (p *Partition) state() partitionState {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return partitionState{
-		leader: p.leader, leaderEpoch: p.leaderEpoch, isr: p.isr, replicas: p.replicas,
-		hw: p.hw, minISR: p.minISR, maxMessage: p.maxMessage, appendTime: p.appendTime, compacted: p.compacted,
+		leader: p.leader, leaderEpoch: p.leaderEpoch, term: p.term, isr: p.isr, replicas: p.replicas,
+		hw: p.hw, minISR: p.effectiveMinISRLocked(), maxMessage: p.maxMessage, appendTime: p.appendTime, compacted: p.compacted,
 	}
 }
 
@@ -62,35 +84,41 @@ func (p *Partition) HighWatermark() int64 {
 	return p.hw
 }
 
-// advanceHighWatermark recomputes the high watermark after an append. With this broker
-// the only in-sync replica, the high watermark is the log end offset.
-func (p *Partition) advanceHighWatermark() {
-	leo := p.log.LogEndOffset()
+// addWaiter registers w to be signalled when the high watermark, the ISR or the
+// leadership changes and, with appends, also when the leader appends (a replica fetch
+// waits for data beyond the high watermark).
+func (p *Partition) addWaiter(w chan struct{}, appends bool) {
 	p.mu.Lock()
-	if leo > p.hw {
-		p.hw = leo
-		for w := range p.waiters {
-			select {
-			case w <- struct{}{}:
-			default:
-			}
-		}
+	defer p.mu.Unlock()
+	p.hwWaiters.add(w)
+	if appends {
+		p.leoWaiters.add(w)
 	}
-	p.mu.Unlock()
-}
-
-// addWaiter registers w to be signalled when the high watermark moves.
-func (p *Partition) addWaiter(w chan struct{}) {
-	p.mu.Lock()
-	if p.waiters == nil {
-		p.waiters = make(map[chan struct{}]struct{})
-	}
-	p.waiters[w] = struct{}{}
-	p.mu.Unlock()
 }
 
 func (p *Partition) removeWaiter(w chan struct{}) {
 	p.mu.Lock()
-	delete(p.waiters, w)
-	p.mu.Unlock()
+	defer p.mu.Unlock()
+	delete(p.hwWaiters, w)
+	delete(p.leoWaiters, w)
+}
+
+// waitSet is a set of channels to signal. Each channel has room for one signal, so a
+// notifier never blocks and a waiter that was busy still learns that something changed.
+type waitSet map[chan struct{}]struct{}
+
+func (s *waitSet) add(w chan struct{}) {
+	if *s == nil {
+		*s = make(waitSet)
+	}
+	(*s)[w] = struct{}{}
+}
+
+func (s waitSet) notify() {
+	for w := range s {
+		select {
+		case w <- struct{}{}:
+		default:
+		}
+	}
 }

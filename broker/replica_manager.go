@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -20,9 +21,10 @@ import (
 // metadata image: it opens logs for partitions assigned here, applies topic configs and
 // leadership, and deletes the logs of deleted topics.
 type ReplicaManager struct {
-	cfg *config.Config
-	id  int32
-	log *slog.Logger
+	cfg      *config.Config
+	id       int32
+	log      *slog.Logger
+	fetchers *fetcherManager
 
 	mu      sync.RWMutex
 	parts   map[topicPartition]*Partition
@@ -41,14 +43,17 @@ type ReplicaManager struct {
 // broker tell a log of a deleted-and-recreated topic from the live one.
 const partitionMetadataFile = "partition.metadata"
 
-// NewReplicaManager prepares the log directories.
-func NewReplicaManager(cfg *config.Config, id int32, logger *slog.Logger) (*ReplicaManager, error) {
+// NewReplicaManager prepares the log directories. brokerEpoch is this broker's current
+// registration epoch, which its replica fetches carry.
+func NewReplicaManager(cfg *config.Config, id int32, brokerEpoch func() int64, logger *slog.Logger) (*ReplicaManager, error) {
+	log := logger.With("component", "replica-manager")
 	rm := &ReplicaManager{
-		cfg:     cfg,
-		id:      id,
-		log:     logger.With("component", "replica-manager"),
-		parts:   make(map[topicPartition]*Partition),
-		dirLoad: make(map[string]int),
+		cfg:      cfg,
+		id:       id,
+		log:      log,
+		fetchers: newFetcherManager(cfg, id, brokerEpoch, log),
+		parts:    make(map[topicPartition]*Partition),
+		dirLoad:  make(map[string]int),
 	}
 	for _, d := range cfg.LogDirs {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -83,6 +88,7 @@ func (rm *ReplicaManager) ApplyImage(img *metadata.Image) {
 			rm.dropLocked(tp, p)
 		}
 	}
+	eligible := isrEligibleBrokers(img)
 	for _, t := range img.Topics {
 		for _, part := range t.Partitions {
 			if !part.IsReplica(rm.id) {
@@ -99,7 +105,7 @@ func (rm *ReplicaManager) ApplyImage(img *metadata.Image) {
 				}
 				rm.parts[tp] = p
 			}
-			rm.updatePartition(p, part, img)
+			rm.updatePartition(p, part, img, eligible)
 		}
 	}
 	if !rm.strayChecked && img.MetadataVersion() > 0 {
@@ -108,28 +114,60 @@ func (rm *ReplicaManager) ApplyImage(img *metadata.Image) {
 	}
 }
 
-func (rm *ReplicaManager) updatePartition(p *Partition, part *metadata.Partition, img *metadata.Image) {
+// updatePartition applies the image to one local replica: topic configs, then its role.
+// A new leader takes over only once no fetcher can append to its log any more; a new
+// follower stops taking writes first and is then handed to the fetcher for its leader,
+// which truncates before it fetches.
+func (rm *ReplicaManager) updatePartition(p *Partition, part *metadata.Partition, img *metadata.Image, eligible map[int32]int64) {
 	settings := topicSettings{cfg: rm.cfg, img: img, topic: p.tp.topic}
 	sc := settings.storageConfig()
 	p.log.SetConfig(sc)
-	p.mu.Lock()
-	wasLeader, oldEpoch := p.leader == rm.id, p.leaderEpoch
-	p.compacted = sc.Compacts()
-	p.leader = part.Leader
-	p.leaderEpoch = part.LeaderEpoch
-	p.replicas = part.Replicas
-	p.isr = part.ISR
-	p.minISR = int(settings.int64("min.insync.replicas"))
-	p.maxMessage = int32(settings.int64("max.message.bytes"))
-	p.appendTime = settings.string("message.timestamp.type") == "LogAppendTime"
-	p.mu.Unlock()
-	if part.Leader == rm.id {
-		p.advanceHighWatermark()
-	}
 	isLeader := part.Leader == rm.id
+	if isLeader {
+		rm.fetchers.remove(p.tp)
+	}
+	ps := partitionSettings{
+		minISR:     int(settings.int64("min.insync.replicas")),
+		maxMessage: int32(settings.int64("max.message.bytes")),
+		appendTime: settings.string("message.timestamp.type") == "LogAppendTime",
+		compacted:  sc.Compacts(),
+	}
+	wasLeader, oldEpoch, err := p.applyImage(part, ps, eligible, time.Now())
+	if err != nil {
+		rm.log.Error("leadership change", "topic", p.tp.topic, "partition", p.tp.partition, "err", err)
+	}
+	newTerm := wasLeader != isLeader || oldEpoch != part.LeaderEpoch
+	if newTerm {
+		rm.log.Info("partition role changed", "topic", p.tp.topic, "partition", p.tp.partition,
+			"leader", part.Leader, "leader_epoch", part.LeaderEpoch, "isr", part.ISR, "is_leader", isLeader)
+	}
+	if !isLeader {
+		rm.follow(p, part, img, newTerm)
+	}
 	if rm.onLeadershipChange != nil && (wasLeader != isLeader || (isLeader && oldEpoch != part.LeaderEpoch)) {
 		rm.onLeadershipChange(p.tp.topic, p.tp.partition, isLeader, part.LeaderEpoch)
 	}
+}
+
+// follow points a follower partition's fetching at its leader's inter-broker listener
+// (inter.broker.listener.name), or stops it while the image names no live leader that
+// listens there; a later image starts it.
+func (rm *ReplicaManager) follow(p *Partition, part *metadata.Partition, img *metadata.Image, newTerm bool) {
+	br, ok := img.Brokers[part.Leader]
+	if part.Leader < 0 || !ok || br.Fenced {
+		rm.fetchers.remove(p.tp)
+		return
+	}
+	ep, ok := br.Endpoint(rm.cfg.InterBrokerListenerName)
+	if !ok {
+		if newTerm {
+			rm.log.Warn("leader has no endpoint for the inter-broker listener; not fetching", "topic", p.tp.topic,
+				"partition", p.tp.partition, "leader", part.Leader, "listener", rm.cfg.InterBrokerListenerName)
+		}
+		rm.fetchers.remove(p.tp)
+		return
+	}
+	rm.fetchers.add(part.Leader, net.JoinHostPort(ep.Host, strconv.Itoa(int(ep.Port))), p, part.LeaderEpoch)
 }
 
 func (rm *ReplicaManager) openLocked(t *metadata.Topic, tp topicPartition, img *metadata.Image) (*Partition, error) {
@@ -154,7 +192,11 @@ func (rm *ReplicaManager) openLocked(t *metadata.Topic, tp topicPartition, img *
 		return nil, err
 	}
 	rm.dirLoad[dir]++
-	return &Partition{tp: tp, topicID: t.ID, log: l, leader: -1}, nil
+	return &Partition{
+		tp: tp, topicID: t.ID, log: l, self: rm.id,
+		lagTime: time.Duration(rm.cfg.ReplicaLagTimeMaxMs) * time.Millisecond,
+		leader:  -1, leaderEpoch: -1, partitionEpoch: -1,
+	}, nil
 }
 
 func (rm *ReplicaManager) existingDirLocked(tp topicPartition) string {
@@ -182,18 +224,12 @@ func (rm *ReplicaManager) dropLocked(tp topicPartition, p *Partition) {
 	if rm.onLeadershipChange != nil && p.state().leader == rm.id {
 		rm.onLeadershipChange(tp.topic, tp.partition, false, -1)
 	}
+	rm.fetchers.remove(tp)
+	p.resign()
 	if err := p.log.Delete(); err != nil {
 		rm.log.Error("delete partition log", "topic", tp.topic, "partition", tp.partition, "err", err)
 	}
 	delete(rm.parts, tp)
-	p.mu.Lock()
-	for w := range p.waiters {
-		select {
-		case w <- struct{}{}:
-		default:
-		}
-	}
-	p.mu.Unlock()
 }
 
 // removeStrayLogsLocked deletes partition directories whose topic no longer exists,
@@ -303,11 +339,12 @@ func (rm *ReplicaManager) snapshot() []*Partition {
 	return out
 }
 
-// Close closes every log cleanly.
+// Close stops the replica fetchers and closes every log cleanly.
 func (rm *ReplicaManager) Close() error {
 	rm.mu.Lock()
 	defer rm.mu.Unlock()
 	rm.closed = true
+	rm.fetchers.close()
 	var errs []error
 	for tp, p := range rm.parts {
 		if err := p.log.Close(); err != nil {

@@ -58,7 +58,7 @@ func New(cfg *config.Config, src metadata.Source, logger *slog.Logger) (*Broker,
 		conns: make(map[net.Conn]struct{}),
 		stop:  make(chan struct{}),
 	}
-	rm, err := NewReplicaManager(cfg, b.id, logger)
+	rm, err := NewReplicaManager(cfg, b.id, b.brokerEpoch, logger)
 	if err != nil {
 		return nil, fmt.Errorf("start replica manager: %w", err)
 	}
@@ -66,8 +66,9 @@ func New(cfg *config.Config, src metadata.Source, logger *slog.Logger) (*Broker,
 	b.pids = &producerIDBlock{}
 	b.startGroupCoordinator()
 	b.SetSource(src)
-	b.wg.Add(1)
+	b.wg.Add(2)
 	go b.maintenanceLoop()
+	go b.isrExpirationLoop()
 	return b, nil
 }
 
@@ -147,9 +148,16 @@ func (b *Broker) isClosed() bool {
 	return b.closed
 }
 
-// Close stops accepting, closes every connection, and closes the partition logs cleanly
-// so the next start needs no recovery.
+// Close shuts the broker down. With controlled.shutdown.enable it first asks the
+// metadata source to move its leaderships to other in-sync replicas, while it still
+// serves (see controlledShutdown); then it stops accepting, closes every connection,
+// stops its replica fetchers and closes the partition logs cleanly so the next start
+// needs no recovery.
 func (b *Broker) Close() error {
+	if b.isClosed() {
+		return nil
+	}
+	b.controlledShutdown()
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()

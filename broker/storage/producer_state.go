@@ -247,6 +247,9 @@ func deleteSnapshots(dir string, from, to int64) error {
 	return nil
 }
 
+// deleteAllSnapshots removes every producer snapshot in dir (an empty range keeps none).
+func deleteAllSnapshots(dir string) error { return deleteSnapshots(dir, 0, -1) }
+
 // parseOffsetFileName accepts Kafka's %020d<suffix> names.
 func parseOffsetFileName(name, suffix string) (int64, bool) {
 	digits, ok := strings.CutSuffix(filepath.Base(name), suffix)

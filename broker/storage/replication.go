@@ -49,7 +49,8 @@ func (l *PartitionLog) AppendAsFollower(batches []byte) error {
 // TruncateTo removes every batch holding an offset >= offset, so that a follower's log
 // matches the leader's after a leader change (KIP-101). A batch that straddles offset
 // is removed whole, leaving the LEO at its base. Truncating below the log start
-// empties the log and restarts it at offset.
+// empties the log and restarts it at offset. Epochs that start at or after the new log
+// end are forgotten, even when no batch is removed (as Kafka's UnifiedLog.truncateTo).
 func (l *PartitionLog) TruncateTo(offset int64) error {
 	l.flushMu.Lock()
 	defer l.flushMu.Unlock()
@@ -62,6 +63,12 @@ func (l *PartitionLog) TruncateTo(offset int64) error {
 		return l.errorf("truncate to %d: negative offset", offset)
 	}
 	if offset >= l.leo() {
+		// Nothing to cut, but an epoch that starts at the log end was assigned by a
+		// leader that wrote nothing in it before it lost leadership; it must go, or the
+		// follower would keep asking its new leader about an epoch with no records.
+		if l.epochs.truncateFromEnd(l.leo()) {
+			return l.epochs.write()
+		}
 		return nil
 	}
 	l.log.Info("truncating log", "offset", offset, "log_end_offset", l.leo())
@@ -83,19 +90,7 @@ func (l *PartitionLog) TruncateTo(offset int64) error {
 
 func (l *PartitionLog) truncateLocked(offset int64) error {
 	if offset < l.logStartOffset || offset <= l.segments[0].base {
-		for _, s := range l.segments {
-			if err := s.remove(); err != nil {
-				return err
-			}
-		}
-		l.segments = nil
-		s, err := createSegment(l.dir, offset)
-		if err != nil {
-			return err
-		}
-		l.segments = []*segment{s}
-		l.logStartOffset = offset
-		return l.writeOwnCheckpoint(LogStartOffsetCheckpointFile, offset)
+		return l.restartLocked(offset)
 	}
 	keep := l.segmentFor(offset)
 	if l.segments[keep].base == offset {
@@ -133,4 +128,81 @@ func (l *PartitionLog) EndOffsetForEpoch(epoch int32) (int32, int64) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	return l.epochs.endOffsetFor(epoch, l.leo())
+}
+
+// restartLocked removes every segment and starts an empty log at offset.
+func (l *PartitionLog) restartLocked(offset int64) error {
+	for _, s := range l.segments {
+		if err := s.remove(); err != nil {
+			return err
+		}
+	}
+	l.segments = nil
+	s, err := createSegment(l.dir, offset)
+	if err != nil {
+		return err
+	}
+	l.segments = []*segment{s}
+	l.logStartOffset = offset
+	return l.writeOwnCheckpoint(LogStartOffsetCheckpointFile, offset)
+}
+
+// TruncateFullyAndStartAt empties the log and restarts it at offset, which may lie
+// beyond the LEO: a follower whose whole log is below the leader's log start offset
+// (retention or DeleteRecords removed what it still needs) starts over there, as
+// Kafka's truncateFullyAndStartAt does. The epoch history and producer state go too;
+// the batches fetched next bring them back.
+func (l *PartitionLog) TruncateFullyAndStartAt(offset int64) error {
+	l.flushMu.Lock()
+	defer l.flushMu.Unlock()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return l.errorf("truncate fully: %w", ErrClosed)
+	}
+	if offset < 0 {
+		return l.errorf("truncate fully and start at %d: negative offset", offset)
+	}
+	l.log.Info("truncating log fully", "new_start_offset", offset, "log_end_offset", l.leo())
+	if err := l.restartLocked(offset); err != nil {
+		return l.errorf("truncate fully and start at %d: %w", offset, err)
+	}
+	l.recoveryPoint, l.unflushed = offset, 0
+	if err := l.writeRecoveryPoint(offset); err != nil {
+		return err
+	}
+	l.epochs.entries = nil
+	if err := l.epochs.write(); err != nil {
+		return l.errorf("truncate fully: %w", err)
+	}
+	if err := deleteAllSnapshots(l.dir); err != nil {
+		return l.errorf("truncate fully: %w", err)
+	}
+	l.producers = newProducerState()
+	return nil
+}
+
+// LatestEpoch is the newest leader epoch in the epoch history: what a follower asks its
+// leader about (OffsetForLeaderEpoch) to learn where their logs diverge. false means the
+// log has no epoch history (it is empty, or was written without epochs).
+func (l *PartitionLog) LatestEpoch() (int32, bool) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	e, ok := l.epochs.latest()
+	return e.epoch, ok
+}
+
+// AssignEpochStartOffset records that leader epoch starts at the LEO, and returns that
+// offset. A new leader does this before it appends anything, as Kafka's makeLeader does:
+// a follower that saw a later epoch of an earlier leader must find this epoch in the
+// history to learn where to truncate, even while the new leader has written nothing.
+func (l *PartitionLog) AssignEpochStartOffset(epoch int32) (int64, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return 0, l.errorf("assign leader epoch %d: %w", epoch, ErrClosed)
+	}
+	leo := l.leo()
+	l.assignEpochLocked(epoch, leo)
+	return leo, nil
 }

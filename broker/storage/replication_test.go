@@ -176,3 +176,76 @@ func TestAppendAsFollower(t *testing.T) {
 		t.Fatalf("retry against the new leader: %+v, %v", r, err)
 	}
 }
+
+func TestAssignEpochStartOffset(t *testing.T) {
+	l := openLog(t, t.TempDir(), testConfig())
+	defer l.Close()
+	if _, ok := l.LatestEpoch(); ok {
+		t.Fatal("an empty log has a latest epoch")
+	}
+	mustAppend(t, l, plain(3, 1), 1)
+	// A new leader records its epoch before it appends anything.
+	if start, err := l.AssignEpochStartOffset(4); err != nil || start != 3 {
+		t.Fatalf("AssignEpochStartOffset(4) = %d, %v; want 3", start, err)
+	}
+	if e, ok := l.LatestEpoch(); !ok || e != 4 {
+		t.Fatalf("LatestEpoch = %d, %v; want 4", e, ok)
+	}
+	// A follower that wrote epoch 2 records learns that epoch 1 ended at 3.
+	if e, o := l.EndOffsetForEpoch(2); e != 1 || o != 3 {
+		t.Fatalf("EndOffsetForEpoch(2) = %d, %d; want 1, 3", e, o)
+	}
+	if e, o := l.EndOffsetForEpoch(4); e != 4 || o != 3 {
+		t.Fatalf("EndOffsetForEpoch(4) = %d, %d; want 4, 3", e, o)
+	}
+	// Losing leadership without having written in the epoch: truncating at the log
+	// end forgets it, as the new leader's log has no such epoch.
+	if err := l.TruncateTo(3); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := l.LatestEpoch(); e != 1 || l.LogEndOffset() != 3 {
+		t.Fatalf("after TruncateTo(LEO): latest epoch %d, LEO %d; want 1, 3", e, l.LogEndOffset())
+	}
+}
+
+func TestTruncateFullyAndStartAt(t *testing.T) {
+	dir := t.TempDir()
+	cfg := testConfig()
+	cfg.SegmentBytes = 300
+	l := openLog(t, dir, cfg)
+	for i := range 6 {
+		mustAppend(t, l, idem(5, 0, int32(2*i), 2), 2)
+	}
+	if snaps, err := snapshotOffsets(dir); err != nil || len(snaps) == 0 {
+		t.Fatalf("no producer snapshots from rolls to test with: %v, %v", snaps, err)
+	}
+	if err := l.TruncateFullyAndStartAt(100); err != nil {
+		t.Fatal(err)
+	}
+	if l.LogStartOffset() != 100 || l.LogEndOffset() != 100 {
+		t.Fatalf("log [%d, %d), want [100, 100)", l.LogStartOffset(), l.LogEndOffset())
+	}
+	if _, ok := l.LatestEpoch(); ok {
+		t.Fatal("epoch history survived a full truncation")
+	}
+	if snaps, err := snapshotOffsets(dir); err != nil || len(snaps) != 0 {
+		t.Fatalf("producer snapshots of the old log survived: %v, %v", snaps, err)
+	}
+	// The producer's state went with its batches: a sequence that continues the
+	// leader's log, not ours, is taken.
+	if r, err := l.Append(makeBatch(t, idem(5, 0, 40, 2)), 3); err != nil || r.BaseOffset != 100 {
+		t.Fatalf("append after full truncation: %+v, %v", r, err)
+	}
+	crash(l)
+	l = openLog(t, dir, cfg)
+	defer l.Close()
+	if l.LogStartOffset() != 100 || l.LogEndOffset() != 102 {
+		t.Fatalf("after restart log [%d, %d), want [100, 102)", l.LogStartOffset(), l.LogEndOffset())
+	}
+	if e, o := l.EndOffsetForEpoch(3); e != 3 || o != 102 {
+		t.Fatalf("after restart EndOffsetForEpoch(3) = %d, %d; want 3, 102", e, o)
+	}
+	if r, err := l.Append(makeBatch(t, idem(5, 0, 40, 2)), 3); err != nil || !r.Duplicate || r.BaseOffset != 100 {
+		t.Fatalf("retry after restart: %+v, %v; want a duplicate at 100", r, err)
+	}
+}

@@ -1,0 +1,175 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+
+	"github.com/kbridge/kbridge/metadata"
+)
+
+// alterPartitionTimeout bounds one AlterPartition call; the partition's ISR cannot change
+// again until it returns.
+const alterPartitionTimeout = 30 * time.Second
+
+// alterPartitionRetryBackoff is how long a leader waits before proposing again after an
+// AlterPartition that failed without an answer to act on (no controller, a stale broker
+// epoch), as Kafka's AlterPartitionManager backs off before it retries.
+const alterPartitionRetryBackoff = 500 * time.Millisecond
+
+// isrProposal is an AlterPartition in flight: the ISR this leader asked the controller
+// for. Until the answer, or a newer image of the partition, arrives, the ISR does not
+// change again and the high watermark waits for the union of it and the committed ISR.
+type isrProposal struct {
+	isr    []int32
+	change metadata.ISRChange
+}
+
+// proposeLocked records an in-flight change to isr, fenced by the leader and partition
+// epochs this leader holds, as Kafka's AlterPartition is.
+func (p *Partition) proposeLocked(isr []int32) *isrProposal {
+	p.alter = &isrProposal{
+		isr: isr,
+		change: metadata.ISRChange{
+			TopicID:        p.topicID,
+			Partition:      p.tp.partition,
+			LeaderEpoch:    p.leaderEpoch,
+			PartitionEpoch: p.partitionEpoch,
+			NewISR:         isr,
+		},
+	}
+	return p.alter
+}
+
+// proposeShrink is Kafka's maybeShrinkIsr: followers in the ISR that have not been
+// caught up for replica.lag.time.max.ms leave it.
+func (p *Partition) proposeShrink(now time.Time) *isrProposal {
+	leo := p.log.LogEndOffset()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.leader != p.self || p.alter != nil || now.Before(p.alterRetryAt) {
+		return nil
+	}
+	var keep []int32
+	for _, id := range p.isr {
+		if f := p.followers[id]; id == p.self || (f != nil && f.isCaughtUp(leo, now, p.lagTime)) {
+			keep = append(keep, id)
+		}
+	}
+	if len(keep) == len(p.isr) {
+		return nil
+	}
+	return p.proposeLocked(keep)
+}
+
+// completeISRChange applies the controller's answer to prop (Kafka's
+// handleAlterPartitionUpdate). A newer image of the partition supersedes the answer.
+// FENCED_LEADER_EPOCH and INVALID_UPDATE_VERSION mean this leader's view is stale: the
+// change stays in flight, blocking others, until the image that explains them arrives.
+// Any other failure drops the proposal so that a later check proposes afresh.
+func (p *Partition) completeISRChange(prop *isrProposal, res metadata.ISRChangeResult, callErr error, now time.Time) error {
+	leo := p.log.LogEndOffset()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.alter != prop {
+		return nil
+	}
+	err := callErr
+	if err == nil {
+		err = res.Err
+	}
+	switch {
+	case err == nil && res.State != nil && res.State.LeaderEpoch == p.leaderEpoch && res.State.PartitionEpoch >= p.partitionEpoch:
+		p.alter = nil
+		p.isr, p.partitionEpoch = slices.Clone(res.State.ISR), res.State.PartitionEpoch
+		p.hwWaiters.notify()
+		p.maybeIncrementHWLocked(leo, now)
+		return nil
+	case err == nil:
+		p.alter = nil
+		return errors.New("the answer carries no partition state of this leader epoch")
+	case errors.Is(err, kerr.FencedLeaderEpoch), errors.Is(err, kerr.InvalidUpdateVersion):
+		return err
+	default:
+		p.alter = nil
+		p.alterRetryAt = now.Add(alterPartitionRetryBackoff)
+		return err
+	}
+}
+
+// isrRequest is one partition's proposal on its way to the controller.
+type isrRequest struct {
+	p    *Partition
+	prop *isrProposal
+}
+
+// alterISR sends proposals to the metadata source in one AlterPartition call and
+// applies the answers.
+func (b *Broker) alterISR(reqs []isrRequest) {
+	changes := make([]metadata.ISRChange, len(reqs))
+	for i, r := range reqs {
+		changes[i] = r.prop.change
+		b.log.Info("proposing ISR change", "topic", r.p.tp.topic, "partition", r.p.tp.partition,
+			"new_isr", r.prop.isr, "leader_epoch", r.prop.change.LeaderEpoch, "partition_epoch", r.prop.change.PartitionEpoch)
+	}
+	ctx, cancel := b.stopContext()
+	defer cancel()
+	ctx, cancelTimeout := context.WithTimeout(ctx, alterPartitionTimeout)
+	defer cancelTimeout()
+	results, err := b.Source().AlterPartition(ctx, b.id, b.brokerEpoch(), changes)
+	if err == nil && len(results) != len(changes) {
+		err = fmt.Errorf("AlterPartition answered %d of %d partitions", len(results), len(changes))
+	}
+	now := time.Now()
+	for i, r := range reqs {
+		var res metadata.ISRChangeResult
+		if err == nil {
+			res = results[i]
+		}
+		if perr := r.p.completeISRChange(r.prop, res, err, now); perr != nil {
+			b.log.Warn("ISR change not applied", "topic", r.p.tp.topic, "partition", r.p.tp.partition,
+				"new_isr", r.prop.isr, "err", perr)
+		}
+	}
+}
+
+// alterISRAsync sends an expansion found on the fetch path without holding up the
+// fetch. The caller runs in a goroutine b.wg counts, so the Add cannot race Close's Wait.
+func (b *Broker) alterISRAsync(reqs []isrRequest) {
+	if b.isClosed() {
+		return
+	}
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		b.alterISR(reqs)
+	}()
+}
+
+// isrExpirationLoop checks every replica.lag.time.max.ms/2 for followers to drop from
+// the ISR, as Kafka's isr-expiration task does.
+func (b *Broker) isrExpirationLoop() {
+	defer b.wg.Done()
+	tick := time.NewTicker(max(time.Duration(b.cfg.ReplicaLagTimeMaxMs)*time.Millisecond/2, 10*time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-b.stop:
+			return
+		case now := <-tick.C:
+			var reqs []isrRequest
+			for _, p := range b.replicas.snapshot() {
+				if prop := p.proposeShrink(now); prop != nil {
+					reqs = append(reqs, isrRequest{p, prop})
+				}
+			}
+			if len(reqs) > 0 {
+				b.alterISR(reqs)
+			}
+		}
+	}
+}
