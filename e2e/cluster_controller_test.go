@@ -91,4 +91,16 @@ func TestClusterActiveControllerKilled(t *testing.T) {
 		}
 		return true
 	})
+
+	out := Run(t, "leader-election", "--bootstrap-server", c.Broker(101).BrokerAddr, "--election-type", "PREFERRED", "--all-topic-partitions")
+	t.Logf("leader-election: %s", strings.TrimSpace(out))
+	WaitFor(t, 10*time.Second, "every partition led by its preferred replica", func() bool {
+		for p := range int32(3) {
+			pd, err := c.Partition(adm, "after-failover", p)
+			if err != nil || pd.Leader != pd.Replicas[0] {
+				return false
+			}
+		}
+		return true
+	})
 }
