@@ -59,8 +59,9 @@ func TestAcksAllWaitsForFollowers(t *testing.T) {
 }
 
 // TestLeaderChangeTruncatesDivergentLog: records the old leader wrote with acks=1 while
-// its followers were away are not in the new leader's log; when the old leader follows
-// the new one it truncates them (OffsetForLeaderEpoch) and ends with the same log.
+// its followers were away are not in the new leader's log. The new leader then writes
+// past the old leader's log end, so only OffsetForLeaderEpoch (not OFFSET_OUT_OF_RANGE)
+// can reveal the divergence; the old leader truncates and ends with the same log.
 func TestLeaderChangeTruncatesDivergentLog(t *testing.T) {
 	c := newCluster(t, 3)
 	c.createTopic("t", all3, 1, all3, nil)
@@ -77,22 +78,28 @@ func TestLeaderChangeTruncatesDivergentLog(t *testing.T) {
 	if leo := c.partition(1, "t").log.LogEndOffset(); leo != 10 {
 		t.Fatalf("old leader log end offset %d, want 10", leo)
 	}
+	c.stop(1)
 
 	c.src.electLeader(t, "t", 2, []int32{2, 3})
-	c.waitForLeader(1, "t", 2)
 	c.start(2)
 	c.start(3)
 	c.waitForLeader(2, "t", 2)
-	// The new leader's epoch starts at its log end before it writes anything, so the
-	// old leader learns that epoch 0 ends there.
+	// The new leader's epoch is in its history, starting at its log end, before it
+	// writes anything.
+	if e, ok := c.partition(2, "t").log.LatestEpoch(); !ok || e != 1 {
+		t.Fatalf("new leader's latest epoch %d (%v), want 1", e, ok)
+	}
 	if e, o := c.partition(2, "t").log.EndOffsetForEpoch(0); e != 0 || o != 4 {
 		t.Fatalf("new leader's EndOffsetForEpoch(0) = %d, %d; want 0, 4", e, o)
 	}
-	waitFor(t, "the old leader to truncate", func() bool { return c.partition(1, "t").log.LogEndOffset() == 4 })
-	if _, sp := c.produce(2, "t", -1, 10*time.Second, recordBatch(3, -1, 0)); sp.ErrorCode != 0 || sp.BaseOffset != 4 {
-		t.Fatalf("acks=all produce to the new leader: error %d, base offset %d", sp.ErrorCode, sp.BaseOffset)
+	for i := range 4 {
+		if _, sp := c.produce(2, "t", -1, 10*time.Second, recordBatch(2, -1, 0)); sp.ErrorCode != 0 || sp.BaseOffset != int64(4+2*i) {
+			t.Fatalf("acks=all produce to the new leader: error %d, base offset %d", sp.ErrorCode, sp.BaseOffset)
+		}
 	}
-	c.waitForLogs("t", 7, 2, 3, 1)
+
+	c.start(1)
+	c.waitForLogs("t", 12, 2, 3, 1)
 	waitFor(t, "the old leader to rejoin the ISR", func() bool { return slices.Contains(c.src.partition("t").ISR, 1) })
 	if e, _ := c.partition(1, "t").log.LatestEpoch(); e != 1 {
 		t.Fatalf("old leader's latest epoch %d, want the new leader's 1", e)
