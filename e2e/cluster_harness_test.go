@@ -12,6 +12,9 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/kwire"
 )
 
 // Cluster is a multi-process KRaft cluster: controller-only nodes forming the quorum
@@ -83,6 +86,11 @@ func StartCluster(t testing.TB, nControllers, nBrokers int, extra ...string) *Cl
 	for _, n := range c.Brokers {
 		n.Start()
 	}
+	if nBrokers > 0 {
+		WaitFor(t, 20*time.Second, "every broker unfenced in the first broker's metadata", func() bool {
+			return len(c.metadataBrokers()) == nBrokers
+		})
+	}
 	t.Cleanup(func() {
 		c.Stop()
 		if t.Failed() {
@@ -121,6 +129,27 @@ func (c *Cluster) newNode(dir string, props []string, addr string) *Node {
 	}
 	Run(c.t, "storage", "format", "-t", c.ClusterID, "-c", n.ConfigPath)
 	return n
+}
+
+// metadataBrokers asks the first broker, without any client-side cache, which brokers
+// its Metadata response lists (the unfenced ones).
+func (c *Cluster) metadataBrokers() []int32 {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	conn, err := kwire.Dial(ctx, c.Brokers[0].BrokerAddr, "e2e")
+	if err != nil {
+		return nil
+	}
+	defer conn.Close()
+	resp, err := conn.Request(ctx, kmsg.NewPtrMetadataRequest())
+	if err != nil {
+		return nil
+	}
+	var ids []int32
+	for _, b := range resp.(*kmsg.MetadataResponse).Brokers {
+		ids = append(ids, b.NodeID)
+	}
+	return ids
 }
 
 // BrokerAddrs are the brokers' client addresses, for seeds.
