@@ -1,11 +1,13 @@
 // Package broker is the Kafka protocol server: connections, one handler per API, the
-// replica manager that owns partition logs, and fetch long-polling. It is handed a
-// metadata.Source and never knows whether ZooKeeper or the Raft quorum stands behind it.
+// replica manager that owns partition logs, replication (follower fetchers, the high
+// watermark, ISR changes) and fetch long-polling. It is handed a metadata.Source and
+// never knows whether ZooKeeper or the Raft quorum stands behind it.
 //
 // Besides metadata, storage and kmsg (DESIGN.md's list) it imports config: the node's
 // typed server.properties, whose Kafka defaults DescribeConfigs reports and topic
 // settings fall back to. config is a leaf package (stdlib and viper), so this adds no
-// path to either mode.
+// path to either mode. It also imports kwire, the Kafka framing it shares with
+// kraftmode, whose client the follower fetchers use to fetch from partition leaders.
 package broker
 
 import (

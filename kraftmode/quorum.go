@@ -1,7 +1,15 @@
 // Package kraftmode is KRaft mode's metadata source: a controller quorum on
 // hashicorp/raft with raft-boltdb stores, whose log entries are Kafka record batches of
-// metadata records applied to a metadata.Image, and the controller logic that writes
-// them (bootstrap, broker registration, topics, configs, producer ids).
+// metadata records applied to a metadata.Image; the controller logic that writes them
+// (bootstrap, broker registration and heartbeats, fencing, topics, configs, leader
+// election, AlterPartition, producer ids); the Kafka APIs of the controller listener;
+// and the broker side of KRaft mode: the follower of the metadata log and the
+// BrokerSource that forwards a broker's writes to the active controller.
+//
+// Besides DESIGN.md's metadata, hashicorp/raft and raft-boltdb it imports franz-go's
+// kmsg/kerr and kwire: brokers and controllers talk over Kafka's own protocol
+// (BrokerRegistration, BrokerHeartbeat, AlterPartition, Fetch of __cluster_metadata),
+// as in Kafka, and kwire is the leaf that frames it for both sides.
 package kraftmode
 
 import (
