@@ -199,6 +199,7 @@ func (s *BrokerSource) heartbeatLoop() {
 	t := time.NewTicker(s.opts.HeartbeatInterval)
 	defer t.Stop()
 	var once sync.Once
+	var lastWarn time.Time
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*s.opts.HeartbeatInterval)
 		go func() {
@@ -228,6 +229,9 @@ func (s *BrokerSource) heartbeatLoop() {
 				s.log.Warn("re-registration failed", "err", err)
 			}
 			rcancel()
+		case time.Since(lastWarn) >= warnEvery:
+			s.log.Warn("heartbeat to the active controller failed; retrying", "err", err)
+			lastWarn = time.Now()
 		default:
 			s.log.Debug("heartbeat failed", "err", err)
 		}

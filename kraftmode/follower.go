@@ -21,6 +21,10 @@ import (
 // metadataTopic is the Raft log's topic name in Kafka's protocol.
 const metadataTopic = "__cluster_metadata"
 
+// warnEvery spaces out warnings about an unreachable quorum, so a long outage is
+// visible in the log without a line per retry.
+const warnEvery = 10 * time.Second
+
 // FollowerOptions configures a broker's follower of the metadata log.
 type FollowerOptions struct {
 	// NodeID is the broker's node.id, sent as the fetch's replica id so the leader
@@ -50,8 +54,9 @@ type MetadataFollower struct {
 	subMu sync.Mutex
 	subs  []func(*metadata.Image)
 
-	clients map[int32]*kwire.Client
-	next    int // voter to try when no leader is known
+	clients  map[int32]*kwire.Client
+	next     int       // voter to try when no leader is known
+	lastWarn time.Time // when a failing fetch was last logged above Debug
 	stop    chan struct{}
 	done    chan struct{}
 }
@@ -159,7 +164,12 @@ func (f *MetadataFollower) run() {
 		if ctx.Err() != nil {
 			return
 		}
-		f.log.Debug("metadata fetch failed", "controller", target, "err", err)
+		if time.Since(f.lastWarn) >= warnEvery {
+			f.log.Warn("cannot fetch the metadata log; retrying", "controller", target, "err", err)
+			f.lastWarn = time.Now()
+		} else {
+			f.log.Debug("metadata fetch failed", "controller", target, "err", err)
+		}
 		f.leader.Store(-1)
 		select {
 		case <-ctx.Done():
