@@ -57,8 +57,8 @@ type MetadataFollower struct {
 	clients  map[int32]*kwire.Client
 	next     int       // voter to try when no leader is known
 	lastWarn time.Time // when a failing fetch was last logged above Debug
-	stop    chan struct{}
-	done    chan struct{}
+	stop     chan struct{}
+	done     chan struct{}
 }
 
 // StartMetadataFollower begins following the log in the background.
