@@ -5,7 +5,11 @@ set -euo pipefail
 
 missing=()
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
-if [ ! -f /usr/share/zookeeper/bin/zkServer.sh ] && ! ls /usr/share/java/zookeeper*.jar >/dev/null 2>&1; then
+# internal/zktest runs /usr/share/java/zookeeper.jar with java and slf4j-simple, and the
+# tests use zkCli.sh: the zookeeper package brings all of them (default-jre,
+# libzookeeper-java, libslf4j-java).
+if [ ! -f /usr/share/zookeeper/bin/zkCli.sh ] || [ ! -f /usr/share/java/zookeeper.jar ] ||
+  [ ! -f /usr/share/java/slf4j-simple.jar ] || ! command -v java >/dev/null 2>&1; then
   missing+=(zookeeper)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
