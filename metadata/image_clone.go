@@ -40,7 +40,11 @@ func (img *Image) Clone() *Image {
 	for name, t := range img.Topics {
 		nt := &Topic{Name: t.Name, ID: t.ID, Partitions: maps.Clone(t.Partitions)}
 		c.Topics[name] = nt
-		c.TopicsByID[nt.ID] = nt
+		if nt.ID != (Uuid{}) {
+			// A topic a ZooKeeper cluster created before KIP-516 has no id yet; it is
+			// found by name only, and two such topics must not collide here.
+			c.TopicsByID[nt.ID] = nt
+		}
 	}
 	c.Configs = maps.Clone(img.Configs)
 	c.ACLs = maps.Clone(img.ACLs)

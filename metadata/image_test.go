@@ -344,3 +344,19 @@ func TestQuotaEntityKey(t *testing.T) {
 		t.Errorf("keys collide: %q %q %q %q", a, b, d, e)
 	}
 }
+
+// TestCloneSkipsTopicsWithoutID: topics without a topic id (ZooKeeper topics from
+// before KIP-516) are found by name only, so a clone does not index them under the
+// zero Uuid, where two of them would collide.
+func TestCloneSkipsTopicsWithoutID(t *testing.T) {
+	img := NewImage()
+	img.Topics["a"] = &Topic{Name: "a", Partitions: map[int32]*Partition{}}
+	img.Topics["b"] = &Topic{Name: "b", Partitions: map[int32]*Partition{}}
+	c := img.Clone()
+	if _, ok := c.TopicsByID[Uuid{}]; ok {
+		t.Fatal("a topic without an id is indexed under the zero Uuid")
+	}
+	if len(c.Topics) != 2 {
+		t.Fatalf("clone has %d topics, want 2", len(c.Topics))
+	}
+}
