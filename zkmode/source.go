@@ -1,0 +1,187 @@
+package zkmode
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-zookeeper/zk"
+
+	"github.com/kbridge/kbridge/metadata"
+)
+
+// SourceOptions configures a ZooKeeper-mode broker's view of its cluster.
+type SourceOptions struct {
+	// BrokerID is broker.id.
+	BrokerID int32
+	// ClusterID is meta.properties' cluster.id, "" on a first start: the broker then
+	// adopts /cluster/id, or creates it with ProposedClusterID.
+	ClusterID         string
+	ProposedClusterID string
+	// MetadataVersion is the metadata.version the image carries: ZooKeeper has none,
+	// a ZooKeeper cluster's version is its inter.broker.protocol.version.
+	MetadataVersion int16
+	Logger          *slog.Logger
+}
+
+// Source is ZooKeeper mode's metadata.Source read side: the Image a Kafka cluster's
+// ZooKeeper tree describes, reloaded whenever a watched znode changes. It loads the
+// whole tree through LoadTree, the same reader the migration uses, so a broker and
+// the migration can never disagree about what ZooKeeper says.
+type Source struct {
+	conn *Conn
+	opts SourceOptions
+	log  *slog.Logger
+
+	reader  *watchingReader
+	current atomic.Pointer[metadata.Image]
+	tree    atomic.Pointer[Tree]
+	loads   atomic.Int64
+	wake    chan struct{}
+
+	subMu sync.Mutex
+	subs  []func(*metadata.Image)
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+// reloadDelay gathers the watch events of one change (a topic znode and its
+// partitions' state znodes are written one after another) into one reload.
+const reloadDelay = 20 * time.Millisecond
+
+// StartSource prepares ZooKeeper as a Kafka broker does at startup (the persistent
+// top-level paths, /cluster/id created or adopted), loads the tree and keeps it
+// loaded. A cluster id that differs from meta.properties' is refused, as Kafka
+// refuses it (InconsistentClusterIdException).
+func StartSource(ctx context.Context, conn *Conn, opts SourceOptions) (*Source, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if err := CreateTopLevelPaths(ctx, conn); err != nil {
+		return nil, err
+	}
+	proposed := opts.ClusterID
+	if proposed == "" {
+		proposed = opts.ProposedClusterID
+	}
+	clusterID, err := CreateOrGetClusterID(ctx, conn, proposed)
+	if err != nil {
+		return nil, err
+	}
+	if opts.ClusterID != "" && clusterID != opts.ClusterID {
+		return nil, fmt.Errorf("the Cluster ID %s doesn't match stored clusterId %s in meta.properties: the broker is trying to join the wrong cluster", clusterID, opts.ClusterID)
+	}
+	s := &Source{
+		conn: conn,
+		opts: opts,
+		log:  opts.Logger.With("component", "zk-source", "broker.id", opts.BrokerID),
+		wake: make(chan struct{}, 1),
+		stop: make(chan struct{}),
+		done: make(chan struct{}),
+	}
+	s.reader = newWatchingReader(conn, s.requestReload)
+	if err := s.load(ctx); err != nil {
+		return nil, err
+	}
+	go s.run()
+	return s, nil
+}
+
+// ClusterID is the cluster this broker belongs to.
+func (s *Source) ClusterID() string { return s.Image().ClusterID }
+
+// Image returns the newest loaded image.
+func (s *Source) Image() *metadata.Image { return s.current.Load() }
+
+// Tree returns the newest loaded tree (controller epoch, pending deletions ...).
+func (s *Source) Tree() *Tree { return s.tree.Load() }
+
+// Subscribe registers fn for every newly loaded image, called in order from the
+// reload goroutine.
+func (s *Source) Subscribe(fn func(*metadata.Image)) {
+	s.subMu.Lock()
+	defer s.subMu.Unlock()
+	s.subs = append(s.subs, fn)
+}
+
+// requestReload asks the reload goroutine for a new load; requests coalesce.
+func (s *Source) requestReload() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Source) run() {
+	defer close(s.done)
+	sessions := s.conn.SessionEvents()
+	var session int64
+	for {
+		select {
+		case <-s.stop:
+			return
+		case ev, ok := <-sessions:
+			if !ok {
+				return
+			}
+			if ev.State == zk.StateHasSession && ev.SessionID != session {
+				if session != 0 {
+					s.log.Info("new ZooKeeper session; reloading the tree", "session", fmt.Sprintf("0x%x", ev.SessionID))
+					s.reader.forget()
+					s.requestReload()
+				}
+				session = ev.SessionID
+			}
+			continue
+		case <-s.wake:
+		}
+		select {
+		case <-s.stop:
+			return
+		case <-time.After(reloadDelay):
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := s.load(ctx)
+		cancel()
+		if err != nil {
+			s.log.Warn("reload of the ZooKeeper tree failed; retrying", "err", err)
+			time.AfterFunc(time.Second, s.requestReload)
+		}
+	}
+}
+
+// load reads the tree through the watching reader and publishes its image.
+func (s *Source) load(ctx context.Context) error {
+	t, err := LoadTree(ctx, s.reader)
+	if err != nil {
+		return fmt.Errorf("load the ZooKeeper tree: %w", err)
+	}
+	img := t.Image
+	if s.opts.MetadataVersion > 0 {
+		img.Features[metadata.FeatureMetadataVersion] = s.opts.MetadataVersion
+	}
+	img.SetPosition(s.loads.Add(1), t.ControllerEpoch)
+	s.tree.Store(t)
+	s.current.Store(img)
+	s.subMu.Lock()
+	subs := s.subs
+	s.subMu.Unlock()
+	for _, fn := range subs {
+		fn(img)
+	}
+	return nil
+}
+
+// Close stops reloading; the connection is the caller's.
+func (s *Source) Close() {
+	select {
+	case <-s.stop:
+	default:
+		close(s.stop)
+	}
+	<-s.done
+}
