@@ -45,6 +45,10 @@ type Source struct {
 	subMu sync.Mutex
 	subs  []func(*metadata.Image)
 
+	regMu sync.Mutex
+	reg   *BrokerZNode // nil until RegisterBroker
+	epoch atomic.Int64
+
 	stop chan struct{}
 	done chan struct{}
 }
@@ -83,6 +87,7 @@ func StartSource(ctx context.Context, conn *Conn, opts SourceOptions) (*Source, 
 		stop: make(chan struct{}),
 		done: make(chan struct{}),
 	}
+	s.epoch.Store(-1)
 	s.reader = newWatchingReader(conn, s.requestReload)
 	if err := s.load(ctx); err != nil {
 		return nil, err
@@ -130,8 +135,9 @@ func (s *Source) run() {
 			}
 			if ev.State == zk.StateHasSession && ev.SessionID != session {
 				if session != 0 {
-					s.log.Info("new ZooKeeper session; reloading the tree", "session", fmt.Sprintf("0x%x", ev.SessionID))
+					s.log.Info("new ZooKeeper session; registering again and reloading the tree", "session", fmt.Sprintf("0x%x", ev.SessionID))
 					s.reader.forget()
+					s.reregister()
 					s.requestReload()
 				}
 				session = ev.SessionID
