@@ -1,6 +1,7 @@
 package zkmode
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -60,6 +61,59 @@ func (t *memTree) create(path, data string) *memNode {
 func (n *memNode) withVersion(v int32) *memNode {
 	n.stat.Version = v
 	return n
+}
+
+// ephemeral makes the znode ephemeral, owned by session (its stat's EphemeralOwner, as
+// ZooKeeper reports it), the way Kafka registers brokers and the controller: a replay
+// into a real ZooKeeper creates it from one session per owner and keeps that open.
+func (n *memNode) ephemeral(session int64) *memNode {
+	n.stat.EphemeralOwner = session
+	return n
+}
+
+// brokerSession stands for the ZooKeeper session of broker id, the owner of its
+// ephemeral znodes. A server hands out real ids; the fixture needs only distinct
+// non-zero ones, zero being a persistent znode's EphemeralOwner.
+func brokerSession(id int32) int64 { return 0x100000000000000 | int64(id) }
+
+// fixtureZNode is one znode of a memTree as a replay writes it.
+type fixtureZNode struct {
+	path string
+	// data is nil where the fixture has none: Kafka creates every znode it holds no
+	// data in (createRecursive's parents, the persistent paths, partition and
+	// delete_topics znodes) with null data, never with zero bytes.
+	data []byte
+	// version is the zkVersion: that many SetData calls after the create.
+	version int32
+	// owner is the session owning an ephemeral znode, 0 for a persistent one.
+	owner int64
+}
+
+// znodes lists the tree's znodes, the root left out, in creation (czxid) order, so
+// that every parent comes before its children and a replay can create them in turn.
+func (t *memTree) znodes() []fixtureZNode {
+	out := make([]fixtureZNode, 0, len(t.nodes))
+	for p, n := range t.nodes {
+		if p == "/" {
+			continue
+		}
+		z := fixtureZNode{path: p, version: n.stat.Version, owner: n.stat.EphemeralOwner}
+		if len(n.data) > 0 {
+			z.data = slices.Clone(n.data)
+		}
+		out = append(out, z)
+	}
+	slices.SortFunc(out, func(a, b fixtureZNode) int {
+		return cmp.Compare(t.nodes[a.path].stat.Czxid, t.nodes[b.path].stat.Czxid)
+	})
+	return out
+}
+
+// children lists the names of path's children, sorted.
+func (t *memTree) children(path string) []string {
+	names, _ := t.Children(context.Background(), path)
+	slices.Sort(names)
+	return names
 }
 
 // remove deletes a znode and everything below it.
@@ -145,6 +199,9 @@ const (
 //   - literal ACLs (one on every topic) and prefixed ACLs, and their change events;
 //   - a producer-id block, /feature, /controller v2, /controller_epoch, and the
 //     persistent paths a broker creates at start-up.
+//
+// Each broker's registration is ephemeral, owned by its own session, and /controller
+// by the session of broker 1, the controller; every other znode is persistent.
 func kafka3Tree() *memTree {
 	t := newMemTree()
 	for _, p := range PersistentPaths() {
@@ -152,7 +209,7 @@ func kafka3Tree() *memTree {
 	}
 	t.create(ClusterIDPath, `{"version":"1","id":"`+fixtureClusterID+`"}`)
 	t.create(ControllerEpochPath, "5").withVersion(fixtureControllerE)
-	t.create(ControllerPath, `{"version":2,"brokerid":1,"timestamp":"1700000000123","kraftControllerEpoch":-1}`)
+	t.create(ControllerPath, `{"version":2,"brokerid":1,"timestamp":"1700000000123","kraftControllerEpoch":-1}`).ephemeral(brokerSession(1))
 	t.create(FeaturePath, `{"features":{},"version":2,"status":1}`)
 
 	t.create(BrokerPath(1), `{"version":5,"host":"broker1.example.com","port":9092,"jmx_port":-1,"timestamp":"1700000000000",`+
@@ -168,6 +225,9 @@ func kafka3Tree() *memTree {
 		`"listener_security_protocol_map":{"PLAINTEXT":"PLAINTEXT","REPLICATION":"SSL"},"features":{}}`)
 	t.create(BrokerPath(4), `{"version":4,"host":"broker4.example.com","port":9092,"jmx_port":-1,"timestamp":"1600000000000",`+
 		`"endpoints":["PLAINTEXT://broker4.example.com:9092"],"listener_security_protocol_map":{"PLAINTEXT":"PLAINTEXT"},"rack":"rack-a"}`)
+	for id := int32(1); id <= 4; id++ {
+		t.nodes[BrokerPath(id)].ephemeral(brokerSession(id))
+	}
 
 	t.create(TopicPath("orders"), `{"version":3,"partitions":{"0":[1,2,3],"1":[2,3,1],"2":[3,1,2]},"adding_replicas":{},"removing_replicas":{},"topic_id":"`+ordersID+`"}`)
 	t.create(TopicPartitionStatePath("orders", 0), `{"version":1,"leader":1,"leader_epoch":4,"controller_epoch":5,"isr":[1,2,3]}`).withVersion(7)
