@@ -133,6 +133,9 @@ func (s *Source) run() {
 			if !ok {
 				return
 			}
+			if ev.State == zk.StateExpired {
+				s.suspendLeadership()
+			}
 			if ev.State == zk.StateHasSession && ev.SessionID != session {
 				if session != 0 {
 					s.log.Info("new ZooKeeper session; registering again and reloading the tree", "session", fmt.Sprintf("0x%x", ev.SessionID))
@@ -172,6 +175,13 @@ func (s *Source) load(ctx context.Context) error {
 	}
 	img.SetPosition(s.loads.Add(1), t.ControllerEpoch)
 	s.tree.Store(t)
+	s.publish(img)
+	return nil
+}
+
+// publish makes img current and tells subscribers, in order; only the reload
+// goroutine (and StartSource before it) calls it.
+func (s *Source) publish(img *metadata.Image) {
 	s.current.Store(img)
 	s.subMu.Lock()
 	subs := s.subs
@@ -179,7 +189,6 @@ func (s *Source) load(ctx context.Context) error {
 	for _, fn := range subs {
 		fn(img)
 	}
-	return nil
 }
 
 // Close stops reloading; the connection is the caller's.

@@ -2,6 +2,8 @@ package zkmode
 
 import (
 	"context"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -68,4 +70,44 @@ func TestSourceRegistersAndReregisters(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("second broker 1 after the first left: %v", err)
 	}
+}
+
+// TestSourceSuspendsLeadershipOnExpiry: when the session expires, the image stops
+// naming this broker as any partition's leader until the new session's tree is
+// loaded, so the broker cannot accept writes as a stale leader; the reload then
+// restores what ZooKeeper says.
+func TestSourceSuspendsLeadershipOnExpiry(t *testing.T) {
+	srv := zktest.Start(t)
+	conn := dial(t, srv.Addr())
+	s := startSource(t, conn, "")
+	var seen []int32
+	var mu sync.Mutex
+	s.Subscribe(func(img *metadata.Image) {
+		if tp := img.Topics["orders"]; tp != nil && tp.Partitions[0] != nil {
+			mu.Lock()
+			seen = append(seen, tp.Partitions[0].Leader)
+			mu.Unlock()
+		}
+	})
+	writer := dial(t, srv.Addr())
+	ctx := context.Background()
+	if _, err := writer.Create(ctx, TopicPath("orders"), EncodeTopic(TopicZNode{TopicID: metadata.RandomUuid(), Partitions: map[int32][]int32{0: {1}}}), 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := writer.CreateRecursive(ctx, TopicPartitionStatePath("orders", 0), EncodePartitionState(PartitionState{Leader: 1, ISR: []int32{1}}), 0); err != nil {
+		t.Fatal(err)
+	}
+	waitImage(t, s, "orders-0 led by 1", func(img *metadata.Image) bool {
+		tp := img.Topics["orders"]
+		return tp != nil && tp.Partitions[0] != nil && tp.Partitions[0].Leader == 1
+	})
+	events := conn.SessionEvents()
+	srv.ExpireSession(conn.SessionID())
+	waitSession(t, events, zk.StateHasSession)
+	waitSession(t, events, zk.StateHasSession)
+	waitImage(t, s, "orders-0 led by 1 again after the reload", func(img *metadata.Image) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(seen) > 0 && seen[len(seen)-1] == 1 && slices.Contains(seen, metadata.NoLeader)
+	})
 }
