@@ -312,5 +312,5 @@ func remoteErr(code int16, msg *string) error {
 	if msg == nil || *msg == "" {
 		return ke
 	}
-	return &kafkaError{code: ke, msg: *msg}
+	return metadata.Errorf(ke, "%s", *msg)
 }

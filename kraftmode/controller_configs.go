@@ -38,8 +38,10 @@ func (c *Controller) AlterConfigs(_ context.Context, res metadata.ConfigResource
 			continue
 		}
 		if res.Type == metadata.ConfigResourceTopic {
-			if err := c.validateTopicConfig(k, v); err != nil {
-				return err
+			if c.opts.ValidateTopicConfig != nil {
+				if err := c.opts.ValidateTopicConfig(k, v); err != nil {
+					return kafkaErr(kerr.InvalidConfig, "%s", err.Error())
+				}
 			}
 		}
 		recs = append(recs, &metadata.ConfigRecord{ResourceType: res.Type, ResourceName: res.Name, Name: k, Value: &v})

@@ -29,7 +29,7 @@ func (c *Controller) AlterPartition(_ context.Context, brokerID int32, brokerEpo
 		return nil, err
 	}
 	mv := img.MetadataVersion()
-	mayLead := func(id int32) bool { return activeBroker(img, id) }
+	mayLead := func(id int32) bool { return img.IsActiveBroker(id) }
 	results := make([]metadata.ISRChangeResult, len(changes))
 	var recs []metadata.Record
 	var written []int
@@ -201,7 +201,7 @@ func (c *Controller) electLeader(img *metadata.Image, topic string, id int32, un
 	if (!unclean && len(p.Replicas) > 0 && p.Leader == p.Replicas[0]) || (unclean && p.Leader != metadata.NoLeader) {
 		return nil, kerr.ElectionNotNeeded
 	}
-	pc := newPartitionChange(img.MetadataVersion(), t.ID, p, func(r int32) bool { return activeBroker(img, r) })
+	pc := newPartitionChange(img.MetadataVersion(), t.ID, p, func(r int32) bool { return img.IsActiveBroker(r) })
 	pc.election = electPreferred
 	if unclean {
 		pc.election = electUnclean

@@ -147,13 +147,6 @@ func containsAll(set, sub []int32) bool {
 	return true
 }
 
-// activeBroker reports whether a broker may lead or join an ISR: registered, unfenced
-// and not in controlled shutdown (ClusterControlManager.isActive).
-func activeBroker(img *metadata.Image, id int32) bool {
-	b, ok := img.Brokers[id]
-	return ok && !b.Fenced && !b.InControlledShutdown
-}
-
 // leaderAndISRUpdates is Kafka's generateLeaderAndIsrUpdates over the partitions that
 // match: remove (or NoLeader) leaves every ISR but its last member and may not lead;
 // add (or NoLeader) may lead although the image still shows it fenced, because its
@@ -162,7 +155,7 @@ func activeBroker(img *metadata.Image, id int32) bool {
 func (c *Controller) leaderAndISRUpdates(img *metadata.Image, remove, add int32, match func(*metadata.Partition) bool) []metadata.Record {
 	mv := img.MetadataVersion()
 	mayLead := func(id int32) bool {
-		return id != remove && (id == add || activeBroker(img, id))
+		return id != remove && (id == add || img.IsActiveBroker(id))
 	}
 	var recs []metadata.Record
 	for _, name := range slices.Sorted(maps.Keys(img.Topics)) {

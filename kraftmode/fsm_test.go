@@ -29,7 +29,7 @@ func TestFSMApplyIsAtomic(t *testing.T) {
 	// The second record names a topic that does not exist: the whole batch is rejected.
 	resp := f.Apply(logEntry(2,
 		&metadata.TopicRecord{Name: "b", TopicID: metadata.RandomUuid()},
-		newPartitionRecord(metadata.RandomUuid(), 0, []int32{1}, metadata.MetadataVersionLatest)))
+		metadata.NewTopicPartitionRecord(metadata.RandomUuid(), 0, []int32{1}, metadata.MetadataVersionLatest)))
 	if err, ok := resp.(error); !ok || err == nil {
 		t.Fatalf("bad batch response = %v, want an error", resp)
 	}
@@ -64,7 +64,7 @@ func TestFSMSnapshotRoundTrip(t *testing.T) {
 		&metadata.FeatureLevelRecord{Name: metadata.FeatureMetadataVersion, FeatureLevel: metadata.MetadataVersionLatest},
 		reg,
 		&metadata.TopicRecord{Name: "t", TopicID: id},
-		newPartitionRecord(id, 0, []int32{1}, metadata.MetadataVersionLatest),
+		metadata.NewTopicPartitionRecord(id, 0, []int32{1}, metadata.MetadataVersionLatest),
 		&metadata.ConfigRecord{ResourceType: metadata.ConfigResourceTopic, ResourceName: "t", Name: "retention.ms", Value: strp("5")},
 		&metadata.ProducerIdsRecord{BrokerID: 1, BrokerEpoch: 2, NextProducerID: 3000},
 	}

@@ -85,10 +85,7 @@ type Voter struct {
 }
 
 // TopicDefaults are the broker defaults a CreateTopics request with -1 falls back to.
-type TopicDefaults struct {
-	NumPartitions     int32 // num.partitions
-	ReplicationFactor int16 // default.replication.factor
-}
+type TopicDefaults = metadata.TopicDefaults
 
 // Controller is a KRaft controller: a hashicorp/raft voter whose FSM holds the
 // metadata.Image, and, while it leads, the only writer of the metadata log. It

@@ -23,7 +23,7 @@ func (c *Controller) rebalanceLeaders(at *activeTerm) {
 	}
 	img := c.Image()
 	mv := img.MetadataVersion()
-	mayLead := func(id int32) bool { return activeBroker(img, id) }
+	mayLead := func(id int32) bool { return img.IsActiveBroker(id) }
 	var recs []metadata.Record
 	for _, name := range slices.Sorted(maps.Keys(img.Topics)) {
 		t := img.Topics[name]

@@ -2,6 +2,11 @@
 // from, Kafka's metadata record types with their exact framing, and the Source interface
 // through which a broker reads the image and makes the few writes a broker makes.
 // It does no I/O, so ZooKeeper mode, KRaft mode and the migration all build the same Image.
+//
+// It also holds the mode-independent rules of creating topics (TopicPlanner: names,
+// replication factors, rack-aware placement, config validation, new partitions) so a
+// topic is planned the same way whichever mode writes it; their errors carry Kafka's
+// codes, which is why this package imports franz-go's kerr beside kbin and kmsg.
 package metadata
 
 // Image is the whole cluster state at one metadata offset. A published Image is never

@@ -92,3 +92,10 @@ func sortedEntity(parts []QuotaEntityPart) []QuotaEntityPart {
 	sort.Slice(out, func(i, j int) bool { return out[i].Type < out[j].Type })
 	return out
 }
+
+// IsActiveBroker reports whether a broker may lead or join an ISR: registered,
+// unfenced and not in controlled shutdown (Kafka's ClusterControlManager.isActive).
+func (img *Image) IsActiveBroker(id int32) bool {
+	b, ok := img.Brokers[id]
+	return ok && !b.Fenced && !b.InControlledShutdown
+}

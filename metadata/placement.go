@@ -1,18 +1,16 @@
-package kraftmode
+package metadata
 
 import (
 	"math/rand/v2"
 	"slices"
 
 	"github.com/twmb/franz-go/pkg/kerr"
-
-	"github.com/kbridge/kbridge/metadata"
 )
 
-// usableBrokers lists the brokers that may receive new replicas, sorted by id as Kafka
+// UsableBrokers lists the brokers that may receive new replicas, sorted by id as Kafka
 // sorts them before placing: unfenced and not in controlled shutdown.
-func usableBrokers(img *metadata.Image) []*metadata.Broker {
-	var out []*metadata.Broker
+func UsableBrokers(img *Image) []*Broker {
+	var out []*Broker
 	for _, b := range img.LiveBrokers() {
 		if !b.InControlledShutdown {
 			out = append(out, b)
@@ -21,11 +19,11 @@ func usableBrokers(img *metadata.Image) []*metadata.Broker {
 	return out
 }
 
-// placePartitions assigns rf replicas to partitions startPartition..startPartition+count-1
+// PlacePartitions assigns rf replicas to partitions startPartition..startPartition+count-1
 // over brokers (sorted by id, at least rf of them) with Kafka's AdminUtils.assignReplicasToBrokers:
 // rack-unaware when no broker has broker.rack, rack-aware when all do, and refused when
 // only some do, because a rack-aware placement cannot tell where the others stand.
-func placePartitions(brokers []*metadata.Broker, startPartition, count int32, rf int16) ([][]int32, error) {
+func PlacePartitions(brokers []*Broker, startPartition, count int32, rf int16) ([][]int32, error) {
 	ids := make([]int32, len(brokers))
 	racks := make(map[int32]string, len(brokers))
 	for i, b := range brokers {
@@ -42,7 +40,7 @@ func placePartitions(brokers []*metadata.Broker, startPartition, count int32, rf
 	}
 	// Kafka throws AdminOperationException here, which reaches the client as
 	// UNKNOWN_SERVER_ERROR with this message.
-	return nil, kafkaErr(kerr.UnknownServerError, "Not all brokers have rack information for replica rack aware assignment.")
+	return nil, Errorf(kerr.UnknownServerError, "Not all brokers have rack information for replica rack aware assignment.")
 }
 
 // placeReplicas is Kafka's rack-unaware AdminUtils.assignReplicasToBrokers: leaders
