@@ -24,7 +24,12 @@ type SourceOptions struct {
 	// MetadataVersion is the metadata.version the image carries: ZooKeeper has none,
 	// a ZooKeeper cluster's version is its inter.broker.protocol.version.
 	MetadataVersion int16
-	Logger          *slog.Logger
+	// TopicDefaults and ValidateTopicConfig are what CreateTopics plans with, as the
+	// KRaft controller does (num.partitions, default.replication.factor, and the
+	// topic config rules).
+	TopicDefaults       metadata.TopicDefaults
+	ValidateTopicConfig func(name, value string) error
+	Logger              *slog.Logger
 }
 
 // Source is ZooKeeper mode's metadata.Source read side: the Image a Kafka cluster's
@@ -40,7 +45,11 @@ type Source struct {
 	current atomic.Pointer[metadata.Image]
 	tree    atomic.Pointer[Tree]
 	loads   atomic.Int64
-	wake    chan struct{}
+	// loadsStarted counts loads begun; loadedStart is the start number of the last
+	// published one, so a writer can wait for a load that began after its write.
+	loadsStarted atomic.Int64
+	loadedStart  atomic.Int64
+	wake         chan struct{}
 
 	subMu sync.Mutex
 	subs  []func(*metadata.Image)
@@ -165,6 +174,7 @@ func (s *Source) run() {
 
 // load reads the tree through the watching reader and publishes its image.
 func (s *Source) load(ctx context.Context) error {
+	started := s.loadsStarted.Add(1)
 	t, err := LoadTree(ctx, s.reader)
 	if err != nil {
 		return fmt.Errorf("load the ZooKeeper tree: %w", err)
@@ -176,6 +186,7 @@ func (s *Source) load(ctx context.Context) error {
 	img.SetPosition(s.loads.Add(1), t.ControllerEpoch)
 	s.tree.Store(t)
 	s.publish(img)
+	s.loadedStart.Store(started)
 	return nil
 }
 

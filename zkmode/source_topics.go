@@ -1,0 +1,105 @@
+package zkmode
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/go-zookeeper/zk"
+	"github.com/twmb/franz-go/pkg/kerr"
+
+	"github.com/kbridge/kbridge/metadata"
+)
+
+// CreateTopics plans every topic with metadata.TopicPlanner against the current image,
+// the rules the KRaft controller applies, and writes each valid one as Kafka's
+// AdminZkClient does: its config znode and its v3 topic znode (with topic_id) in one
+// multi, so a topic never exists without its configs. The controller then creates the
+// partitions' state znodes. With validateOnly nothing is written.
+func (s *Source) CreateTopics(ctx context.Context, specs []metadata.TopicSpec, validateOnly bool) []metadata.CreateTopicResult {
+	results := make([]metadata.CreateTopicResult, len(specs))
+	seen := make(map[string]int, len(specs))
+	for _, sp := range specs {
+		seen[sp.Name]++
+	}
+	planner := metadata.NewTopicPlanner(s.Image(), s.opts.TopicDefaults, s.opts.ValidateTopicConfig)
+	created := false
+	for i, sp := range specs {
+		results[i].Name = sp.Name
+		if seen[sp.Name] > 1 {
+			results[i].Err = metadata.Errorf(kerr.InvalidRequest, "Duplicate topic name.")
+			continue
+		}
+		recs, res, err := planner.CreateTopic(sp)
+		if err != nil {
+			results[i].Err = err
+			continue
+		}
+		if !validateOnly {
+			if err := s.writeTopic(ctx, sp.Name, recs); err != nil {
+				results[i].Err = err
+				continue
+			}
+			created = true
+		}
+		results[i] = res
+	}
+	if created {
+		s.waitReload(ctx)
+	}
+	return results
+}
+
+// writeTopic turns a planned topic's records into its znodes.
+func (s *Source) writeTopic(ctx context.Context, name string, recs []metadata.Record) error {
+	topic := TopicZNode{Partitions: map[int32][]int32{}}
+	configs := map[string]string{}
+	for _, r := range recs {
+		switch v := r.(type) {
+		case *metadata.TopicRecord:
+			topic.TopicID = v.TopicID
+		case *metadata.ConfigRecord:
+			if v.Value != nil {
+				configs[v.Name] = *v.Value
+			}
+		case *metadata.PartitionRecord:
+			topic.Partitions[v.PartitionID] = v.Replicas
+		}
+	}
+	configPath := ConfigEntityPath(ConfigTypeTopic, name)
+	var configOp any = &zk.CreateRequest{Path: configPath, Data: EncodeConfig(configs)}
+	if _, stat, err := s.conn.Get(ctx, configPath); err == nil {
+		// A leftover config znode (Kafka leaves one behind a deletion that raced a
+		// config change) is overwritten, as setOrCreateEntityConfigs does.
+		configOp = &zk.SetDataRequest{Path: configPath, Data: EncodeConfig(configs), Version: stat.Version}
+	} else if !errors.Is(err, zk.ErrNoNode) {
+		return metadata.Errorf(kerr.UnknownServerError, "create topic %s: %v", name, err)
+	}
+	_, err := s.conn.Multi(ctx, configOp, &zk.CreateRequest{Path: TopicPath(name), Data: EncodeTopic(topic)})
+	switch {
+	case errors.Is(err, zk.ErrNodeExists):
+		return metadata.Errorf(kerr.TopicAlreadyExists, "Topic '%s' already exists.", name)
+	case err != nil:
+		return metadata.Errorf(kerr.UnknownServerError, "create topic %s: %v", name, err)
+	}
+	s.log.Info("created topic", "topic", name, "topic_id", topic.TopicID.String(), "partitions", len(topic.Partitions))
+	return nil
+}
+
+// waitReload waits until a load that started after the call has been published, so
+// the caller's next read of the image includes its own write.
+func (s *Source) waitReload(ctx context.Context) {
+	after := s.loadsStarted.Load()
+	s.requestReload()
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	for s.loadedStart.Load() <= after {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.stop:
+			return
+		case <-t.C:
+		}
+	}
+}
