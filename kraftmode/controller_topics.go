@@ -13,39 +13,24 @@ import (
 // ReplicationControlManager rules and writes all valid topics of the request in one
 // batch; an invalid topic fails alone. With validateOnly nothing is written.
 func (c *Controller) CreateTopics(_ context.Context, specs []metadata.TopicSpec, validateOnly bool) []metadata.CreateTopicResult {
-	results := make([]metadata.CreateTopicResult, len(specs))
-	for i, s := range specs {
-		results[i].Name = s.Name
-	}
 	if err := c.lockWriter(); err != nil {
-		for i := range results {
-			results[i].Err = err
+		results := make([]metadata.CreateTopicResult, len(specs))
+		for i, s := range specs {
+			results[i] = metadata.CreateTopicResult{Name: s.Name, Err: err}
 		}
 		return results
 	}
 	defer c.writeMu.Unlock()
 
-	img := c.Image()
-	tp := metadata.NewTopicPlanner(img, c.opts.Defaults, c.opts.ValidateTopicConfig)
-	seen := make(map[string]int, len(specs))
-	for _, s := range specs {
-		seen[s.Name]++
-	}
+	tp := metadata.NewTopicPlanner(c.Image(), c.opts.Defaults, c.opts.ValidateTopicConfig)
+	bySpec, results := tp.PlanTopics(specs)
 	var recs []metadata.Record
 	var planned []int
-	for i, s := range specs {
-		if seen[s.Name] > 1 {
-			results[i].Err = kafkaErr(kerr.InvalidRequest, "Duplicate topic name.")
-			continue
+	for i, r := range bySpec {
+		if r != nil {
+			recs = append(recs, r...)
+			planned = append(planned, i)
 		}
-		topicRecs, res, err := tp.CreateTopic(s)
-		if err != nil {
-			results[i].Err = err
-			continue
-		}
-		results[i] = res
-		recs = append(recs, topicRecs...)
-		planned = append(planned, i)
 	}
 	if validateOnly {
 		return results

@@ -39,6 +39,33 @@ func NewTopicPlanner(img *Image, defaults TopicDefaults, validate func(name, val
 	return tp
 }
 
+// PlanTopics plans every topic of one CreateTopics request, in request order: a name
+// the request gives more than once fails every time (Kafka fails them all), any other
+// invalid topic fails alone. recs[i] holds topic i's records, nil where results[i].Err
+// is set.
+func (tp *TopicPlanner) PlanTopics(specs []TopicSpec) (recs [][]Record, results []CreateTopicResult) {
+	seen := make(map[string]int, len(specs))
+	for _, s := range specs {
+		seen[s.Name]++
+	}
+	recs = make([][]Record, len(specs))
+	results = make([]CreateTopicResult, len(specs))
+	for i, s := range specs {
+		results[i].Name = s.Name
+		if seen[s.Name] > 1 {
+			results[i].Err = Errorf(kerr.InvalidRequest, "Duplicate topic name.")
+			continue
+		}
+		r, res, err := tp.CreateTopic(s)
+		if err != nil {
+			results[i].Err = err
+			continue
+		}
+		recs[i], results[i] = r, res
+	}
+	return recs, results
+}
+
 // CreateTopic returns the records that create s (TopicRecord, its ConfigRecords, its
 // PartitionRecords) and the result to report, or the Kafka error that refuses it.
 func (tp *TopicPlanner) CreateTopic(s TopicSpec) ([]Record, CreateTopicResult, error) {

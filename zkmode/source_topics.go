@@ -17,32 +17,18 @@ import (
 // multi, so a topic never exists without its configs. The controller then creates the
 // partitions' state znodes. With validateOnly nothing is written.
 func (s *Source) CreateTopics(ctx context.Context, specs []metadata.TopicSpec, validateOnly bool) []metadata.CreateTopicResult {
-	results := make([]metadata.CreateTopicResult, len(specs))
-	seen := make(map[string]int, len(specs))
-	for _, sp := range specs {
-		seen[sp.Name]++
-	}
 	planner := metadata.NewTopicPlanner(s.Image(), s.opts.TopicDefaults, s.opts.ValidateTopicConfig)
+	bySpec, results := planner.PlanTopics(specs)
 	created := false
-	for i, sp := range specs {
-		results[i].Name = sp.Name
-		if seen[sp.Name] > 1 {
-			results[i].Err = metadata.Errorf(kerr.InvalidRequest, "Duplicate topic name.")
+	for i, recs := range bySpec {
+		if recs == nil || validateOnly {
 			continue
 		}
-		recs, res, err := planner.CreateTopic(sp)
-		if err != nil {
-			results[i].Err = err
+		if err := s.writeTopic(ctx, specs[i].Name, recs); err != nil {
+			results[i] = metadata.CreateTopicResult{Name: specs[i].Name, Err: err}
 			continue
 		}
-		if !validateOnly {
-			if err := s.writeTopic(ctx, sp.Name, recs); err != nil {
-				results[i].Err = err
-				continue
-			}
-			created = true
-		}
-		results[i] = res
+		created = true
 	}
 	if created {
 		s.waitReload(ctx)
