@@ -4,8 +4,6 @@ import (
 	"context"
 	"maps"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 
@@ -23,11 +21,11 @@ func (c *Controller) AlterConfigs(_ context.Context, res metadata.ConfigResource
 	defer c.writeMu.Unlock()
 
 	img := c.Image()
-	if err := checkConfigResource(img, res); err != nil {
+	if err := metadata.CheckConfigResource(img, res); err != nil {
 		return err
 	}
 	current := img.Configs[res]
-	next, err := alteredConfigs(current, changes, incremental)
+	next, err := metadata.AlteredConfigs(current, changes, incremental)
 	if err != nil {
 		return err
 	}
@@ -56,86 +54,4 @@ func (c *Controller) AlterConfigs(_ context.Context, res metadata.ConfigResource
 	}
 	_, err = c.appendLocked(recs)
 	return err
-}
-
-// checkConfigResource accepts the resources whose configs live in the metadata log.
-// BROKER_LOGGER levels are not in the log: the broker handles them itself.
-func checkConfigResource(img *metadata.Image, res metadata.ConfigResource) error {
-	switch res.Type {
-	case metadata.ConfigResourceTopic:
-		if _, ok := img.Topics[res.Name]; !ok {
-			return kafkaErr(kerr.UnknownTopicOrPartition, "The topic '%s' does not exist.", res.Name)
-		}
-	case metadata.ConfigResourceBroker:
-		if res.Name == "" {
-			return nil
-		}
-		if id, err := strconv.ParseInt(res.Name, 10, 32); err != nil || id < 0 {
-			return kafkaErr(kerr.InvalidRequest, "Illegal broker name: %s", res.Name)
-		}
-	default:
-		return kafkaErr(kerr.InvalidRequest, "Unsupported resource type %d for config changes.", res.Type)
-	}
-	return nil
-}
-
-// alteredConfigs returns the config set after changes. List operations (APPEND,
-// SUBTRACT) treat the value as Kafka's comma-separated list.
-func alteredConfigs(current map[string]string, changes []metadata.ConfigChange, incremental bool) (map[string]string, error) {
-	next := make(map[string]string, len(current)+len(changes))
-	if incremental {
-		maps.Copy(next, current)
-	}
-	seen := make(map[string]bool, len(changes))
-	for _, ch := range changes {
-		if seen[ch.Name] {
-			return nil, kafkaErr(kerr.InvalidRequest, "Error due to duplicate config keys")
-		}
-		seen[ch.Name] = true
-		if !incremental {
-			if ch.Value != nil {
-				next[ch.Name] = *ch.Value
-			}
-			continue
-		}
-		switch ch.Op {
-		case metadata.ConfigOpSet:
-			if ch.Value == nil {
-				return nil, kafkaErr(kerr.InvalidRequest, "Null value not supported for : %s", ch.Name)
-			}
-			next[ch.Name] = *ch.Value
-		case metadata.ConfigOpDelete:
-			delete(next, ch.Name)
-		case metadata.ConfigOpAppend, metadata.ConfigOpSubtract:
-			list := splitList(next[ch.Name])
-			var values []string
-			if ch.Value != nil {
-				values = splitList(*ch.Value)
-			}
-			for _, v := range values {
-				i := slices.Index(list, v)
-				switch {
-				case ch.Op == metadata.ConfigOpAppend && i < 0:
-					list = append(list, v)
-				case ch.Op == metadata.ConfigOpSubtract && i >= 0:
-					list = slices.Delete(list, i, i+1)
-				}
-			}
-			next[ch.Name] = strings.Join(list, ",")
-		default:
-			return nil, kafkaErr(kerr.InvalidRequest, "Unknown alter configs operation %d for %s", ch.Op, ch.Name)
-		}
-	}
-	return next, nil
-}
-
-func splitList(s string) []string {
-	if strings.TrimSpace(s) == "" {
-		return nil
-	}
-	parts := strings.Split(s, ",")
-	for i, p := range parts {
-		parts[i] = strings.TrimSpace(p)
-	}
-	return parts
 }

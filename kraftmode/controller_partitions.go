@@ -51,13 +51,13 @@ func (c *Controller) AlterPartition(_ context.Context, brokerID int32, brokerEpo
 			res.Err = err
 			continue
 		}
-		pc := newPartitionChange(mv, t.ID, p, mayLead)
-		pc.targetISR = ch.NewISR
-		pc.targetLRS = ch.LeaderRecoveryState
+		pc := metadata.NewPartitionChange(mv, t.ID, p, mayLead)
+		pc.TargetISR = ch.NewISR
+		pc.TargetLRS = ch.LeaderRecoveryState
 		if c.uncleanElectionEnabled(img, t.Name) {
-			pc.election = electUnclean
+			pc.Election = metadata.ElectUnclean
 		}
-		if rec := pc.build(); rec != nil {
+		if rec := pc.Build(); rec != nil {
 			recs = append(recs, rec)
 			written = append(written, i)
 		}
@@ -201,12 +201,12 @@ func (c *Controller) electLeader(img *metadata.Image, topic string, id int32, un
 	if (!unclean && len(p.Replicas) > 0 && p.Leader == p.Replicas[0]) || (unclean && p.Leader != metadata.NoLeader) {
 		return nil, kerr.ElectionNotNeeded
 	}
-	pc := newPartitionChange(img.MetadataVersion(), t.ID, p, func(r int32) bool { return img.IsActiveBroker(r) })
-	pc.election = electPreferred
+	pc := metadata.NewPartitionChange(img.MetadataVersion(), t.ID, p, func(r int32) bool { return img.IsActiveBroker(r) })
+	pc.Election = metadata.ElectPreferred
 	if unclean {
-		pc.election = electUnclean
+		pc.Election = metadata.ElectUnclean
 	}
-	rec := pc.build()
+	rec := pc.Build()
 	switch {
 	case rec != nil:
 		return rec, nil

@@ -3,8 +3,6 @@ package kraftmode
 import (
 	"context"
 	"errors"
-	"reflect"
-	"slices"
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -12,95 +10,13 @@ import (
 	"github.com/kbridge/kbridge/metadata"
 )
 
-func TestPartitionChangeBuild(t *testing.T) {
-	p := &metadata.Partition{ID: 0, Replicas: []int32{1, 2, 3}, ISR: []int32{1, 2, 3}, Leader: 1}
-	alive := func(dead ...int32) func(int32) bool {
-		return func(id int32) bool { return !slices.Contains(dead, id) }
-	}
-	for _, tc := range []struct {
-		name     string
-		mv       int16
-		isr      []int32
-		election election
-		mayLead  func(int32) bool
-		part     *metadata.Partition
-		leader   int32
-		wantISR  []int32
-		lrs      int8
-		noChange bool
-	}{
-		{name: "nothing changes", mv: 21, isr: []int32{1, 2, 3}, mayLead: alive(), noChange: true},
-		{name: "shrink keeps the leader", mv: 21, isr: []int32{1, 3}, mayLead: alive(), leader: metadata.NoLeaderChange, wantISR: []int32{1, 3}},
-		{name: "shrink before 3.6 bumps the leader epoch", mv: 11, isr: []int32{1, 3}, mayLead: alive(), leader: 1, wantISR: []int32{1, 3}},
-		{name: "expansion never bumps it", mv: 11, isr: []int32{1, 2, 3}, mayLead: alive(),
-			part: &metadata.Partition{Replicas: []int32{1, 2, 3}, ISR: []int32{1}, Leader: 1}, leader: metadata.NoLeaderChange, wantISR: []int32{1, 2, 3}},
-		{name: "dead leader: next ISR member in replica order", mv: 21, isr: []int32{3, 2}, mayLead: alive(1), leader: 2, wantISR: []int32{3, 2}},
-		{name: "no ISR member left: no leader, last member kept", mv: 21, isr: []int32{}, mayLead: alive(1),
-			part: &metadata.Partition{Replicas: []int32{1, 2, 3}, ISR: []int32{1}, Leader: 1}, leader: metadata.NoLeader},
-		{name: "unclean: any live replica, alone in the ISR, recovering", mv: 21, isr: []int32{}, election: electUnclean, mayLead: alive(1),
-			part: &metadata.Partition{Replicas: []int32{1, 2, 3}, ISR: []int32{1}, Leader: 1}, leader: 2, wantISR: []int32{2}, lrs: metadata.LeaderRecoveryStateRecovering},
-		{name: "unclean before 3.2 does not mark recovery", mv: 2, isr: []int32{}, election: electUnclean, mayLead: alive(1),
-			part: &metadata.Partition{Replicas: []int32{1, 2, 3}, ISR: []int32{1}, Leader: 1}, leader: 2, wantISR: []int32{2}},
-		{name: "preferred replica takes over", mv: 21, isr: []int32{2, 1}, election: electPreferred, mayLead: alive(),
-			part: &metadata.Partition{Replicas: []int32{1, 2}, ISR: []int32{2, 1}, Leader: 2}, leader: 1},
-		{name: "preferred replica out of the ISR", mv: 21, isr: []int32{2}, election: electPreferred, mayLead: alive(),
-			part: &metadata.Partition{Replicas: []int32{1, 2}, ISR: []int32{2}, Leader: 2}, noChange: true},
-	} {
-		part := p
-		if tc.part != nil {
-			part = tc.part
-		}
-		pc := newPartitionChange(tc.mv, metadata.Uuid{}, part, tc.mayLead)
-		pc.targetISR = tc.isr
-		pc.election = tc.election
-		rec := pc.build()
-		if tc.noChange {
-			if rec != nil {
-				t.Errorf("%s: record %+v, want none", tc.name, rec)
-			}
-			continue
-		}
-		if rec == nil {
-			t.Errorf("%s: no record", tc.name)
-			continue
-		}
-		lrs := tc.lrs
-		if lrs == 0 {
-			lrs = metadata.LeaderRecoveryStateNoChange
-		}
-		if rec.Leader != tc.leader || !reflect.DeepEqual(rec.ISR, tc.wantISR) || rec.LeaderRecoveryState != lrs {
-			t.Errorf("%s: leader %d isr %v lrs %d; want leader %d isr %v lrs %d", tc.name, rec.Leader, rec.ISR, rec.LeaderRecoveryState, tc.leader, tc.wantISR, lrs)
-		}
-	}
-}
-
-func TestUncleanElectionConfigResolution(t *testing.T) {
-	img := metadata.NewImage()
-	c := &Controller{opts: Options{NodeID: 3, UncleanLeaderElection: true}}
-	if !c.uncleanElectionEnabled(img, "t") {
-		t.Errorf("static default ignored")
-	}
-	img.Configs[metadata.ConfigResource{Type: metadata.ConfigResourceBroker}] = map[string]string{uncleanLeaderElectionConfig: "false"}
-	if c.uncleanElectionEnabled(img, "t") {
-		t.Errorf("cluster-wide dynamic default ignored")
-	}
-	img.Configs[metadata.ConfigResource{Type: metadata.ConfigResourceBroker, Name: "3"}] = map[string]string{uncleanLeaderElectionConfig: "TRUE"}
-	if !c.uncleanElectionEnabled(img, "t") {
-		t.Errorf("this controller's broker config ignored")
-	}
-	img.Configs[metadata.ConfigResource{Type: metadata.ConfigResourceTopic, Name: "t"}] = map[string]string{uncleanLeaderElectionConfig: "false"}
-	if c.uncleanElectionEnabled(img, "t") {
-		t.Errorf("topic config ignored")
-	}
-}
-
 func TestUncleanLeaderElectionOnlyWhenEnabled(t *testing.T) {
 	c := startSingleVoter(t, nil)
 	ctx := context.Background()
 	e1 := registerBroker(t, c, 1)
 	registerBroker(t, c, 2)
 	clean := createTopic(t, c, "clean", nil, []int32{1, 2}).ID
-	dirty := createTopic(t, c, "dirty", map[string]*string{uncleanLeaderElectionConfig: strp("true")}, []int32{1, 2}).ID
+	dirty := createTopic(t, c, "dirty", map[string]*string{metadata.UncleanLeaderElectionConfig: strp("true")}, []int32{1, 2}).ID
 	res, err := c.AlterPartition(ctx, 1, e1, []metadata.ISRChange{
 		{TopicID: clean, NewISR: []int32{1}},
 		{TopicID: dirty, NewISR: []int32{1}},

@@ -32,9 +32,9 @@ func (c *Controller) rebalanceLeaders(at *activeTerm) {
 			if len(p.Replicas) == 0 || p.Leader == p.Replicas[0] {
 				continue
 			}
-			pc := newPartitionChange(mv, t.ID, p, mayLead)
-			pc.election = electPreferred
-			if rec := pc.build(); rec != nil {
+			pc := metadata.NewPartitionChange(mv, t.ID, p, mayLead)
+			pc.Election = metadata.ElectPreferred
+			if rec := pc.Build(); rec != nil {
 				recs = append(recs, rec)
 			}
 		}
