@@ -2,7 +2,6 @@ package kraftmode
 
 import (
 	"context"
-	"slices"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 
@@ -82,9 +81,9 @@ func (c *Controller) DeleteTopics(_ context.Context, names []string) []error {
 	return errs
 }
 
-// CreatePartitions adds partitions to a topic, placed like a new topic's with the
-// replication factor of its partition 0, unless an assignment for the new partitions
-// is given.
+// CreatePartitions adds partitions to a topic as metadata.PlanNewPartitions plans
+// them: placed like a new topic's with the replication factor of its partition 0,
+// unless an assignment for the new partitions is given.
 func (c *Controller) CreatePartitions(_ context.Context, topic string, total int32, assignment [][]int32, validateOnly bool) error {
 	if err := c.lockWriter(); err != nil {
 		return err
@@ -92,50 +91,18 @@ func (c *Controller) CreatePartitions(_ context.Context, topic string, total int
 	defer c.writeMu.Unlock()
 
 	img := c.Image()
-	t, ok := img.Topics[topic]
-	if !ok {
-		return kafkaErr(kerr.UnknownTopicOrPartition, "Topic '%s' does not exist.", topic)
-	}
-	current := int32(len(t.Partitions))
-	switch {
-	case total < current:
-		return kafkaErr(kerr.InvalidPartitions, "Topic currently has %d partitions, which is higher than the requested %d.", current, total)
-	case total == current:
-		return kafkaErr(kerr.InvalidPartitions, "Topic already has %d partitions.", current)
-	}
-	add := total - current
-	var replicas [][]int32
-	if assignment != nil {
-		if int32(len(assignment)) != add {
-			return kafkaErr(kerr.InvalidReplicaAssignment, "Attempted to add %d additional partition(s), but only %d assignment(s) were specified.", add, len(assignment))
-		}
-		for i, r := range assignment {
-			if err := metadata.ValidateReplicas(img, current+int32(i), r); err != nil {
-				return err
-			}
-			replicas = append(replicas, slices.Clone(r))
-		}
-	} else {
-		rf := int16(1)
-		if p0, ok := t.Partitions[0]; ok {
-			rf = int16(len(p0.Replicas))
-		}
-		usable := metadata.UsableBrokers(img)
-		if err := metadata.CheckReplicationFactor(rf, len(usable)); err != nil {
-			return err
-		}
-		var err error
-		if replicas, err = metadata.PlacePartitions(usable, current, add, rf); err != nil {
-			return err
-		}
+	t, replicas, err := metadata.PlanNewPartitions(img, topic, total, assignment)
+	if err != nil {
+		return err
 	}
 	if validateOnly {
 		return nil
 	}
-	recs := make([]metadata.Record, 0, add)
+	current := int32(len(t.Partitions))
+	recs := make([]metadata.Record, 0, len(replicas))
 	for i, r := range replicas {
 		recs = append(recs, metadata.NewActivePartitionRecord(img, t.ID, current+int32(i), r))
 	}
-	_, err := c.appendLocked(recs)
+	_, err = c.appendLocked(recs)
 	return err
 }
