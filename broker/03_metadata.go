@@ -42,7 +42,7 @@ func handleMetadata(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Reques
 	resp.Brokers = metadataBrokers(img, c.listener)
 	clusterID := img.ClusterID
 	resp.ClusterID = &clusterID
-	resp.ControllerID = b.id
+	resp.ControllerID = b.controllerID()
 	resp.AuthorizedOperations = authorizedOperationsOmitted
 
 	if all {

@@ -27,7 +27,7 @@ func handleDescribeCluster(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg
 	}
 	img := b.Image()
 	resp.ClusterID = img.ClusterID
-	resp.ControllerID = b.id
+	resp.ControllerID = b.controllerID()
 	resp.ClusterAuthorizedOperations = authorizedOperationsOmitted
 	for _, mb := range metadataBrokers(img, c.listener) {
 		db := kmsg.NewDescribeClusterResponseBroker()

@@ -94,6 +94,16 @@ func (b *Broker) Image() *metadata.Image { return b.Source().Image() }
 // ID is this broker's node id.
 func (b *Broker) ID() int32 { return b.id }
 
+// controllerID is the controller Metadata and DescribeCluster name: the source's
+// controller broker when it has one (ZooKeeper mode), else this broker, which forwards
+// controller requests itself.
+func (b *Broker) controllerID() int32 {
+	if l, ok := b.Source().(metadata.ControllerLocator); ok {
+		return l.ControllerID()
+	}
+	return b.id
+}
+
 // Serve accepts Kafka connections on ln until Close. listenerName is the Kafka listener
 // name (PLAINTEXT, CONTROLLER, ...) used to choose the endpoints Metadata returns.
 func (b *Broker) Serve(ln net.Listener, listenerName string) error {

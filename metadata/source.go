@@ -124,3 +124,13 @@ type ConfigChange struct {
 	Op    ConfigOp
 	Value *string
 }
+
+// ControllerLocator is implemented by sources in which one broker is the controller
+// that clients must address: ZooKeeper mode, whose admin requests such as ElectLeaders
+// only the broker holding /controller carries out. Metadata and DescribeCluster name
+// it, as a ZooKeeper-mode Kafka broker does. A KRaft broker names itself instead,
+// since clients cannot reach the quorum.
+type ControllerLocator interface {
+	// ControllerID is the controller broker's id, -1 while there is none.
+	ControllerID() int32
+}

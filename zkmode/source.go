@@ -55,8 +55,10 @@ type Source struct {
 	subs  []func(*metadata.Image)
 
 	regMu sync.Mutex
-	reg   *BrokerZNode // nil until RegisterBroker
+	reg   *BrokerZNode // nil until RegisterBroker, and after ControlledShutdown
 	epoch atomic.Int64
+	// elections is the controller in this broker that runs ElectLeaders.
+	elections LeaderElections
 
 	stop chan struct{}
 	done chan struct{}
@@ -211,3 +213,6 @@ func (s *Source) Close() {
 	}
 	<-s.done
 }
+
+// A ZooKeeper-mode broker serves clients through the same broker code as a KRaft one.
+var _ metadata.Source = (*Source)(nil)
