@@ -58,6 +58,12 @@ func TestSourceFollowsTheTree(t *testing.T) {
 	if _, err := writer.Create(ctx, TopicPath("orders"), EncodeTopic(TopicZNode{TopicID: id, Partitions: map[int32][]int32{0: {1, 2}}}), 0); err != nil {
 		t.Fatal(err)
 	}
+	// The state znode comes after the image has the topic without it, as the
+	// controller writes it: its creation alone must trigger the next load.
+	waitImage(t, s, "orders-0 without a leader yet", func(img *metadata.Image) bool {
+		tp := img.TopicsByID[id]
+		return tp != nil && tp.Partitions[0] != nil && tp.Partitions[0].Leader == metadata.NoLeader
+	})
 	if _, err := writer.CreateRecursive(ctx, TopicPartitionStatePath("orders", 0), EncodePartitionState(PartitionState{Leader: 1, ControllerEpoch: 1, ISR: []int32{1, 2}}), 0); err != nil {
 		t.Fatal(err)
 	}

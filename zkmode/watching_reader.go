@@ -2,6 +2,7 @@ package zkmode
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/go-zookeeper/zk"
@@ -9,7 +10,9 @@ import (
 
 // watchingReader is the TreeReader a Source loads through: every znode it reads gets
 // one watch (data for Get, children for Children), and a fired watch asks for a
-// reload. Watches are armed before the read returns, so a change made after a load
+// reload. A znode read while it does not exist gets an exists watch instead, since
+// ZooKeeper sets no data or child watch on a missing znode: that is how a load learns
+// of a partition state znode the controller creates after the topic. Watches are armed before the read returns, so a change made after a load
 // read a znode always triggers the next load; and each znode holds at most one armed
 // watch, so reloads do not pile up watchers on znodes that never change.
 type watchingReader struct {
@@ -19,16 +22,17 @@ type watchingReader struct {
 	mu       sync.Mutex
 	data     map[string]bool
 	children map[string]bool
+	exists   map[string]bool
 }
 
 func newWatchingReader(conn *Conn, reload func()) *watchingReader {
-	return &watchingReader{conn: conn, reload: reload, data: map[string]bool{}, children: map[string]bool{}}
+	return &watchingReader{conn: conn, reload: reload, data: map[string]bool{}, children: map[string]bool{}, exists: map[string]bool{}}
 }
 
 // forget drops the record of armed watches; a new session has none.
 func (w *watchingReader) forget() {
 	w.mu.Lock()
-	w.data, w.children = map[string]bool{}, map[string]bool{}
+	w.data, w.children, w.exists = map[string]bool{}, map[string]bool{}, map[string]bool{}
 	w.mu.Unlock()
 }
 
@@ -66,6 +70,7 @@ func (w *watchingReader) Get(ctx context.Context, path string) ([]byte, *zk.Stat
 	data, stat, ch, err := w.conn.GetW(ctx, path)
 	if err != nil {
 		w.release(w.data, path)
+		w.watchCreation(ctx, path, err)
 		return nil, nil, err
 	}
 	w.await(w.data, path, ch)
@@ -80,8 +85,28 @@ func (w *watchingReader) Children(ctx context.Context, path string) ([]string, e
 	kids, ch, err := w.conn.ChildrenW(ctx, path)
 	if err != nil {
 		w.release(w.children, path)
+		w.watchCreation(ctx, path, err)
 		return nil, err
 	}
 	w.await(w.children, path, ch)
 	return kids, nil
+}
+
+// watchCreation arms an exists watch on a znode a read found missing, so that its
+// creation triggers a reload. If it was created between the read and the watch, the
+// reload is asked for at once.
+func (w *watchingReader) watchCreation(ctx context.Context, path string, readErr error) {
+	if !errors.Is(readErr, zk.ErrNoNode) || !w.claim(w.exists, path) {
+		return
+	}
+	ok, _, ch, err := w.conn.ExistsW(ctx, path)
+	switch {
+	case err != nil:
+		w.release(w.exists, path)
+	case ok:
+		w.release(w.exists, path)
+		w.reload()
+	default:
+		w.await(w.exists, path, ch)
+	}
 }
