@@ -28,6 +28,7 @@ type Node struct {
 	ctrlServer *kraftmode.ControllerServer
 	follower   *kraftmode.MetadataFollower
 	source     *kraftmode.BrokerSource
+	zk         *zkBroker
 	broker     *broker.Broker
 	listeners  []net.Listener
 	wg         sync.WaitGroup
@@ -35,9 +36,16 @@ type Node struct {
 
 // Start brings up the roles cfg asks for. A KRaft node refuses an unformatted data
 // directory: formatting is an explicit step (`kbridge storage format`), never implicit.
+// A ZooKeeper-mode node (no process.roles) is a broker coordinated through
+// zookeeper.connect, which writes its meta.properties itself, as Kafka's does.
 func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*Node, error) {
-	if cfg.Mode() != config.ModeKRaft {
-		return nil, errors.New("ZooKeeper mode (zookeeper.connect without process.roles) is not available yet")
+	if cfg.Mode() == config.ModeZooKeeper {
+		n := &Node{cfg: cfg, log: logger}
+		if err := n.startZooKeeperBroker(ctx); err != nil {
+			n.Close()
+			return nil, err
+		}
+		return n, nil
 	}
 	meta, err := checkFormatted(cfg)
 	if err != nil {
@@ -241,6 +249,12 @@ func (n *Node) startBroker(ctx context.Context, clusterID string) error {
 		return err
 	}
 	n.log.Info("broker unfenced by the controller", "broker.epoch", n.source.Epoch())
+	return n.serveBrokerListeners(b)
+}
+
+// serveBrokerListeners opens the client listeners, which is the last step of a
+// broker's start in either mode.
+func (n *Node) serveBrokerListeners(b *broker.Broker) error {
 	for _, l := range n.cfg.BrokerListeners() {
 		ln, err := net.Listen("tcp", net.JoinHostPort(l.Host, strconv.Itoa(l.Port)))
 		if err != nil {
@@ -266,6 +280,9 @@ func (n *Node) Close() error {
 	}
 	if n.source != nil {
 		n.source.Close()
+	}
+	if n.zk != nil {
+		n.zk.close()
 	}
 	if n.follower != nil {
 		n.follower.Close()

@@ -26,11 +26,13 @@ func init() {
 		Use:   "start [server.properties]",
 		Short: "Start a node from a server.properties file, or the embedded single-node default",
 		Long: `Start a node. With a file, the node does what the file says (process.roles decides
-KRaft controller, broker or both). Without a file, kbridge runs the embedded default: a
+KRaft controller, broker or both; a file without process.roles is a ZooKeeper-mode broker
+coordinated through zookeeper.connect, as in Kafka). Without a file, kbridge runs the embedded default: a
 single combined KRaft node on localhost:9092 (controller on 9093) with data under ./data,
 formatted with a new cluster id on first start. SIGINT or SIGTERM stops it cleanly.`,
 		Example: `  kbridge server start
   kbridge server start examples/kraft/server.properties
+  kbridge server start examples/zk/broker-1.properties
   kbridge server start server.properties --override log.dirs=/var/lib/kbridge --override node.id=2`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
