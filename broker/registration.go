@@ -36,4 +36,13 @@ func (b *Broker) Register(ctx context.Context, incarnation metadata.Uuid) error 
 	return nil
 }
 
-func (b *Broker) brokerEpoch() int64 { return b.epoch.Load() }
+// brokerEpoch is the epoch of this broker's current registration: the source's, when
+// it registers again by itself, else the one Register was given.
+func (b *Broker) brokerEpoch() int64 {
+	if r, ok := b.Source().(metadata.RegistrationEpoch); ok {
+		if e := r.Epoch(); e >= 0 {
+			return e
+		}
+	}
+	return b.epoch.Load()
+}

@@ -134,3 +134,11 @@ type ControllerLocator interface {
 	// ControllerID is the controller broker's id, -1 while there is none.
 	ControllerID() int32
 }
+
+// RegistrationEpoch is implemented by sources that register the broker again on their
+// own — on a new ZooKeeper session, or after a STALE_BROKER_EPOCH from the controller —
+// so the broker epoch it sends in fetches and AlterPartition changes while it runs.
+type RegistrationEpoch interface {
+	// Epoch is the broker epoch of the current registration, -1 before the first.
+	Epoch() int64
+}
