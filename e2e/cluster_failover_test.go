@@ -50,7 +50,12 @@ func (p *ackedProducer) count() int {
 // nothing new arrives for a few seconds.
 func (c *Cluster) consumeValues(t *testing.T, topic string, want int) []string {
 	t.Helper()
-	cl := c.Client(kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	return readValues(c.Client(kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart())), want)
+}
+
+// readValues polls a consuming client until it has want records or nothing new
+// arrives for a few seconds, and returns the values in the order read.
+func readValues(cl *kgo.Client, want int) []string {
 	var got []string
 	idle := time.Now()
 	for len(got) < want && time.Since(idle) < 10*time.Second {

@@ -193,6 +193,11 @@ func (c *Cluster) Client(opts ...kgo.Opt) *kgo.Client {
 
 // Partition describes one partition as a broker's Metadata response shows it.
 func (c *Cluster) Partition(adm *kadm.Client, topic string, p int32) (kadm.PartitionDetail, error) {
+	return describePartition(adm, topic, p)
+}
+
+// describePartition asks for one partition's leader and ISR through adm.
+func describePartition(adm *kadm.Client, topic string, p int32) (kadm.PartitionDetail, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	td, err := adm.ListTopics(ctx, topic)
