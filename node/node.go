@@ -18,6 +18,7 @@ import (
 	"github.com/kbridge/kbridge/config"
 	"github.com/kbridge/kbridge/kraftmode"
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/migrate"
 )
 
 // Node is a running kbridge process: a controller, a broker, or both.
@@ -26,6 +27,7 @@ type Node struct {
 	log        *slog.Logger
 	controller *kraftmode.Controller
 	ctrlServer *kraftmode.ControllerServer
+	admin      *migrate.AdminServer
 	follower   *kraftmode.MetadataFollower
 	source     *kraftmode.BrokerSource
 	zk         *zkBroker
@@ -151,6 +153,7 @@ func (n *Node) startController(ctx context.Context, clusterID string) error {
 	}
 	n.controller = ctrl
 	n.ctrlServer = kraftmode.NewControllerServer(ctrl, n.cfg.SocketRequestMaxBytes, n.log)
+	n.admin = migrate.NewAdminServer(ctrl, n.cfg.NodeID, adminVoters(n.cfg), n.log)
 	n.wg.Add(1)
 	go n.acceptController(ln, stream)
 	if err := ctrl.WaitReady(ctx); err != nil {
@@ -158,6 +161,16 @@ func (n *Node) startController(ctx context.Context, clusterID string) error {
 	}
 	n.log.Info("controller ready", "leader", ctrl.LeaderID())
 	return nil
+}
+
+// adminVoters lists the quorum for the admin endpoint, so a migration command that
+// reached a follower can find the active controller.
+func adminVoters(cfg *config.Config) []migrate.Voter {
+	out := make([]migrate.Voter, 0, len(cfg.ControllerQuorumVoters))
+	for _, v := range cfg.ControllerQuorumVoters {
+		out = append(out, migrate.Voter{ID: v.ID, Host: v.Host, Port: v.Port})
+	}
+	return out
 }
 
 // snapshotThreshold turns Kafka's byte threshold between snapshots into Raft's entry
@@ -181,7 +194,8 @@ func resolveHost(host string) string {
 
 // acceptController demultiplexes the controller port: Raft connections announce
 // themselves with kraftmode.RaftConnMagic, Kafka requests begin with a size whose
-// first byte is 0x00.
+// first byte is 0x00, and the migration admin endpoint's HTTP requests with a method
+// name's capital letter.
 func (n *Node) acceptController(ln net.Listener, stream *kraftmode.StreamLayer) {
 	defer n.wg.Done()
 	for {
@@ -203,6 +217,10 @@ func (n *Node) routeControllerConn(conn net.Conn, stream *kraftmode.StreamLayer)
 	conn.SetReadDeadline(time.Time{})
 	if first[0] == kraftmode.RaftConnMagic {
 		stream.HandOff(conn)
+		return
+	}
+	if first[0] >= 'A' && first[0] <= 'Z' {
+		n.admin.ServeConn(&prefixConn{Conn: conn, prefix: first[:]})
 		return
 	}
 	n.ctrlServer.ServeConn(&prefixConn{Conn: conn, prefix: first[:]})
@@ -289,6 +307,9 @@ func (n *Node) Close() error {
 	}
 	if n.ctrlServer != nil {
 		n.ctrlServer.Close()
+	}
+	if n.admin != nil {
+		n.admin.Close()
 	}
 	for _, ln := range n.listeners {
 		ln.Close()
