@@ -10,9 +10,9 @@ import (
 // securityProtocols are Kafka's SecurityProtocol ids, as registrations carry them.
 var securityProtocols = map[string]int16{"PLAINTEXT": 0, "SSL": 1, "SASL_PLAINTEXT": 2, "SASL_SSL": 3}
 
-// Register announces this broker and its advertised listeners to the metadata source and
-// keeps the broker epoch it is given (producer-id blocks and, later, fencing use it).
-func (b *Broker) Register(ctx context.Context, incarnation metadata.Uuid) error {
+// Registration is what this broker tells a metadata source about itself: its id,
+// incarnation, rack, supported metadata.version range and advertised listeners.
+func (b *Broker) Registration(incarnation metadata.Uuid) metadata.BrokerRegistration {
 	reg := metadata.BrokerRegistration{
 		BrokerID:      b.id,
 		IncarnationID: incarnation,
@@ -27,7 +27,13 @@ func (b *Broker) Register(ctx context.Context, incarnation metadata.Uuid) error 
 			Name: l.Name, Host: l.Host, Port: uint16(l.Port), SecurityProtocol: securityProtocols[proto],
 		})
 	}
-	epoch, err := b.Source().RegisterBroker(ctx, reg)
+	return reg
+}
+
+// Register announces this broker and its advertised listeners to the metadata source and
+// keeps the broker epoch it is given (producer-id blocks and, later, fencing use it).
+func (b *Broker) Register(ctx context.Context, incarnation metadata.Uuid) error {
+	epoch, err := b.Source().RegisterBroker(ctx, b.Registration(incarnation))
 	if err != nil {
 		return fmt.Errorf("register broker %d: %w", b.id, err)
 	}

@@ -21,6 +21,8 @@ type zkBroker struct {
 	controller *zkmode.Controller
 	stopElect  context.CancelFunc
 	elected    chan struct{}
+	// link ties the broker to the KRaft quorum while a migration is enabled.
+	link *quorumLink
 }
 
 // startZooKeeperBroker brings up a ZooKeeper-mode broker as Kafka's KafkaServer does:
@@ -81,8 +83,12 @@ func (n *Node) startZooKeeperBroker(ctx context.Context) error {
 		return fmt.Errorf("start broker: %w", err)
 	}
 	n.broker = b
-	if err := b.Register(ctx, metadata.RandomUuid()); err != nil {
+	incarnation := metadata.RandomUuid()
+	if err := b.Register(ctx, incarnation); err != nil {
 		return err
+	}
+	if n.cfg.ZookeeperMetadataMigrationEnable {
+		z.link = n.startQuorumLink(b.Registration(incarnation), z.source.ClusterID(), mv)
 	}
 	electCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	z.stopElect = stop
@@ -162,9 +168,13 @@ func writeZooKeeperMetaProperties(cfg *config.Config, clusterID string) error {
 	return nil
 }
 
-// close stops standing for controller (giving up /controller if held), then the
-// controller, the source and the session, after the broker has stopped.
+// close stops the link to the quorum and standing for controller (giving up
+// /controller if held), then the controller, the source and the session, after the
+// broker has stopped.
 func (z *zkBroker) close() {
+	if z.link != nil {
+		z.link.close()
+	}
 	if z.stopElect != nil {
 		z.stopElect()
 		<-z.elected

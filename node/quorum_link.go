@@ -1,0 +1,85 @@
+package node
+
+import (
+	"context"
+	"time"
+
+	"github.com/kbridge/kbridge/kraftmode"
+	"github.com/kbridge/kbridge/metadata"
+)
+
+// quorumLink is a ZooKeeper-mode broker's tie to the KRaft quorum during a migration
+// (zookeeper.metadata.migration.enable with controller.quorum.voters or
+// bootstrap servers): it follows the metadata log and registers with the quorum as a
+// migrating ZooKeeper broker (IsMigratingZkBroker), heartbeating as KRaft brokers do,
+// while ZooKeeper still leads it. The source it keeps is the one the broker will swap to
+// when it moves to the quorum in place.
+type quorumLink struct {
+	cancel   context.CancelFunc
+	done     chan struct{}
+	follower *kraftmode.MetadataFollower
+	source   *kraftmode.BrokerSource
+}
+
+// registrationBackoffMax bounds the wait between registration attempts while the
+// quorum is unreachable or refuses the broker (not in migration mode yet).
+const registrationBackoffMax = 10 * time.Second
+
+// startQuorumLink begins linking in the background: a ZooKeeper broker serves clients
+// whether or not the quorum is up, as Kafka's migrating brokers do, and keeps trying.
+func (n *Node) startQuorumLink(reg metadata.BrokerRegistration, clusterID string, metadataVersion int16) *quorumLink {
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &quorumLink{cancel: cancel, done: make(chan struct{})}
+	// Kafka pins a migrating ZooKeeper broker's metadata.version range to its IBP, so
+	// the quorum can only run the version the ZooKeeper cluster runs.
+	reg.Features = []metadata.FeatureRange{{Name: metadata.FeatureMetadataVersion, MinVersion: metadataVersion, MaxVersion: metadataVersion}}
+	reg.IsMigratingZkBroker = true
+	go func() {
+		defer close(l.done)
+		voters, err := n.quorumVoters(ctx)
+		if err != nil {
+			return
+		}
+		l.follower = kraftmode.StartMetadataFollower(kraftmode.FollowerOptions{
+			NodeID: n.cfg.BrokerID, ClusterID: clusterID, Voters: voters, Logger: n.log,
+		})
+		l.source = kraftmode.NewBrokerSource(l.follower, kraftmode.BrokerSourceOptions{
+			NodeID:            n.cfg.BrokerID,
+			ClusterID:         clusterID,
+			Voters:            voters,
+			HeartbeatInterval: time.Duration(n.cfg.BrokerHeartbeatIntervalMs) * time.Millisecond,
+			Logger:            n.log,
+		})
+		backoff := time.Second
+		for {
+			epoch, err := l.source.RegisterBroker(ctx, reg)
+			if err == nil {
+				n.log.Info("registered with the controller quorum as a migrating ZooKeeper broker", "quorum.broker.epoch", epoch)
+				return
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			n.log.Warn("cannot register with the controller quorum yet; ZooKeeper still leads this broker", "err", err, "retry_in", backoff)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(backoff):
+			}
+			backoff = min(2*backoff, registrationBackoffMax)
+		}
+	}()
+	return l
+}
+
+// close stops linking and the link's heartbeats and log follower.
+func (l *quorumLink) close() {
+	l.cancel()
+	<-l.done
+	if l.source != nil {
+		l.source.Close()
+	}
+	if l.follower != nil {
+		l.follower.Close()
+	}
+}
