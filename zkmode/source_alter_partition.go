@@ -35,6 +35,9 @@ import (
 // UpdateMetadata; Kafka 2.7+ leaders send AlterIsr to the controller instead. None is
 // written here: every broker's Source watches the state znodes themselves.
 func (s *Source) AlterPartition(ctx context.Context, brokerID int32, brokerEpoch int64, changes []metadata.ISRChange) ([]metadata.ISRChangeResult, error) {
+	if err := s.checkNotMigrating("AlterPartition"); err != nil {
+		return nil, err
+	}
 	if err := s.checkBrokerEpoch(ctx, brokerID, brokerEpoch); err != nil {
 		return nil, err
 	}

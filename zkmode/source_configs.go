@@ -54,6 +54,9 @@ func zkWriteError(err error, format string, args ...any) error {
 // refuses another broker's id: that broker's own config is what validates its dynamic
 // configs, so clients send per-broker changes to the broker they configure.
 func (s *Source) AlterConfigs(ctx context.Context, res metadata.ConfigResource, changes []metadata.ConfigChange, incremental, validateOnly bool) error {
+	if err := s.checkNotMigrating("AlterConfigs"); err != nil {
+		return err
+	}
 	if err := metadata.CheckConfigResource(s.Image(), res); err != nil {
 		return err
 	}

@@ -31,6 +31,12 @@ import (
 // TOPIC_DELETION_DISABLED without calling this.
 func (s *Source) DeleteTopics(ctx context.Context, names []string) []error {
 	errs := make([]error, len(names))
+	if err := s.checkNotMigrating("DeleteTopics"); err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+		return errs
+	}
 	img := s.Image()
 	first := make(map[string]int, len(names))
 	queued := make(map[string]metadata.Uuid, len(names))

@@ -22,6 +22,9 @@ import (
 // topic first, or the image is behind the znode, the request is planned again against
 // the reloaded image. With validateOnly nothing is written.
 func (s *Source) CreatePartitions(ctx context.Context, topic string, total int32, assignment [][]int32, validateOnly bool) error {
+	if err := s.checkNotMigrating("CreatePartitions"); err != nil {
+		return err
+	}
 	for attempt := 1; ; attempt++ {
 		t, replicas, err := metadata.PlanNewPartitions(s.Image(), topic, total, assignment)
 		if err != nil {

@@ -18,6 +18,9 @@ const producerIDBlockSize = 1000
 // block conditionally on its zkVersion, and read again when another broker won the
 // race, so no id is ever handed out twice.
 func (s *Source) AllocateProducerIDs(ctx context.Context, brokerID int32, _ int64) (int64, int32, error) {
+	if err := s.checkNotMigrating("AllocateProducerIds"); err != nil {
+		return 0, 0, err
+	}
 	for {
 		data, stat, err := s.conn.Get(ctx, ProducerIDBlockPath)
 		if err != nil {

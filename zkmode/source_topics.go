@@ -17,6 +17,13 @@ import (
 // multi, so a topic never exists without its configs. The controller then creates the
 // partitions' state znodes. With validateOnly nothing is written.
 func (s *Source) CreateTopics(ctx context.Context, specs []metadata.TopicSpec, validateOnly bool) []metadata.CreateTopicResult {
+	if err := s.checkNotMigrating("CreateTopics"); err != nil {
+		results := make([]metadata.CreateTopicResult, len(specs))
+		for i, spec := range specs {
+			results[i] = metadata.CreateTopicResult{Name: spec.Name, Err: err}
+		}
+		return results
+	}
 	planner := metadata.NewTopicPlanner(s.Image(), s.opts.TopicDefaults, s.opts.ValidateTopicConfig)
 	bySpec, results := planner.PlanTopics(specs)
 	created := false
