@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/kbridge/kbridge/kraftmode"
@@ -19,6 +20,17 @@ type quorumLink struct {
 	done     chan struct{}
 	follower *kraftmode.MetadataFollower
 	source   *kraftmode.BrokerSource
+	// registered is set once the quorum has accepted the registration; it publishes
+	// follower and source to other goroutines.
+	registered atomic.Bool
+}
+
+// ready returns the link once the broker is registered with the quorum, else nil.
+func (l *quorumLink) ready() *quorumLink {
+	if l == nil || !l.registered.Load() {
+		return nil
+	}
+	return l
 }
 
 // registrationBackoffMax bounds the wait between registration attempts while the
@@ -27,13 +39,9 @@ const registrationBackoffMax = 10 * time.Second
 
 // startQuorumLink begins linking in the background: a ZooKeeper broker serves clients
 // whether or not the quorum is up, as Kafka's migrating brokers do, and keeps trying.
-func (n *Node) startQuorumLink(reg metadata.BrokerRegistration, clusterID string, metadataVersion int16) *quorumLink {
+func (n *Node) startQuorumLink(reg metadata.BrokerRegistration, clusterID string) *quorumLink {
 	ctx, cancel := context.WithCancel(context.Background())
 	l := &quorumLink{cancel: cancel, done: make(chan struct{})}
-	// Kafka pins a migrating ZooKeeper broker's metadata.version range to its IBP, so
-	// the quorum can only run the version the ZooKeeper cluster runs.
-	reg.Features = []metadata.FeatureRange{{Name: metadata.FeatureMetadataVersion, MinVersion: metadataVersion, MaxVersion: metadataVersion}}
-	reg.IsMigratingZkBroker = true
 	go func() {
 		defer close(l.done)
 		voters, err := n.quorumVoters(ctx)
@@ -54,6 +62,7 @@ func (n *Node) startQuorumLink(reg metadata.BrokerRegistration, clusterID string
 		for {
 			epoch, err := l.source.RegisterBroker(ctx, reg)
 			if err == nil {
+				l.registered.Store(true)
 				n.log.Info("registered with the controller quorum as a migrating ZooKeeper broker", "quorum.broker.epoch", epoch)
 				return
 			}

@@ -21,8 +21,11 @@ type zkBroker struct {
 	controller *zkmode.Controller
 	stopElect  context.CancelFunc
 	elected    chan struct{}
-	// link ties the broker to the KRaft quorum while a migration is enabled.
-	link *quorumLink
+	// link ties the broker to the KRaft quorum while a migration is enabled, and
+	// stopSwitch ends the goroutine that moves the broker between the two sources.
+	link       *quorumLink
+	stopSwitch context.CancelFunc
+	switched   chan struct{}
 }
 
 // startZooKeeperBroker brings up a ZooKeeper-mode broker as Kafka's KafkaServer does:
@@ -88,7 +91,19 @@ func (n *Node) startZooKeeperBroker(ctx context.Context) error {
 		return err
 	}
 	if n.cfg.ZookeeperMetadataMigrationEnable {
-		z.link = n.startQuorumLink(b.Registration(incarnation), z.source.ClusterID(), mv)
+		reg := b.Registration(incarnation)
+		// Kafka pins a migrating ZooKeeper broker's metadata.version range to its IBP,
+		// so the quorum can only run the version the ZooKeeper cluster runs.
+		reg.Features = []metadata.FeatureRange{{Name: metadata.FeatureMetadataVersion, MinVersion: mv, MaxVersion: mv}}
+		migrating := reg
+		migrating.IsMigratingZkBroker = true
+		z.link = n.startQuorumLink(migrating, z.source.ClusterID())
+		switchCtx, stopSwitch := context.WithCancel(context.WithoutCancel(ctx))
+		z.stopSwitch, z.switched = stopSwitch, make(chan struct{})
+		go func() {
+			defer close(z.switched)
+			n.runSourceSwitch(switchCtx, b, z, reg)
+		}()
 	}
 	electCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	z.stopElect = stop
@@ -172,6 +187,10 @@ func writeZooKeeperMetaProperties(cfg *config.Config, clusterID string) error {
 // /controller if held), then the controller, the source and the session, after the
 // broker has stopped.
 func (z *zkBroker) close() {
+	if z.stopSwitch != nil {
+		z.stopSwitch()
+		<-z.switched
+	}
 	if z.link != nil {
 		z.link.close()
 	}
