@@ -130,16 +130,20 @@ func (c *Controller) activateOnce() error {
 }
 
 // activationRecords are what Kafka's ActivationRecordsGenerator writes when a controller
-// becomes active: an abort of a transaction a failed leader left open; on an empty log
-// the bootstrap records (bootstrap.checkpoint, or the latest metadata.version) and
-// ZkMigrationState NONE, inside a transaction; and, from 3.7-IV0 (KIP-919), this
-// controller's registration when the image does not have this incarnation yet.
+// becomes active: an abort of a transaction a failed leader left open (a bootstrap or a
+// migration copy); on an empty log the bootstrap records (bootstrap.checkpoint, or the
+// latest metadata.version) and ZkMigrationState NONE, or PRE_MIGRATION with
+// zookeeper.metadata.migration.enable, inside a transaction; and, from 3.7-IV0
+// (KIP-919), this controller's registration when the image does not have this
+// incarnation yet. A migration flag that contradicts the log fails the activation.
 func (c *Controller) activationRecords() ([]metadata.Record, error) {
 	img := c.Image()
 	var recs []metadata.Record
 	if img.InTransaction() {
 		reason := "Controller failover"
 		recs = append(recs, &metadata.AbortTransactionRecord{Reason: &reason})
+		c.log.Warn("aborting the metadata transaction a previous active controller left open",
+			"zk_migration_state", zkMigrationStateName(img.ZkMigrationState))
 	}
 	mv := img.MetadataVersion()
 	if mv == 0 {
@@ -148,19 +152,33 @@ func (c *Controller) activationRecords() ([]metadata.Record, error) {
 			return nil, err
 		}
 		mv = level
+		// Since Kafka 3.9 a new migration needs metadata transactions, so that a
+		// copy cut short by a failover is aborted rather than half-applied.
+		if c.opts.ZkMigrationEnabled && mv < metadata.MetadataVersion3_6IV1 {
+			return nil, fmt.Errorf("the bootstrap metadata.version %d does not support ZK migrations "+
+				"(they need %d, 3.6-IV1, or later); cannot continue with ZK migrations enabled",
+				mv, metadata.MetadataVersion3_6IV1)
+		}
 		txn := mv >= metadata.MetadataVersion3_6IV1
 		if txn {
 			name := "Bootstrap records"
 			recs = append(recs, &metadata.BeginTransactionRecord{Name: &name})
 		}
 		recs = append(recs, boot...)
+		state := metadata.ZkMigrationNone
+		if c.opts.ZkMigrationEnabled {
+			state = metadata.ZkMigrationPreMigration
+		}
 		if mv >= metadata.MetadataVersion3_4IV0 {
-			recs = append(recs, &metadata.ZkMigrationStateRecord{ZkMigrationState: metadata.ZkMigrationNone})
+			recs = append(recs, &metadata.ZkMigrationStateRecord{ZkMigrationState: state})
 		}
 		if txn {
 			recs = append(recs, &metadata.EndTransactionRecord{})
 		}
-		c.log.Info("bootstrapping metadata log", "metadata.version", mv, "records", len(boot))
+		c.log.Info("bootstrapping metadata log", "metadata.version", mv, "records", len(boot),
+			"zk_migration_state", zkMigrationStateName(state))
+	} else if err := c.checkZkMigrationFlag(img); err != nil {
+		return nil, err
 	}
 	if mv >= metadataVersion3_7IV0 {
 		if reg, ok := img.Controllers[c.opts.NodeID]; !ok || reg.IncarnationID != c.incarnation {
@@ -172,6 +190,35 @@ func (c *Controller) activationRecords() ([]metadata.Record, error) {
 
 // metadataVersion3_7IV0 is the first level with controller registration (KIP-919).
 const metadataVersion3_7IV0 int16 = 15
+
+// checkZkMigrationFlag is ActivationRecordsGenerator.recordsForNonEmptyLog's check of
+// zookeeper.metadata.migration.enable against the migration state in the log. Unlike
+// Kafka, a controller without the flag does not write POST_MIGRATION on a log in
+// MIGRATION: finalizing is an explicit command here (FinalizeZkMigration), so a
+// controller restarted without the flag by mistake cannot end the migration, and with
+// it the possibility of a rollback.
+func (c *Controller) checkZkMigrationFlag(img *metadata.Image) error {
+	mv, state, enabled := img.MetadataVersion(), img.ZkMigrationState, c.opts.ZkMigrationEnabled
+	if enabled && mv < metadata.MetadataVersion3_4IV0 {
+		return fmt.Errorf("should not have ZK migrations enabled on a cluster running metadata.version %d: "+
+			"ZK migrations need metadata.version %d (3.4-IV0) or later", mv, metadata.MetadataVersion3_4IV0)
+	}
+	switch {
+	case state == metadata.ZkMigrationNone && enabled:
+		return errors.New("should not have ZK migrations enabled on a cluster that was created in KRaft mode: " +
+			"remove zookeeper.metadata.migration.enable from this controller")
+	case state == metadata.ZkMigrationPreMigration && !enabled:
+		c.log.Warn("the metadata log is in ZK pre-migration mode but zookeeper.metadata.migration.enable is false: " +
+			"metadata writes stay refused until a controller with ZK migrations enabled has copied the ZooKeeper metadata")
+	case state == metadata.ZkMigrationMigration && !enabled:
+		c.log.Warn("the metadata log is in ZK migration mode but zookeeper.metadata.migration.enable is false: " +
+			"this controller will not dual-write to ZooKeeper; finalize the migration explicitly " +
+			"or restart it with ZK migrations enabled")
+	case state == metadata.ZkMigrationPostMigration && enabled:
+		c.log.Info("ignoring zookeeper.metadata.migration.enable=true since the ZK migration has been completed")
+	}
+	return nil
+}
 
 // bootstrapRecords reads bootstrap.checkpoint beside the metadata log directory, or
 // falls back to the latest metadata.version as Kafka does without one.
@@ -196,7 +243,7 @@ func (c *Controller) controllerRegistration() *metadata.RegisterControllerRecord
 	return &metadata.RegisterControllerRecord{
 		ControllerID:     c.opts.NodeID,
 		IncarnationID:    c.incarnation,
-		ZkMigrationReady: false,
+		ZkMigrationReady: c.opts.ZkMigrationEnabled,
 		EndPoints: []metadata.Endpoint{{
 			Name:             c.opts.ListenerName,
 			Host:             v.Host,

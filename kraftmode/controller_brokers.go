@@ -33,6 +33,9 @@ func (c *Controller) RegisterBroker(_ context.Context, reg metadata.BrokerRegist
 	}
 
 	img := c.Image()
+	if err := c.checkMigrationRegistration(img, reg); err != nil {
+		return 0, err
+	}
 	mv := img.MetadataVersion()
 	if err := checkBrokerFeatures(reg, mv); err != nil {
 		return 0, err
@@ -187,7 +190,7 @@ func checkBrokerFeatures(reg metadata.BrokerRegistration, mv int16) error {
 // AllocateProducerIDs hands the broker the next block of 1000 producer ids and records
 // the new high-water mark, so no id is ever handed out twice, even across failover.
 func (c *Controller) AllocateProducerIDs(_ context.Context, brokerID int32, brokerEpoch int64) (int64, int32, error) {
-	if err := c.lockWriter(); err != nil {
+	if err := c.lockGatedWriter(); err != nil {
 		return 0, 0, err
 	}
 	defer c.writeMu.Unlock()

@@ -15,7 +15,7 @@ import (
 // keys they name; a non-incremental alter (AlterConfigs) replaces the whole set. Only
 // the keys whose value changes are written, as ConfigRecords, a nil Value deleting.
 func (c *Controller) AlterConfigs(_ context.Context, res metadata.ConfigResource, changes []metadata.ConfigChange, incremental, validateOnly bool) error {
-	if err := c.lockWriter(); err != nil {
+	if err := c.lockGatedWriter(); err != nil {
 		return err
 	}
 	defer c.writeMu.Unlock()

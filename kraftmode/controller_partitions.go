@@ -19,7 +19,7 @@ import (
 // leader. A refused change carries the partition's current state so the leader can
 // retry from it.
 func (c *Controller) AlterPartition(_ context.Context, brokerID int32, brokerEpoch int64, changes []metadata.ISRChange) ([]metadata.ISRChangeResult, error) {
-	if err := c.lockWriter(); err != nil {
+	if err := c.lockGatedWriter(); err != nil {
 		return nil, err
 	}
 	defer c.writeMu.Unlock()
@@ -94,7 +94,7 @@ func checkBrokerEpoch(img *metadata.Image, brokerID int32, brokerEpoch int64) er
 // ReplicationControlManager.electLeaders does. A nil map means every partition, and
 // then partitions that need no election are left out of the results, as in Kafka.
 func (c *Controller) ElectLeaders(_ context.Context, unclean bool, partitions map[string][]int32) ([]metadata.ElectionResult, error) {
-	if err := c.lockWriter(); err != nil {
+	if err := c.lockGatedWriter(); err != nil {
 		return nil, err
 	}
 	defer c.writeMu.Unlock()

@@ -12,7 +12,7 @@ import (
 // ReplicationControlManager rules and writes all valid topics of the request in one
 // batch; an invalid topic fails alone. With validateOnly nothing is written.
 func (c *Controller) CreateTopics(_ context.Context, specs []metadata.TopicSpec, validateOnly bool) []metadata.CreateTopicResult {
-	if err := c.lockWriter(); err != nil {
+	if err := c.lockGatedWriter(); err != nil {
 		results := make([]metadata.CreateTopicResult, len(specs))
 		for i, s := range specs {
 			results[i] = metadata.CreateTopicResult{Name: s.Name, Err: err}
@@ -46,7 +46,7 @@ func (c *Controller) CreateTopics(_ context.Context, specs []metadata.TopicSpec,
 // with them). All deletions of one request are one batch.
 func (c *Controller) DeleteTopics(_ context.Context, names []string) []error {
 	errs := make([]error, len(names))
-	if err := c.lockWriter(); err != nil {
+	if err := c.lockGatedWriter(); err != nil {
 		for i := range errs {
 			errs[i] = err
 		}
@@ -85,7 +85,7 @@ func (c *Controller) DeleteTopics(_ context.Context, names []string) []error {
 // them: placed like a new topic's with the replication factor of its partition 0,
 // unless an assignment for the new partitions is given.
 func (c *Controller) CreatePartitions(_ context.Context, topic string, total int32, assignment [][]int32, validateOnly bool) error {
-	if err := c.lockWriter(); err != nil {
+	if err := c.lockGatedWriter(); err != nil {
 		return err
 	}
 	defer c.writeMu.Unlock()

@@ -75,6 +75,17 @@ type Options struct {
 	// ListenerName names the endpoint in this controller's RegisterControllerRecord;
 	// "" means CONTROLLER, the name Kafka's examples use.
 	ListenerName string
+	// ZkMigrationEnabled is zookeeper.metadata.migration.enable on a controller
+	// (KIP-866). An empty metadata log is then bootstrapped in PRE_MIGRATION, where
+	// the controller accepts only broker registrations, heartbeats and the migration's
+	// own writes until CopyZkMetadata has copied ZooKeeper's metadata, and ZooKeeper
+	// brokers may register as migrating brokers. Activation refuses it on a log that
+	// was created in KRaft mode.
+	ZkMigrationEnabled bool
+	// MigrationBatchDelay is a test hook, zero in production: CopyZkMetadata pauses
+	// this long after every batch but the last, so that a test can kill the active
+	// controller in the middle of a copy.
+	MigrationBatchDelay time.Duration
 }
 
 // Voter is one entry of controller.quorum.voters (id@host:port).

@@ -14,7 +14,7 @@ import (
 // share of leaders back once it has caught up. Like Kafka's KRaft controller it
 // ignores leader.imbalance.per.broker.percentage.
 func (c *Controller) rebalanceLeaders(at *activeTerm) {
-	if err := c.lockWriter(); err != nil {
+	if err := c.lockGatedWriter(); err != nil {
 		return
 	}
 	defer c.writeMu.Unlock()
