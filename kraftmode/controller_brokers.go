@@ -40,7 +40,9 @@ func (c *Controller) RegisterBroker(_ context.Context, reg metadata.BrokerRegist
 	if err := checkBrokerFeatures(reg, mv); err != nil {
 		return 0, err
 	}
-	if old, ok := img.Brokers[reg.BrokerID]; ok {
+	old, registered := img.Brokers[reg.BrokerID]
+	inPlace := registered && movesToQuorumInPlace(old, reg)
+	if registered && !inPlace {
 		if !old.Fenced && at.sessions.alive(old.ID, old.Epoch, time.Now()) && old.IncarnationID != reg.IncarnationID {
 			return 0, kafkaErr(kerr.DuplicateBrokerRegistration, "Another broker is registered with that broker id.")
 		}
@@ -64,13 +66,14 @@ func (c *Controller) RegisterBroker(_ context.Context, reg metadata.BrokerRegist
 		rack := reg.Rack
 		rec.Rack = &rack
 	}
-	rec.Fenced = true
+	rec.Fenced = !inPlace
 	rec.LogDirs = slices.Clone(reg.LogDirs)
 	if _, err := c.appendLocked([]metadata.Record{rec}); err != nil {
 		return 0, err
 	}
 	at.sessions.register(reg.BrokerID, epoch, time.Now())
-	c.log.Info("registered broker", "broker.id", reg.BrokerID, "broker.epoch", epoch, "incarnation", reg.IncarnationID, "rack", reg.Rack)
+	c.log.Info("registered broker", "broker.id", reg.BrokerID, "broker.epoch", epoch, "incarnation", reg.IncarnationID, "rack", reg.Rack,
+		"migrating_zk_broker", reg.IsMigratingZkBroker, "moved_to_quorum_in_place", inPlace)
 	return epoch, nil
 }
 
@@ -215,4 +218,13 @@ func (c *Controller) AllocateProducerIDs(_ context.Context, brokerID int32, brok
 		return 0, 0, err
 	}
 	return first, producerIDBlockSize, nil
+}
+
+// movesToQuorumInPlace tells a migrating ZooKeeper broker that switched its metadata
+// source to the quorum without restarting: the same incarnation, live and unfenced,
+// registering again without IsMigratingZkBroker. Its registration is replaced
+// unfenced and its leaderships stay, since the broker never stopped serving them;
+// this is how the controller learns that the broker has moved.
+func movesToQuorumInPlace(old *metadata.Broker, reg metadata.BrokerRegistration) bool {
+	return old.IncarnationID == reg.IncarnationID && !old.Fenced && old.IsMigratingZkBroker && !reg.IsMigratingZkBroker
 }

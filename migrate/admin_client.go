@@ -18,20 +18,9 @@ import (
 // the active one names the leader, and the view is read from the leader, so the image
 // is the newest committed one.
 func FetchControllerView(ctx context.Context, addr string) (*ControllerView, error) {
-	st, err := getState(ctx, addr)
+	addr, st, err := activeController(ctx, addr)
 	if err != nil {
 		return nil, err
-	}
-	if st.LeaderID >= 0 && st.LeaderID != st.NodeID {
-		for _, v := range st.Voters {
-			if v.ID == st.LeaderID {
-				leaderAddr := net.JoinHostPort(v.Host, strconv.Itoa(v.Port))
-				if st, err = getState(ctx, leaderAddr); err != nil {
-					return nil, fmt.Errorf("controller %d, the active one: %w", v.ID, err)
-				}
-				addr = leaderAddr
-			}
-		}
 	}
 	body, err := get(ctx, addr, "/v1/records")
 	if err != nil {
@@ -54,6 +43,26 @@ func FetchControllerView(ctx context.Context, addr string) (*ControllerView, err
 	img.ClusterID = st.ClusterID
 	img.SetPosition(st.Offset, st.Epoch)
 	return &ControllerView{NodeID: st.NodeID, LeaderID: st.LeaderID, Voters: st.Voters, Image: img, InTransaction: st.InTransaction}, nil
+}
+
+// activeController asks the controller at addr who the active controller is, and
+// returns its address and state (addr's own when it is active or none is known).
+func activeController(ctx context.Context, addr string) (string, stateJSON, error) {
+	st, err := getState(ctx, addr)
+	if err != nil || st.LeaderID < 0 || st.LeaderID == st.NodeID {
+		return addr, st, err
+	}
+	for _, v := range st.Voters {
+		if v.ID == st.LeaderID {
+			leaderAddr := net.JoinHostPort(v.Host, strconv.Itoa(v.Port))
+			leaderState, err := getState(ctx, leaderAddr)
+			if err != nil {
+				return "", st, fmt.Errorf("controller %d, the active one: %w", v.ID, err)
+			}
+			return leaderAddr, leaderState, nil
+		}
+	}
+	return addr, st, nil
 }
 
 func getState(ctx context.Context, addr string) (stateJSON, error) {

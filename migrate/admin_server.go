@@ -33,6 +33,9 @@ type AdminServer struct {
 	conns  *connQueue
 	server *http.Server
 	done   chan struct{}
+
+	driverMu sync.Mutex
+	driver   *Driver
 }
 
 // NewAdminServer starts serving the connections handed to ServeConn.
@@ -42,6 +45,9 @@ func NewAdminServer(ctrl QuorumMember, nodeID int32, voters []Voter, logger *slo
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/state", s.handleState)
 	mux.HandleFunc("GET /v1/records", s.handleRecords)
+	mux.HandleFunc("GET /v1/migration/status", s.handleStatus)
+	mux.HandleFunc("POST /v1/migration/commit", s.handleCommit)
+	mux.HandleFunc("POST /v1/migration/finalize", s.handleFinalize)
 	s.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(s.done)

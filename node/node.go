@@ -19,6 +19,7 @@ import (
 	"github.com/kbridge/kbridge/kraftmode"
 	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/migrate"
+	"github.com/kbridge/kbridge/zkmode"
 )
 
 // Node is a running kbridge process: a controller, a broker, or both.
@@ -28,6 +29,8 @@ type Node struct {
 	controller *kraftmode.Controller
 	ctrlServer *kraftmode.ControllerServer
 	admin      *migrate.AdminServer
+	driver     *migrate.Driver
+	driverZK   *zkmode.Conn
 	follower   *kraftmode.MetadataFollower
 	source     *kraftmode.BrokerSource
 	zk         *zkBroker
@@ -140,6 +143,7 @@ func (n *Node) startController(ctx context.Context, clusterID string) error {
 		AutoLeaderRebalance:          n.cfg.AutoLeaderRebalanceEnable,
 		LeaderImbalanceCheckInterval: time.Duration(n.cfg.LeaderImbalanceCheckIntervalSeconds) * time.Second,
 		UncleanLeaderElection:        n.cfg.UncleanLeaderElectionEnable,
+		ZkMigrationEnabled:           n.cfg.ZookeeperMetadataMigrationEnable,
 		ListenerName:                 cl.Name,
 		Logger:                       n.log,
 		Defaults: kraftmode.TopicDefaults{
@@ -160,6 +164,9 @@ func (n *Node) startController(ctx context.Context, clusterID string) error {
 		return fmt.Errorf("wait for the metadata quorum: %w", err)
 	}
 	n.log.Info("controller ready", "leader", ctrl.LeaderID())
+	if n.cfg.ZookeeperMetadataMigrationEnable {
+		return n.startMigrationDriver(ctx)
+	}
 	return nil
 }
 
@@ -310,6 +317,12 @@ func (n *Node) Close() error {
 	}
 	if n.admin != nil {
 		n.admin.Close()
+	}
+	if n.driver != nil {
+		n.driver.Close()
+	}
+	if n.driverZK != nil {
+		n.driverZK.Close()
 	}
 	for _, ln := range n.listeners {
 		ln.Close()

@@ -1,0 +1,81 @@
+package migrate
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// AdminError is a refusal or failure the admin endpoint answered with: the blockers
+// of a refused commit, the reasons of a refused finalize, or the error.
+type AdminError struct {
+	Controller string
+	StatusCode int
+	Message    string
+	Blockers   []Finding
+	Reasons    []string
+}
+
+func (e *AdminError) Error() string {
+	return fmt.Sprintf("controller %s: %s", e.Controller, e.Message)
+}
+
+// CommitMigration asks the active controller (found through the controller at addr)
+// to commit the migration, and waits for the copy to end.
+func CommitMigration(ctx context.Context, addr string) (CommitResult, error) {
+	var res CommitResult
+	err := callActive(ctx, addr, http.MethodPost, "/v1/migration/commit", &res)
+	return res, err
+}
+
+// MigrationStatus reads `migrate status` from the active controller.
+func MigrationStatus(ctx context.Context, addr string) (Status, error) {
+	var st Status
+	err := callActive(ctx, addr, http.MethodGet, "/v1/migration/status", &st)
+	return st, err
+}
+
+// FinalizeMigration asks the active controller to finalize, refused unless every
+// broker has been on the quorum for minSoak (and the other conditions hold).
+func FinalizeMigration(ctx context.Context, addr string, minSoak time.Duration) (Status, error) {
+	var st Status
+	err := callActive(ctx, addr, http.MethodPost, "/v1/migration/finalize?min_soak="+minSoak.String(), &st)
+	return st, err
+}
+
+// callActive sends one admin request to the active controller and decodes its answer
+// into out, or its refusal into an *AdminError.
+func callActive(ctx context.Context, addr, method, path string, out any) error {
+	leader, _, err := activeController(ctx, addr)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://"+leader+path, nil)
+	if err != nil {
+		return fmt.Errorf("controller %s: %w", leader, err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("controller %s: %w", leader, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("controller %s: %s %s: %w", leader, method, path, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e errorJSON
+		if json.Unmarshal(body, &e) != nil || e.Error == "" {
+			e.Error = resp.Status + ": " + string(bytes.TrimSpace(body))
+		}
+		return &AdminError{Controller: leader, StatusCode: resp.StatusCode, Message: e.Error, Blockers: e.Blockers, Reasons: e.Reasons}
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		return fmt.Errorf("controller %s: %s %s: %w", leader, method, path, err)
+	}
+	return nil
+}

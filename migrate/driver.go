@@ -1,0 +1,257 @@
+package migrate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/kbridge/kbridge/kraftmode"
+	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode"
+)
+
+// DriverOptions configures a migration controller's driver.
+type DriverOptions struct {
+	// NodeID is this controller's node.id, written to /controller and /migration.
+	NodeID int32
+	// MinBatchSize is zookeeper.metadata.migration.min.batch.size.
+	MinBatchSize int
+	// Voters is the quorum, for the preflight's id-collision check.
+	Voters []Voter
+	Logger *slog.Logger
+}
+
+// Driver is Kafka's KRaftMigrationDriver for one migration controller: while this
+// controller is active it commits the copy when asked, then keeps ZooKeeper in step
+// with the metadata log (dual-write) until the migration is finalized. Every
+// controller of the quorum runs one; only the active controller's acts, and a new
+// active controller picks up where the last one stopped by claiming ZooKeeper again
+// and reconciling it with the whole image, so a failover at any point loses nothing.
+type Driver struct {
+	ctrl *kraftmode.Controller
+	zk   *zkmode.Conn
+	opts DriverOptions
+	log  *slog.Logger
+
+	// commitMu serializes commits, finalizes and the dual-write loop's ZooKeeper work.
+	commitMu sync.Mutex
+
+	mu sync.Mutex
+	// term is the ZooKeeper side of this controller's term: nil until the driver has
+	// claimed ZooKeeper in the current Raft epoch.
+	term *zkTerm
+	// copying, copyDone and copyTotal describe a copy in progress.
+	copying             bool
+	copyDone, copyTotal int
+	// lastReconcile is when ZooKeeper was last reconciled with the whole image.
+	lastReconcile time.Time
+	// behindSince is when the log first moved past what ZooKeeper reflects, zero
+	// when ZooKeeper is in step.
+	behindSince time.Time
+	// allOnQuorumSince is when every broker was first seen on the quorum, zero while
+	// one is not; finalize's --min-soak counts from it.
+	allOnQuorumSince time.Time
+	lastErr          string
+
+	wake chan struct{}
+	stop chan struct{}
+	done chan struct{}
+}
+
+// zkTerm is what one Raft epoch of this controller holds of ZooKeeper: the fenced
+// writer and the image ZooKeeper reflects.
+type zkTerm struct {
+	epoch  int32
+	writer *zkmode.MigrationWriter
+	zkImg  *metadata.Image
+}
+
+// pollInterval is how often the driver looks again without a new image (leadership
+// changes come without one).
+const pollInterval = 250 * time.Millisecond
+
+// NewDriver starts the driver of a migration controller.
+func NewDriver(ctrl *kraftmode.Controller, zk *zkmode.Conn, opts DriverOptions) *Driver {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	d := &Driver{
+		ctrl: ctrl, zk: zk, opts: opts,
+		log:  opts.Logger.With("component", "migration-driver"),
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+	}
+	ctrl.Subscribe(func(*metadata.Image) {
+		select {
+		case d.wake <- struct{}{}:
+		default:
+		}
+	})
+	go d.run()
+	return d
+}
+
+// Close stops the driver.
+func (d *Driver) Close() {
+	close(d.stop)
+	<-d.done
+}
+
+func (d *Driver) run() {
+	defer close(d.done)
+	t := time.NewTicker(pollInterval)
+	defer t.Stop()
+	backoff := time.Duration(0)
+	for {
+		select {
+		case <-d.stop:
+			return
+		case <-d.wake:
+		case <-t.C:
+		}
+		if backoff > 0 {
+			select {
+			case <-d.stop:
+				return
+			case <-time.After(backoff):
+			}
+		}
+		if err := d.step(); err != nil {
+			backoff = min(max(2*backoff, 100*time.Millisecond), 10*time.Second)
+			d.setErr(err)
+			d.log.Warn("dual-write to ZooKeeper failed; retrying", "err", err, "retry_in", backoff)
+			continue
+		}
+		backoff = 0
+		d.setErr(nil)
+	}
+}
+
+// step does what the controller's state asks for once: nothing unless active; in
+// MIGRATION, claim ZooKeeper for this epoch (with a full reconcile) and write what the
+// log has that ZooKeeper has not.
+func (d *Driver) step() error {
+	st := d.ctrl.MigrationState()
+	d.trackBrokers()
+	if !st.Active || st.State != metadata.ZkMigrationMigration {
+		d.mu.Lock()
+		if !st.Active {
+			d.term = nil
+		}
+		d.mu.Unlock()
+		return nil
+	}
+	d.commitMu.Lock()
+	defer d.commitMu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	term, err := d.claimedTerm(ctx, st.Epoch)
+	if err != nil {
+		return err
+	}
+	return d.dualWrite(ctx, term)
+}
+
+// claimedTerm returns this epoch's hold on ZooKeeper, claiming it when the epoch is
+// new: the ZooKeeper controller (or an older KRaft leader) is fenced, /migration is
+// taken over, and ZooKeeper is reconciled with the whole image, as Kafka's
+// BecomeZkController and SyncKRaftMetadata do after every failover.
+func (d *Driver) claimedTerm(ctx context.Context, epoch int32) (*zkTerm, error) {
+	d.mu.Lock()
+	term := d.term
+	d.mu.Unlock()
+	if term != nil && term.epoch == epoch {
+		return term, nil
+	}
+	writer, err := d.claim(ctx, epoch)
+	if err != nil {
+		return nil, err
+	}
+	zkImg, err := zkmode.LoadImage(ctx, d.zk)
+	if err != nil {
+		return nil, fmt.Errorf("read ZooKeeper for the reconcile: %w", err)
+	}
+	img := d.ctrl.Image()
+	ops, err := writer.WriteChanges(ctx, zkImg, img, d.migrationState(epoch, img))
+	if err != nil {
+		return nil, fmt.Errorf("reconcile ZooKeeper with the metadata log at offset %d: %w", img.Offset, err)
+	}
+	d.log.Info("reconciled ZooKeeper with the metadata log", "offset", img.Offset, "operations", ops, "epoch", epoch)
+	term = &zkTerm{epoch: epoch, writer: writer, zkImg: img}
+	d.mu.Lock()
+	d.term, d.lastReconcile, d.behindSince = term, time.Now(), time.Time{}
+	d.mu.Unlock()
+	return term, nil
+}
+
+// claim fences ZooKeeper's controller for this Raft epoch and takes over /migration.
+func (d *Driver) claim(ctx context.Context, epoch int32) (*zkmode.MigrationWriter, error) {
+	fw, err := zkmode.ClaimControllerForKRaft(ctx, d.zk, d.opts.NodeID, epoch)
+	if err != nil {
+		return nil, fmt.Errorf("claim /controller for KRaft controller %d epoch %d: %w", d.opts.NodeID, epoch, err)
+	}
+	mig, migVersion, err := zkmode.GetOrCreateMigration(ctx, d.zk)
+	if err != nil {
+		return nil, err
+	}
+	w := zkmode.NewMigrationWriter(d.zk, fw.EpochZkVersion(), migVersion)
+	mig.KRaftControllerID, mig.KRaftControllerEpoch = d.opts.NodeID, epoch
+	if err := w.WriteMigrationState(ctx, mig); err != nil {
+		return nil, fmt.Errorf("take over %s: %w", zkmode.MigrationPath, err)
+	}
+	d.log.Info("claimed ZooKeeper for the migration", "kraft_controller", d.opts.NodeID, "kraft_epoch", epoch, "zk_controller_epoch", fw.Epoch())
+	return w, nil
+}
+
+// dualWrite writes the changes between what ZooKeeper reflects and the newest
+// committed image, then records the image's offset in /migration.
+func (d *Driver) dualWrite(ctx context.Context, term *zkTerm) error {
+	img := d.ctrl.Image()
+	if img.Offset <= term.zkImg.Offset {
+		return nil
+	}
+	d.mu.Lock()
+	if d.behindSince.IsZero() {
+		d.behindSince = time.Now()
+	}
+	d.mu.Unlock()
+	ops, err := term.writer.WriteChanges(ctx, term.zkImg, img, d.migrationState(term.epoch, img))
+	if err != nil {
+		if errors.Is(err, zkmode.ErrControllerMoved) || errors.Is(err, zkmode.ErrMigrationMoved) {
+			d.mu.Lock()
+			d.term = nil
+			d.mu.Unlock()
+		}
+		return fmt.Errorf("dual-write offset %d: %w", img.Offset, err)
+	}
+	if ops > 0 {
+		d.log.Debug("dual-wrote to ZooKeeper", "offset", img.Offset, "operations", ops)
+	}
+	d.mu.Lock()
+	term.zkImg = img
+	d.behindSince = time.Time{}
+	d.mu.Unlock()
+	return nil
+}
+
+// migrationState is /migration as it must read once ZooKeeper reflects img.
+func (d *Driver) migrationState(epoch int32, img *metadata.Image) zkmode.MigrationZNode {
+	return zkmode.MigrationZNode{
+		KRaftControllerID:    d.opts.NodeID,
+		KRaftControllerEpoch: epoch,
+		KRaftMetadataOffset:  img.Offset,
+		KRaftMetadataEpoch:   img.Epoch,
+	}
+}
+
+func (d *Driver) setErr(err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err == nil {
+		d.lastErr = ""
+		return
+	}
+	d.lastErr = err.Error()
+}

@@ -1,0 +1,75 @@
+package migrate
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kbridge/kbridge/metadata"
+)
+
+// RefusedError is a finalize the driver will not do yet, with every reason.
+type RefusedError struct{ Reasons []string }
+
+func (e *RefusedError) Error() string {
+	msg := "finalize refused:"
+	for _, r := range e.Reasons {
+		msg += " " + r + ";"
+	}
+	return msg
+}
+
+// Finalize ends the migration (POST_MIGRATION): from then on ZooKeeper is never
+// written again and rollback is impossible. It is refused, with every reason, unless
+// every broker is on the quorum, no partition is under-replicated, ZooKeeper reflects
+// the whole log, and every broker has been on the quorum for minSoak.
+func (d *Driver) Finalize(ctx context.Context, minSoak time.Duration) error {
+	st := d.ctrl.MigrationState()
+	switch {
+	case !st.Active:
+		return ErrNotActive
+	case st.State == metadata.ZkMigrationPostMigration:
+		return nil
+	case st.State != metadata.ZkMigrationMigration:
+		return &RefusedError{Reasons: []string{fmt.Sprintf("the metadata log is in state %s: commit the migration first", MigrationStateName(st.State))}}
+	}
+	s, err := d.Status(ctx)
+	if err != nil {
+		return err
+	}
+	var reasons []string
+	if len(s.BrokersOnZooKeeper) > 0 {
+		reasons = append(reasons, "brokers still on ZooKeeper: "+joinIDs(s.BrokersOnZooKeeper))
+	}
+	if len(s.BrokersNotRegistered) > 0 {
+		reasons = append(reasons, "brokers not registered with the quorum: "+joinIDs(s.BrokersNotRegistered))
+	}
+	if s.UnderReplicated > 0 {
+		reasons = append(reasons, fmt.Sprintf("%d partitions are under-replicated", s.UnderReplicated))
+	}
+	if s.ZooKeeperOffset < s.MetadataOffset {
+		reasons = append(reasons, fmt.Sprintf("ZooKeeper reflects offset %d, the log is at %d: the dual-write lag is not zero", s.ZooKeeperOffset, s.MetadataOffset))
+	}
+	switch {
+	case s.AllOnQuorumSince == nil:
+		if len(s.BrokersOnZooKeeper) == 0 && len(s.BrokersNotRegistered) == 0 && minSoak > 0 {
+			reasons = append(reasons, fmt.Sprintf("the soak has not started: every broker must be on the quorum for %v", minSoak))
+		}
+	case time.Since(*s.AllOnQuorumSince) < minSoak:
+		reasons = append(reasons, fmt.Sprintf("every broker has been on the quorum for %v, less than --min-soak %v",
+			time.Since(*s.AllOnQuorumSince).Round(time.Second), minSoak))
+	}
+	if len(reasons) > 0 {
+		return &RefusedError{Reasons: reasons}
+	}
+	d.commitMu.Lock()
+	defer d.commitMu.Unlock()
+	if err := d.ctrl.FinalizeZkMigration(ctx); err != nil {
+		return fmt.Errorf("write POST_MIGRATION: %w", err)
+	}
+	d.mu.Lock()
+	d.term = nil
+	d.mu.Unlock()
+	d.log.Info("migration finalized: ZooKeeper will not be written again")
+	return nil
+}

@@ -1,0 +1,182 @@
+package migrate
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode"
+)
+
+// The phases `migrate status` shows (DESIGN.md, "Migration").
+const (
+	PhaseZK             = "ZK"
+	PhasePreMigration   = "PRE_MIGRATION"
+	PhaseMigrating      = "MIGRATING"
+	PhaseDualWrite      = "DUAL_WRITE"
+	PhaseBrokersOnKRaft = "BROKERS_ON_KRAFT"
+	PhaseFinalized      = "FINALIZED"
+)
+
+// Status is `migrate status`, and its --output json schema.
+type Status struct {
+	Phase string `json:"phase"`
+	// SubState and Reason say what the phase is waiting for, in words.
+	SubState         string `json:"sub_state"`
+	Reason           string `json:"reason"`
+	ControllerID     int32  `json:"controller_id"`
+	ControllerEpoch  int32  `json:"controller_epoch"`
+	ZkMigrationState string `json:"zk_migration_state"`
+	MetadataOffset   int64  `json:"metadata_offset"`
+	// Brokers by where their leadership comes from.
+	BrokersOnZooKeeper   []int32 `json:"brokers_on_zookeeper"`
+	BrokersOnQuorum      []int32 `json:"brokers_on_quorum"`
+	BrokersNotRegistered []int32 `json:"brokers_not_registered"`
+	// ZooKeeperOffset is the metadata offset ZooKeeper reflects (/migration); the lag is
+	// how many log offsets it is behind and for how long.
+	ZooKeeperOffset    int64      `json:"zookeeper_offset"`
+	ZkWriteLagOffsets  int64      `json:"zk_write_lag_offsets"`
+	ZkWriteLagMs       int64      `json:"zk_write_lag_ms"`
+	LastFullReconcile  *time.Time `json:"last_full_reconcile"`
+	UnderReplicated    int        `json:"under_replicated_partitions"`
+	AllOnQuorumSince   *time.Time `json:"all_brokers_on_quorum_since"`
+	RollbackPossible   bool       `json:"rollback_possible"`
+	CopyRecordsDone    int        `json:"copy_records_done"`
+	CopyRecordsTotal   int        `json:"copy_records_total"`
+	LastDualWriteError string     `json:"last_dual_write_error"`
+}
+
+// brokerModes sorts the brokers a migration must move — every ZooKeeper broker id
+// (registered in /brokers/ids or named in an assignment) and every broker the quorum
+// knows — by where they are: registered as migrating ZooKeeper brokers, moved to the
+// quorum (registered without the flag), or not registered with the quorum at all.
+func brokerModes(img *metadata.Image, zkIDs []int32) (onZK, onQuorum, missing []int32) {
+	ids := map[int32]bool{}
+	for _, id := range zkIDs {
+		ids[id] = true
+	}
+	for id := range img.Brokers {
+		ids[id] = true
+	}
+	for _, t := range img.Topics {
+		for _, p := range t.Partitions {
+			for _, r := range p.Replicas {
+				ids[r] = true
+			}
+		}
+	}
+	onZK, onQuorum, missing = []int32{}, []int32{}, []int32{}
+	for _, id := range slices.Sorted(maps.Keys(ids)) {
+		b, ok := img.Brokers[id]
+		switch {
+		case !ok:
+			missing = append(missing, id)
+		case b.IsMigratingZkBroker:
+			onZK = append(onZK, id)
+		default:
+			onQuorum = append(onQuorum, id)
+		}
+	}
+	return onZK, onQuorum, missing
+}
+
+// underReplicated counts partitions whose ISR is smaller than their replica set.
+func underReplicated(img *metadata.Image) int {
+	n := 0
+	for _, t := range img.Topics {
+		for _, p := range t.Partitions {
+			if len(p.ISR) < len(p.Replicas) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// trackBrokers notes when every broker the log knows first was on the quorum, which
+// finalize's soak time counts from.
+func (d *Driver) trackBrokers() {
+	img := d.ctrl.Image()
+	onZK, onQuorum, missing := brokerModes(img, nil)
+	all := img.ZkMigrationState == metadata.ZkMigrationMigration && len(onZK) == 0 && len(missing) == 0 && len(onQuorum) > 0
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	switch {
+	case !all:
+		d.allOnQuorumSince = time.Time{}
+	case d.allOnQuorumSince.IsZero():
+		d.allOnQuorumSince = time.Now()
+	}
+}
+
+// Status reports the migration as this controller sees it; only the active
+// controller's lag and reconcile times are meaningful.
+func (d *Driver) Status(ctx context.Context) (Status, error) {
+	st := d.ctrl.MigrationState()
+	img := d.ctrl.Image()
+	tree, err := zkmode.LoadTree(ctx, d.zk)
+	if err != nil {
+		return Status{}, err
+	}
+	live, all := zkBrokerIDs(tree)
+	onZK, onQuorum, missing := brokerModes(img, append(live, all...))
+	s := Status{
+		ControllerID: d.opts.NodeID, ControllerEpoch: st.Epoch,
+		ZkMigrationState: MigrationStateName(img.ZkMigrationState), MetadataOffset: img.Offset,
+		BrokersOnZooKeeper: onZK, BrokersOnQuorum: onQuorum, BrokersNotRegistered: missing,
+		ZooKeeperOffset:  -1,
+		UnderReplicated:  underReplicated(img),
+		RollbackPossible: img.ZkMigrationState != metadata.ZkMigrationPostMigration,
+	}
+	if m := tree.Migration; m != nil {
+		s.ZooKeeperOffset = m.KRaftMetadataOffset
+	}
+	d.mu.Lock()
+	copying, done, total := d.copying, d.copyDone, d.copyTotal
+	behind, reconciled, since := d.behindSince, d.lastReconcile, d.allOnQuorumSince
+	s.LastDualWriteError = d.lastErr
+	d.mu.Unlock()
+	s.CopyRecordsDone, s.CopyRecordsTotal = done, total
+	if !reconciled.IsZero() {
+		s.LastFullReconcile = &reconciled
+	}
+	if !since.IsZero() {
+		s.AllOnQuorumSince = &since
+	}
+	switch img.ZkMigrationState {
+	case metadata.ZkMigrationNone:
+		s.Phase, s.SubState, s.Reason = PhaseZK, "NOT_ENABLED", "the quorum was not started with zookeeper.metadata.migration.enable=true"
+	case metadata.ZkMigrationPreMigration:
+		s.Phase = PhasePreMigration
+		switch {
+		case copying:
+			s.Phase, s.SubState, s.Reason = PhaseMigrating, "COPYING", "copying ZooKeeper into the metadata log in one transaction"
+		case len(missing) > 0 || len(onQuorum) > 0:
+			s.SubState, s.Reason = "WAITING_FOR_BROKERS", "brokers not registered with the quorum as migrating ZooKeeper brokers: "+joinIDs(append(missing, onQuorum...))
+		default:
+			s.SubState, s.Reason = "READY", "every ZooKeeper broker is registered with the quorum: run `kbridge migrate commit`"
+		}
+	case metadata.ZkMigrationMigration:
+		if s.ZooKeeperOffset >= 0 && img.Offset > s.ZooKeeperOffset {
+			s.ZkWriteLagOffsets = img.Offset - s.ZooKeeperOffset
+			if !behind.IsZero() {
+				s.ZkWriteLagMs = time.Since(behind).Milliseconds()
+			}
+		}
+		if len(onZK) > 0 || len(missing) > 0 {
+			s.Phase, s.SubState = PhaseDualWrite, "BROKERS_SWITCHING"
+			s.Reason = "brokers still led through ZooKeeper: " + joinIDs(append(onZK, missing...))
+		} else {
+			s.Phase, s.SubState = PhaseBrokersOnKRaft, "SOAKING"
+			s.Reason = "every broker is on the quorum; ZooKeeper is still kept in step, so rollback is possible until `kbridge migrate finalize`"
+		}
+	case metadata.ZkMigrationPostMigration:
+		s.Phase, s.SubState, s.Reason = PhaseFinalized, "DONE", "the migration is finalized; ZooKeeper is no longer written"
+	}
+	if s.LastDualWriteError != "" && s.Phase == PhaseDualWrite {
+		s.SubState, s.Reason = "ZK_WRITE_FAILING", s.LastDualWriteError
+	}
+	return s, nil
+}
