@@ -1,0 +1,248 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kbridge/kbridge/migrate"
+)
+
+func init() {
+	migrateCmd.AddCommand(migrateCommitCmd(), migrateStatusCmd(), migrateFinalizeCmd())
+}
+
+// adminTimeout bounds the status and finalize calls; a commit waits for its copy.
+const adminTimeout = 30 * time.Second
+
+func migrateCommitCmd() *cobra.Command {
+	var controller string
+	cmd := &cobra.Command{
+		Use:   "commit --controller HOST:PORT",
+		Short: "Copy ZooKeeper into the metadata log and start dual-writes (asks the active controller)",
+		Long: `Ask the active migration controller to run the migration: after the dry-run's preflight
+finds no blocker it fences the ZooKeeper controller, copies every topic, partition, config,
+quota, SCRAM credential, ACL and the producer-id block into the metadata log in one
+transaction, and from then on writes every metadata change to the log and then to
+ZooKeeper. The brokers move to the quorum in place once the copy reaches them.
+
+Re-running commit is safe: on a log that already holds the copy it writes nothing. A
+copy cut short by a controller failover is aborted by the next leader; commit again.
+Progress is shown as a bar on a terminal, as log lines otherwise.`,
+		Example: `  kbridge migrate commit --controller localhost:19091`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if controller == "" {
+				return errors.New("--controller is required")
+			}
+			ctx := interruptContext(cmd)
+			done := make(chan struct{})
+			go showCopyProgress(ctx, cmd.ErrOrStderr(), controller, done)
+			res, err := migrate.CommitMigration(ctx, controller)
+			close(done)
+			if err != nil {
+				return describeAdminError(err)
+			}
+			out := cmd.OutOrStdout()
+			if res.AlreadyCommitted {
+				fmt.Fprintf(out, "The metadata log already holds the migration (offset %d); nothing was written.\n", res.Offset)
+				return nil
+			}
+			fmt.Fprintf(out, "Copied %d records from ZooKeeper into the metadata log in %v (offset %d, epoch %d).\n",
+				res.Records, res.Took.Round(time.Millisecond), res.Offset, res.Epoch)
+			fmt.Fprintln(out, "Dual-write is on; follow the brokers' switch with `kbridge migrate status`.")
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&controller, "controller", "", "host:port of a migration controller's listener (required)")
+	return cmd
+}
+
+// showCopyProgress polls the status while a commit runs: a bar on a terminal, a
+// line every few seconds otherwise.
+func showCopyProgress(ctx context.Context, w io.Writer, controller string, done <-chan struct{}) {
+	tty := isTerminal(w)
+	interval := 2 * time.Second
+	if tty {
+		interval = 200 * time.Millisecond
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	shown := false
+	for {
+		select {
+		case <-done:
+			if shown && tty {
+				fmt.Fprintln(w)
+			}
+			return
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		sctx, cancel := context.WithTimeout(ctx, interval)
+		st, err := migrate.MigrationStatus(sctx, controller)
+		cancel()
+		if err != nil || st.CopyRecordsTotal == 0 || st.Phase != migrate.PhaseMigrating {
+			continue
+		}
+		shown = true
+		if tty {
+			const width = 40
+			filled := width * st.CopyRecordsDone / st.CopyRecordsTotal
+			fmt.Fprintf(w, "\rcopying [%s%s] %d/%d records", strings.Repeat("#", filled), strings.Repeat(".", width-filled), st.CopyRecordsDone, st.CopyRecordsTotal)
+		} else {
+			fmt.Fprintf(w, "copying: %d/%d records\n", st.CopyRecordsDone, st.CopyRecordsTotal)
+		}
+	}
+}
+
+// isTerminal tells whether w is a character device, where a redrawn bar makes sense.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func migrateStatusCmd() *cobra.Command {
+	var controller, output string
+	cmd := &cobra.Command{
+		Use:   "status --controller HOST:PORT [--output text|json]",
+		Short: "Show the migration's phase, the brokers' modes, the ZooKeeper write lag and whether rollback is possible",
+		Long: `Show the migration as the active controller sees it: the phase (ZK, PRE_MIGRATION,
+MIGRATING, DUAL_WRITE, BROKERS_ON_KRAFT, FINALIZED) with a sub-state and its reason, the
+brokers still led through ZooKeeper, those on the quorum and those not registered with it,
+how far ZooKeeper is behind the metadata log, the last full reconcile, and whether a
+rollback is still possible.`,
+		Example: `  kbridge migrate status --controller localhost:19091
+  kbridge migrate status --controller localhost:19091 --output json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if controller == "" {
+				return errors.New("--controller is required")
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
+			defer cancel()
+			st, err := migrate.MigrationStatus(ctx, controller)
+			if err != nil {
+				return describeAdminError(err)
+			}
+			return printStatus(cmd.OutOrStdout(), st, output)
+		},
+	}
+	cmd.Flags().StringVar(&controller, "controller", "", "host:port of a migration controller's listener (required)")
+	cmd.Flags().StringVar(&output, "output", "text", "text or json")
+	return cmd
+}
+
+func migrateFinalizeCmd() *cobra.Command {
+	var controller string
+	var minSoak time.Duration
+	cmd := &cobra.Command{
+		Use:   "finalize --controller HOST:PORT [--min-soak DURATION]",
+		Short: "End the migration: ZooKeeper is never written again (no rollback after this)",
+		Long: `Finalize the migration (POST_MIGRATION). Refused, with every reason, unless every broker
+is on the quorum, no partition is under-replicated, ZooKeeper reflects the whole metadata log
+and every broker has been on the quorum for --min-soak. After it, ZooKeeper is not written
+again and the migration cannot be rolled back.`,
+		Example: `  kbridge migrate finalize --controller localhost:19091 --min-soak 10m`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if controller == "" {
+				return errors.New("--controller is required")
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
+			defer cancel()
+			st, err := migrate.FinalizeMigration(ctx, controller, minSoak)
+			if err != nil {
+				return describeAdminError(err)
+			}
+			return printStatus(cmd.OutOrStdout(), st, "text")
+		},
+	}
+	cmd.Flags().StringVar(&controller, "controller", "", "host:port of a migration controller's listener (required)")
+	cmd.Flags().DurationVar(&minSoak, "min-soak", 0, "how long every broker must have been on the quorum")
+	return cmd
+}
+
+// printStatus writes a Status as text or JSON.
+func printStatus(w io.Writer, st migrate.Status, output string) error {
+	switch output {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(st)
+	case "text":
+	default:
+		return fmt.Errorf("--output %q: want text or json", output)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	rollback := "no"
+	if st.RollbackPossible {
+		rollback = "yes"
+	}
+	reconcile := "never"
+	if st.LastFullReconcile != nil {
+		reconcile = st.LastFullReconcile.Format(time.RFC3339)
+	}
+	rows := [][2]string{
+		{"Phase:", st.Phase},
+		{"Sub-state:", st.SubState + " — " + st.Reason},
+		{"Controller:", fmt.Sprintf("%d (epoch %d)", st.ControllerID, st.ControllerEpoch)},
+		{"Metadata log:", fmt.Sprintf("offset %d, %s", st.MetadataOffset, st.ZkMigrationState)},
+		{"Brokers on ZooKeeper:", idList(st.BrokersOnZooKeeper)},
+		{"Brokers on the quorum:", idList(st.BrokersOnQuorum)},
+		{"Brokers not registered:", idList(st.BrokersNotRegistered)},
+		{"ZooKeeper write lag:", fmt.Sprintf("%d offsets, %d ms (ZooKeeper at offset %d)", st.ZkWriteLagOffsets, st.ZkWriteLagMs, st.ZooKeeperOffset)},
+		{"Last full reconcile:", reconcile},
+		{"Under-replicated:", fmt.Sprint(st.UnderReplicated)},
+		{"Rollback possible:", rollback},
+	}
+	if st.CopyRecordsTotal > 0 {
+		rows = append(rows, [2]string{"Copy:", fmt.Sprintf("%d/%d records", st.CopyRecordsDone, st.CopyRecordsTotal)})
+	}
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\n", r[0], r[1])
+	}
+	return tw.Flush()
+}
+
+func idList(ids []int32) string {
+	if len(ids) == 0 {
+		return "none"
+	}
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = fmt.Sprint(id)
+	}
+	return strings.Join(s, ", ")
+}
+
+// describeAdminError spells out a refusal's blockers or reasons, one per line, and
+// exits 1 as a dry-run with a blocker does.
+func describeAdminError(err error) error {
+	var ae *migrate.AdminError
+	if !errors.As(err, &ae) || (len(ae.Blockers) == 0 && len(ae.Reasons) == 0) {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(ae.Message)
+	for _, f := range ae.Blockers {
+		fmt.Fprintf(&b, "\n  [%s] %s\n    fix: %s", f.Code, f.Message, f.Fix)
+	}
+	for _, r := range ae.Reasons {
+		fmt.Fprintf(&b, "\n  - %s", r)
+	}
+	return &exitError{code: migrate.ExitBlocked, err: errors.New(b.String())}
+}

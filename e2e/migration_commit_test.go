@@ -1,0 +1,161 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/migrate"
+	"github.com/kbridge/kbridge/zkmode"
+)
+
+// dryRunReport runs `kbridge migrate dry-run --output json` and returns the report and
+// the exit status.
+func dryRunReport(t *testing.T, args ...string) (migrate.Report, int) {
+	t.Helper()
+	out, stderr, err := RunWithInput(t, nil, append([]string{"migrate", "dry-run", "--output", "json"}, args...)...)
+	code := 0
+	if err != nil {
+		var ok bool
+		if code, ok = exitStatus(err); !ok {
+			t.Fatalf("migrate dry-run: %v\n%s", err, stderr)
+		}
+	}
+	var r migrate.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("migrate dry-run output is not its JSON report: %v\n%s\n%s", err, out, stderr)
+	}
+	return r, code
+}
+
+// TestMigrationCommit is issue 6's first acceptance: three ZooKeeper-mode brokers with
+// topics (RF=3, configs, a compacted topic, a consumer group with committed offsets)
+// and three migration controllers. dry-run prints the exact counts and exits 0;
+// commit brings the brokers onto the quorum in place; and the quorum's image holds,
+// field for field, what ZooKeeper held.
+func TestMigrationCommit(t *testing.T) {
+	m := StartMigrationCluster(t, 3, 3)
+	ctx := context.Background()
+	adm := kadm.NewClient(m.Client())
+	retention, compact := "3600000", "compact"
+	for name, spec := range map[string]struct {
+		partitions int32
+		configs    map[string]*string
+	}{
+		"orders":    {3, map[string]*string{"retention.ms": &retention}},
+		"compacted": {1, map[string]*string{"cleanup.policy": &compact}},
+	} {
+		if resp, err := adm.CreateTopic(ctx, spec.partitions, 3, spec.configs, name); err != nil || resp.Err != nil {
+			t.Fatalf("create %s: %v %v", name, err, resp.Err)
+		}
+	}
+	producer := m.Client(kgo.ProducerLinger(0))
+	acked := produceAcked(t, producer, "orders", "before", 50)
+	group := m.Client(kgo.ConsumeTopics("orders"), kgo.ConsumerGroup("g1"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.DisableAutoCommit())
+	if got := readValues(group, len(acked)); len(got) != len(acked) {
+		t.Fatalf("group read %d of %d", len(got), len(acked))
+	}
+	if err := group.CommitUncommittedOffsets(ctx); err != nil {
+		t.Fatalf("commit offsets: %v", err)
+	}
+
+	m.StartControllers()
+	m.WaitPhase(30*time.Second, migrate.PhasePreMigration, "READY")
+
+	conn := m.ZooKeeper()
+	before, err := zkmode.LoadTree(ctx, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, code := dryRunReport(t, "--zookeeper", m.Connect(), "--controller", m.ControllerAddr())
+	if code != 0 || !report.Ready {
+		t.Fatalf("dry-run exit %d, ready %v: %+v", code, report.Ready, report.Findings)
+	}
+	wantPartitions := 0
+	for _, tp := range before.Image.Topics {
+		wantPartitions += len(tp.Partitions)
+	}
+	p := report.Plan
+	if p.Brokers != 3 || p.Topics != 3 || p.Partitions != wantPartitions || p.TopicConfigs != 3 || p.Transactions != 1 {
+		t.Fatalf("plan: brokers %d topics %d partitions %d (want %d) topic configs %d transactions %d",
+			p.Brokers, p.Topics, p.Partitions, wantPartitions, p.TopicConfigs, p.Transactions)
+	}
+	records, _ := before.MigrationRecords()
+	if p.Records == nil || *p.Records != len(records)+3 {
+		t.Fatalf("plan records %v, want %d copied + Begin, MIGRATION, End", p.Records, len(records))
+	}
+
+	Run(t, "migrate", "commit", "--controller", m.ControllerAddr())
+	st := m.WaitPhase(30*time.Second, migrate.PhaseBrokersOnKRaft, "")
+	if len(st.BrokersOnQuorum) != 3 || !st.RollbackPossible {
+		t.Fatalf("status after commit: %+v", st)
+	}
+	// Re-running commit is safe and writes nothing.
+	if out := Run(t, "migrate", "commit", "--controller", m.ControllerAddr()); !strings.Contains(out, "already holds the migration") {
+		t.Fatalf("second commit: %s", out)
+	}
+
+	view, err := migrate.FetchControllerView(ctx, m.ControllerAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareCopied(t, before.Image, view.Image)
+
+	// The brokers serve from the quorum: old records read back, new ones go in.
+	acked = append(acked, produceAcked(t, producer, "orders", "after", 50)...)
+	cl := m.Client(kgo.ConsumeTopics("orders"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if got := readValues(cl, len(acked)); len(got) != len(acked) {
+		t.Fatalf("read %d of %d records after the switch", len(got), len(acked))
+	}
+	offsets, err := adm.FetchOffsets(ctx, "g1")
+	if err != nil || offsets.Error() != nil {
+		t.Fatalf("committed offsets of g1 after the switch: %v %v", err, offsets.Error())
+	}
+	var committed int64
+	offsets.Each(func(o kadm.OffsetResponse) { committed += o.At })
+	if committed != 50 {
+		t.Fatalf("g1 has %d committed offsets after the switch, want 50", committed)
+	}
+}
+
+// compareCopied checks, entity by entity and field by field, that the quorum's image
+// holds what ZooKeeper held before the commit: topics with their ids, partitions,
+// leaders, ISRs and epochs, and the configs.
+func compareCopied(t *testing.T, zk, kraft *metadata.Image) {
+	t.Helper()
+	for _, name := range slices.Sorted(maps.Keys(zk.Topics)) {
+		zt, kt := zk.Topics[name], kraft.Topics[name]
+		if kt == nil {
+			t.Errorf("topic %s was not copied", name)
+			continue
+		}
+		if kt.ID != zt.ID {
+			t.Errorf("topic %s: id %s, ZooKeeper has %s", name, kt.ID, zt.ID)
+		}
+		for id, zp := range zt.Partitions {
+			kp := kt.Partitions[id]
+			if kp == nil {
+				t.Errorf("%s-%d was not copied", name, id)
+				continue
+			}
+			if !slices.Equal(kp.Replicas, zp.Replicas) || kp.LeaderEpoch < zp.LeaderEpoch {
+				t.Errorf("%s-%d: replicas %v leader epoch %d; ZooKeeper had %v epoch %d", name, id, kp.Replicas, kp.LeaderEpoch, zp.Replicas, zp.LeaderEpoch)
+			}
+		}
+		res := metadata.ConfigResource{Type: metadata.ConfigResourceTopic, Name: name}
+		if !maps.Equal(zk.Configs[res], kraft.Configs[res]) {
+			t.Errorf("topic %s configs %v, ZooKeeper has %v", name, kraft.Configs[res], zk.Configs[res])
+		}
+	}
+	if len(kraft.Topics) != len(zk.Topics) {
+		t.Errorf("quorum has %d topics, ZooKeeper had %d", len(kraft.Topics), len(zk.Topics))
+	}
+}

@@ -1,0 +1,146 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kbridge/kbridge/migrate"
+	"github.com/kbridge/kbridge/zkmode"
+)
+
+// MigrationCluster is a ZooKeeper-mode cluster ready to migrate: brokers with
+// zookeeper.metadata.migration.enable and the quorum's voters, and the migration
+// controllers (node ids 3000..), which start only when StartControllers is called,
+// as an operator provisions them after the brokers.
+type MigrationCluster struct {
+	*ZKCluster
+	Controllers []*Node
+	voters      string
+	root        string
+}
+
+// StartMigrationCluster starts ZooKeeper and nBrokers brokers that will migrate to a
+// quorum of nControllers; the controllers are configured but not started.
+func StartMigrationCluster(t testing.TB, nBrokers, nControllers int, extra ...string) *MigrationCluster {
+	t.Helper()
+	m := &MigrationCluster{root: t.TempDir()}
+	var voters []string
+	addrs := make([]string, nControllers)
+	for i := range nControllers {
+		addrs[i] = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		voters = append(voters, fmt.Sprintf("%d@%s", 3000+i, addrs[i]))
+	}
+	m.voters = strings.Join(voters, ",")
+	migration := []string{
+		"zookeeper.metadata.migration.enable=true",
+		"controller.quorum.voters=" + m.voters,
+		"controller.listener.names=CONTROLLER",
+		"listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+		"broker.heartbeat.interval.ms=200",
+		"broker.session.timeout.ms=3000",
+	}
+	m.ZKCluster = StartZKCluster(t, nBrokers, append(migration, extra...)...)
+	for i := range nControllers {
+		dir := filepath.Join(m.root, fmt.Sprintf("controller-%d", 3000+i))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		props := []string{
+			"process.roles=controller",
+			fmt.Sprintf("node.id=%d", 3000+i),
+			"controller.quorum.voters=" + m.voters,
+			"controller.listener.names=CONTROLLER",
+			"listeners=CONTROLLER://" + addrs[i],
+			"listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+			"log.dirs=" + filepath.Join(dir, "data"),
+			"zookeeper.metadata.migration.enable=true",
+			"zookeeper.connect=" + m.Connect(),
+			"controller.quorum.election.timeout.ms=1000",
+			"broker.session.timeout.ms=3000",
+		}
+		n := &Node{
+			t:          t,
+			ConfigPath: filepath.Join(dir, "server.properties"),
+			DataDir:    filepath.Join(dir, "data"),
+			BrokerAddr: addrs[i],
+			logPath:    filepath.Join(dir, "server.log"),
+		}
+		if err := os.WriteFile(n.ConfigPath, []byte(strings.Join(props, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		m.Controllers = append(m.Controllers, n)
+	}
+	t.Cleanup(func() {
+		// Brokers first: once on the quorum, their controlled shutdown needs it.
+		m.ZKCluster.Stop()
+		for _, n := range m.Controllers {
+			n.Stop()
+			if t.Failed() {
+				n.dumpLog()
+			}
+		}
+	})
+	return m
+}
+
+// StartControllers formats the controllers with ZooKeeper's /cluster/id, as Kafka's
+// migration requires, and starts them.
+func (m *MigrationCluster) StartControllers() {
+	m.t.Helper()
+	conn := m.ZooKeeper()
+	data, _, err := conn.Get(context.Background(), zkmode.ClusterIDPath)
+	if err != nil {
+		m.t.Fatalf("read %s: %v", zkmode.ClusterIDPath, err)
+	}
+	id, err := zkmode.DecodeClusterID(data)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	for _, n := range m.Controllers {
+		Run(m.t, "storage", "format", "-t", id, "-c", n.ConfigPath)
+	}
+	for _, n := range m.Controllers {
+		n.Start()
+	}
+}
+
+// ControllerAddr is the first controller's listener, for --controller.
+func (m *MigrationCluster) ControllerAddr() string { return m.Controllers[0].BrokerAddr }
+
+// Status runs `kbridge migrate status --output json`; a zero Status when it fails.
+func (m *MigrationCluster) Status() migrate.Status {
+	out, _, err := RunWithInput(m.t, nil, "migrate", "status", "--controller", m.ControllerAddr(), "--output", "json")
+	var st migrate.Status
+	if err == nil {
+		json.Unmarshal([]byte(out), &st)
+	}
+	return st
+}
+
+// WaitPhase waits until `migrate status` shows phase (and sub-state, when given).
+func (m *MigrationCluster) WaitPhase(timeout time.Duration, phase, subState string) migrate.Status {
+	m.t.Helper()
+	var st migrate.Status
+	WaitFor(m.t, timeout, "migration phase "+phase+" "+subState, func() bool {
+		st = m.Status()
+		return st.Phase == phase && (subState == "" || st.SubState == subState)
+	})
+	return st
+}
+
+// exitStatus is the exit status of a command that ran and failed.
+func exitStatus(err error) (int, bool) {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode(), true
+	}
+	return 0, false
+}
