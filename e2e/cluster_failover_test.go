@@ -21,6 +21,9 @@ type ackedProducer struct {
 	acked  []string
 	failed int
 	lastOK time.Time
+	// maxGap is the longest time between two acknowledgements: how long producing
+	// stalled at worst.
+	maxGap time.Duration
 }
 
 func (p *ackedProducer) run(ctx context.Context) {
@@ -32,6 +35,9 @@ func (p *ackedProducer) run(ctx context.Context) {
 		p.mu.Lock()
 		if err == nil {
 			p.acked = append(p.acked, v)
+			if !p.lastOK.IsZero() {
+				p.maxGap = max(p.maxGap, time.Since(p.lastOK))
+			}
 			p.lastOK = time.Now()
 		} else if ctx.Err() == nil {
 			p.failed++

@@ -57,7 +57,7 @@ func (d *Driver) Finalize(ctx context.Context, minSoak time.Duration) error {
 		}
 	case time.Since(*s.AllOnQuorumSince) < minSoak:
 		reasons = append(reasons, fmt.Sprintf("every broker has been on the quorum for %v, less than --min-soak %v",
-			time.Since(*s.AllOnQuorumSince).Round(time.Second), minSoak))
+			time.Since(*s.AllOnQuorumSince).Round(100*time.Millisecond), minSoak))
 	}
 	if len(reasons) > 0 {
 		return &RefusedError{Reasons: reasons}
