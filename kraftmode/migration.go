@@ -288,3 +288,13 @@ func zkMigrationStateName(s metadata.ZkMigrationState) string {
 	}
 	return fmt.Sprintf("UNKNOWN(%d)", int8(s))
 }
+
+// CopyBatchCount is how many Raft entries CopyZkMetadata writes for groups, so a
+// dry-run can say exactly what a commit will write: the transaction's records ride in
+// the first and last of them.
+func CopyBatchCount(groups [][]metadata.Record, minBatch int) int {
+	if minBatch <= 0 {
+		minBatch = DefaultMigrationMinBatch
+	}
+	return len(planCopyBatches(groups, minBatch, maxCopyBatchBytes))
+}

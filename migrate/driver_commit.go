@@ -84,7 +84,7 @@ func (d *Driver) Commit(ctx context.Context) (CommitResult, error) {
 		d.mu.Unlock()
 	}()
 	d.log.Info("copying ZooKeeper into the metadata log", "records", len(recs))
-	offset, epoch, err := d.ctrl.CopyZkMetadata(ctx, groupRecords(recs), d.opts.MinBatchSize, func(done, total int) {
+	offset, epoch, err := d.ctrl.CopyZkMetadata(ctx, migrationGroups(recs), d.opts.MinBatchSize, func(done, total int) {
 		d.mu.Lock()
 		d.copyDone, d.copyTotal = done, total
 		d.mu.Unlock()
@@ -104,34 +104,6 @@ func (d *Driver) Commit(ctx context.Context) (CommitResult, error) {
 	d.mu.Unlock()
 	d.log.Info("Completed migration of metadata from ZooKeeper to KRaft", "records", len(recs), "offset", offset, "epoch", epoch, "took", time.Since(start).Round(time.Millisecond))
 	return CommitResult{Records: len(recs), Offset: offset, Epoch: epoch, Took: time.Since(start)}, nil
-}
-
-// groupRecords splits the copy into the groups CopyZkMetadata keeps whole: a topic
-// with its configs and partitions, and every other record alone.
-func groupRecords(recs []metadata.Record) [][]metadata.Record {
-	var groups [][]metadata.Record
-	inTopic := false
-	for _, r := range recs {
-		switch v := r.(type) {
-		case *metadata.TopicRecord:
-			groups = append(groups, []metadata.Record{r})
-			inTopic = true
-			continue
-		case *metadata.PartitionRecord:
-			if inTopic {
-				groups[len(groups)-1] = append(groups[len(groups)-1], r)
-				continue
-			}
-		case *metadata.ConfigRecord:
-			if inTopic && v.ResourceType == metadata.ConfigResourceTopic {
-				groups[len(groups)-1] = append(groups[len(groups)-1], r)
-				continue
-			}
-		}
-		inTopic = false
-		groups = append(groups, []metadata.Record{r})
-	}
-	return groups
 }
 
 // preflight runs the dry-run's checks on ZooKeeper and this controller's own view of

@@ -339,7 +339,7 @@ func TestDryRunPlan(t *testing.T) {
 	addr := serveQuorum(t, quorumImage(t, metadata.MetadataVersionLatest, metadata.ZkMigrationPreMigration, migratingBrokers(1, 2, 3)...))
 	r := runDryRun(t, connect, addr)
 
-	records, batches := 22, 3
+	records, batches := 22, 1
 	want := Plan{
 		Brokers: 3, BrokerIDs: []int32{1, 2, 3}, Topics: 2, Partitions: 5, TopicConfigs: 1, BrokerConfigs: 2,
 		ClientQuotas: 3, ScramUsers: 1, ScramCredentials: 1, ACLs: 3, DelegationTokens: 2,

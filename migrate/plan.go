@@ -3,6 +3,7 @@ package migrate
 import (
 	"slices"
 
+	"github.com/kbridge/kbridge/kraftmode"
 	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/zkmode"
 )
@@ -49,9 +50,10 @@ type Plan struct {
 	PendingDeletions []string `json:"pending_deletions"`
 	// Records is every record the copy appends: BeginTransaction, the migration
 	// records, ZkMigrationState(MIGRATION) and EndTransaction. Batches counts the
-	// controller writes they take: the BeginTransaction, the coalesced batches, and the
-	// last one with the migration state and EndTransaction. Both are nil while a topic
-	// has no topic_id, since such a cluster cannot be copied at all.
+	// controller writes they take, as the controller coalesces Kafka's lists (at least
+	// 200 records a batch, a list never split), the transaction's records riding in the
+	// first and the last. Both are nil while a topic has no topic_id, since such a
+	// cluster cannot be copied at all.
 	Records *int `json:"records"`
 	Batches *int `json:"batches"`
 	// Transactions is the number of metadata transactions: the copy is one.
@@ -108,28 +110,21 @@ func planCopy(tree *zkmode.Tree, tokens int) Plan {
 	if records, err := tree.MigrationRecords(); err == nil {
 		// BeginTransaction, ZkMigrationState and EndTransaction frame the copy.
 		n := len(records) + 3
-		b := coalescedBatches(records) + 2
+		b := kraftmode.CopyBatchCount(migrationGroups(records), kraftmode.DefaultMigrationMinBatch)
 		p.Records, p.Batches = &n, &b
 	}
 	return p
 }
 
-// coalescedBatches counts the controller writes BufferingBatchConsumer makes of the
-// migration records: lists are appended whole, and a batch is written as soon as it
-// holds minBatchSize records; the rest is written at the end.
-func coalescedBatches(records []metadata.Record) int {
-	batches, buffered := 0, 0
+// migrationGroups splits the migration records into the lists ZkMigrationClient
+// hands over (see migrationLists), which the copy keeps whole in one batch each.
+func migrationGroups(records []metadata.Record) [][]metadata.Record {
+	var groups [][]metadata.Record
 	for _, n := range migrationLists(records) {
-		buffered += n
-		if buffered >= minBatchSize {
-			batches++
-			buffered = 0
-		}
+		groups = append(groups, records[:n:n])
+		records = records[n:]
 	}
-	if buffered > 0 {
-		batches++
-	}
-	return batches
+	return groups
 }
 
 // migrationLists splits the migration records, in their order, into the lists

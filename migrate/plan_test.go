@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/kbridge/kbridge/kraftmode"
 	"github.com/kbridge/kbridge/metadata"
 )
 
@@ -59,9 +60,10 @@ func TestMigrationLists(t *testing.T) {
 	}
 }
 
-// TestCoalescedBatches: lists are appended whole, a batch is written once it holds
-// 200 records, and the rest at the end.
-func TestCoalescedBatches(t *testing.T) {
+// TestCopyBatches: lists are appended whole, a batch is written once it holds 200
+// records, and the rest at the end; the transaction's records ride in the first and
+// last batch, and even an empty copy is one write.
+func TestCopyBatches(t *testing.T) {
 	many := func(topics, partitions int) []metadata.Record {
 		var out []metadata.Record
 		for i := range topics {
@@ -74,7 +76,7 @@ func TestCoalescedBatches(t *testing.T) {
 		records []metadata.Record
 		want    int
 	}{
-		{"nothing", nil, 0},
+		{"nothing", nil, 1},
 		{"under the minimum", many(3, 10), 1},
 		{"exactly the minimum", many(50, 2), 1},
 		// 3 records a topic: the 67th topic takes the batch to 201, the rest is 99.
@@ -84,7 +86,7 @@ func TestCoalescedBatches(t *testing.T) {
 		{"ACLs in lists of 100", aclRecords(450), 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := coalescedBatches(tc.records); got != tc.want {
+			if got := kraftmode.CopyBatchCount(migrationGroups(tc.records), kraftmode.DefaultMigrationMinBatch); got != tc.want {
 				t.Fatalf("%d batches, want %d (lists %v)", got, tc.want, migrationLists(tc.records))
 			}
 		})
