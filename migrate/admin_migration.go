@@ -85,6 +85,19 @@ func (s *AdminServer) handleFinalize(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, st)
 }
 
+func (s *AdminServer) handleRollback(w http.ResponseWriter, r *http.Request) {
+	d := s.migrationDriver(w)
+	if d == nil {
+		return
+	}
+	res, err := d.Rollback(r.Context(), r.URL.Query().Get("dry_run") == "true")
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
 // writeError maps the driver's errors to HTTP: 421 on a controller that is not the
 // active one (the body names the leader), 409 for a refusal with its blockers or
 // reasons, 500 otherwise.

@@ -47,6 +47,14 @@ func FinalizeMigration(ctx context.Context, addr string, minSoak time.Duration) 
 	return st, err
 }
 
+// RollbackMigration asks the active controller to roll the migration back, or with
+// dryRun only for the steps it would take.
+func RollbackMigration(ctx context.Context, addr string, dryRun bool) (RollbackResult, error) {
+	var res RollbackResult
+	err := callActive(ctx, addr, http.MethodPost, fmt.Sprintf("/v1/migration/rollback?dry_run=%t", dryRun), &res)
+	return res, err
+}
+
 // callActive sends one admin request to the active controller and decodes its answer
 // into out, or its refusal into an *AdminError.
 func callActive(ctx context.Context, addr, method, path string, out any) error {

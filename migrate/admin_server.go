@@ -48,6 +48,7 @@ func NewAdminServer(ctrl QuorumMember, nodeID int32, voters []Voter, logger *slo
 	mux.HandleFunc("GET /v1/migration/status", s.handleStatus)
 	mux.HandleFunc("POST /v1/migration/commit", s.handleCommit)
 	mux.HandleFunc("POST /v1/migration/finalize", s.handleFinalize)
+	mux.HandleFunc("POST /v1/migration/rollback", s.handleRollback)
 	s.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(s.done)

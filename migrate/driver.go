@@ -69,6 +69,11 @@ type zkTerm struct {
 	zkImg  *metadata.Image
 }
 
+// errRolledBack is claimedTerm's answer on a quorum whose migration was rolled back:
+// ZooKeeper has no /migration although the log says MIGRATION, so it leads again and
+// must not be claimed.
+var errRolledBack = errors.New("the migration was rolled back: ZooKeeper leads the cluster")
+
 // pollInterval is how often the driver looks again without a new image (leadership
 // changes come without one).
 const pollInterval = 250 * time.Millisecond
@@ -148,6 +153,9 @@ func (d *Driver) step() error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	term, err := d.claimedTerm(ctx, st.Epoch)
+	if errors.Is(err, errRolledBack) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -164,6 +172,13 @@ func (d *Driver) claimedTerm(ctx context.Context, epoch int32) (*zkTerm, error) 
 	d.mu.Unlock()
 	if term != nil && term.epoch == epoch {
 		return term, nil
+	}
+	released, err := d.releasedToZooKeeper(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if released {
+		return nil, errRolledBack
 	}
 	writer, err := d.claim(ctx, epoch)
 	if err != nil {

@@ -159,6 +159,12 @@ func (d *Driver) Status(ctx context.Context) (Status, error) {
 			s.SubState, s.Reason = "READY", "every ZooKeeper broker is registered with the quorum: run `kbridge migrate commit`"
 		}
 	case metadata.ZkMigrationMigration:
+		if tree.Migration == nil {
+			s.Phase, s.SubState = PhaseZK, "ROLLED_BACK"
+			s.Reason = "the migration was rolled back: ZooKeeper leads the cluster; deprovision this quorum"
+			s.RollbackPossible = false
+			break
+		}
 		if s.ZooKeeperOffset >= 0 && img.Offset > s.ZooKeeperOffset {
 			s.ZkWriteLagOffsets = img.Offset - s.ZooKeeperOffset
 			if !behind.IsZero() {

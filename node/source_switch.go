@@ -36,7 +36,7 @@ func (n *Node) runSourceSwitch(ctx context.Context, b *broker.Broker, z *zkBroke
 			continue
 		}
 		switch {
-		case !onQuorum && quorumCaughtUp(link.source.Image(), z.source.Tree()):
+		case !onQuorum && quorumCaughtUp(link.source.Image(), z.source.Tree(), reg.BrokerID):
 			b.SetSource(link.source)
 			onQuorum = true
 			moved := reg
@@ -54,11 +54,15 @@ func (n *Node) runSourceSwitch(ctx context.Context, b *broker.Broker, z *zkBroke
 	}
 }
 
-// quorumCaughtUp tells whether a migrating broker may lead from the quorum: the copy
-// is committed (MIGRATION, or POST_MIGRATION after a finalize), no transaction is
-// open, and the broker's image is at or past the offset /migration says ZooKeeper
-// reflects, so the switch cannot take it back in time.
-func quorumCaughtUp(img *metadata.Image, tree *zkmode.Tree) bool {
+// quorumCaughtUp tells whether a migrating broker may lead from the quorum: the
+// controller has unfenced it (so the quorum lets it keep its leaderships), the copy is
+// committed (MIGRATION, or POST_MIGRATION after a finalize), no transaction is open,
+// and the broker's image is at or past the offset /migration says ZooKeeper reflects,
+// so the switch cannot take it back in time.
+func quorumCaughtUp(img *metadata.Image, tree *zkmode.Tree, id int32) bool {
+	if !img.IsActiveBroker(id) {
+		return false
+	}
 	switch img.ZkMigrationState {
 	case metadata.ZkMigrationMigration:
 		return !img.InTransaction() && tree.Migration != nil && tree.Migration.InitialMigrationComplete() &&

@@ -17,7 +17,7 @@ import (
 )
 
 func init() {
-	migrateCmd.AddCommand(migrateCommitCmd(), migrateStatusCmd(), migrateFinalizeCmd())
+	migrateCmd.AddCommand(migrateCommitCmd(), migrateStatusCmd(), migrateFinalizeCmd(), migrateRollbackCmd())
 }
 
 // adminTimeout bounds the status and finalize calls; a commit waits for its copy.
@@ -174,6 +174,55 @@ again and the migration cannot be rolled back.`,
 	cmd.Flags().StringVar(&controller, "controller", "", "host:port of a migration controller's listener (required)")
 	cmd.Flags().DurationVar(&minSoak, "min-soak", 0, "how long every broker must have been on the quorum")
 	return cmd
+}
+
+func migrateRollbackCmd() *cobra.Command {
+	var controller string
+	var dryRun bool
+	cmd := &cobra.Command{
+		Use:   "rollback --controller HOST:PORT [--dry-run]",
+		Short: "Return the cluster to ZooKeeper (until finalize): brokers back in place, /controller and /migration removed",
+		Long: `Roll the migration back, as one ordered operation guarded by the controller's epochs:
+ZooKeeper is brought up to the whole metadata log, /migration and the KRaft controller's
+/controller are deleted in one fenced multi, the ZooKeeper brokers elect a controller of
+their own, and the brokers that moved to the quorum move back to ZooKeeper in place.
+Refused after finalize. --dry-run prints the steps and changes nothing.`,
+		Example: `  kbridge migrate rollback --controller localhost:19091 --dry-run
+  kbridge migrate rollback --controller localhost:19091`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if controller == "" {
+				return errors.New("--controller is required")
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*adminTimeout)
+			defer cancel()
+			res, err := migrate.RollbackMigration(ctx, controller, dryRun)
+			if err != nil {
+				return describeAdminError(err)
+			}
+			out := cmd.OutOrStdout()
+			if !res.Done {
+				fmt.Fprintln(out, "Rollback would:")
+			}
+			for i, step := range res.Steps {
+				fmt.Fprintf(out, "  %d. %s\n", i+1, step)
+			}
+			if res.Done {
+				fmt.Fprintf(out, "Rolled back. ZooKeeper controller: %s.\n", brokerOrNone(res.ZooKeeperController))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&controller, "controller", "", "host:port of a migration controller's listener (required)")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the steps without taking them")
+	return cmd
+}
+
+func brokerOrNone(id int32) string {
+	if id < 0 {
+		return "not elected yet"
+	}
+	return fmt.Sprintf("broker %d", id)
 }
 
 // printStatus writes a Status as text or JSON.
