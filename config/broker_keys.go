@@ -59,6 +59,7 @@ var brokerKeys = []keyDef{
 	{name: "zookeeper.session.timeout.ms", kind: kindInt, def: "18000"},
 	{name: "zookeeper.connection.timeout.ms", kind: kindInt, null: true},
 	{name: "zookeeper.metadata.migration.enable", kind: kindBool, def: "false"},
+	{name: "zookeeper.metadata.migration.min.batch.size", kind: kindInt, def: "200", rule: atLeast(1)},
 	{name: "inter.broker.protocol.version", kind: kindString, def: "3.9-IV0", rule: kafkaVersion},
 
 	// Topics and replication.

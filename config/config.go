@@ -53,7 +53,10 @@ type Config struct {
 	ZookeeperSessionTimeoutMs        int32
 	ZookeeperConnectionTimeoutMs     int32 // defaults to the session timeout
 	ZookeeperMetadataMigrationEnable bool
-	InterBrokerProtocolVersion       string
+	// ZookeeperMetadataMigrationMinBatchSize is the copy's soft minimum batch size
+	// (an internal Kafka key).
+	ZookeeperMetadataMigrationMinBatchSize int32
+	InterBrokerProtocolVersion             string
 
 	// Topics and replication.
 	NumPartitions               int32

@@ -66,6 +66,7 @@ func decodeQuorum(d *decoder, c *Config) {
 func decodeZooKeeper(d *decoder, c *Config) {
 	c.ZookeeperConnect = strings.TrimSpace(d.str("zookeeper.connect"))
 	c.ZookeeperSessionTimeoutMs = d.int("zookeeper.session.timeout.ms")
+	c.ZookeeperMetadataMigrationMinBatchSize = d.int("zookeeper.metadata.migration.min.batch.size")
 	c.ZookeeperConnectionTimeoutMs = c.ZookeeperSessionTimeoutMs
 	if ms, ok := d.optInt("zookeeper.connection.timeout.ms"); ok {
 		c.ZookeeperConnectionTimeoutMs = ms

@@ -57,7 +57,7 @@ var kafkaKeys = []string{
 	"transaction.state.log.segment.bytes", "transactional.id.expiration.ms",
 	"unstable.api.versions.enable", "unstable.feature.versions.enable",
 	"unstable.metadata.versions.enable", "zookeeper.clientCnxnSocket",
-	"zookeeper.max.in.flight.requests", "zookeeper.metadata.migration.min.batch.size",
+	"zookeeper.max.in.flight.requests",
 	"zookeeper.set.acl",
 }
 

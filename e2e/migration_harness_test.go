@@ -28,7 +28,8 @@ type MigrationCluster struct {
 }
 
 // StartMigrationCluster starts ZooKeeper and nBrokers brokers that will migrate to a
-// quorum of nControllers; the controllers are configured but not started.
+// quorum of nControllers; the controllers are configured but not started. extra lines
+// go to every broker's and controller's server.properties.
 func StartMigrationCluster(t testing.TB, nBrokers, nControllers int, extra ...string) *MigrationCluster {
 	t.Helper()
 	m := &MigrationCluster{root: t.TempDir()}
@@ -66,6 +67,7 @@ func StartMigrationCluster(t testing.TB, nBrokers, nControllers int, extra ...st
 			"controller.quorum.election.timeout.ms=1000",
 			"broker.session.timeout.ms=3000",
 		}
+		props = append(props, extra...)
 		n := &Node{
 			t:          t,
 			ConfigPath: filepath.Join(dir, "server.properties"),
@@ -115,14 +117,17 @@ func (m *MigrationCluster) StartControllers() {
 // ControllerAddr is the first controller's listener, for --controller.
 func (m *MigrationCluster) ControllerAddr() string { return m.Controllers[0].BrokerAddr }
 
-// Status runs `kbridge migrate status --output json`; a zero Status when it fails.
+// Status runs `kbridge migrate status --output json` against the first controller
+// that answers; a zero Status when none does.
 func (m *MigrationCluster) Status() migrate.Status {
-	out, _, err := RunWithInput(m.t, nil, "migrate", "status", "--controller", m.ControllerAddr(), "--output", "json")
-	var st migrate.Status
-	if err == nil {
-		json.Unmarshal([]byte(out), &st)
+	for _, n := range m.Controllers {
+		out, _, err := RunWithInput(m.t, nil, "migrate", "status", "--controller", n.BrokerAddr, "--output", "json")
+		var st migrate.Status
+		if err == nil && json.Unmarshal([]byte(out), &st) == nil {
+			return st
+		}
 	}
-	return st
+	return migrate.Status{}
 }
 
 // WaitPhase waits until `migrate status` shows phase (and sub-state, when given).

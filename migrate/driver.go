@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-zookeeper/zk"
+
 	"github.com/kbridge/kbridge/kraftmode"
 	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/zkmode"
@@ -55,6 +57,9 @@ type Driver struct {
 	// one is not; finalize's --min-soak counts from it.
 	allOnQuorumSince time.Time
 	lastErr          string
+	// resumedIn is the epoch in which an interrupted commit was last resumed, so a
+	// refused one is not retried in a loop.
+	resumedIn int32
 
 	wake chan struct{}
 	stop chan struct{}
@@ -140,6 +145,9 @@ func (d *Driver) run() {
 func (d *Driver) step() error {
 	st := d.ctrl.MigrationState()
 	d.trackBrokers()
+	if st.Active && st.State == metadata.ZkMigrationPreMigration {
+		return d.resumeCommit(st.Epoch)
+	}
 	if !st.Active || st.State != metadata.ZkMigrationMigration {
 		d.mu.Lock()
 		if !st.Active {
@@ -269,4 +277,39 @@ func (d *Driver) setErr(err error) {
 		return
 	}
 	d.lastErr = err.Error()
+}
+
+// resumeCommit finishes a commit that an earlier active controller started and did not
+// finish (it died in the middle of the copy): /migration was written by a KRaft
+// controller but records no copy, while the log, whose open transaction the new
+// leader aborted, is back in PRE_MIGRATION. The operator asked for the migration
+// once; the new leader carries it out, once per epoch.
+func (d *Driver) resumeCommit(epoch int32) error {
+	d.mu.Lock()
+	tried := d.resumedIn == epoch
+	d.mu.Unlock()
+	if tried {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	data, _, err := d.zk.Get(ctx, zkmode.MigrationPath)
+	if errors.Is(err, zk.ErrNoNode) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", zkmode.MigrationPath, err)
+	}
+	m, err := zkmode.DecodeMigration(data)
+	if err != nil || m.KRaftControllerID < 0 || m.InitialMigrationComplete() {
+		return nil
+	}
+	d.mu.Lock()
+	d.resumedIn = epoch
+	d.mu.Unlock()
+	d.log.Info("resuming a commit interrupted by a controller failover", "started_by", m.KRaftControllerID, "in_epoch", m.KRaftControllerEpoch)
+	if _, err := d.Commit(ctx); err != nil {
+		return fmt.Errorf("resume the interrupted commit: %w", err)
+	}
+	return nil
 }

@@ -144,6 +144,7 @@ func (n *Node) startController(ctx context.Context, clusterID string) error {
 		LeaderImbalanceCheckInterval: time.Duration(n.cfg.LeaderImbalanceCheckIntervalSeconds) * time.Second,
 		UncleanLeaderElection:        n.cfg.UncleanLeaderElectionEnable,
 		ZkMigrationEnabled:           n.cfg.ZookeeperMetadataMigrationEnable,
+		MigrationBatchDelay:          migrationBatchDelay(n.log),
 		ListenerName:                 cl.Name,
 		Logger:                       n.log,
 		Defaults: kraftmode.TopicDefaults{
