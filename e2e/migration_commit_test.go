@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"maps"
 	"slices"
 	"strings"
@@ -123,6 +124,40 @@ func TestMigrationCommit(t *testing.T) {
 	offsets.Each(func(o kadm.OffsetResponse) { committed += o.At })
 	if committed != 50 {
 		t.Fatalf("g1 has %d committed offsets after the switch, want 50", committed)
+	}
+
+	// The Kafka way works too: broker 3 restarted as a KRaft broker on its own log dirs
+	// (meta.properties still version 0) rejoins and serves everything.
+	b3 := m.Broker(3)
+	b3.Stop()
+	props := []string{
+		"process.roles=broker", "node.id=3",
+		"listeners=PLAINTEXT://" + b3.BrokerAddr,
+		"log.dirs=" + b3.DataDir,
+		"controller.quorum.voters=" + m.voters,
+		"controller.listener.names=CONTROLLER",
+		"listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+		"offsets.topic.replication.factor=3",
+	}
+	if err := os.WriteFile(b3.ConfigPath, []byte(strings.Join(props, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b3.Start()
+	WaitFor(t, 30*time.Second, "broker 3 back as a KRaft broker, in every ISR", func() bool {
+		for _, name := range []string{"orders", "compacted"} {
+			for p := range view.Image.Topics[name].Partitions {
+				pd, err := describePartition(adm, name, p)
+				if err != nil || len(pd.ISR) != 3 {
+					return false
+				}
+			}
+		}
+		return true
+	})
+	kraft := kgo.SeedBrokers(b3.BrokerAddr)
+	only3 := m.Client(kraft, kgo.ConsumeTopics("orders"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if got := readValues(only3, len(acked)); len(got) != len(acked) {
+		t.Fatalf("read %d of %d records seeded with only the restarted KRaft broker", len(got), len(acked))
 	}
 }
 

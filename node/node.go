@@ -81,8 +81,8 @@ func checkFormatted(cfg *config.Config) (*config.MetaProperties, error) {
 		if err != nil {
 			return nil, fmt.Errorf("log directory %s is not formatted (run `kbridge storage format -t $(kbridge storage random-uuid) -c %s`): %w", dir, cfg.Source, err)
 		}
-		if mp.Version != 1 {
-			return nil, fmt.Errorf("%s/meta.properties is version %d (ZooKeeper mode); a KRaft node needs version 1", dir, mp.Version)
+		if mp.Version != 1 && !(mp.Version == 0 && migratedBroker(cfg)) {
+			return nil, fmt.Errorf("%s/meta.properties is version %d (ZooKeeper mode); a KRaft node needs version 1 (a broker-only node may keep a migrated ZooKeeper broker's version 0)", dir, mp.Version)
 		}
 		if mp.NodeID != cfg.NodeID {
 			return nil, fmt.Errorf("%s/meta.properties has node.id %d but %s says node.id=%d", dir, mp.NodeID, cfg.Source, cfg.NodeID)
@@ -95,6 +95,14 @@ func checkFormatted(cfg *config.Config) (*config.MetaProperties, error) {
 		}
 	}
 	return first, nil
+}
+
+// migratedBroker tells whether a KRaft node may start on a ZooKeeper broker's version-0
+// meta.properties: a broker-only node, restarted with process.roles=broker after a
+// migration, as Kafka's migrated brokers are without reformatting their log dirs. The
+// broker.id it holds must still be node.id, which the caller checks.
+func migratedBroker(cfg *config.Config) bool {
+	return cfg.IsBroker() && !cfg.IsController()
 }
 
 // DataDirs are the directories `storage format` writes: every log dir and the
