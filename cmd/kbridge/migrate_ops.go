@@ -286,7 +286,7 @@ func describeAdminError(err error) error {
 		return err
 	}
 	var b strings.Builder
-	b.WriteString(ae.Message)
+	fmt.Fprintf(&b, "controller %s refused:", ae.Controller)
 	for _, f := range ae.Blockers {
 		fmt.Fprintf(&b, "\n  [%s] %s\n    fix: %s", f.Code, f.Message, f.Fix)
 	}
