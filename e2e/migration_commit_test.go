@@ -3,8 +3,8 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 	"testing"
