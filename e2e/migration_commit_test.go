@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -126,6 +128,17 @@ func TestMigrationCommit(t *testing.T) {
 		t.Fatalf("g1 has %d committed offsets after the switch, want 50", committed)
 	}
 
+	// `metadata dump` of a stopped controller's log holds a record for every copied
+	// znode, field for field as ZooKeeper had it at the commit.
+	for _, n := range m.Controllers {
+		if int32(indexOf(m.Controllers, n)+3000) != view.LeaderID {
+			n.Stop()
+			checkDumpHoldsCopy(t, filepath.Join(n.DataDir, "__cluster_metadata-0"), before.Image)
+			n.Start()
+			break
+		}
+	}
+
 	// The Kafka way works too: broker 3 restarted as a KRaft broker on its own log dirs
 	// (meta.properties still version 0) rejoins and serves everything.
 	b3 := m.Broker(3)
@@ -192,5 +205,74 @@ func compareCopied(t *testing.T, zk, kraft *metadata.Image) {
 	}
 	if len(kraft.Topics) != len(zk.Topics) {
 		t.Errorf("quorum has %d topics, ZooKeeper had %d", len(kraft.Topics), len(zk.Topics))
+	}
+}
+
+// dumpedRecord is one line of `kbridge metadata dump --output json`.
+type dumpedRecord struct {
+	Record struct {
+		Type string          `json:"type"`
+		Data json.RawMessage `json:"data"`
+	} `json:"record"`
+}
+
+// checkDumpHoldsCopy reads a stopped controller's metadata log with `metadata dump`
+// and requires the copy's records: a TopicRecord with ZooKeeper's topic id for every
+// topic, the first PartitionRecord of every partition with ZooKeeper's replicas, ISR,
+// leader, leader epoch and zkVersion as partition epoch, and a ConfigRecord for every
+// topic config.
+func checkDumpHoldsCopy(t *testing.T, dir string, zk *metadata.Image) {
+	t.Helper()
+	out := Run(t, "metadata", "dump", "--dir", dir, "--output", "json")
+	ids := map[string]metadata.Uuid{}
+	parts := map[string]metadata.PartitionRecord{}
+	configs := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var d dumpedRecord
+		if err := json.Unmarshal([]byte(line), &d); err != nil {
+			t.Fatalf("metadata dump line %q: %v", line, err)
+		}
+		switch d.Record.Type {
+		case "TOPIC_RECORD":
+			var r metadata.TopicRecord
+			if err := json.Unmarshal(d.Record.Data, &r); err != nil {
+				t.Fatalf("dump: %s: %v", d.Record.Type, err)
+			}
+			ids[r.Name] = r.TopicID
+		case "PARTITION_RECORD":
+			var r metadata.PartitionRecord
+			if err := json.Unmarshal(d.Record.Data, &r); err != nil {
+				t.Fatalf("dump: %s: %v", d.Record.Type, err)
+			}
+			key := r.TopicID.String() + "/" + strconv.Itoa(int(r.PartitionID))
+			if _, seen := parts[key]; !seen {
+				parts[key] = r
+			}
+		case "CONFIG_RECORD":
+			var r metadata.ConfigRecord
+			if err := json.Unmarshal(d.Record.Data, &r); err != nil {
+				t.Fatalf("dump: %s: %v", d.Record.Type, err)
+			}
+			if r.ResourceType == metadata.ConfigResourceTopic && r.Value != nil {
+				configs[r.ResourceName+"/"+r.Name] = *r.Value
+			}
+		}
+	}
+	for name, tp := range zk.Topics {
+		if ids[name] != tp.ID {
+			t.Errorf("dump: topic %s has id %s, ZooKeeper %s", name, ids[name], tp.ID)
+		}
+		for id, p := range tp.Partitions {
+			r, ok := parts[tp.ID.String()+"/"+strconv.Itoa(int(id))]
+			if !ok || !slices.Equal(r.Replicas, p.Replicas) || !slices.Equal(r.ISR, p.ISR) || r.Leader != p.Leader ||
+				r.LeaderEpoch != p.LeaderEpoch || r.PartitionEpoch != p.PartitionEpoch {
+				t.Errorf("dump: %s-%d copied as %+v, ZooKeeper had %+v", name, id, r, *p)
+			}
+		}
+		for k, v := range zk.Configs[metadata.ConfigResource{Type: metadata.ConfigResourceTopic, Name: name}] {
+			if configs[name+"/"+k] != v {
+				t.Errorf("dump: topic %s config %s = %q, ZooKeeper %q", name, k, configs[name+"/"+k], v)
+			}
+		}
 	}
 }
