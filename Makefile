@@ -3,7 +3,7 @@ GO        ?= go
 BIN       := bin/kbridge
 GOTESTFLAGS ?= -count=1 -timeout 20m
 
-.PHONY: build run test test-deps vet bench bench-failover fuzz clean
+.PHONY: build run test test-deps vet bench bench-failover bench-migration fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/kbridge
@@ -31,6 +31,10 @@ bench: build
 # of the active controller), three rounds each.
 bench-failover: build
 	$(GO) test -count=1 -run '^$$' -bench 'Failover$$' -benchtime 3x ./e2e/
+
+# Migration copy of 100,000 partitions from a real ZooKeeper against reading them raw.
+bench-migration:
+	$(GO) test -run '^$$' -bench MigrationCopy -benchtime 1x -timeout 30m ./migrate/
 
 # Every decoder that reads bytes from the network or disk has a fuzz target.
 FUZZTIME ?= 30s
