@@ -143,7 +143,7 @@ func (c *Controller) activationRecords() ([]metadata.Record, error) {
 		reason := "Controller failover"
 		recs = append(recs, &metadata.AbortTransactionRecord{Reason: &reason})
 		c.log.Warn("aborting the metadata transaction a previous active controller left open",
-			"zk_migration_state", zkMigrationStateName(img.ZkMigrationState))
+			"zk_migration_state", img.ZkMigrationState.String())
 	}
 	mv := img.MetadataVersion()
 	if mv == 0 {
@@ -176,7 +176,7 @@ func (c *Controller) activationRecords() ([]metadata.Record, error) {
 			recs = append(recs, &metadata.EndTransactionRecord{})
 		}
 		c.log.Info("bootstrapping metadata log", "metadata.version", mv, "records", len(boot),
-			"zk_migration_state", zkMigrationStateName(state))
+			"zk_migration_state", state.String())
 	} else if err := c.checkZkMigrationFlag(img); err != nil {
 		return nil, err
 	}

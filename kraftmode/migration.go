@@ -91,7 +91,7 @@ func (c *Controller) CopyZkMetadata(ctx context.Context, groups [][]metadata.Rec
 		return 0, 0, errors.New("copy ZooKeeper metadata: a metadata transaction is already open")
 	}
 	if s := img.ZkMigrationState; s != metadata.ZkMigrationPreMigration {
-		return 0, 0, fmt.Errorf("copy ZooKeeper metadata: the ZK migration state is %s, and a copy needs PRE_MIGRATION", zkMigrationStateName(s))
+		return 0, 0, fmt.Errorf("copy ZooKeeper metadata: the ZK migration state is %s, and a copy needs PRE_MIGRATION", s.String())
 	}
 
 	batches := planCopyBatches(groups, minBatch, maxCopyBatchBytes)
@@ -261,7 +261,7 @@ func (c *Controller) FinalizeZkMigration(ctx context.Context) error {
 	case s == metadata.ZkMigrationPostMigration:
 		return nil
 	case s != metadata.ZkMigrationMigration:
-		return fmt.Errorf("finalize ZK migration: the ZK migration state is %s, and finalizing needs MIGRATION", zkMigrationStateName(s))
+		return fmt.Errorf("finalize ZK migration: the ZK migration state is %s, and finalizing needs MIGRATION", s.String())
 	}
 	idx, err := c.appendLocked([]metadata.Record{&metadata.ZkMigrationStateRecord{ZkMigrationState: metadata.ZkMigrationPostMigration}})
 	if err != nil {
@@ -269,24 +269,6 @@ func (c *Controller) FinalizeZkMigration(ctx context.Context) error {
 	}
 	c.log.Info("finalized the ZK migration: the migration state is POST_MIGRATION", "offset", idx)
 	return nil
-}
-
-// zkMigrationStateName is Kafka's name of a ZkMigrationState (ZkMigrationState.java),
-// for logs and errors.
-func zkMigrationStateName(s metadata.ZkMigrationState) string {
-	switch s {
-	case metadata.ZkMigrationNone:
-		return "NONE"
-	case metadata.ZkMigrationMigration:
-		return "MIGRATION"
-	case metadata.ZkMigrationPreMigration:
-		return "PRE_MIGRATION"
-	case metadata.ZkMigrationPostMigration:
-		return "POST_MIGRATION"
-	case metadata.ZkMigrationZK:
-		return "ZK"
-	}
-	return fmt.Sprintf("UNKNOWN(%d)", int8(s))
 }
 
 // CopyBatchCount is how many Raft entries CopyZkMetadata writes for groups, so a

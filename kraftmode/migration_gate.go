@@ -44,7 +44,7 @@ func (c *Controller) checkMigrationRegistration(img *metadata.Image, reg metadat
 		return kafkaErr(kerr.BrokerIDNotRegistered, "Controller does not support registering ZK brokers.")
 	case reg.IsMigratingZkBroker && state != metadata.ZkMigrationPreMigration && state != metadata.ZkMigrationMigration:
 		return kafkaErr(kerr.BrokerIDNotRegistered,
-			"Controller does not support registering ZK brokers in ZK migration state %s.", zkMigrationStateName(state))
+			"Controller does not support registering ZK brokers in ZK migration state %s.", state.String())
 	case !reg.IsMigratingZkBroker && state == metadata.ZkMigrationPreMigration:
 		return kafkaErr(kerr.BrokerIDNotRegistered,
 			"Controller is in pre-migration mode and cannot register KRaft brokers until the metadata migration is complete.")

@@ -130,7 +130,7 @@ func TestMigrationBootstrapsInPreMigration(t *testing.T) {
 	img := c.Image()
 	if img.ZkMigrationState != metadata.ZkMigrationPreMigration || img.InTransaction() || img.MetadataVersion() != metadata.MetadataVersionLatest {
 		t.Fatalf("migration state %s, in transaction %v, metadata.version %d; want PRE_MIGRATION, committed, %d",
-			zkMigrationStateName(img.ZkMigrationState), img.InTransaction(), img.MetadataVersion(), metadata.MetadataVersionLatest)
+			img.ZkMigrationState.String(), img.InTransaction(), img.MetadataVersion(), metadata.MetadataVersionLatest)
 	}
 	if reg := img.Controllers[1]; reg == nil || !reg.ZkMigrationReady {
 		t.Errorf("controller registration %+v, want ZkMigrationReady", reg)
@@ -155,7 +155,7 @@ func TestMigrationBootstrapsInPreMigration(t *testing.T) {
 		t.Errorf("bootstrap transaction name %v", name)
 	}
 	if s := boot[2].(*metadata.ZkMigrationStateRecord).ZkMigrationState; s != metadata.ZkMigrationPreMigration {
-		t.Errorf("bootstrap migration state %s", zkMigrationStateName(s))
+		t.Errorf("bootstrap migration state %s", s.String())
 	}
 }
 
@@ -311,7 +311,7 @@ func TestCopyZkMetadata(t *testing.T) {
 	}
 
 	if img.ZkMigrationState != metadata.ZkMigrationMigration || img.InTransaction() {
-		t.Fatalf("after the copy: state %s, in transaction %v", zkMigrationStateName(img.ZkMigrationState), img.InTransaction())
+		t.Fatalf("after the copy: state %s, in transaction %v", img.ZkMigrationState.String(), img.InTransaction())
 	}
 	if len(img.Topics) != 5 {
 		t.Errorf("image has %d topics, want 5", len(img.Topics))
@@ -346,7 +346,7 @@ func TestCopyZkMetadata(t *testing.T) {
 	nd.waitReady()
 	c = nd.c
 	if s := c.Image().ZkMigrationState; s != metadata.ZkMigrationMigration {
-		t.Fatalf("restarted without the flag: state %s, want MIGRATION", zkMigrationStateName(s))
+		t.Fatalf("restarted without the flag: state %s, want MIGRATION", s.String())
 	}
 	_, err = c.RegisterBroker(ctx, metadata.BrokerRegistration{BrokerID: 5, IsMigratingZkBroker: true})
 	wantCode(t, "migrating broker on a controller without the flag", err, kerr.BrokerIDNotRegistered)
@@ -358,7 +358,7 @@ func TestCopyZkMetadata(t *testing.T) {
 		t.Errorf("second finalize: %v", err)
 	}
 	if s := c.Image().ZkMigrationState; s != metadata.ZkMigrationPostMigration {
-		t.Fatalf("after finalize: state %s", zkMigrationStateName(s))
+		t.Fatalf("after finalize: state %s", s.String())
 	}
 
 	// After finalizing the flag is ignored, and ZooKeeper brokers are refused.
@@ -368,7 +368,7 @@ func TestCopyZkMetadata(t *testing.T) {
 	nd.waitReady()
 	c = nd.c
 	if s := c.Image().ZkMigrationState; s != metadata.ZkMigrationPostMigration {
-		t.Fatalf("restarted with the flag after finalize: state %s", zkMigrationStateName(s))
+		t.Fatalf("restarted with the flag after finalize: state %s", s.String())
 	}
 	_, err = c.RegisterBroker(ctx, metadata.BrokerRegistration{BrokerID: 5, IsMigratingZkBroker: true})
 	wantCode(t, "migrating broker after finalize", err, kerr.BrokerIDNotRegistered)
@@ -400,7 +400,7 @@ func TestFailedCopyAbortsItsTransaction(t *testing.T) {
 		t.Fatalf("copy after two aborted ones: %v", err)
 	}
 	if img := c.Image(); img.ZkMigrationState != metadata.ZkMigrationMigration || len(img.Topics) != 3 {
-		t.Fatalf("after the copy: state %s, %d topics", zkMigrationStateName(img.ZkMigrationState), len(img.Topics))
+		t.Fatalf("after the copy: state %s, %d topics", img.ZkMigrationState.String(), len(img.Topics))
 	}
 }
 
@@ -444,7 +444,7 @@ func TestCopyCutShortByFailoverIsAborted(t *testing.T) {
 		t.Fatalf("copy after failover: %v", err)
 	}
 	if img := c.Image(); img.ZkMigrationState != metadata.ZkMigrationMigration || len(img.Topics) != 5 {
-		t.Fatalf("after the second copy: state %s, %d topics", zkMigrationStateName(img.ZkMigrationState), len(img.Topics))
+		t.Fatalf("after the second copy: state %s, %d topics", img.ZkMigrationState.String(), len(img.Topics))
 	}
 }
 
@@ -455,7 +455,7 @@ func wantCleanPreMigration(t *testing.T, c *Controller) {
 	img := c.Image()
 	if img.InTransaction() || img.ZkMigrationState != metadata.ZkMigrationPreMigration || len(img.Topics) != 0 {
 		t.Fatalf("in transaction %v, state %s, %d topics; want PRE_MIGRATION with nothing copied",
-			img.InTransaction(), zkMigrationStateName(img.ZkMigrationState), len(img.Topics))
+			img.InTransaction(), img.ZkMigrationState.String(), len(img.Topics))
 	}
 }
 

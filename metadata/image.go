@@ -9,6 +9,8 @@
 // codes, which is why this package imports franz-go's kerr beside kbin and kmsg.
 package metadata
 
+import "fmt"
+
 // Image is the whole cluster state at one metadata offset. A published Image is never
 // mutated: sources build the next one with Clone and Apply and hand out the new pointer.
 type Image struct {
@@ -134,6 +136,24 @@ const (
 	ZkMigrationPostMigration ZkMigrationState = 3
 	ZkMigrationZK            ZkMigrationState = 4
 )
+
+// String is Kafka's name of the state (ZkMigrationState.java), as logs, errors and
+// `migrate status` print it.
+func (s ZkMigrationState) String() string {
+	switch s {
+	case ZkMigrationNone:
+		return "NONE"
+	case ZkMigrationMigration:
+		return "MIGRATION"
+	case ZkMigrationPreMigration:
+		return "PRE_MIGRATION"
+	case ZkMigrationPostMigration:
+		return "POST_MIGRATION"
+	case ZkMigrationZK:
+		return "ZK"
+	}
+	return fmt.Sprintf("UNKNOWN(%d)", int8(s))
+}
 
 // ScramKey identifies one SCRAM credential.
 type ScramKey struct {

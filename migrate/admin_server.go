@@ -79,7 +79,7 @@ func (s *AdminServer) handleState(w http.ResponseWriter, _ *http.Request) {
 		Epoch:            img.Epoch,
 		InTransaction:    img.InTransaction(),
 		MetadataVersion:  img.MetadataVersion(),
-		ZkMigrationState: MigrationStateName(img.ZkMigrationState),
+		ZkMigrationState: img.ZkMigrationState.String(),
 	})
 }
 

@@ -88,7 +88,7 @@ func TestFetchControllerViewFollowsTheLeader(t *testing.T) {
 		t.Fatalf("image %s at %d/%d, want %s at 42/3", img.ClusterID, img.Offset, img.Epoch, leaderImg.ClusterID)
 	}
 	if img.ZkMigrationState != metadata.ZkMigrationPreMigration || img.MetadataVersion() != 21 {
-		t.Fatalf("state %s mv %d", MigrationStateName(img.ZkMigrationState), img.MetadataVersion())
+		t.Fatalf("state %s mv %d", img.ZkMigrationState.String(), img.MetadataVersion())
 	}
 	if tp := img.Topics["orders"]; tp == nil || tp.Partitions[0] == nil || tp.Partitions[0].Leader != 1 {
 		t.Fatalf("topic orders not rebuilt: %+v", img.Topics)

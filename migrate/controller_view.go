@@ -40,20 +40,3 @@ type stateJSON struct {
 	MetadataVersion  int16   `json:"metadata_version"`
 	ZkMigrationState string  `json:"zk_migration_state"`
 }
-
-// MigrationStateName is Kafka's name of a ZkMigrationState (ZkMigrationState.java).
-func MigrationStateName(s metadata.ZkMigrationState) string {
-	switch s {
-	case metadata.ZkMigrationNone:
-		return "NONE"
-	case metadata.ZkMigrationMigration:
-		return "MIGRATION"
-	case metadata.ZkMigrationPreMigration:
-		return "PRE_MIGRATION"
-	case metadata.ZkMigrationPostMigration:
-		return "POST_MIGRATION"
-	case metadata.ZkMigrationZK:
-		return "ZK"
-	}
-	return "UNKNOWN"
-}

@@ -60,7 +60,7 @@ func (d *Driver) Commit(ctx context.Context) (CommitResult, error) {
 		img := d.ctrl.Image()
 		return CommitResult{AlreadyCommitted: true, Offset: img.Offset, Epoch: img.Epoch}, nil
 	case st.State != metadata.ZkMigrationPreMigration:
-		return CommitResult{}, fmt.Errorf("the metadata log is in state %s, not PRE_MIGRATION: start the controllers with zookeeper.metadata.migration.enable=true on an empty log", MigrationStateName(st.State))
+		return CommitResult{}, fmt.Errorf("the metadata log is in state %s, not PRE_MIGRATION: start the controllers with zookeeper.metadata.migration.enable=true on an empty log", st.State.String())
 	}
 	if blockers, err := d.preflight(ctx); err != nil {
 		return CommitResult{}, err

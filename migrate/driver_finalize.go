@@ -31,7 +31,7 @@ func (d *Driver) Finalize(ctx context.Context, minSoak time.Duration) error {
 	case st.State == metadata.ZkMigrationPostMigration:
 		return nil
 	case st.State != metadata.ZkMigrationMigration:
-		return &RefusedError{Reasons: []string{fmt.Sprintf("the metadata log is in state %s: commit the migration first", MigrationStateName(st.State))}}
+		return &RefusedError{Reasons: []string{fmt.Sprintf("the metadata log is in state %s: commit the migration first", st.State.String())}}
 	}
 	s, err := d.Status(ctx)
 	if err != nil {

@@ -41,7 +41,7 @@ func (d *Driver) Rollback(ctx context.Context, dryRun bool) (RollbackResult, err
 	case st.State == metadata.ZkMigrationPostMigration:
 		return RollbackResult{}, &RefusedError{Reasons: []string{"the migration is finalized (POST_MIGRATION): ZooKeeper is no longer kept in step and cannot lead again"}}
 	case st.State != metadata.ZkMigrationMigration:
-		return RollbackResult{}, &RefusedError{Reasons: []string{fmt.Sprintf("the metadata log is in state %s: nothing was copied, so stopping the controllers is the whole rollback", MigrationStateName(st.State))}}
+		return RollbackResult{}, &RefusedError{Reasons: []string{fmt.Sprintf("the metadata log is in state %s: nothing was copied, so stopping the controllers is the whole rollback", st.State.String())}}
 	}
 	img := d.ctrl.Image()
 	onZK, onQuorum, _ := brokerModes(img, nil)

@@ -124,7 +124,7 @@ func (d *Driver) Status(ctx context.Context) (Status, error) {
 	onZK, onQuorum, missing := brokerModes(img, append(live, all...))
 	s := Status{
 		ControllerID: d.opts.NodeID, ControllerEpoch: st.Epoch,
-		ZkMigrationState: MigrationStateName(img.ZkMigrationState), MetadataOffset: img.Offset,
+		ZkMigrationState: img.ZkMigrationState.String(), MetadataOffset: img.Offset,
 		BrokersOnZooKeeper: onZK, BrokersOnQuorum: onQuorum, BrokersNotRegistered: missing,
 		ZooKeeperOffset:  -1,
 		UnderReplicated:  underReplicated(img),

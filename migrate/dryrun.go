@@ -138,7 +138,7 @@ func DryRun(ctx context.Context, opts DryRunOptions) (*Report, error) {
 			return nil, fmt.Errorf("read the migration quorum: %w", err)
 		}
 		logger.Info("read the migration quorum", "controller", opts.Controller, "leader", obs.view.LeaderID,
-			"offset", obs.view.Image.Offset, "state", MigrationStateName(obs.view.Image.ZkMigrationState))
+			"offset", obs.view.Image.Offset, "state", obs.view.Image.ZkMigrationState.String())
 	}
 	return newReport(opts, obs), nil
 }
@@ -161,7 +161,7 @@ func newReport(opts DryRunOptions, obs observed) *Report {
 		r.Findings[i] = f
 	}
 	if v := obs.view; v != nil {
-		state := MigrationStateName(v.Image.ZkMigrationState)
+		state := v.Image.ZkMigrationState.String()
 		r.MigrationState = &state
 		r.Quorum = &QuorumState{
 			Controller: opts.Controller, NodeID: v.NodeID, LeaderID: v.LeaderID, VoterIDs: voterIDs(v.Voters),

@@ -262,7 +262,7 @@ func checkQuorum(v *ControllerView, migrated bool) []Finding {
 		default:
 			out = append(out, Finding{
 				Code: CodeMetadataLogNotPreMigration, Severity: SeverityBlocker,
-				Message: fmt.Sprintf("The metadata log is in state %s, which no migration starts from.", MigrationStateName(img.ZkMigrationState)),
+				Message: fmt.Sprintf("The metadata log is in state %s, which no migration starts from.", img.ZkMigrationState.String()),
 				Fix:     "Start the migration from controllers with an empty metadata.log.dir and zookeeper.metadata.migration.enable=true.",
 			})
 		}
@@ -581,7 +581,7 @@ func logState(img *metadata.Image) string {
 	if img.Offset < 0 {
 		return "the log is empty"
 	}
-	return fmt.Sprintf("state %s at offset %d", MigrationStateName(img.ZkMigrationState), img.Offset)
+	return fmt.Sprintf("state %s at offset %d", img.ZkMigrationState.String(), img.Offset)
 }
 
 func partitionName(topic string, partition int32) string {

@@ -30,8 +30,29 @@ type znode struct {
 // broker that just stopped, a topic just deleted), as Kafka's own readers expect.
 func getAll(ctx context.Context, r TreeReader, paths []string) ([]znode, error) {
 	out := make([]znode, len(paths))
-	if len(paths) == 0 {
-		return out, nil
+	err := inParallel(ctx, len(paths), func(ctx context.Context, i int) error {
+		data, stat, err := r.Get(ctx, paths[i])
+		switch {
+		case errors.Is(err, zk.ErrNoNode):
+			out[i] = znode{path: paths[i], missing: true}
+		case err != nil:
+			return readError("read", paths[i], err)
+		default:
+			out[i] = znode{path: paths[i], data: data, stat: stat}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// inParallel runs fn for 0..n-1, up to parallelReads at a time, and returns the first
+// error, after which no new call starts.
+func inParallel(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
+	if n == 0 {
+		return nil
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -41,40 +62,30 @@ func getAll(ctx context.Context, r TreeReader, paths []string) ([]znode, error) 
 		errOnce  sync.Once
 		firstErr error
 	)
-	workers := min(parallelReads, len(paths))
-	for range workers {
+	for range min(parallelReads, n) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(paths) || ctx.Err() != nil {
+				if i >= n || ctx.Err() != nil {
 					return
 				}
-				data, stat, err := r.Get(ctx, paths[i])
-				switch {
-				case errors.Is(err, zk.ErrNoNode):
-					out[i] = znode{path: paths[i], missing: true}
-				case err != nil:
+				if err := fn(ctx, i); err != nil {
 					errOnce.Do(func() {
-						firstErr = readError("read", paths[i], err)
+						firstErr = err
 						cancel()
 					})
 					return
-				default:
-					out[i] = znode{path: paths[i], data: data, stat: stat}
 				}
 			}
 		}()
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return nil, firstErr
+		return firstErr
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return ctx.Err()
 }
 
 // children lists a znode's children; a missing parent has none, since Kafka creates
