@@ -2,13 +2,11 @@ package node
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
 	"time"
 
 	"github.com/kbridge/kbridge/migrate"
-	"github.com/kbridge/kbridge/zkmode"
 )
 
 // startMigrationDriver makes this controller a migration controller
@@ -16,12 +14,9 @@ import (
 // ZooKeeper session and runs the migration driver, whose commit, status and finalize
 // the admin endpoint serves.
 func (n *Node) startMigrationDriver(ctx context.Context) error {
-	timeout := time.Duration(n.cfg.ZookeeperSessionTimeoutMs) * time.Millisecond
-	dialCtx, cancel := context.WithTimeout(ctx, time.Duration(n.cfg.ZookeeperConnectionTimeoutMs)*time.Millisecond)
-	conn, err := zkmode.Dial(dialCtx, n.cfg.ZookeeperConnect, timeout, n.log)
-	cancel()
+	conn, err := n.dialZooKeeper(ctx)
 	if err != nil {
-		return fmt.Errorf("%s: zookeeper.connect=%s: %w", n.cfg.Source, n.cfg.ZookeeperConnect, err)
+		return err
 	}
 	n.driverZK = conn
 	n.driver = migrate.NewDriver(n.controller, conn, migrate.DriverOptions{

@@ -37,12 +37,9 @@ func (n *Node) startZooKeeperBroker(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	timeout := time.Duration(n.cfg.ZookeeperSessionTimeoutMs) * time.Millisecond
-	dialCtx, cancel := context.WithTimeout(ctx, time.Duration(n.cfg.ZookeeperConnectionTimeoutMs)*time.Millisecond)
-	conn, err := zkmode.Dial(dialCtx, n.cfg.ZookeeperConnect, timeout, n.log)
-	cancel()
+	conn, err := n.dialZooKeeper(ctx)
 	if err != nil {
-		return fmt.Errorf("%s: zookeeper.connect=%s: %w", n.cfg.Source, n.cfg.ZookeeperConnect, err)
+		return err
 	}
 	z := &zkBroker{conn: conn, elected: make(chan struct{})}
 	n.zk = z
@@ -205,4 +202,17 @@ func (z *zkBroker) close() {
 		z.source.Close()
 	}
 	z.conn.Close()
+}
+
+// dialZooKeeper opens this node's ZooKeeper session as zookeeper.connect,
+// zookeeper.session.timeout.ms and zookeeper.connection.timeout.ms say.
+func (n *Node) dialZooKeeper(ctx context.Context) (*zkmode.Conn, error) {
+	timeout := time.Duration(n.cfg.ZookeeperSessionTimeoutMs) * time.Millisecond
+	dialCtx, cancel := context.WithTimeout(ctx, time.Duration(n.cfg.ZookeeperConnectionTimeoutMs)*time.Millisecond)
+	defer cancel()
+	conn, err := zkmode.Dial(dialCtx, n.cfg.ZookeeperConnect, timeout, n.log)
+	if err != nil {
+		return nil, fmt.Errorf("%s: zookeeper.connect=%s: %w", n.cfg.Source, n.cfg.ZookeeperConnect, err)
+	}
+	return conn, nil
 }
