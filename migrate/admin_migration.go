@@ -34,25 +34,13 @@ func (s *AdminServer) migrationDriver(w http.ResponseWriter) *Driver {
 	return d
 }
 
-func (s *AdminServer) handleStatus(w http.ResponseWriter, r *http.Request) {
+// serve runs one driver operation and answers with its result or its error.
+func (s *AdminServer) serve(w http.ResponseWriter, op func(*Driver) (any, error)) {
 	d := s.migrationDriver(w)
 	if d == nil {
 		return
 	}
-	st, err := d.Status(r.Context())
-	if err != nil {
-		s.writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, st)
-}
-
-func (s *AdminServer) handleCommit(w http.ResponseWriter, r *http.Request) {
-	d := s.migrationDriver(w)
-	if d == nil {
-		return
-	}
-	res, err := d.Commit(r.Context())
+	res, err := op(d)
 	if err != nil {
 		s.writeError(w, err)
 		return
@@ -60,11 +48,19 @@ func (s *AdminServer) handleCommit(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, res)
 }
 
+func (s *AdminServer) handleStatus(w http.ResponseWriter, r *http.Request) {
+	s.serve(w, func(d *Driver) (any, error) { return d.Status(r.Context()) })
+}
+
+func (s *AdminServer) handleCommit(w http.ResponseWriter, r *http.Request) {
+	s.serve(w, func(d *Driver) (any, error) { return d.Commit(r.Context()) })
+}
+
+func (s *AdminServer) handleRollback(w http.ResponseWriter, r *http.Request) {
+	s.serve(w, func(d *Driver) (any, error) { return d.Rollback(r.Context(), r.URL.Query().Get("dry_run") == "true") })
+}
+
 func (s *AdminServer) handleFinalize(w http.ResponseWriter, r *http.Request) {
-	d := s.migrationDriver(w)
-	if d == nil {
-		return
-	}
 	var soak time.Duration
 	if v := r.URL.Query().Get("min_soak"); v != "" {
 		var err error
@@ -73,29 +69,12 @@ func (s *AdminServer) handleFinalize(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err := d.Finalize(r.Context(), soak); err != nil {
-		s.writeError(w, err)
-		return
-	}
-	st, err := d.Status(r.Context())
-	if err != nil {
-		s.writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, st)
-}
-
-func (s *AdminServer) handleRollback(w http.ResponseWriter, r *http.Request) {
-	d := s.migrationDriver(w)
-	if d == nil {
-		return
-	}
-	res, err := d.Rollback(r.Context(), r.URL.Query().Get("dry_run") == "true")
-	if err != nil {
-		s.writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, res)
+	s.serve(w, func(d *Driver) (any, error) {
+		if err := d.Finalize(r.Context(), soak); err != nil {
+			return nil, err
+		}
+		return d.Status(r.Context())
+	})
 }
 
 // writeError maps the driver's errors to HTTP: 421 on a controller that is not the
