@@ -76,7 +76,7 @@ type Node struct {
 
 // StartSingleNode formats and starts one combined KRaft node on free loopback ports.
 // extra holds additional server.properties lines.
-func StartSingleNode(t *testing.T, extra ...string) *Node {
+func StartSingleNode(t testing.TB, extra ...string) *Node {
 	t.Helper()
 	dir := t.TempDir()
 	bp, cp := freePort(t), freePort(t)
@@ -215,4 +215,14 @@ func RunWithInput(t testing.TB, stdin []byte, args ...string) (string, string, e
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
 	return out.String(), errOut.String(), err
+}
+
+// Pid is the running process's id, 0 when it is stopped.
+func (n *Node) Pid() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.cmd == nil {
+		return 0
+	}
+	return n.cmd.Process.Pid
 }

@@ -205,11 +205,13 @@ func (l *PartitionLog) load() error {
 	if l.epochs, err = loadLeaderEpochCache(filepath.Join(l.dir, LeaderEpochCheckpointFile)); err != nil {
 		return err
 	}
-	if l.epochs.truncateFromEnd(leo) || l.epochs.truncateFromStart(l.logStartOffset) {
-		if err := l.epochs.write(); err != nil {
-			return err
-		}
-	}
+	// Epochs past the log's end or below its start are dropped in memory only, as
+	// Kafka's loader truncates with an asynchronous flush: the checkpoint on disk is
+	// rewritten by the next epoch change or the close, and a crash before then drops
+	// the same entries again at the next load. Writing it here would cost every log an
+	// fsync at every start.
+	l.epochs.truncateFromEnd(leo)
+	l.epochs.truncateFromStart(l.logStartOffset)
 	if err := l.rebuildProducerState(); err != nil {
 		return err
 	}
