@@ -3,7 +3,7 @@ GO        ?= go
 BIN       := bin/kbridge
 GOTESTFLAGS ?= -count=1 -timeout 20m
 
-.PHONY: build run test test-deps vet bench bench-failover bench-migration fuzz clean
+.PHONY: build run test test-deps vet bench bench-failover bench-migration bench-metadata fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/kbridge
@@ -31,6 +31,10 @@ bench: build
 # of the active controller), three rounds each.
 bench-failover: build
 	$(GO) test -count=1 -run '^$$' -bench 'Failover$$' -benchtime 3x ./e2e/
+
+# One node with 10,000 partitions: start time, idle RSS, Metadata for every topic.
+bench-metadata: build
+	$(GO) test -count=1 -run '^$$' -bench MetadataScale -benchtime 2x ./e2e/
 
 # Migration copy of 100,000 partitions from a real ZooKeeper against reading them raw.
 bench-migration:

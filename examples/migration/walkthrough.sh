@@ -45,6 +45,7 @@ stop_one() {
 	[[ -f "$pidf" ]] || return 0
 	local pid
 	pid="$(cat "$pidf")"
+	pkill -P "$pid" 2>/dev/null || true # the producer's pipeline runs under a shell
 	if kill "$pid" 2>/dev/null; then
 		while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
 	fi
