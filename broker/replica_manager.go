@@ -164,11 +164,11 @@ func (rm *ReplicaManager) follow(p *Partition, part *metadata.Partition, img *me
 	rm.fetchers.add(part.Leader, net.JoinHostPort(ep.Host, strconv.Itoa(int(ep.Port))), p, part.LeaderEpoch)
 }
 
-// logOpenWorkers bounds how many partition logs are opened or closed at once. Opening
-// and closing are dominated by fsyncs (a log's directory after the clean-shutdown
-// marker goes, its checkpoints on close), which overlap well even on two cores, so a
-// broker with 10,000 partitions starts and stops in seconds rather than minutes.
-const logOpenWorkers = 16
+// logOpenWorkers bounds how many partition logs are opened, closed or given a leader
+// epoch at once. That work waits on the disk (small reads of each log's files, fsyncs
+// of checkpoints), which overlaps well even on two cores, so a broker with 10,000
+// partitions starts and stops in seconds rather than minutes.
+const logOpenWorkers = 64
 
 // openJob is one partition log to open: where, and for which topic.
 type openJob struct {

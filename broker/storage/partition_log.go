@@ -35,6 +35,9 @@ type PartitionLog struct {
 	lastFlush      time.Time
 	closed         bool
 	tombstonesDue  int64 // unix ms when a tombstone the cleaner kept outlives delete.retention.ms; 0: not yet known
+	// cleanMarker is set while the clean-shutdown marker of the last stop is still on
+	// disk; the first change removes it (dropCleanMarkerLocked).
+	cleanMarker bool
 }
 
 // AppendResult is what a produce response reports for the partition.
@@ -139,6 +142,9 @@ func (l *PartitionLog) Append(batch []byte, leaderEpoch int32) (AppendResult, er
 	defer l.mu.Unlock()
 	if l.closed {
 		return AppendResult{}, l.errorf("append: %w", ErrClosed)
+	}
+	if err := l.dropCleanMarkerLocked(); err != nil {
+		return AppendResult{}, err
 	}
 	if len(batch) > int(l.cfg.MaxMessageBytes) || int64(len(batch)) > l.cfg.SegmentBytes {
 		return AppendResult{}, l.errorf("append: %w: %d bytes, max.message.bytes %d, segment.bytes %d",

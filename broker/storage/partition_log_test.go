@@ -333,7 +333,35 @@ func TestEmptyLog(t *testing.T) {
 	if l.LogEndOffset() != 0 {
 		t.Fatal("LEO moved")
 	}
-	if _, err := os.Stat(filepath.Join(dir, cleanShutdownFile)); !errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("clean shutdown marker survived Open: %v", err)
+}
+
+// TestCleanMarkerGoesBeforeTheFirstChange: after a clean start the marker stays while
+// the log is only read, and is gone (durably) before the first append, so a crash
+// after that append is recovered on the next start.
+func TestCleanMarkerGoesBeforeTheFirstChange(t *testing.T) {
+	dir := t.TempDir()
+	l := openLog(t, dir, testConfig())
+	if _, err := l.Append(makeBatch(t, plain(3, 1000)), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	marker := filepath.Join(dir, cleanShutdownFile)
+	l = openLog(t, dir, testConfig())
+	if _, err := os.Stat(marker); err != nil {
+		t.Fatalf("clean shutdown marker gone after a read-only start: %v", err)
+	}
+	if _, err := l.Append(makeBatch(t, plain(2, 2000)), 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(marker); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("clean shutdown marker survived the first append: %v", err)
+	}
+	crash(l)
+	l = openLog(t, dir, testConfig())
+	defer l.Close()
+	if l.LogEndOffset() != 5 {
+		t.Fatalf("LEO %d after the crash, want 5", l.LogEndOffset())
 	}
 }

@@ -2,8 +2,10 @@ package storage
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -216,13 +218,30 @@ func (l *PartitionLog) load() error {
 		return err
 	}
 	if clean {
-		if err := os.Remove(marker); err != nil {
-			return fmt.Errorf("remove clean shutdown marker: %w", err)
-		}
+		// The marker stays until the first change: removing it (durably) here would
+		// cost every log a directory fsync at every start, most of them for logs that
+		// are only read before the next clean stop writes it again.
+		l.cleanMarker = true
+		return nil
 	}
-	// The marker's removal must be on disk before anything is appended, or a crash
-	// would skip the recovery those appends need.
 	return syncDir(l.dir)
+}
+
+// dropCleanMarkerLocked removes the clean-shutdown marker, durably, before the first
+// change to the log after a clean start: a crash after that change must not find the
+// marker, or the next start would skip the recovery the change needs.
+func (l *PartitionLog) dropCleanMarkerLocked() error {
+	if !l.cleanMarker {
+		return nil
+	}
+	if err := os.Remove(filepath.Join(l.dir, cleanShutdownFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return l.errorf("remove clean shutdown marker: %w", err)
+	}
+	if err := syncDir(l.dir); err != nil {
+		return l.errorf("remove clean shutdown marker: %w", err)
+	}
+	l.cleanMarker = false
+	return nil
 }
 
 // listSegmentFiles returns the base offsets of the .log files, removing leftovers

@@ -15,6 +15,9 @@ func (l *PartitionLog) AppendAsFollower(batches []byte) error {
 	if l.closed {
 		return l.errorf("append as follower: %w", ErrClosed)
 	}
+	if err := l.dropCleanMarkerLocked(); err != nil {
+		return err
+	}
 	now := time.Now()
 	var messages int64
 	for p := 0; p+logOverhead <= len(batches); {
@@ -58,6 +61,9 @@ func (l *PartitionLog) TruncateTo(offset int64) error {
 	defer l.mu.Unlock()
 	if l.closed {
 		return l.errorf("truncate: %w", ErrClosed)
+	}
+	if err := l.dropCleanMarkerLocked(); err != nil {
+		return err
 	}
 	if offset < 0 {
 		return l.errorf("truncate to %d: negative offset", offset)
@@ -159,6 +165,9 @@ func (l *PartitionLog) TruncateFullyAndStartAt(offset int64) error {
 	defer l.mu.Unlock()
 	if l.closed {
 		return l.errorf("truncate fully: %w", ErrClosed)
+	}
+	if err := l.dropCleanMarkerLocked(); err != nil {
+		return err
 	}
 	if offset < 0 {
 		return l.errorf("truncate fully and start at %d: negative offset", offset)

@@ -85,6 +85,9 @@ func (l *PartitionLog) DeleteRecordsBefore(offset int64) (int64, error) {
 	if l.closed {
 		return 0, l.errorf("delete records: %w", ErrClosed)
 	}
+	if err := l.dropCleanMarkerLocked(); err != nil {
+		return 0, err
+	}
 	if leo := l.leo(); offset > leo || offset < 0 {
 		return l.logStartOffset, l.errorf("delete records before %d: %w: log ends at %d", offset, ErrOffsetOutOfRange, leo)
 	}
