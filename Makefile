@@ -3,7 +3,7 @@ GO        ?= go
 BIN       := bin/kbridge
 GOTESTFLAGS ?= -count=1 -timeout 20m
 
-.PHONY: build run test test-deps vet bench bench-failover bench-migration bench-metadata fuzz clean
+.PHONY: build run test test-deps vet bench bench-failover bench-latency bench-migration bench-metadata fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/kbridge
@@ -31,6 +31,11 @@ bench: build
 # of the active controller), three rounds each.
 bench-failover: build
 	$(GO) test -count=1 -run '^$$' -bench 'Failover$$' -benchtime 3x ./e2e/
+
+# acks=all produce latency at 2,000 records/s in 3-broker clusters (KRaft and ZooKeeper
+# mode), RF=3, 1 and 1,000 partitions: p50/p99/p99.9/max, medians of three fresh clusters.
+bench-latency: build
+	$(GO) test -count=1 -run '^$$' -bench ReplicatedLatency -benchtime 3x -timeout 40m ./e2e/
 
 # One node with 10,000 partitions: start time, idle RSS, Metadata for every topic.
 bench-metadata: build

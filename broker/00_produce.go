@@ -57,6 +57,7 @@ func handleProduce(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request
 		})
 		return resp, nil
 	}
+	appended := make([]*Partition, 0, len(pending))
 	for ti, rt := range req.Topics {
 		for pi, rp := range rt.Partitions {
 			sp := &resp.Topics[ti].Partitions[pi]
@@ -68,6 +69,7 @@ func handleProduce(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request
 				}
 				continue
 			}
+			appended = append(appended, p)
 			sp.BaseOffset = last.BaseOffset
 			sp.LogStartOffset = last.LogStartOffset
 			sp.LogAppendTime = last.LogAppendTime
@@ -75,6 +77,11 @@ func handleProduce(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request
 				pending = append(pending, producedPartition{p: p, resp: sp, lastOffset: last.LastOffset, term: term})
 			}
 		}
+	}
+	// Followers are woken once the whole request is in the logs, so that one fetch
+	// round carries all of it rather than one partition per round.
+	for _, p := range appended {
+		p.appendedAsLeader()
 	}
 	if req.Acks == 0 {
 		return nil, nil
@@ -97,6 +104,7 @@ func forEachProducePartition(resp *kmsg.ProduceResponse, fn func(*kmsg.ProduceRe
 // appendProduced validates and appends one partition's batch as its leader, and returns
 // the leadership term it was appended in. The leadership lock is held across the check
 // and the append, so a batch is never written after the partition became a follower.
+// The caller calls appendedAsLeader once it has appended what it had to append.
 func (b *Broker) appendProduced(topic string, partition int32, records []byte, acks int16) (*Partition, storage.AppendResult, uint64, error) {
 	var none storage.AppendResult
 	img := b.Image()
@@ -152,7 +160,6 @@ func appendAsLeader(p *Partition, st partitionState, records []byte, acks int16)
 		return none, err
 	}
 	res.LogAppendTime = appendTime
-	p.appendedAsLeader()
 	return res, nil
 }
 

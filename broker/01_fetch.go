@@ -56,15 +56,18 @@ func handleFetch(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) 
 	var waiter chan struct{}
 	var timer *time.Timer
 	for first := true; ; first = false {
-		resp, size, failed, parts := b.readFetch(req, c, replica, first)
+		resp, size, failed, read := b.readFetch(req, c, replica, first)
 		if size >= int(req.MinBytes) || failed || !time.Now().Before(deadline) {
 			return resp, nil
 		}
 		if waiter == nil {
+			// Registered with the marks of the first read, the waiter is signalled for
+			// every change after that read; later reads need no marks.
+			beforePark()
 			waiter = make(chan struct{}, 1)
-			for _, p := range parts {
-				p.addWaiter(waiter, replica.id >= 0)
-				defer p.removeWaiter(waiter)
+			for _, r := range read {
+				r.p.addWaiter(waiter, replica.id >= 0, r.seen)
+				defer r.p.removeWaiter(waiter)
 			}
 			timer = time.NewTimer(time.Until(deadline))
 			defer timer.Stop()
@@ -80,10 +83,11 @@ func handleFetch(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) 
 
 // readFetch builds one fetch response from the logs as they are now. It reports the
 // bytes returned, whether any partition had an error (which ends long polling, as in
-// Kafka), and the partitions read so the caller can wait on them. Only the first read
+// Kafka), and the partitions read with their marks, so the caller can wait on them
+// without missing what changed since. Only the first read
 // of a request records a follower's position, as Kafka does not update it again when
 // it completes a delayed fetch.
-func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, replica replicaFetch, first bool) (*kmsg.FetchResponse, int, bool, []*Partition) {
+func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, replica replicaFetch, first bool) (*kmsg.FetchResponse, int, bool, []partitionRead) {
 	resp := req.ResponseKind().(*kmsg.FetchResponse)
 	img := b.Image()
 	maxBytes := int(req.MaxBytes)
@@ -103,7 +107,7 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, replica replic
 		}
 	}()
 	failed := false
-	var parts []*Partition
+	var read []partitionRead
 	var names []string
 	for _, rt := range req.Topics {
 		st := kmsg.NewFetchResponseTopic()
@@ -123,13 +127,13 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, replica replic
 				st.Partitions = append(st.Partitions, sp)
 				continue
 			}
-			read := partitionRead{replica: replica, first: first, atStart: total == 0, limit: min(int(rp.PartitionMaxBytes), maxBytes-total)}
-			p, data, err := b.readPartition(img, name, rp, read, scratch)
+			how := readRequest{replica: replica, first: first, atStart: total == 0, limit: min(int(rp.PartitionMaxBytes), maxBytes-total)}
+			r, data, err := b.readPartition(img, name, rp, how, scratch)
 			if len(data) <= len(scratch) && len(data) > 0 && &data[0] == &scratch[0] {
 				scratch = scratch[len(data):]
 			}
-			if p != nil {
-				parts = append(parts, p)
+			if p := r.p; p != nil {
+				read = append(read, r)
 				sp.HighWatermark = p.HighWatermark()
 				sp.LastStableOffset = sp.HighWatermark
 				sp.LogStartOffset = p.log.LogStartOffset()
@@ -151,7 +155,7 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, replica replic
 	if failed && req.Version >= 12 {
 		b.fillFetchLeaders(img, resp, names, c.listener)
 	}
-	return resp, total, failed, parts
+	return resp, total, failed, read
 }
 
 func resolveFetchTopic(img *metadata.Image, version int16, rt kmsg.FetchRequestTopic) (string, error) {
@@ -168,39 +172,46 @@ func resolveFetchTopic(img *metadata.Image, version int16, rt kmsg.FetchRequestT
 	return rt.Topic, nil
 }
 
-// partitionRead is how one partition of a fetch is read: for whom, whether this is the
+// readRequest is how one partition of a fetch is read: for whom, whether this is the
 // request's first read, whether nothing has been put in the response yet (so one whole
 // batch is returned even beyond limit, KIP-74), and the bytes left for it.
-type partitionRead struct {
+type readRequest struct {
 	replica replicaFetch
 	first   bool
 	atStart bool
 	limit   int
 }
 
+// partitionRead is a partition a fetch read, and its waitMark from before the read.
+type partitionRead struct {
+	p    *Partition
+	seen waitMark
+}
+
 // readPartition reads one partition for a consumer or a follower. Data is read into
 // scratch when it fits.
-func (b *Broker) readPartition(img *metadata.Image, topic string, rp kmsg.FetchRequestTopicPartition, r partitionRead, scratch []byte) (*Partition, []byte, error) {
+func (b *Broker) readPartition(img *metadata.Image, topic string, rp kmsg.FetchRequestTopicPartition, r readRequest, scratch []byte) (partitionRead, []byte, error) {
 	t := img.Topics[topic]
 	if t.Partitions[rp.Partition] == nil {
-		return nil, nil, kerr.UnknownTopicOrPartition
+		return partitionRead{}, nil, kerr.UnknownTopicOrPartition
 	}
 	p, ok := b.replicas.Get(topic, rp.Partition)
 	if !ok {
-		return nil, nil, kerr.NotLeaderForPartition
+		return partitionRead{}, nil, kerr.NotLeaderForPartition
 	}
 	p.leadership.RLock()
 	defer p.leadership.RUnlock()
 	st := p.state()
+	read := partitionRead{p: p, seen: st.mark}
 	if st.leader != b.id {
-		return p, nil, kerr.NotLeaderForPartition
+		return read, nil, kerr.NotLeaderForPartition
 	}
 	if rp.CurrentLeaderEpoch >= 0 {
 		switch {
 		case rp.CurrentLeaderEpoch < st.leaderEpoch:
-			return p, nil, kerr.FencedLeaderEpoch
+			return read, nil, kerr.FencedLeaderEpoch
 		case rp.CurrentLeaderEpoch > st.leaderEpoch:
-			return p, nil, kerr.UnknownLeaderEpoch
+			return read, nil, kerr.UnknownLeaderEpoch
 		}
 	}
 	if r.replica.id >= 0 && !slices.Contains(st.replicas, r.replica.id) {
@@ -208,13 +219,13 @@ func (b *Broker) readPartition(img *metadata.Image, topic string, rp kmsg.FetchR
 		// may be a replica this leader has not heard of yet (a reassignment), so it
 		// should retry; without one nothing can be said.
 		if rp.CurrentLeaderEpoch >= 0 {
-			return p, nil, kerr.UnknownLeaderEpoch
+			return read, nil, kerr.UnknownLeaderEpoch
 		}
-		return p, nil, kerr.NotLeaderForPartition
+		return read, nil, kerr.NotLeaderForPartition
 	}
 	leo := p.log.LogEndOffset()
 	if rp.FetchOffset > leo || rp.FetchOffset < p.log.LogStartOffset() {
-		return p, nil, kerr.OffsetOutOfRange
+		return read, nil, kerr.OffsetOutOfRange
 	}
 	upTo := st.hw
 	if r.replica.id >= 0 {
@@ -224,19 +235,19 @@ func (b *Broker) readPartition(img *metadata.Image, topic string, rp kmsg.FetchR
 		}
 	}
 	if rp.FetchOffset >= upTo || (r.limit <= 0 && !r.atStart) {
-		return p, nil, nil
+		return read, nil, nil
 	}
 	data, err := p.log.ReadInto(scratch, rp.FetchOffset, int32(max(r.limit, 1)), upTo)
 	if errors.Is(err, storage.ErrOffsetOutOfRange) {
-		return p, nil, kerr.OffsetOutOfRange
+		return read, nil, kerr.OffsetOutOfRange
 	}
 	if err != nil {
-		return p, nil, err
+		return read, nil, err
 	}
 	if !r.atStart && len(data) > r.limit {
-		return p, nil, nil
+		return read, nil, nil
 	}
-	return p, data, nil
+	return read, data, nil
 }
 
 // recordReplicaFetch tells the leader's partition where a follower fetches from, and

@@ -88,11 +88,12 @@ func (c *clientConn) serve() {
 			c.log.Warn("closing connection", "err", err)
 			return
 		}
-		if c.r.Buffered() == 0 {
-			if err := c.w.Flush(); err != nil {
-				c.log.Debug("write failed", "err", err)
-				return
-			}
+		// Every response leaves at once: holding it for the next pipelined request
+		// would make it wait for that request too, which may be an acks=all produce
+		// or a long-polling fetch (issue 12 measured responses held 100-300 ms).
+		if err := c.w.Flush(); err != nil {
+			c.log.Debug("write failed", "err", err)
+			return
 		}
 	}
 }

@@ -89,6 +89,7 @@ func (l offsetsLog) Append(ctx context.Context, partition int32, batch []byte) e
 	if err != nil {
 		return err
 	}
+	p.appendedAsLeader()
 	timeout := appendWait
 	if dl, ok := ctx.Deadline(); ok {
 		timeout = time.Until(dl)

@@ -61,9 +61,11 @@ func (p *Partition) maybeIncrementHWLocked(leo int64, now time.Time) bool {
 	return true
 }
 
-// appendedAsLeader runs after every leader append: replica fetches waiting at the old
-// log end wake, and a partition with no follower to wait for commits at once.
+// appendedAsLeader runs after leader appends: replica fetches waiting at the old log
+// end wake, and a partition with no follower to wait for commits at once.
 func (p *Partition) appendedAsLeader() {
+	p.leadership.RLock()
+	defer p.leadership.RUnlock()
 	leo := p.log.LogEndOffset()
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -51,7 +51,7 @@ type Partition struct {
 	alterRetryAt     time.Time                // no new proposal before this, after a failed one
 
 	hwWaiters  waitSet // woken when the high watermark, the ISR or the leadership changes
-	leoWaiters waitSet // woken by every leader append, for replica fetches
+	leoWaiters waitSet // woken by leader appends and leadership changes, for replica fetches
 }
 
 // partitionState is a consistent copy of the leadership facts.
@@ -66,6 +66,7 @@ type partitionState struct {
 	maxMessage  int32
 	appendTime  bool
 	compacted   bool
+	mark        waitMark // the waiters' signal counts, for a reader that may wait next
 }
 
 func (p *Partition) state() partitionState {
@@ -74,6 +75,7 @@ func (p *Partition) state() partitionState {
 	return partitionState{
 		leader: p.leader, leaderEpoch: p.leaderEpoch, term: p.term, isr: p.isr, replicas: p.replicas,
 		hw: p.hw, minISR: p.effectiveMinISRLocked(), maxMessage: p.maxMessage, appendTime: p.appendTime, compacted: p.compacted,
+		mark: p.markLocked(),
 	}
 }
 
@@ -84,41 +86,88 @@ func (p *Partition) HighWatermark() int64 {
 	return p.hw
 }
 
-// addWaiter registers w to be signalled when the high watermark, the ISR or the
-// leadership changes and, with appends, also when the leader appends (a replica fetch
-// waits for data beyond the high watermark).
-func (p *Partition) addWaiter(w chan struct{}, appends bool) {
+// waitMark is how many times a partition's waiters had been signalled when a request
+// read it. A request that finds nothing to return registers as a waiter with the mark
+// of its read: a change signalled between the read and the registration is then not
+// missed, whatever the order of the two (issue 12: a follower's fetch that missed an
+// append slept for replica.fetch.wait.max.ms while an acks=all produce waited on it).
+type waitMark struct {
+	hw, leo uint64
+}
+
+// mark is the partition's waitMark now. Taken before the log and the high watermark are
+// read, so that anything the read did not see is signalled after it.
+func (p *Partition) mark() waitMark {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.hwWaiters.add(w)
+	return p.markLocked()
+}
+
+func (p *Partition) markLocked() waitMark {
+	return waitMark{hw: p.hwWaiters.signals, leo: p.leoWaiters.signals}
+}
+
+// addWaiter registers w to be signalled when the high watermark, the ISR or the
+// leadership changes or, with appends, when the leader appends or the leadership
+// changes: a replica fetch waits for data beyond the high watermark and, as Kafka's
+// delayed fetch, is not completed by a high watermark that moved without new data. If
+// such a change was signalled since seen was marked, w is signalled at once.
+func (p *Partition) addWaiter(w chan struct{}, appends bool, seen waitMark) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	set, missed := &p.hwWaiters, p.hwWaiters.signals != seen.hw
 	if appends {
-		p.leoWaiters.add(w)
+		set, missed = &p.leoWaiters, p.leoWaiters.signals != seen.leo
+	}
+	set.add(w)
+	if missed {
+		signal(w)
 	}
 }
 
 func (p *Partition) removeWaiter(w chan struct{}) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	delete(p.hwWaiters, w)
-	delete(p.leoWaiters, w)
+	delete(p.hwWaiters.waiters, w)
+	delete(p.leoWaiters.waiters, w)
 }
 
-// waitSet is a set of channels to signal. Each channel has room for one signal, so a
-// notifier never blocks and a waiter that was busy still learns that something changed.
-type waitSet map[chan struct{}]struct{}
+// parkHook, set only by tests, runs after a request has read what it would wait on and
+// before it registers as a waiter: the window in which a change must not be missed.
+var parkHook func()
+
+func beforePark() {
+	if parkHook != nil {
+		parkHook()
+	}
+}
+
+// waitSet is a set of channels to signal, and the number of signals sent so far. Each
+// channel has room for one signal, so a notifier never blocks and a waiter that was busy
+// still learns that something changed.
+type waitSet struct {
+	signals uint64
+	waiters map[chan struct{}]struct{}
+}
 
 func (s *waitSet) add(w chan struct{}) {
-	if *s == nil {
-		*s = make(waitSet)
+	if s.waiters == nil {
+		s.waiters = make(map[chan struct{}]struct{})
 	}
-	(*s)[w] = struct{}{}
+	s.waiters[w] = struct{}{}
 }
 
-func (s waitSet) notify() {
-	for w := range s {
-		select {
-		case w <- struct{}{}:
-		default:
-		}
+func (s *waitSet) notify() {
+	s.signals++
+	for w := range s.waiters {
+		signal(w)
+	}
+}
+
+// signal wakes w without blocking; a signal already pending is enough.
+func signal(w chan struct{}) {
+	select {
+	case w <- struct{}{}:
+	default:
 	}
 }

@@ -43,7 +43,9 @@ func (pp *producedPartition) replicated() (bool, int16) {
 
 // waitReplicated holds an acks=all response until every written partition is
 // replicated or has failed, or the request timeout passes or the broker stops
-// (REQUEST_TIMED_OUT for the partitions still waiting).
+// (REQUEST_TIMED_OUT for the partitions still waiting). The partitions are marked
+// before they are checked, so a high watermark that moves between the check and the
+// wait wakes it at once.
 func waitReplicated(pending []producedPartition, timeout time.Duration, stop <-chan struct{}) {
 	check := func() bool {
 		all := true
@@ -61,19 +63,29 @@ func waitReplicated(pending []producedPartition, timeout time.Duration, stop <-c
 		}
 		return all
 	}
+	marks := make([]waitMark, len(pending))
+	for i, pp := range pending {
+		marks[i] = pp.p.mark()
+	}
 	if check() {
 		return
 	}
+	beforePark()
 	w := make(chan struct{}, 1)
-	for _, pp := range pending {
-		pp.p.addWaiter(w, false)
-		defer pp.p.removeWaiter(w)
+	for i, pp := range pending {
+		if !pp.done {
+			pp.p.addWaiter(w, false, marks[i])
+			defer pp.p.removeWaiter(w)
+		}
 	}
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
-	for !check() {
+	for {
 		select {
 		case <-w:
+			if check() {
+				return
+			}
 			continue
 		case <-stop:
 		case <-timer.C:

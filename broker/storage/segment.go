@@ -177,15 +177,30 @@ func (s *segment) readHeader(pos int64, dst []byte) error {
 	return nil
 }
 
+// scanWindow is how much of a segment findBatch reads at once: a default index interval
+// (4 KiB) of small batches and the header after it in one read, instead of one read per
+// header (issue 12: a fetch's scans were most of a leader's time with 1,000 partitions).
+const scanWindow = 8 << 10
+
+var scanWindows = sync.Pool{New: func() any { b := make([]byte, scanWindow); return &b }}
+
 // findBatch scans batch headers from pos for the first batch whose last offset is >=
 // target. It is the short scan after an index lookup, at most IndexIntervalBytes long.
 func (s *segment) findBatch(pos, target int64) (at int64, base int64, size int64, found bool, err error) {
-	var hdr [lastOffsetDeltaOff + 4]byte
+	wp := scanWindows.Get().(*[]byte)
+	defer scanWindows.Put(wp)
+	var win []byte // the segment's bytes from winAt on
+	winAt := int64(0)
 	for pos+batchHeaderSize <= s.size {
-		if err := s.readHeader(pos, hdr[:]); err != nil {
-			return 0, 0, 0, false, err
+		if pos < winAt || pos+batchHeaderSize > winAt+int64(len(win)) {
+			winAt = pos
+			win = (*wp)[:min(int64(scanWindow), s.size-pos)]
+			if err := s.readHeader(pos, win); err != nil {
+				return 0, 0, 0, false, err
+			}
 		}
-		base = int64(be.Uint64(hdr[:]))
+		hdr := win[pos-winAt:]
+		base = int64(be.Uint64(hdr))
 		size = logOverhead + int64(int32(be.Uint32(hdr[batchLengthOff:])))
 		if base+int64(int32(be.Uint32(hdr[lastOffsetDeltaOff:]))) >= target {
 			return pos, base, size, true, nil
