@@ -18,7 +18,9 @@ import (
 //   with the leader the image names (v10+, KIP-951).
 // * acks 0, 1 and -1. acks=1 answers after the local append; acks=-1 refuses with
 //   NOT_ENOUGH_REPLICAS while the ISR is under min.insync.replicas, then waits until
-//   the high watermark covers the batch (see waitReplicated for how the wait can end).
+//   the high watermark covers the batch (see replicationWait for how the wait can end).
+//   That wait does not hold up the connection: the requests pipelined behind it are
+//   appended meanwhile, and answered after it (pendingResponse).
 // * One v2 record batch per partition, stored as sent (any codec).
 // * Idempotent producers: sequence checks and duplicate detection live in the log,
 //   whose producer state followers replicate, so a retry after a failover is still
@@ -86,11 +88,20 @@ func handleProduce(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request
 	if req.Acks == 0 {
 		return nil, nil
 	}
-	waitReplicated(pending, time.Duration(req.TimeoutMillis)*time.Millisecond, b.stop)
-	if req.Version >= 10 {
-		b.fillProduceLeaders(resp, c.listener)
+	finish := func() {
+		if req.Version >= 10 {
+			b.fillProduceLeaders(resp, c.listener)
+		}
 	}
-	return resp, nil
+	w, done := startReplicationWait(pending)
+	if done {
+		finish()
+		return resp, nil
+	}
+	return &pendingResponse{Response: resp, complete: func() {
+		w.wait(time.Duration(req.TimeoutMillis)*time.Millisecond, b.stop)
+		finish()
+	}}, nil
 }
 
 func forEachProducePartition(resp *kmsg.ProduceResponse, fn func(*kmsg.ProduceResponseTopicPartition)) {

@@ -14,8 +14,9 @@ import (
 	"github.com/kbridge/kbridge/kwire"
 )
 
-// clientConn is one client connection. Kafka processes a connection's requests one at a
-// time and answers in order; so do we, which keeps responses ordered without a queue.
+// clientConn is one client connection. Its requests are handled one at a time and
+// answered in order, as Kafka does; only an answer that waits for replication is
+// completed beside the read loop (answers.go).
 type clientConn struct {
 	b        *Broker
 	conn     net.Conn
@@ -25,7 +26,8 @@ type clientConn struct {
 	log      *slog.Logger
 	out      []byte
 	in       []byte // request buffer, reused: handlers do not keep request bytes
-	fetchBuf []byte // record data of one fetch response, reused across fetches
+	fetchBuf []byte       // record data of one fetch response, reused across fetches
+	queue    *answerQueue // started by the first pending answer
 }
 
 // maxReusedBuffer bounds what an idle connection keeps allocated.
@@ -64,6 +66,7 @@ func newClientConn(b *Broker, conn net.Conn, listener string) *clientConn {
 
 func (c *clientConn) serve() {
 	defer c.conn.Close()
+	defer c.closeQueue()
 	var sizeBuf [4]byte
 	maxSize := c.b.cfg.SocketRequestMaxBytes
 	for {
@@ -88,17 +91,10 @@ func (c *clientConn) serve() {
 			c.log.Warn("closing connection", "err", err)
 			return
 		}
-		// Every response leaves at once: holding it for the next pipelined request
-		// would make it wait for that request too, which may be an acks=all produce
-		// or a long-polling fetch (issue 12 measured responses held 100-300 ms).
-		if err := c.w.Flush(); err != nil {
-			c.log.Debug("write failed", "err", err)
-			return
-		}
 	}
 }
 
-// handle parses one request frame, runs its handler and buffers the response.
+// handle parses one request frame, runs its handler and answers.
 func (c *clientConn) handle(frame []byte) error {
 	hdr, kreq, body, err := kwire.ParseRequest(frame)
 	if err != nil {
@@ -110,7 +106,7 @@ func (c *clientConn) handle(frame []byte) error {
 	}
 	if hdr.Version < h.min || hdr.Version > h.max || hdr.Version > kreq.MaxVersion() {
 		if hdr.Key == apiVersionsKey {
-			return c.writeResponse(hdr, unsupportedApiVersions(hdr.Version))
+			return c.answer(hdr, unsupportedApiVersions(hdr.Version))
 		}
 		return fmt.Errorf("unsupported version %d of %s (we serve %d-%d) from client %q",
 			hdr.Version, kmsg.NameForKey(hdr.Key), h.min, h.max, hdr.ClientID)
@@ -119,7 +115,7 @@ func (c *clientConn) handle(frame []byte) error {
 	if err := kreq.ReadFrom(body); err != nil {
 		if hdr.Key == apiVersionsKey {
 			// KIP-511: a body we cannot read still gets an answer with the error.
-			return c.writeResponse(hdr, invalidApiVersions(hdr.Version))
+			return c.answer(hdr, invalidApiVersions(hdr.Version))
 		}
 		return fmt.Errorf("malformed %s v%d from client %q: %w", kmsg.NameForKey(hdr.Key), hdr.Version, hdr.ClientID, err)
 	}
@@ -131,7 +127,7 @@ func (c *clientConn) handle(frame []byte) error {
 		return nil // acks=0 produce: Kafka sends nothing back
 	}
 	resp.SetVersion(hdr.Version)
-	return c.writeResponse(hdr, resp)
+	return c.answer(hdr, resp)
 }
 
 // writeResponse frames a response: size, correlation id, and the empty tagged-field
@@ -143,8 +139,5 @@ func (c *clientConn) writeResponse(hdr requestHeader, resp kmsg.Response) error 
 	if cap(c.out) > maxFetchBuffer {
 		c.out = nil // beyond what fetch data may need: do not pin it to the connection
 	}
-	if _, err := c.w.Write(out); err != nil {
-		return fmt.Errorf("write response: %w", err)
-	}
-	return nil
+	return c.writeFrame(out)
 }

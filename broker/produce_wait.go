@@ -41,60 +41,79 @@ func (pp *producedPartition) replicated() (bool, int16) {
 	return false, 0
 }
 
-// waitReplicated holds an acks=all response until every written partition is
-// replicated or has failed, or the request timeout passes or the broker stops
-// (REQUEST_TIMED_OUT for the partitions still waiting). The partitions are marked
-// before they are checked, so a high watermark that moves between the check and the
-// wait wakes it at once.
-func waitReplicated(pending []producedPartition, timeout time.Duration, stop <-chan struct{}) {
-	check := func() bool {
-		all := true
-		for i := range pending {
-			pp := &pending[i]
-			if pp.done {
-				continue
-			}
-			if done, code := pp.replicated(); done {
-				pp.done = true
-				pp.resp.ErrorCode = code
-			} else {
-				all = false
-			}
+// replicationWait is an acks=all request's wait for its partitions' high watermarks.
+// The partitions are marked before they are first checked, so a high watermark that
+// moves between that check and the wait wakes it at once.
+type replicationWait struct {
+	pending []producedPartition
+	marks   []waitMark
+}
+
+// startReplicationWait checks the written partitions once; it reports whether every
+// one is already replicated or has failed, in which case there is nothing to wait for.
+func startReplicationWait(pending []producedPartition) (*replicationWait, bool) {
+	w := &replicationWait{pending: pending, marks: make([]waitMark, len(pending))}
+	for i, pp := range pending {
+		w.marks[i] = pp.p.mark()
+	}
+	return w, w.check()
+}
+
+// check settles the partitions that are replicated or have failed, and reports
+// whether all are settled.
+func (w *replicationWait) check() bool {
+	all := true
+	for i := range w.pending {
+		pp := &w.pending[i]
+		if pp.done {
+			continue
 		}
-		return all
+		if done, code := pp.replicated(); done {
+			pp.done = true
+			pp.resp.ErrorCode = code
+		} else {
+			all = false
+		}
 	}
-	marks := make([]waitMark, len(pending))
-	for i, pp := range pending {
-		marks[i] = pp.p.mark()
-	}
-	if check() {
-		return
-	}
+	return all
+}
+
+// wait holds until every partition is settled, or the request timeout passes or the
+// broker stops (REQUEST_TIMED_OUT for the partitions still waiting).
+func (w *replicationWait) wait(timeout time.Duration, stop <-chan struct{}) {
 	beforePark()
-	w := make(chan struct{}, 1)
-	for i, pp := range pending {
+	wake := make(chan struct{}, 1)
+	for i, pp := range w.pending {
 		if !pp.done {
-			pp.p.addWaiter(w, false, marks[i])
-			defer pp.p.removeWaiter(w)
+			pp.p.addWaiter(wake, false, w.marks[i])
+			defer pp.p.removeWaiter(wake)
 		}
 	}
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	for {
 		select {
-		case <-w:
-			if check() {
+		case <-wake:
+			if w.check() {
 				return
 			}
 			continue
 		case <-stop:
 		case <-timer.C:
 		}
-		for i := range pending {
-			if !pending[i].done {
-				pending[i].resp.ErrorCode = kerr.RequestTimedOut.Code
+		for i := range w.pending {
+			if !w.pending[i].done {
+				w.pending[i].resp.ErrorCode = kerr.RequestTimedOut.Code
 			}
 		}
 		return
+	}
+}
+
+// waitReplicated holds an acks=all write until it is replicated, has failed, or the
+// timeout passes or the broker stops.
+func waitReplicated(pending []producedPartition, timeout time.Duration, stop <-chan struct{}) {
+	if w, done := startReplicationWait(pending); !done {
+		w.wait(timeout, stop)
 	}
 }

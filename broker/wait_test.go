@@ -2,6 +2,9 @@ package broker
 
 import (
 	"context"
+	"encoding/binary"
+	"io"
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -143,5 +146,72 @@ func TestAcksAllWokenByHighWatermarkBeforeItParks(t *testing.T) {
 	resp := awaitAnswer(t, requestAsync(t, c.nodes[1].addr, req), "acks=all produce").(*kmsg.ProduceResponse)
 	if sp := resp.Topics[0].Partitions[0]; sp.ErrorCode != 0 || sp.BaseOffset != 0 {
 		t.Fatalf("acks=all produce: error %d, base offset %d", sp.ErrorCode, sp.BaseOffset)
+	}
+}
+
+// TestPipelinedRequestsGoOnWhileAcksAllWaits: on one connection, an acks=all produce
+// that waits for its follower does not hold up the request pipelined behind it, whose
+// batch is appended meanwhile; the answers still come in request order, the waiting
+// one first, once the follower has fetched both batches.
+func TestPipelinedRequestsGoOnWhileAcksAllWaits(t *testing.T) {
+	c := newCluster(t, 1)
+	c.createTopic("t", []int32{1, 2}, 1, []int32{1, 2}, nil)
+	conn, err := net.Dial("tcp", c.nodes[1].addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	produce := func(acks int16, records int) kmsg.Request {
+		req := kmsg.NewPtrProduceRequest()
+		req.SetVersion(8)
+		req.Acks, req.TimeoutMillis = acks, int32(parkedWait/time.Millisecond)
+		rt := kmsg.NewProduceRequestTopic()
+		rt.Topic = "t"
+		rp := kmsg.NewProduceRequestTopicPartition()
+		rp.Records = recordBatch(records, -1, 0)
+		rt.Partitions = append(rt.Partitions, rp)
+		req.Topics = append(req.Topics, rt)
+		return req
+	}
+	frames := kwire.AppendRequest(nil, 1, "pipeline", produce(-1, 3))
+	frames = kwire.AppendRequest(frames, 2, "pipeline", produce(1, 2))
+	if _, err := conn.Write(frames); err != nil {
+		t.Fatal(err)
+	}
+	leader := c.partition(1, "t")
+	waitFor(t, "the pipelined batch appended while the acks=all one waits", func() bool { return leader.log.LogEndOffset() == 5 })
+	if hw := leader.HighWatermark(); hw != 0 {
+		t.Fatalf("high watermark %d before the follower fetched", hw)
+	}
+	follower := kwire.NewClient(c.nodes[1].addr, "follower-2")
+	t.Cleanup(follower.Close)
+	req := c.fetchFrom("t", 5, 2)
+	req.MaxWaitMillis = 0
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := follower.Request(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(answerWithin))
+	for _, want := range []int32{1, 2} {
+		var size [4]byte
+		if _, err := io.ReadFull(conn, size[:]); err != nil {
+			t.Fatalf("answer %d: %v", want, err)
+		}
+		frame := make([]byte, binary.BigEndian.Uint32(size[:]))
+		if _, err := io.ReadFull(conn, frame); err != nil {
+			t.Fatalf("answer %d: %v", want, err)
+		}
+		if corr := int32(binary.BigEndian.Uint32(frame)); corr != want {
+			t.Fatalf("answer with correlation id %d, want %d: answers out of request order", corr, want)
+		}
+		resp := kmsg.NewPtrProduceResponse()
+		resp.SetVersion(8)
+		if err := resp.ReadFrom(frame[4:]); err != nil {
+			t.Fatal(err)
+		}
+		if sp := resp.Topics[0].Partitions[0]; sp.ErrorCode != 0 {
+			t.Fatalf("answer %d: error %d", want, sp.ErrorCode)
+		}
 	}
 }
