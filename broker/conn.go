@@ -25,7 +25,7 @@ type clientConn struct {
 	w        *bufio.Writer
 	log      *slog.Logger
 	out      []byte
-	in       []byte // request buffer, reused: handlers do not keep request bytes
+	in       []byte       // request buffer, reused: handlers do not keep request bytes
 	fetchBuf []byte       // record data of one fetch response, reused across fetches
 	queue    *answerQueue // started by the first pending answer
 }
