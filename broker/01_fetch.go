@@ -55,39 +55,55 @@ func handleFetch(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) 
 	deadline := time.Now().Add(time.Duration(req.MaxWaitMillis) * time.Millisecond)
 	var waiter chan struct{}
 	var timer *time.Timer
-	for first := true; ; first = false {
-		resp, size, failed, read := b.readFetch(req, c, replica, first)
-		if size >= int(req.MinBytes) || failed || !time.Now().Before(deadline) {
-			return resp, nil
+	var last *fetchRead
+	for {
+		read := b.readFetch(req, c, replica, last)
+		if read.size >= int(req.MinBytes) || read.failed || !time.Now().Before(deadline) {
+			return read.resp, nil
 		}
 		if waiter == nil {
 			// Registered with the marks of the first read, the waiter is signalled for
-			// every change after that read; later reads need no marks.
+			// every change after that read.
 			beforePark()
 			waiter = make(chan struct{}, 1)
-			for _, r := range read {
-				r.p.addWaiter(waiter, replica.id >= 0, r.seen)
-				defer r.p.removeWaiter(waiter)
+			for _, r := range read.parts {
+				if r.p != nil {
+					r.p.addWaiter(waiter, replica.id >= 0, r.seen)
+					defer r.p.removeWaiter(waiter)
+				}
 			}
 			timer = time.NewTimer(time.Until(deadline))
 			defer timer.Stop()
 		}
+		last = read
 		select {
 		case <-waiter:
 		case <-timer.C:
 		case <-b.stop:
-			return resp, nil
+			return read.resp, nil
 		}
 	}
 }
 
-// readFetch builds one fetch response from the logs as they are now. It reports the
-// bytes returned, whether any partition had an error (which ends long polling, as in
-// Kafka), and the partitions read with their marks, so the caller can wait on them
-// without missing what changed since. Only the first read
-// of a request records a follower's position, as Kafka does not update it again when
-// it completes a delayed fetch.
-func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, replica replicaFetch, first bool) (*kmsg.FetchResponse, int, bool, []partitionRead) {
+// fetchRead is one read of a fetch request's partitions: the response, the bytes it
+// returns, whether any partition had an error (which ends long polling, as in Kafka),
+// and each requested partition in request order with its waitMark (p is nil where the
+// partition could not be read).
+type fetchRead struct {
+	resp   *kmsg.FetchResponse
+	size   int
+	failed bool
+	parts  []partitionRead
+}
+
+// readFetch builds one fetch response from the logs as they are now. Only the first
+// read of a request (last is nil) records a follower's position, as Kafka does not
+// update it again when it completes a delayed fetch. A later read takes over last's
+// answer for each partition that returned nothing and has not been signalled since:
+// a woken fetch of many partitions reads only those that changed.
+func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, replica replicaFetch, last *fetchRead) *fetchRead {
+	first := last == nil
+	appends := replica.id >= 0
 	resp := req.ResponseKind().(*kmsg.FetchResponse)
 	img := b.Image()
 	maxBytes := int(req.MaxBytes)
@@ -107,14 +123,25 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, replica replic
 		}
 	}()
 	failed := false
-	var read []partitionRead
-	var names []string
-	for _, rt := range req.Topics {
+	parts := make([]partitionRead, 0, len(req.Topics))
+	names := make([]string, 0, len(req.Topics))
+	resp.Topics = make([]kmsg.FetchResponseTopic, 0, len(req.Topics))
+	for ti, rt := range req.Topics {
 		st := kmsg.NewFetchResponseTopic()
 		st.Topic = rt.Topic
 		st.TopicID = rt.TopicID
+		st.Partitions = make([]kmsg.FetchResponseTopicPartition, 0, len(rt.Partitions))
 		name, topicErr := resolveFetchTopic(img, req.Version, rt)
-		for _, rp := range rt.Partitions {
+		for pi, rp := range rt.Partitions {
+			if !first {
+				if prev := last.parts[len(parts)]; prev.p != nil && !prev.p.signalledSince(prev.seen, appends) {
+					if psp := last.resp.Topics[ti].Partitions[pi]; psp.ErrorCode == 0 && len(psp.RecordBatches) == 0 {
+						parts = append(parts, prev)
+						st.Partitions = append(st.Partitions, psp)
+						continue
+					}
+				}
+			}
 			sp := kmsg.NewFetchResponseTopicPartition()
 			sp.Partition = rp.Partition
 			sp.HighWatermark = -1
@@ -124,6 +151,7 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, replica replic
 			if topicErr != nil {
 				sp.ErrorCode = topicErr.(*kerr.Error).Code
 				failed = true
+				parts = append(parts, partitionRead{})
 				st.Partitions = append(st.Partitions, sp)
 				continue
 			}
@@ -132,8 +160,8 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, replica replic
 			if len(data) <= len(scratch) && len(data) > 0 && &data[0] == &scratch[0] {
 				scratch = scratch[len(data):]
 			}
+			parts = append(parts, r)
 			if p := r.p; p != nil {
-				read = append(read, r)
 				sp.HighWatermark = p.HighWatermark()
 				sp.LastStableOffset = sp.HighWatermark
 				sp.LogStartOffset = p.log.LogStartOffset()
@@ -155,7 +183,7 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, replica replic
 	if failed && req.Version >= 12 {
 		b.fillFetchLeaders(img, resp, names, c.listener)
 	}
-	return resp, total, failed, read
+	return &fetchRead{resp: resp, size: total, failed: failed, parts: parts}
 }
 
 func resolveFetchTopic(img *metadata.Image, version int16, rt kmsg.FetchRequestTopic) (string, error) {

@@ -2,6 +2,7 @@ package broker
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kbridge/kbridge/broker/storage"
@@ -104,7 +105,17 @@ func (p *Partition) mark() waitMark {
 }
 
 func (p *Partition) markLocked() waitMark {
-	return waitMark{hw: p.hwWaiters.signals, leo: p.leoWaiters.signals}
+	return waitMark{hw: p.hwWaiters.signals.Load(), leo: p.leoWaiters.signals.Load()}
+}
+
+// signalledSince reports, without taking the partition's lock, whether the waiters a
+// fetch registers with (those of appends, or of the high watermark) were signalled
+// since seen was marked.
+func (p *Partition) signalledSince(seen waitMark, appends bool) bool {
+	if appends {
+		return p.leoWaiters.signals.Load() != seen.leo
+	}
+	return p.hwWaiters.signals.Load() != seen.hw
 }
 
 // addWaiter registers w to be signalled when the high watermark, the ISR or the
@@ -115,12 +126,12 @@ func (p *Partition) markLocked() waitMark {
 func (p *Partition) addWaiter(w chan struct{}, appends bool, seen waitMark) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	set, missed := &p.hwWaiters, p.hwWaiters.signals != seen.hw
+	set := &p.hwWaiters
 	if appends {
-		set, missed = &p.leoWaiters, p.leoWaiters.signals != seen.leo
+		set = &p.leoWaiters
 	}
 	set.add(w)
-	if missed {
+	if p.signalledSince(seen, appends) {
 		signal(w)
 	}
 }
@@ -142,11 +153,12 @@ func beforePark() {
 	}
 }
 
-// waitSet is a set of channels to signal, and the number of signals sent so far. Each
-// channel has room for one signal, so a notifier never blocks and a waiter that was busy
-// still learns that something changed.
+// waitSet is a set of channels to signal, and the number of signals sent so far
+// (changed under the partition's lock, read with or without it). Each channel has room
+// for one signal, so a notifier never blocks and a waiter that was busy still learns
+// that something changed.
 type waitSet struct {
-	signals uint64
+	signals atomic.Uint64
 	waiters map[chan struct{}]struct{}
 }
 
@@ -158,7 +170,7 @@ func (s *waitSet) add(w chan struct{}) {
 }
 
 func (s *waitSet) notify() {
-	s.signals++
+	s.signals.Add(1)
 	for w := range s.waiters {
 		signal(w)
 	}
