@@ -19,8 +19,8 @@ import (
 // * KIP-74: MaxBytes and PartitionMaxBytes are honoured, but the first non-empty
 //   partition always returns at least one whole batch so a large batch cannot stall a
 //   consumer.
-// * No fetch sessions (KIP-227): every response carries session id 0, which tells the
-//   client to keep sending full fetch requests.
+// * Fetch sessions (KIP-227) for followers (fetch_session.go). Consumers get session id
+//   0, which tells them to keep sending full fetch requests.
 // * Consumers (replica id -1) read up to the high watermark; read_committed is the same
 //   (no transactions).
 // * Replica fetches (replica id >= 0) are served to the partition's replicas only, read
@@ -52,6 +52,27 @@ func handleFetch(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) 
 	if req.Version >= 15 {
 		replica = replicaFetch{id: req.ReplicaState.ID, epoch: req.ReplicaState.Epoch}
 	}
+	if replica.id < 0 || req.Version < 7 {
+		return b.longPollFetch(req, c, replica), nil
+	}
+	sess, full, code := b.sessions.open(req, replica.id, time.Now())
+	if code != 0 {
+		resp := req.ResponseKind().(*kmsg.FetchResponse)
+		resp.ErrorCode = code
+		return resp, nil
+	}
+	if sess == nil {
+		return b.longPollFetch(req, c, replica), nil
+	}
+	defer sess.release()
+	resp := b.longPollFetch(sess.fullRequest(req), c, replica)
+	sess.trim(resp, full)
+	return resp, nil
+}
+
+// longPollFetch answers a fetch once it has MinBytes to return, a partition fails, or
+// MaxWaitMillis has passed.
+func (b *Broker) longPollFetch(req *kmsg.FetchRequest, c *clientConn, replica replicaFetch) *kmsg.FetchResponse {
 	deadline := time.Now().Add(time.Duration(req.MaxWaitMillis) * time.Millisecond)
 	var waiter chan struct{}
 	var timer *time.Timer
@@ -59,7 +80,7 @@ func handleFetch(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) 
 	for {
 		read := b.readFetch(req, c, replica, last)
 		if read.size >= int(req.MinBytes) || read.failed || !time.Now().Before(deadline) {
-			return read.resp, nil
+			return read.resp
 		}
 		if waiter == nil {
 			// Registered with the marks of the first read, the waiter is signalled for
@@ -80,7 +101,7 @@ func handleFetch(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) 
 		case <-waiter:
 		case <-timer.C:
 		case <-b.stop:
-			return read.resp, nil
+			return read.resp
 		}
 	}
 }

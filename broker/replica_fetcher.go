@@ -70,6 +70,25 @@ type replicaFetcher struct {
 
 	mu    sync.Mutex
 	parts map[topicPartition]*fetchPartition
+	// session is the fetch session (KIP-227) the leader keeps for this fetcher; its id
+	// is 0 until the leader grants one.
+	session fetcherSession
+}
+
+// fetcherSession is the follower's side of a fetch session: its id and the epoch of the
+// next fetch, and the partitions as the leader's session has them.
+type fetcherSession struct {
+	id    int32
+	epoch int32
+	parts map[topicPartition]sessionEntry
+}
+
+// sessionEntry is what a fetch told the leader of one partition.
+type sessionEntry struct {
+	topicID     [16]byte
+	offset      int64
+	leaderEpoch int32
+	logStart    int64
 }
 
 func newReplicaFetcher(m *fetcherManager, leader int32, addr string) *replicaFetcher {
@@ -201,7 +220,7 @@ type sentFetch struct {
 // It reports false when no partition was ready.
 func (f *replicaFetcher) fetchOnce(now time.Time) bool {
 	f.mu.Lock()
-	req, sent := f.buildFetchLocked(now)
+	req, sent, next := f.buildFetchLocked(now)
 	f.mu.Unlock()
 	if req == nil {
 		return false
@@ -213,27 +232,48 @@ func (f *replicaFetcher) fetchOnce(now time.Time) bool {
 		if f.ctx.Err() == nil {
 			f.log.Warn("fetch from leader failed", "err", err)
 		}
+		f.session = fetcherSession{}
 		f.backoffLocked(sent, time.Now())
 		return true
 	}
 	resp := kresp.(*kmsg.FetchResponse)
 	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
+		f.session = fetcherSession{}
+		if errors.Is(err, kerr.FetchSessionIDNotFound) || errors.Is(err, kerr.InvalidFetchSessionEpoch) || errors.Is(err, kerr.FetchSessionTopicIDError) {
+			f.log.Info("leader dropped the fetch session; starting a new one", "err", err)
+			return true
+		}
 		f.log.Warn("fetch from leader failed", "err", err)
 		f.backoffLocked(sent, time.Now())
 		return true
 	}
+	f.session = f.session.answered(req, resp, next)
 	f.applyFetchLocked(resp, sent)
 	return true
+}
+
+// answered is the session after the leader answered req: the one it granted or kept,
+// holding next, or none.
+func (s fetcherSession) answered(req *kmsg.FetchRequest, resp *kmsg.FetchResponse, next map[topicPartition]sessionEntry) fetcherSession {
+	if resp.SessionID == 0 {
+		return fetcherSession{}
+	}
+	if req.SessionEpoch == 0 {
+		return fetcherSession{id: resp.SessionID, epoch: 1, parts: next}
+	}
+	return fetcherSession{id: s.id, epoch: nextSessionEpoch(s.epoch), parts: next}
 }
 
 // buildFetchLocked builds a replica fetch (Kafka's ReplicaFetcherThread.buildFetch):
 // the replica id and broker epoch identify the follower, each partition asks from its
 // log end offset in the leader epoch it knows. Map order varies, so no partition is
-// always last in line for replica.fetch.response.max.bytes.
-func (f *replicaFetcher) buildFetchLocked(now time.Time) (*kmsg.FetchRequest, map[topicPartition]sentFetch) {
+// always last in line for replica.fetch.response.max.bytes. Within a session only the
+// partitions whose fetch changed are sent, and those no longer fetched are forgotten;
+// sent holds every partition the answer may carry, next the session after it.
+func (f *replicaFetcher) buildFetchLocked(now time.Time) (*kmsg.FetchRequest, map[topicPartition]sentFetch, map[topicPartition]sessionEntry) {
 	fps := f.dueLocked(stageFetching, now)
 	if len(fps) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	cfg := f.m.cfg
 	req := kmsg.NewPtrFetchRequest()
@@ -243,11 +283,19 @@ func (f *replicaFetcher) buildFetchLocked(now time.Time) (*kmsg.FetchRequest, ma
 	req.MaxWaitMillis = cfg.ReplicaFetchWaitMaxMs
 	req.MinBytes = cfg.ReplicaFetchMinBytes
 	req.MaxBytes = replicaFetchResponseMaxBytes
-	req.SessionEpoch = -1 // no fetch session (KIP-227): every request is a full one
+	req.SessionID, req.SessionEpoch = f.session.id, f.session.epoch
+	incremental := f.session.id != 0
 	sent := make(map[topicPartition]sentFetch, len(fps))
+	next := make(map[topicPartition]sessionEntry, len(fps))
 	topics := make(map[string]int)
 	for _, fp := range fps {
 		tp := fp.p.tp
+		entry := sessionEntry{topicID: fp.p.topicID, offset: fp.fetchOffset, leaderEpoch: fp.leaderEpoch, logStart: fp.p.log.LogStartOffset()}
+		sent[tp] = sentFetch{fp: fp, offset: fp.fetchOffset}
+		next[tp] = entry
+		if incremental && f.session.parts[tp] == entry {
+			continue
+		}
 		i, ok := topics[tp.topic]
 		if !ok {
 			rt := kmsg.NewFetchRequestTopic()
@@ -261,12 +309,28 @@ func (f *replicaFetcher) buildFetchLocked(now time.Time) (*kmsg.FetchRequest, ma
 		rp.CurrentLeaderEpoch = fp.leaderEpoch
 		rp.FetchOffset = fp.fetchOffset
 		rp.LastFetchedEpoch = -1
-		rp.LogStartOffset = fp.p.log.LogStartOffset()
+		rp.LogStartOffset = entry.logStart
 		rp.PartitionMaxBytes = cfg.ReplicaFetchMaxBytes
 		req.Topics[i].Partitions = append(req.Topics[i].Partitions, rp)
-		sent[tp] = sentFetch{fp: fp, offset: fp.fetchOffset}
 	}
-	return req, sent
+	if incremental {
+		forgotten := make(map[string]int)
+		for tp, entry := range f.session.parts {
+			if _, ok := next[tp]; ok {
+				continue
+			}
+			i, ok := forgotten[tp.topic]
+			if !ok {
+				ft := kmsg.NewFetchRequestForgottenTopic()
+				ft.Topic, ft.TopicID = tp.topic, entry.topicID
+				req.ForgottenTopics = append(req.ForgottenTopics, ft)
+				i = len(req.ForgottenTopics) - 1
+				forgotten[tp.topic] = i
+			}
+			req.ForgottenTopics[i].Partitions = append(req.ForgottenTopics[i].Partitions, tp.partition)
+		}
+	}
+	return req, sent, next
 }
 
 func (f *replicaFetcher) backoffLocked(sent map[topicPartition]sentFetch, now time.Time) {

@@ -35,6 +35,7 @@ type Broker struct {
 	replicas *ReplicaManager
 	pids     *producerIDBlock
 	groups   *groupCoordinator
+	sessions *fetchSessions
 
 	mu        sync.Mutex
 	listeners []net.Listener
@@ -54,11 +55,12 @@ func New(cfg *config.Config, src metadata.Source, logger *slog.Logger) (*Broker,
 		logger = slog.Default()
 	}
 	b := &Broker{
-		cfg:   cfg,
-		id:    cfg.NodeID,
-		log:   logger.With("component", "broker", "broker", cfg.NodeID),
-		conns: make(map[net.Conn]struct{}),
-		stop:  make(chan struct{}),
+		cfg:      cfg,
+		id:       cfg.NodeID,
+		log:      logger.With("component", "broker", "broker", cfg.NodeID),
+		conns:    make(map[net.Conn]struct{}),
+		stop:     make(chan struct{}),
+		sessions: newFetchSessions(cfg.MaxIncrementalFetchSessionCacheSlots),
 	}
 	rm, err := NewReplicaManager(cfg, b.id, b.brokerEpoch, logger)
 	if err != nil {

@@ -76,6 +76,7 @@ var brokerKeys = []keyDef{
 	{name: "replica.fetch.wait.max.ms", kind: kindInt, def: "500"},
 	{name: "replica.fetch.min.bytes", kind: kindInt, def: "1", rule: atLeast(1)},
 	{name: "replica.fetch.backoff.ms", kind: kindInt, def: "1000", rule: atLeast(0)},
+	{name: "max.incremental.fetch.session.cache.slots", kind: kindInt, def: "1000", rule: atLeast(0)},
 	{name: "leader.imbalance.check.interval.seconds", kind: kindLong, def: "300", rule: atLeast(1)},
 	{name: "controlled.shutdown.enable", kind: kindBool, def: "true"},
 

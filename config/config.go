@@ -72,6 +72,9 @@ type Config struct {
 	ReplicaFetchWaitMaxMs       int32
 	ReplicaFetchMinBytes        int32
 	ReplicaFetchBackoffMs       int32
+	// MaxIncrementalFetchSessionCacheSlots bounds the fetch sessions (KIP-227) a broker
+	// keeps; only followers are given one.
+	MaxIncrementalFetchSessionCacheSlots int32
 	// LeaderImbalanceCheckIntervalSeconds is how often the active controller runs
 	// preferred-leader election when auto.leader.rebalance.enable is set.
 	LeaderImbalanceCheckIntervalSeconds int64

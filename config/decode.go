@@ -89,6 +89,7 @@ func decodeTopics(d *decoder, c *Config) {
 	c.ReplicaFetchWaitMaxMs = d.int("replica.fetch.wait.max.ms")
 	c.ReplicaFetchMinBytes = d.int("replica.fetch.min.bytes")
 	c.ReplicaFetchBackoffMs = d.int("replica.fetch.backoff.ms")
+	c.MaxIncrementalFetchSessionCacheSlots = d.int("max.incremental.fetch.session.cache.slots")
 	c.LeaderImbalanceCheckIntervalSeconds = d.long("leader.imbalance.check.interval.seconds")
 	c.ControlledShutdownEnable = d.bool("controlled.shutdown.enable")
 }

@@ -28,7 +28,7 @@ var kafkaKeys = []string{
 	"log.flush.offset.checkpoint.interval.ms", "log.flush.start.offset.checkpoint.interval.ms",
 	"log.initial.task.delay.ms", "max.connection.creation.rate", "max.connections",
 	"max.connections.per.ip", "max.connections.per.ip.overrides",
-	"max.incremental.fetch.session.cache.slots", "max.request.partition.size.limit",
+	"max.request.partition.size.limit",
 	"metadata.log.segment.bytes",
 	"metadata.log.segment.min.bytes", "metadata.log.segment.ms", "metadata.max.retention.bytes",
 	"metadata.max.retention.ms", "metric.reporters", "metrics.num.samples",

@@ -69,6 +69,7 @@ func TestDefaultsAreKafkas(t *testing.T) {
 		{"ReplicaFetchMaxBytes", c.ReplicaFetchMaxBytes, int32(1048576)},
 		{"ReplicaLagTimeMaxMs", c.ReplicaLagTimeMaxMs, int64(30000)},
 		{"ReplicaFetchWaitMaxMs", c.ReplicaFetchWaitMaxMs, int32(500)},
+		{"MaxIncrementalFetchSessionCacheSlots", c.MaxIncrementalFetchSessionCacheSlots, int32(1000)},
 		{"LogSegmentBytes", c.LogSegmentBytes, int32(1073741824)},
 		{"LogRollMs", c.LogRollMs, int64(168 * 3600000)},
 		{"LogRollJitterMs", c.LogRollJitterMs, int64(0)},

@@ -1,0 +1,97 @@
+package broker
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/kwire"
+)
+
+// TestFetchSessions (KIP-227): a follower's initial fetch opens a session; incremental
+// fetches name only what changed and are answered with only what changed; forgotten
+// partitions leave the session; a wrong epoch or an unknown session is refused with
+// the codes that make a follower start again; consumers get no session.
+func TestFetchSessions(t *testing.T) {
+	c := newCluster(t, 1)
+	c.createTopic("a", []int32{1, 2}, 1, []int32{1}, nil)
+	c.createTopic("b", []int32{1, 2}, 1, []int32{1}, nil)
+	cl := kwire.NewClient(c.nodes[1].addr, "follower-2")
+	t.Cleanup(cl.Close)
+	fetch := func(req *kmsg.FetchRequest) *kmsg.FetchResponse {
+		t.Helper()
+		req.MaxWaitMillis = 0
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		resp, err := cl.Request(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.(*kmsg.FetchResponse)
+	}
+	answered := func(resp *kmsg.FetchResponse) map[string]kmsg.FetchResponseTopicPartition {
+		out := make(map[string]kmsg.FetchResponseTopicPartition)
+		for _, st := range resp.Topics {
+			for _, sp := range st.Partitions {
+				out[c.src.Image().TopicsByID[st.TopicID].Name] = sp
+			}
+		}
+		return out
+	}
+
+	initial := c.fetchFrom("a", 0, 2)
+	initial.Topics = append(initial.Topics, c.fetchFrom("b", 0, 2).Topics...)
+	initial.SessionEpoch = 0
+	resp := fetch(initial)
+	if resp.SessionID == 0 || len(answered(resp)) != 2 {
+		t.Fatalf("initial fetch: session %d, %d partitions answered; want a session and both", resp.SessionID, len(answered(resp)))
+	}
+	id := resp.SessionID
+
+	incremental := func(epoch int32) *kmsg.FetchRequest {
+		req := c.fetchFrom("a", 0, 2)
+		req.Topics = nil
+		req.SessionID, req.SessionEpoch = id, epoch
+		return req
+	}
+	if got := answered(fetch(incremental(1))); len(got) != 0 {
+		t.Fatalf("incremental fetch with nothing new answered %v", got)
+	}
+	c.produce(1, "b", 1, 5*time.Second, recordBatch(2, -1, 0))
+	got := answered(fetch(incremental(2)))
+	if len(got) != 1 || len(got["b"].RecordBatches) == 0 || got["b"].HighWatermark != 2 {
+		t.Fatalf("incremental fetch after a produce to b answered %v; want b's records alone", got)
+	}
+
+	moved := incremental(3)
+	moved.Topics = c.fetchFrom("b", 2, 2).Topics
+	if got := answered(fetch(moved)); len(got) != 0 {
+		t.Fatalf("fetch from b's new log end answered %v", got)
+	}
+	forget := incremental(4)
+	ft := kmsg.NewFetchRequestForgottenTopic()
+	ft.TopicID, ft.Partitions = c.src.Image().Topics["b"].ID, []int32{0}
+	forget.ForgottenTopics = append(forget.ForgottenTopics, ft)
+	fetch(forget)
+	c.produce(1, "b", 1, 5*time.Second, recordBatch(1, -1, 0))
+	if got := answered(fetch(incremental(5))); len(got) != 0 {
+		t.Fatalf("a forgotten partition was answered: %v", got)
+	}
+
+	if code := fetch(incremental(3)).ErrorCode; code != kerr.InvalidFetchSessionEpoch.Code {
+		t.Fatalf("stale epoch: error %d, want INVALID_FETCH_SESSION_EPOCH", code)
+	}
+	stranger := incremental(6)
+	stranger.SessionID = id + 1
+	if code := fetch(stranger).ErrorCode; code != kerr.FetchSessionIDNotFound.Code {
+		t.Fatalf("unknown session: error %d, want FETCH_SESSION_ID_NOT_FOUND", code)
+	}
+	consumer := c.fetchFrom("a", 0, -1)
+	consumer.SessionEpoch = 0
+	if resp := fetch(consumer); resp.SessionID != 0 || resp.ErrorCode != 0 {
+		t.Fatalf("consumer fetch: session %d, error %d; want no session", resp.SessionID, resp.ErrorCode)
+	}
+}
