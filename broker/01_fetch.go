@@ -53,7 +53,7 @@ func handleFetch(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) 
 		replica = replicaFetch{id: req.ReplicaState.ID, epoch: req.ReplicaState.Epoch}
 	}
 	if replica.id < 0 || req.Version < 7 {
-		return b.longPollFetch(req, c, replica), nil
+		return b.longPollFetch(req, c, replica, nil).resp, nil
 	}
 	sess, full, code := b.sessions.open(req, replica.id, time.Now())
 	if code != 0 {
@@ -62,25 +62,30 @@ func handleFetch(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) 
 		return resp, nil
 	}
 	if sess == nil {
-		return b.longPollFetch(req, c, replica), nil
+		return b.longPollFetch(req, c, replica, nil).resp, nil
 	}
 	defer sess.release()
-	resp := b.longPollFetch(sess.fullRequest(req), c, replica)
-	sess.trim(resp, full)
-	return resp, nil
+	var prev *fetchRead
+	if !full && !sess.reshaped {
+		prev = sess.last
+	}
+	read := b.longPollFetch(sess.fullRequest(req), c, replica, prev)
+	sess.last, sess.reshaped = read, false
+	return sess.trim(read.resp, full), nil
 }
 
 // longPollFetch answers a fetch once it has MinBytes to return, a partition fails, or
-// MaxWaitMillis has passed.
-func (b *Broker) longPollFetch(req *kmsg.FetchRequest, c *clientConn, replica replicaFetch) *kmsg.FetchResponse {
+// MaxWaitMillis has passed. prev is the session's previous fetch of the same
+// partitions, whose quiet partitions need not be read again.
+func (b *Broker) longPollFetch(req *kmsg.FetchRequest, c *clientConn, replica replicaFetch, prev *fetchRead) *fetchRead {
 	deadline := time.Now().Add(time.Duration(req.MaxWaitMillis) * time.Millisecond)
 	var waiter chan struct{}
 	var timer *time.Timer
-	var last *fetchRead
+	last, first := prev, true
 	for {
-		read := b.readFetch(req, c, replica, last)
+		read := b.readFetch(req, c, replica, first, last)
 		if read.size >= int(req.MinBytes) || read.failed || !time.Now().Before(deadline) {
-			return read.resp
+			return read
 		}
 		if waiter == nil {
 			// Registered with the marks of the first read, the waiter is signalled for
@@ -96,12 +101,12 @@ func (b *Broker) longPollFetch(req *kmsg.FetchRequest, c *clientConn, replica re
 			timer = time.NewTimer(time.Until(deadline))
 			defer timer.Stop()
 		}
-		last = read
+		last, first = read, false
 		select {
 		case <-waiter:
 		case <-timer.C:
 		case <-b.stop:
-			return read.resp
+			return read
 		}
 	}
 }
@@ -118,12 +123,14 @@ type fetchRead struct {
 }
 
 // readFetch builds one fetch response from the logs as they are now. Only the first
-// read of a request (last is nil) records a follower's position, as Kafka does not
-// update it again when it completes a delayed fetch. A later read takes over last's
-// answer for each partition that returned nothing and has not been signalled since:
-// a woken fetch of many partitions reads only those that changed.
-func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, replica replicaFetch, last *fetchRead) *fetchRead {
-	first := last == nil
+// read of a request records a follower's position, as Kafka does not update it again
+// when it completes a delayed fetch. A read takes over last's answer for each partition
+// read from the same offset that returned nothing and has not been signalled since: a
+// woken fetch of many partitions reads only those that changed. On a first read (last
+// is then the session's previous fetch) that holds only for quiet partitions, whose
+// follower was in the ISR at the log end, so that recording its fetch again would
+// change nothing.
+func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, replica replicaFetch, first bool, last *fetchRead) *fetchRead {
 	appends := replica.id >= 0
 	resp := req.ResponseKind().(*kmsg.FetchResponse)
 	img := b.Image()
@@ -154,8 +161,14 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, replica replic
 		st.Partitions = make([]kmsg.FetchResponseTopicPartition, 0, len(rt.Partitions))
 		name, topicErr := resolveFetchTopic(img, req.Version, rt)
 		for pi, rp := range rt.Partitions {
-			if !first {
-				if prev := last.parts[len(parts)]; prev.p != nil && !prev.p.signalledSince(prev.seen, appends) {
+			if last != nil {
+				prev := last.parts[len(parts)]
+				unchanged := prev.p != nil && prev.offset == rp.FetchOffset && !prev.p.signalledSince(prev.seen, appends)
+				if first {
+					// The follower must also hear of a high watermark that moved.
+					unchanged = unchanged && prev.quiet && !prev.p.signalledSince(prev.seen, false)
+				}
+				if unchanged {
 					if psp := last.resp.Topics[ti].Partitions[pi]; psp.ErrorCode == 0 && len(psp.RecordBatches) == 0 {
 						parts = append(parts, prev)
 						st.Partitions = append(st.Partitions, psp)
@@ -231,10 +244,13 @@ type readRequest struct {
 	limit   int
 }
 
-// partitionRead is a partition a fetch read, and its waitMark from before the read.
+// partitionRead is a partition a fetch read from offset, its waitMark from before the
+// read, and for a follower whether it was quiet: in the ISR and at the log end.
 type partitionRead struct {
-	p    *Partition
-	seen waitMark
+	p      *Partition
+	seen   waitMark
+	offset int64
+	quiet  bool
 }
 
 // readPartition reads one partition for a consumer or a follower. Data is read into
@@ -251,7 +267,7 @@ func (b *Broker) readPartition(img *metadata.Image, topic string, rp kmsg.FetchR
 	p.leadership.RLock()
 	defer p.leadership.RUnlock()
 	st := p.state()
-	read := partitionRead{p: p, seen: st.mark}
+	read := partitionRead{p: p, seen: st.mark, offset: rp.FetchOffset}
 	if st.leader != b.id {
 		return read, nil, kerr.NotLeaderForPartition
 	}
@@ -282,6 +298,7 @@ func (b *Broker) readPartition(img *metadata.Image, topic string, rp kmsg.FetchR
 		if r.first {
 			b.recordReplicaFetch(p, r.replica, rp)
 		}
+		read.quiet = rp.FetchOffset == leo && slices.Contains(st.isr, r.replica.id)
 	}
 	if rp.FetchOffset >= upTo || (r.limit <= 0 && !r.atStart) {
 		return read, nil, nil

@@ -44,6 +44,10 @@ type fetchSession struct {
 	epoch int32 // the epoch the next fetch must carry
 	parts []*sessionPartition
 	index map[sessionKey]int
+	// last is the previous fetch's read of parts; reshaped says parts were added or
+	// removed since, so last no longer lines up with them.
+	last     *fetchRead
+	reshaped bool
 }
 
 // sessionKey names a partition the way the session's fetches do: by topic id from
@@ -159,6 +163,7 @@ func (sess *fetchSession) update(req *kmsg.FetchRequest) {
 				sess.parts[i].fetch = rp
 				continue
 			}
+			sess.reshaped = true
 			sess.index[k] = len(sess.parts)
 			sess.parts = append(sess.parts, &sessionPartition{key: k, topic: rt.Topic, topicID: rt.TopicID, fetch: rp, toldHW: -2, toldStart: -2})
 		}
@@ -170,6 +175,7 @@ func (sess *fetchSession) remove(k sessionKey) {
 	if !ok {
 		return
 	}
+	sess.reshaped = true
 	delete(sess.index, k)
 	last := len(sess.parts) - 1
 	if i != last {
@@ -201,13 +207,15 @@ func (sess *fetchSession) fullRequest(req *kmsg.FetchRequest) *kmsg.FetchRequest
 	return &full
 }
 
-// trim keeps in an incremental answer only the partitions the follower must hear of,
-// and remembers what it was told. A full answer keeps everything.
-func (sess *fetchSession) trim(resp *kmsg.FetchResponse, full bool) {
+// trim is the answer to send: in an incremental one only the partitions the follower
+// must hear of, and it remembers what it was told. A full answer keeps everything.
+// read stays whole, for the next fetch's read to build on.
+func (sess *fetchSession) trim(read *kmsg.FetchResponse, full bool) *kmsg.FetchResponse {
+	resp := *read
 	resp.SessionID = sess.id
-	topics := resp.Topics[:0]
-	for _, st := range resp.Topics {
-		parts := st.Partitions[:0]
+	var topics []kmsg.FetchResponseTopic
+	for _, st := range read.Topics {
+		var parts []kmsg.FetchResponseTopicPartition
 		for _, sp := range st.Partitions {
 			i, ok := sess.index[sess.keyOf(st.Topic, st.TopicID, sp.Partition)]
 			if !ok {
@@ -226,4 +234,5 @@ func (sess *fetchSession) trim(resp *kmsg.FetchResponse, full bool) {
 		}
 	}
 	resp.Topics = topics
+	return &resp
 }

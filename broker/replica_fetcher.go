@@ -47,6 +47,10 @@ type fetchPartition struct {
 	// fenced: the leader is in a newer epoch than the image this broker acts on; only a
 	// newer image (which replaces this fetchPartition) can move it on.
 	fenced bool
+	// round and askedOffset are the last fetch that asked for this partition and the
+	// offset it asked from: only an answer to that round, from that offset, applies.
+	round       uint64
+	askedOffset int64
 }
 
 // replicaFetcher fetches, in one goroutine, every partition this broker follows whose
@@ -70,6 +74,8 @@ type replicaFetcher struct {
 
 	mu    sync.Mutex
 	parts map[topicPartition]*fetchPartition
+	names map[metadata.Uuid]string // topic names by id, for answers that carry only ids
+	round uint64                   // counts fetches sent
 	// session is the fetch session (KIP-227) the leader keeps for this fetcher; its id
 	// is 0 until the leader grants one.
 	session fetcherSession
@@ -83,12 +89,19 @@ type fetcherSession struct {
 	parts map[topicPartition]sessionEntry
 }
 
-// sessionEntry is what a fetch told the leader of one partition.
+// sessionEntry is what a fetch told the leader of one partition, and the last round
+// that asked for it.
 type sessionEntry struct {
 	topicID     [16]byte
 	offset      int64
 	leaderEpoch int32
 	logStart    int64
+	round       uint64
+}
+
+// sameFetch reports whether the leader's session already asks as e does.
+func (e sessionEntry) sameFetch(o sessionEntry) bool {
+	return e.topicID == o.topicID && e.offset == o.offset && e.leaderEpoch == o.leaderEpoch && e.logStart == o.logStart
 }
 
 func newReplicaFetcher(m *fetcherManager, leader int32, addr string) *replicaFetcher {
@@ -104,6 +117,7 @@ func newReplicaFetcher(m *fetcherManager, leader int32, addr string) *replicaFet
 		done:   make(chan struct{}),
 		log:    m.log.With("fetcher_leader", leader, "leader_addr", addr),
 		parts:  make(map[topicPartition]*fetchPartition),
+		names:  make(map[metadata.Uuid]string),
 	}
 }
 
@@ -116,6 +130,7 @@ func (f *replicaFetcher) add(p *Partition, leaderEpoch int32) {
 		return
 	}
 	f.parts[p.tp] = &fetchPartition{p: p, leaderEpoch: leaderEpoch, stage: stageTruncating}
+	f.names[p.topicID] = p.tp.topic
 	f.mu.Unlock()
 	select {
 	case f.wake <- struct{}{}:
@@ -210,17 +225,11 @@ func (f *replicaFetcher) backoff() time.Duration {
 	return time.Duration(f.m.cfg.ReplicaFetchBackoffMs) * time.Millisecond
 }
 
-// sentFetch is what a fetch asked for one partition.
-type sentFetch struct {
-	fp     *fetchPartition
-	offset int64
-}
-
 // fetchOnce sends one fetch for the partitions ready to fetch and applies the answer.
 // It reports false when no partition was ready.
 func (f *replicaFetcher) fetchOnce(now time.Time) bool {
 	f.mu.Lock()
-	req, sent, next := f.buildFetchLocked(now)
+	req := f.buildFetchLocked(now)
 	f.mu.Unlock()
 	if req == nil {
 		return false
@@ -233,7 +242,7 @@ func (f *replicaFetcher) fetchOnce(now time.Time) bool {
 			f.log.Warn("fetch from leader failed", "err", err)
 		}
 		f.session = fetcherSession{}
-		f.backoffLocked(sent, time.Now())
+		f.backoffLocked(time.Now())
 		return true
 	}
 	resp := kresp.(*kmsg.FetchResponse)
@@ -244,24 +253,26 @@ func (f *replicaFetcher) fetchOnce(now time.Time) bool {
 			return true
 		}
 		f.log.Warn("fetch from leader failed", "err", err)
-		f.backoffLocked(sent, time.Now())
+		f.backoffLocked(time.Now())
 		return true
 	}
-	f.session = f.session.answered(req, resp, next)
-	f.applyFetchLocked(resp, sent)
+	f.session.answered(req, resp)
+	f.applyFetchLocked(resp)
 	return true
 }
 
-// answered is the session after the leader answered req: the one it granted or kept,
-// holding next, or none.
-func (s fetcherSession) answered(req *kmsg.FetchRequest, resp *kmsg.FetchResponse, next map[topicPartition]sessionEntry) fetcherSession {
-	if resp.SessionID == 0 {
-		return fetcherSession{}
+// answered moves the session on once the leader answered req: the session it granted
+// or kept, or none. parts already holds what req told it (buildFetchLocked); a fetch
+// that fails resets the session instead.
+func (s *fetcherSession) answered(req *kmsg.FetchRequest, resp *kmsg.FetchResponse) {
+	switch {
+	case resp.SessionID == 0:
+		*s = fetcherSession{}
+	case req.SessionEpoch == 0:
+		s.id, s.epoch = resp.SessionID, 1
+	default:
+		s.epoch = nextSessionEpoch(s.epoch)
 	}
-	if req.SessionEpoch == 0 {
-		return fetcherSession{id: resp.SessionID, epoch: 1, parts: next}
-	}
-	return fetcherSession{id: s.id, epoch: nextSessionEpoch(s.epoch), parts: next}
 }
 
 // buildFetchLocked builds a replica fetch (Kafka's ReplicaFetcherThread.buildFetch):
@@ -269,12 +280,13 @@ func (s fetcherSession) answered(req *kmsg.FetchRequest, resp *kmsg.FetchRespons
 // log end offset in the leader epoch it knows. Map order varies, so no partition is
 // always last in line for replica.fetch.response.max.bytes. Within a session only the
 // partitions whose fetch changed are sent, and those no longer fetched are forgotten;
-// sent holds every partition the answer may carry, next the session after it.
-func (f *replicaFetcher) buildFetchLocked(now time.Time) (*kmsg.FetchRequest, map[topicPartition]sentFetch, map[topicPartition]sessionEntry) {
+// the session's parts become what the leader's session holds once it has read req.
+func (f *replicaFetcher) buildFetchLocked(now time.Time) *kmsg.FetchRequest {
 	fps := f.dueLocked(stageFetching, now)
 	if len(fps) == 0 {
-		return nil, nil, nil
+		return nil
 	}
+	f.round++
 	cfg := f.m.cfg
 	req := kmsg.NewPtrFetchRequest()
 	req.ReplicaID = f.m.id
@@ -285,15 +297,17 @@ func (f *replicaFetcher) buildFetchLocked(now time.Time) (*kmsg.FetchRequest, ma
 	req.MaxBytes = replicaFetchResponseMaxBytes
 	req.SessionID, req.SessionEpoch = f.session.id, f.session.epoch
 	incremental := f.session.id != 0
-	sent := make(map[topicPartition]sentFetch, len(fps))
-	next := make(map[topicPartition]sessionEntry, len(fps))
+	if !incremental {
+		f.session.parts = make(map[topicPartition]sessionEntry, len(fps))
+	}
 	topics := make(map[string]int)
 	for _, fp := range fps {
 		tp := fp.p.tp
-		entry := sessionEntry{topicID: fp.p.topicID, offset: fp.fetchOffset, leaderEpoch: fp.leaderEpoch, logStart: fp.p.log.LogStartOffset()}
-		sent[tp] = sentFetch{fp: fp, offset: fp.fetchOffset}
-		next[tp] = entry
-		if incremental && f.session.parts[tp] == entry {
+		fp.round, fp.askedOffset = f.round, fp.fetchOffset
+		entry := sessionEntry{topicID: fp.p.topicID, offset: fp.fetchOffset, leaderEpoch: fp.leaderEpoch, logStart: fp.p.log.LogStartOffset(), round: f.round}
+		told, known := f.session.parts[tp]
+		f.session.parts[tp] = entry
+		if incremental && known && told.sameFetch(entry) {
 			continue
 		}
 		i, ok := topics[tp.topic]
@@ -316,9 +330,10 @@ func (f *replicaFetcher) buildFetchLocked(now time.Time) (*kmsg.FetchRequest, ma
 	if incremental {
 		forgotten := make(map[string]int)
 		for tp, entry := range f.session.parts {
-			if _, ok := next[tp]; ok {
+			if entry.round == f.round {
 				continue
 			}
+			delete(f.session.parts, tp)
 			i, ok := forgotten[tp.topic]
 			if !ok {
 				ft := kmsg.NewFetchRequestForgottenTopic()
@@ -330,37 +345,34 @@ func (f *replicaFetcher) buildFetchLocked(now time.Time) (*kmsg.FetchRequest, ma
 			req.ForgottenTopics[i].Partitions = append(req.ForgottenTopics[i].Partitions, tp.partition)
 		}
 	}
-	return req, sent, next
+	return req
 }
 
-func (f *replicaFetcher) backoffLocked(sent map[topicPartition]sentFetch, now time.Time) {
-	for _, s := range sent {
-		if f.parts[s.fp.p.tp] == s.fp {
-			s.fp.retryAt = now.Add(f.backoff())
+// backoffLocked holds back the partitions the failed fetch asked for.
+func (f *replicaFetcher) backoffLocked(now time.Time) {
+	for _, fp := range f.parts {
+		if fp.round == f.round {
+			fp.retryAt = now.Add(f.backoff())
 		}
 	}
 }
 
 // applyFetchLocked applies a fetch response to the partitions still in the state the
 // request was built from.
-func (f *replicaFetcher) applyFetchLocked(resp *kmsg.FetchResponse, sent map[topicPartition]sentFetch) {
-	names := make(map[metadata.Uuid]string, len(sent))
-	for tp, s := range sent {
-		names[s.fp.p.topicID] = tp.topic
-	}
+func (f *replicaFetcher) applyFetchLocked(resp *kmsg.FetchResponse) {
 	now := time.Now()
 	for _, rt := range resp.Topics {
 		name := rt.Topic
 		if resp.Version >= 13 {
-			name = names[metadata.Uuid(rt.TopicID)]
+			name = f.names[metadata.Uuid(rt.TopicID)]
 		}
 		for i := range rt.Partitions {
 			sp := &rt.Partitions[i]
-			s, ok := sent[topicPartition{name, sp.Partition}]
-			if !ok || !f.currentLocked(s.fp, stageFetching) || s.fp.fetchOffset != s.offset {
+			fp, ok := f.parts[topicPartition{name, sp.Partition}]
+			if !ok || fp.round != f.round || !f.currentLocked(fp, stageFetching) || fp.fetchOffset != fp.askedOffset {
 				continue
 			}
-			f.applyPartitionLocked(s.fp, sp, now)
+			f.applyPartitionLocked(fp, sp, now)
 		}
 	}
 }
