@@ -53,7 +53,7 @@ func handleFetch(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) 
 		replica = replicaFetch{id: req.ReplicaState.ID, epoch: req.ReplicaState.Epoch}
 	}
 	if replica.id < 0 || req.Version < 7 {
-		return b.longPollFetch(req, c, replica, nil).resp, nil
+		return b.longPollFetch(req, c, fetchPass{replica: replica}).resp, nil
 	}
 	sess, full, code := b.sessions.open(req, replica.id, time.Now())
 	if code != 0 {
@@ -62,28 +62,41 @@ func handleFetch(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) 
 		return resp, nil
 	}
 	if sess == nil {
-		return b.longPollFetch(req, c, replica, nil).resp, nil
+		return b.longPollFetch(req, c, fetchPass{replica: replica}).resp, nil
 	}
 	defer sess.release()
 	var prev *fetchRead
 	if !full && !sess.reshaped {
 		prev = sess.last
 	}
-	read := b.longPollFetch(sess.fullRequest(req), c, replica, prev)
+	read := b.longPollFetch(sess.fullRequest(req), c, fetchPass{replica: replica, last: prev, omitUnchanged: !full})
 	sess.last, sess.reshaped = read, false
 	return sess.trim(read.resp, full), nil
 }
 
+// fetchPass is how readFetch reads a request's partitions: for whom; whether this is the
+// request's first read (which records a follower's positions); the read before it (of
+// this request, or the session's previous fetch), whose unchanged answers it takes
+// over; and whether it may leave those out of its response, for an incremental session
+// answer that would drop them anyway.
+type fetchPass struct {
+	replica       replicaFetch
+	first         bool
+	last          *fetchRead
+	omitUnchanged bool
+}
+
 // longPollFetch answers a fetch once it has MinBytes to return, a partition fails, or
-// MaxWaitMillis has passed. prev is the session's previous fetch of the same
+// MaxWaitMillis has passed. pass.last is the session's previous fetch of the same
 // partitions, whose quiet partitions need not be read again.
-func (b *Broker) longPollFetch(req *kmsg.FetchRequest, c *clientConn, replica replicaFetch, prev *fetchRead) *fetchRead {
+func (b *Broker) longPollFetch(req *kmsg.FetchRequest, c *clientConn, pass fetchPass) *fetchRead {
+	replica := pass.replica
 	deadline := time.Now().Add(time.Duration(req.MaxWaitMillis) * time.Millisecond)
 	var waiter chan struct{}
 	var timer *time.Timer
-	last, first := prev, true
+	pass.first = true
 	for {
-		read := b.readFetch(req, c, replica, first, last)
+		read := b.readFetch(req, c, pass)
 		if read.size >= int(req.MinBytes) || read.failed || !time.Now().Before(deadline) {
 			return read
 		}
@@ -101,7 +114,7 @@ func (b *Broker) longPollFetch(req *kmsg.FetchRequest, c *clientConn, replica re
 			timer = time.NewTimer(time.Until(deadline))
 			defer timer.Stop()
 		}
-		last, first = read, false
+		pass.last, pass.first = read, false
 		select {
 		case <-waiter:
 		case <-timer.C:
@@ -130,7 +143,8 @@ type fetchRead struct {
 // is then the session's previous fetch) that holds only for quiet partitions, whose
 // follower was in the ISR at the log end, so that recording its fetch again would
 // change nothing.
-func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, replica replicaFetch, first bool, last *fetchRead) *fetchRead {
+func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, pass fetchPass) *fetchRead {
+	replica, first, last := pass.replica, pass.first, pass.last
 	appends := replica.id >= 0
 	resp := req.ResponseKind().(*kmsg.FetchResponse)
 	img := b.Image()
@@ -151,14 +165,20 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, replica replic
 		}
 	}()
 	failed := false
-	parts := make([]partitionRead, 0, len(req.Topics))
+	n := 0
+	for _, rt := range req.Topics {
+		n += len(rt.Partitions)
+	}
+	parts := make([]partitionRead, 0, n)
 	names := make([]string, 0, len(req.Topics))
 	resp.Topics = make([]kmsg.FetchResponseTopic, 0, len(req.Topics))
 	for ti, rt := range req.Topics {
 		st := kmsg.NewFetchResponseTopic()
 		st.Topic = rt.Topic
 		st.TopicID = rt.TopicID
-		st.Partitions = make([]kmsg.FetchResponseTopicPartition, 0, len(rt.Partitions))
+		if !pass.omitUnchanged {
+			st.Partitions = make([]kmsg.FetchResponseTopicPartition, 0, len(rt.Partitions))
+		}
 		name, topicErr := resolveFetchTopic(img, req.Version, rt)
 		for pi, rp := range rt.Partitions {
 			if last != nil {
@@ -168,12 +188,12 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, replica replic
 					// The follower must also hear of a high watermark that moved.
 					unchanged = unchanged && prev.quiet && !prev.p.signalledSince(prev.seen, false)
 				}
-				if unchanged {
-					if psp := last.resp.Topics[ti].Partitions[pi]; psp.ErrorCode == 0 && len(psp.RecordBatches) == 0 {
-						parts = append(parts, prev)
-						st.Partitions = append(st.Partitions, psp)
-						continue
+				if unchanged && prev.empty {
+					parts = append(parts, prev)
+					if !pass.omitUnchanged {
+						st.Partitions = append(st.Partitions, last.resp.Topics[ti].Partitions[pi])
 					}
+					continue
 				}
 			}
 			sp := kmsg.NewFetchResponseTopicPartition()
@@ -194,6 +214,7 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, replica replic
 			if len(data) <= len(scratch) && len(data) > 0 && &data[0] == &scratch[0] {
 				scratch = scratch[len(data):]
 			}
+			r.empty = err == nil && len(data) == 0
 			parts = append(parts, r)
 			if p := r.p; p != nil {
 				sp.HighWatermark = p.HighWatermark()
@@ -245,11 +266,13 @@ type readRequest struct {
 }
 
 // partitionRead is a partition a fetch read from offset, its waitMark from before the
-// read, and for a follower whether it was quiet: in the ISR and at the log end.
+// read, whether the read returned nothing and no error, and for a follower whether it
+// was quiet: in the ISR and at the log end.
 type partitionRead struct {
 	p      *Partition
 	seen   waitMark
 	offset int64
+	empty  bool
 	quiet  bool
 }
 

@@ -48,7 +48,14 @@ type fetchSession struct {
 	// removed since, so last no longer lines up with them.
 	last     *fetchRead
 	reshaped bool
+	// topics is parts as a fetch's topics, kept from one fetch to the next while the
+	// session keeps its shape; at[i] is where parts[i] stands in it.
+	topics []kmsg.FetchRequestTopic
+	at     []topicSlot
 }
+
+// topicSlot is a partition's place in a fetch's topics.
+type topicSlot struct{ topic, partition int }
 
 // sessionKey names a partition the way the session's fetches do: by topic id from
 // Fetch v13, by name before.
@@ -161,6 +168,10 @@ func (sess *fetchSession) update(req *kmsg.FetchRequest) {
 			k := sess.keyOf(rt.Topic, rt.TopicID, rp.Partition)
 			if i, ok := sess.index[k]; ok {
 				sess.parts[i].fetch = rp
+				if !sess.reshaped && sess.topics != nil {
+					at := sess.at[i]
+					sess.topics[at.topic].Partitions[at.partition] = rp
+				}
 				continue
 			}
 			sess.reshaped = true
@@ -188,22 +199,26 @@ func (sess *fetchSession) remove(k sessionKey) {
 // fullRequest is the fetch as if the follower had named every partition of its
 // session: what the leader reads, and records the follower's positions from.
 func (sess *fetchSession) fullRequest(req *kmsg.FetchRequest) *kmsg.FetchRequest {
-	full := *req
-	full.Topics = nil
-	full.ForgottenTopics = nil
-	topics := make(map[sessionKey]int)
-	for _, sp := range sess.parts {
-		tk := sess.keyOf(sp.topic, sp.topicID, 0)
-		i, ok := topics[tk]
-		if !ok {
-			rt := kmsg.NewFetchRequestTopic()
-			rt.Topic, rt.TopicID = sp.topic, sp.topicID
-			full.Topics = append(full.Topics, rt)
-			i = len(full.Topics) - 1
-			topics[tk] = i
+	if sess.reshaped || sess.topics == nil {
+		sess.topics, sess.at = nil, make([]topicSlot, len(sess.parts))
+		topics := make(map[sessionKey]int)
+		for j, sp := range sess.parts {
+			tk := sess.keyOf(sp.topic, sp.topicID, 0)
+			i, ok := topics[tk]
+			if !ok {
+				rt := kmsg.NewFetchRequestTopic()
+				rt.Topic, rt.TopicID = sp.topic, sp.topicID
+				sess.topics = append(sess.topics, rt)
+				i = len(sess.topics) - 1
+				topics[tk] = i
+			}
+			sess.at[j] = topicSlot{topic: i, partition: len(sess.topics[i].Partitions)}
+			sess.topics[i].Partitions = append(sess.topics[i].Partitions, sp.fetch)
 		}
-		full.Topics[i].Partitions = append(full.Topics[i].Partitions, sp.fetch)
 	}
+	full := *req
+	full.Topics = sess.topics
+	full.ForgottenTopics = nil
 	return &full
 }
 

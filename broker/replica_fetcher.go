@@ -89,19 +89,12 @@ type fetcherSession struct {
 	parts map[topicPartition]sessionEntry
 }
 
-// sessionEntry is what a fetch told the leader of one partition, and the last round
-// that asked for it.
+// sessionEntry is what a fetch told the leader of one partition.
 type sessionEntry struct {
 	topicID     [16]byte
 	offset      int64
 	leaderEpoch int32
 	logStart    int64
-	round       uint64
-}
-
-// sameFetch reports whether the leader's session already asks as e does.
-func (e sessionEntry) sameFetch(o sessionEntry) bool {
-	return e.topicID == o.topicID && e.offset == o.offset && e.leaderEpoch == o.leaderEpoch && e.logStart == o.logStart
 }
 
 func newReplicaFetcher(m *fetcherManager, leader int32, addr string) *replicaFetcher {
@@ -304,12 +297,11 @@ func (f *replicaFetcher) buildFetchLocked(now time.Time) *kmsg.FetchRequest {
 	for _, fp := range fps {
 		tp := fp.p.tp
 		fp.round, fp.askedOffset = f.round, fp.fetchOffset
-		entry := sessionEntry{topicID: fp.p.topicID, offset: fp.fetchOffset, leaderEpoch: fp.leaderEpoch, logStart: fp.p.log.LogStartOffset(), round: f.round}
-		told, known := f.session.parts[tp]
-		f.session.parts[tp] = entry
-		if incremental && known && told.sameFetch(entry) {
+		entry := sessionEntry{topicID: fp.p.topicID, offset: fp.fetchOffset, leaderEpoch: fp.leaderEpoch, logStart: fp.p.log.LogStartOffset()}
+		if told, ok := f.session.parts[tp]; incremental && ok && told == entry {
 			continue
 		}
+		f.session.parts[tp] = entry
 		i, ok := topics[tp.topic]
 		if !ok {
 			rt := kmsg.NewFetchRequestTopic()
@@ -330,7 +322,7 @@ func (f *replicaFetcher) buildFetchLocked(now time.Time) *kmsg.FetchRequest {
 	if incremental {
 		forgotten := make(map[string]int)
 		for tp, entry := range f.session.parts {
-			if entry.round == f.round {
+			if fp := f.parts[tp]; fp != nil && fp.round == f.round {
 				continue
 			}
 			delete(f.session.parts, tp)
