@@ -146,6 +146,7 @@ type fetchRead struct {
 func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, pass fetchPass) *fetchRead {
 	replica, first, last := pass.replica, pass.first, pass.last
 	appends := replica.id >= 0
+	now := time.Now()
 	resp := req.ResponseKind().(*kmsg.FetchResponse)
 	img := b.Image()
 	maxBytes := int(req.MaxBytes)
@@ -185,8 +186,11 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, pass fetchPass
 				prev := last.parts[len(parts)]
 				unchanged := prev.p != nil && prev.offset == rp.FetchOffset && !prev.p.signalledSince(prev.seen, appends)
 				if first {
-					// The follower must also hear of a high watermark that moved.
-					unchanged = unchanged && prev.quiet && !prev.p.signalledSince(prev.seen, false)
+					// The follower must also hear of a high watermark that moved, and
+					// its fetch is recorded now and then all the same, so that its last
+					// caught-up time stays fresh for the ISR check.
+					unchanged = unchanged && prev.quiet && !prev.p.signalledSince(prev.seen, false) &&
+						now.Sub(prev.recorded) < min(quietRecordInterval, prev.p.lagTime/4)
 				}
 				if unchanged && prev.empty {
 					parts = append(parts, prev)
@@ -215,6 +219,11 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, pass fetchPass
 				scratch = scratch[len(data):]
 			}
 			r.empty = err == nil && len(data) == 0
+			if first {
+				r.recorded = now
+			} else if last != nil {
+				r.recorded = last.parts[len(parts)].recorded
+			}
 			parts = append(parts, r)
 			if p := r.p; p != nil {
 				sp.HighWatermark = p.HighWatermark()
@@ -267,14 +276,19 @@ type readRequest struct {
 
 // partitionRead is a partition a fetch read from offset, its waitMark from before the
 // read, whether the read returned nothing and no error, and for a follower whether it
-// was quiet: in the ISR and at the log end.
+// was quiet (in the ISR and at the log end) and when its fetch was last recorded.
 type partitionRead struct {
-	p      *Partition
-	seen   waitMark
-	offset int64
-	empty  bool
-	quiet  bool
+	p        *Partition
+	seen     waitMark
+	offset   int64
+	empty    bool
+	quiet    bool
+	recorded time.Time
 }
+
+// quietRecordInterval is the longest a session fetch goes without recording its
+// follower's fetch of a quiet partition (at most a quarter of replica.lag.time.max.ms).
+const quietRecordInterval = time.Second
 
 // readPartition reads one partition for a consumer or a follower. Data is read into
 // scratch when it fits.

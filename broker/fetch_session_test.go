@@ -95,3 +95,48 @@ func TestFetchSessions(t *testing.T) {
 		t.Fatalf("consumer fetch: session %d, error %d; want no session", resp.SessionID, resp.ErrorCode)
 	}
 }
+
+// TestQuietSessionPartitionStaysCaughtUp: a follower whose session fetches find nothing
+// new (so the leader need not read its partition again) still has its fetches recorded
+// often enough that, when the next record arrives after several
+// replica.lag.time.max.ms of quiet, it counts as caught up until it fetches that record,
+// instead of being due to leave the ISR at once.
+func TestQuietSessionPartitionStaysCaughtUp(t *testing.T) {
+	c := newCluster(t, 1, "replica.lag.time.max.ms=400")
+	c.createTopic("t", []int32{1, 2}, 1, []int32{1, 2}, nil)
+	cl := kwire.NewClient(c.nodes[1].addr, "follower-2")
+	t.Cleanup(cl.Close)
+	fetch := func(req *kmsg.FetchRequest) *kmsg.FetchResponse {
+		t.Helper()
+		req.MaxWaitMillis = 0
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		resp, err := cl.Request(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.(*kmsg.FetchResponse)
+	}
+	initial := c.fetchFrom("t", 0, 2)
+	initial.SessionEpoch = 0
+	id := fetch(initial).SessionID
+	leader := c.partition(1, "t")
+	epoch := int32(1)
+	for start := time.Now(); time.Since(start) < 3*leader.lagTime; epoch++ {
+		req := c.fetchFrom("t", 0, 2)
+		req.Topics, req.SessionID, req.SessionEpoch = nil, id, epoch
+		if resp := fetch(req); resp.ErrorCode != 0 {
+			t.Fatalf("incremental fetch %d: error %d", epoch, resp.ErrorCode)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c.produce(1, "t", 1, 5*time.Second, recordBatch(1, -1, 0))
+	leo := leader.log.LogEndOffset()
+	leader.mu.Lock()
+	f := leader.followers[2]
+	caughtUp, since := f.isCaughtUp(leo, time.Now(), leader.lagTime), time.Since(f.lastCaughtUpTime)
+	leader.mu.Unlock()
+	if !caughtUp {
+		t.Fatalf("follower 2, fetching every 20 ms, was last caught up %v ago (replica.lag.time.max.ms %v): it would leave the ISR", since, leader.lagTime)
+	}
+}
