@@ -105,12 +105,14 @@ func (b *Broker) longPollFetch(req *kmsg.FetchRequest, c *clientConn, pass fetch
 			// every change after that read.
 			beforePark()
 			waiter = make(chan struct{}, 1)
+			registered := make([]*Partition, 0, len(read.parts))
 			for _, r := range read.parts {
 				if r.p != nil {
 					r.p.addWaiter(waiter, replica.id >= 0, r.seen)
-					defer r.p.removeWaiter(waiter)
+					registered = append(registered, r.p)
 				}
 			}
+			defer removeWaiter(waiter, registered)
 			timer = time.NewTimer(time.Until(deadline))
 			defer timer.Stop()
 		}

@@ -11,17 +11,12 @@ import (
 	"github.com/kbridge/kbridge/kwire"
 )
 
-// TestFetchSessions (KIP-227): a follower's initial fetch opens a session; incremental
-// fetches name only what changed and are answered with only what changed; forgotten
-// partitions leave the session; a wrong epoch or an unknown session is refused with
-// the codes that make a follower start again; consumers get no session.
-func TestFetchSessions(t *testing.T) {
-	c := newCluster(t, 1)
-	c.createTopic("a", []int32{1, 2}, 1, []int32{1}, nil)
-	c.createTopic("b", []int32{1, 2}, 1, []int32{1}, nil)
+// follower2 sends fetches to broker 1 as its follower 2 would, on a connection of its
+// own, answered without waiting.
+func (c *testCluster) follower2(t *testing.T) func(*kmsg.FetchRequest) *kmsg.FetchResponse {
 	cl := kwire.NewClient(c.nodes[1].addr, "follower-2")
 	t.Cleanup(cl.Close)
-	fetch := func(req *kmsg.FetchRequest) *kmsg.FetchResponse {
+	return func(req *kmsg.FetchRequest) *kmsg.FetchResponse {
 		t.Helper()
 		req.MaxWaitMillis = 0
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -32,6 +27,17 @@ func TestFetchSessions(t *testing.T) {
 		}
 		return resp.(*kmsg.FetchResponse)
 	}
+}
+
+// TestFetchSessions (KIP-227): a follower's initial fetch opens a session; incremental
+// fetches name only what changed and are answered with only what changed; forgotten
+// partitions leave the session; a wrong epoch or an unknown session is refused with
+// the codes that make a follower start again; consumers get no session.
+func TestFetchSessions(t *testing.T) {
+	c := newCluster(t, 1)
+	c.createTopic("a", []int32{1, 2}, 1, []int32{1}, nil)
+	c.createTopic("b", []int32{1, 2}, 1, []int32{1}, nil)
+	fetch := c.follower2(t)
 	answered := func(resp *kmsg.FetchResponse) map[string]kmsg.FetchResponseTopicPartition {
 		out := make(map[string]kmsg.FetchResponseTopicPartition)
 		for _, st := range resp.Topics {
@@ -104,19 +110,7 @@ func TestFetchSessions(t *testing.T) {
 func TestQuietSessionPartitionStaysCaughtUp(t *testing.T) {
 	c := newCluster(t, 1, "replica.lag.time.max.ms=400")
 	c.createTopic("t", []int32{1, 2}, 1, []int32{1, 2}, nil)
-	cl := kwire.NewClient(c.nodes[1].addr, "follower-2")
-	t.Cleanup(cl.Close)
-	fetch := func(req *kmsg.FetchRequest) *kmsg.FetchResponse {
-		t.Helper()
-		req.MaxWaitMillis = 0
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		resp, err := cl.Request(ctx, req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp.(*kmsg.FetchResponse)
-	}
+	fetch := c.follower2(t)
 	initial := c.fetchFrom("t", 0, 2)
 	initial.SessionEpoch = 0
 	id := fetch(initial).SessionID

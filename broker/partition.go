@@ -96,14 +96,8 @@ type waitMark struct {
 	hw, leo uint64
 }
 
-// mark is the partition's waitMark now. Taken before the log and the high watermark are
-// read, so that anything the read did not see is signalled after it.
-func (p *Partition) mark() waitMark {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.markLocked()
-}
-
+// markLocked is the partition's waitMark now. Taken before the log and the high
+// watermark are read, so that anything the read did not see is signalled after it.
 func (p *Partition) markLocked() waitMark {
 	return waitMark{hw: p.hwWaiters.signals.Load(), leo: p.leoWaiters.signals.Load()}
 }
@@ -136,11 +130,15 @@ func (p *Partition) addWaiter(w chan struct{}, appends bool, seen waitMark) {
 	}
 }
 
-func (p *Partition) removeWaiter(w chan struct{}) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	delete(p.hwWaiters.waiters, w)
-	delete(p.leoWaiters.waiters, w)
+// removeWaiter takes w off the partitions it was registered with: one deferred call
+// for a request waiting on many partitions.
+func removeWaiter(w chan struct{}, ps []*Partition) {
+	for _, p := range ps {
+		p.mu.Lock()
+		delete(p.hwWaiters.waiters, w)
+		delete(p.leoWaiters.waiters, w)
+		p.mu.Unlock()
+	}
 }
 
 // parkHook, set only by tests, runs after a request has read what it would wait on and

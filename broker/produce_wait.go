@@ -22,11 +22,15 @@ type producedPartition struct {
 // once the committed ISR has shrunk under it (where Kafka would wait for the timeout:
 // the high watermark cannot move until the ISR grows again, and the producer's retry
 // is the better way to wait); NOT_LEADER_OR_FOLLOWER once this broker stopped leading
-// the term it wrote in, since a follower may truncate the batch away.
-func (pp *producedPartition) replicated() (bool, int16) {
+// the term it wrote in, since a follower may truncate the batch away. mark, when not
+// nil, takes the partition's waitMark under the same lock, before the check reads.
+func (pp *producedPartition) replicated(mark *waitMark) (bool, int16) {
 	p := pp.p
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if mark != nil {
+		*mark = p.markLocked()
+	}
 	minISR := p.effectiveMinISRLocked()
 	switch {
 	case p.leader != p.self || p.term != pp.term:
@@ -42,8 +46,8 @@ func (pp *producedPartition) replicated() (bool, int16) {
 }
 
 // replicationWait is an acks=all request's wait for its partitions' high watermarks.
-// The partitions are marked before they are first checked, so a high watermark that
-// moves between that check and the wait wakes it at once.
+// The partitions are marked as they are first checked, so a high watermark that moves
+// between that check and the wait wakes it at once.
 type replicationWait struct {
 	pending []producedPartition
 	marks   []waitMark
@@ -53,22 +57,23 @@ type replicationWait struct {
 // one is already replicated or has failed, in which case there is nothing to wait for.
 func startReplicationWait(pending []producedPartition) (*replicationWait, bool) {
 	w := &replicationWait{pending: pending, marks: make([]waitMark, len(pending))}
-	for i, pp := range pending {
-		w.marks[i] = pp.p.mark()
-	}
-	return w, w.check()
+	return w, w.check(true)
 }
 
 // check settles the partitions that are replicated or have failed, and reports
-// whether all are settled.
-func (w *replicationWait) check() bool {
+// whether all are settled. The first check also marks them.
+func (w *replicationWait) check(first bool) bool {
 	all := true
 	for i := range w.pending {
 		pp := &w.pending[i]
 		if pp.done {
 			continue
 		}
-		if done, code := pp.replicated(); done {
+		var mark *waitMark
+		if first {
+			mark = &w.marks[i]
+		}
+		if done, code := pp.replicated(mark); done {
 			pp.done = true
 			pp.resp.ErrorCode = code
 		} else {
@@ -83,18 +88,20 @@ func (w *replicationWait) check() bool {
 func (w *replicationWait) wait(timeout time.Duration, stop <-chan struct{}) {
 	beforePark()
 	wake := make(chan struct{}, 1)
+	var registered []*Partition
 	for i, pp := range w.pending {
 		if !pp.done {
 			pp.p.addWaiter(wake, false, w.marks[i])
-			defer pp.p.removeWaiter(wake)
+			registered = append(registered, pp.p)
 		}
 	}
+	defer removeWaiter(wake, registered)
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	for {
 		select {
 		case <-wake:
-			if w.check() {
+			if w.check(false) {
 				return
 			}
 			continue

@@ -183,15 +183,7 @@ func TestPipelinedRequestsGoOnWhileAcksAllWaits(t *testing.T) {
 	if hw := leader.HighWatermark(); hw != 0 {
 		t.Fatalf("high watermark %d before the follower fetched", hw)
 	}
-	follower := kwire.NewClient(c.nodes[1].addr, "follower-2")
-	t.Cleanup(follower.Close)
-	req := c.fetchFrom("t", 5, 2)
-	req.MaxWaitMillis = 0
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := follower.Request(ctx, req); err != nil {
-		t.Fatal(err)
-	}
+	c.follower2(t)(c.fetchFrom("t", 5, 2))
 	conn.SetReadDeadline(time.Now().Add(answerWithin))
 	for _, want := range []int32{1, 2} {
 		var size [4]byte
