@@ -14,11 +14,15 @@ import (
 // the leader for the end offset of our latest epoch, as replica ReplicaID, fenced by the
 // leader epoch we know, and truncates there.
 func (f *replicaFetcher) truncate(now time.Time) {
+	f.mu.Lock()
+	if f.steady {
+		f.mu.Unlock()
+		return
+	}
 	req := kmsg.NewPtrOffsetForLeaderEpochRequest()
 	req.ReplicaID = f.m.id
 	asked := make(map[topicPartition]*fetchPartition)
 	topics := make(map[string]int)
-	f.mu.Lock()
 	for _, fp := range f.dueLocked(stageTruncating, now) {
 		epoch, ok := fp.p.log.LatestEpoch()
 		if !ok {
@@ -129,7 +133,10 @@ func (f *replicaFetcher) truncateLocked(fp *fetchPartition, offset int64, done b
 // own log end.
 func (f *replicaFetcher) resolveOutOfRange(now time.Time) {
 	f.mu.Lock()
-	fps := f.dueLocked(stageOutOfRange, now)
+	var fps []*fetchPartition
+	if !f.steady {
+		fps = f.dueLocked(stageOutOfRange, now)
+	}
 	f.mu.Unlock()
 	for _, fp := range fps {
 		leaderEnd, leaderStart, err := f.leaderLogBounds(fp)

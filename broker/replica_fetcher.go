@@ -47,11 +47,12 @@ type fetchPartition struct {
 	// fenced: the leader is in a newer epoch than the image this broker acts on; only a
 	// newer image (which replaces this fetchPartition) can move it on.
 	fenced bool
-	// round and askedOffset are the last fetch that asked for this partition and the
-	// offset it asked from: only an answer to that round, from that offset, applies.
-	round       uint64
-	askedOffset int64
 }
+
+// fullLookInterval bounds how long a steady fetcher goes without looking at every
+// partition: a follower's log start offset moved by its own retention reaches the
+// leader within it.
+const fullLookInterval = time.Second
 
 // replicaFetcher fetches, in one goroutine, every partition this broker follows whose
 // leader is one broker, from that broker's inter-broker listener (Kafka's
@@ -75,10 +76,18 @@ type replicaFetcher struct {
 	mu    sync.Mutex
 	parts map[topicPartition]*fetchPartition
 	names map[metadata.Uuid]string // topic names by id, for answers that carry only ids
-	round uint64                   // counts fetches sent
 	// session is the fetch session (KIP-227) the leader keeps for this fetcher; its id
 	// is 0 until the leader grants one.
 	session fetcherSession
+	// steady: at the last look at every partition (lookedAt), all were fetching, due
+	// and in the session, and nothing has changed a partition's stage, backoff or
+	// membership since. A steady fetcher builds its next fetch from changed alone (the
+	// partitions whose fetch offset or log start an answer moved), so a round costs
+	// what changed, not what is followed.
+	steady       bool
+	lookedAt     time.Time
+	lookInterval time.Duration // fullLookInterval; tests lengthen it
+	changed      []*fetchPartition
 }
 
 // fetcherSession is the follower's side of a fetch session: its id and the epoch of the
@@ -111,6 +120,8 @@ func newReplicaFetcher(m *fetcherManager, leader int32, addr string) *replicaFet
 		log:    m.log.With("fetcher_leader", leader, "leader_addr", addr),
 		parts:  make(map[topicPartition]*fetchPartition),
 		names:  make(map[metadata.Uuid]string),
+
+		lookInterval: fullLookInterval,
 	}
 }
 
@@ -124,6 +135,7 @@ func (f *replicaFetcher) add(p *Partition, leaderEpoch int32) {
 	}
 	f.parts[p.tp] = &fetchPartition{p: p, leaderEpoch: leaderEpoch, stage: stageTruncating}
 	f.names[p.topicID] = p.tp.topic
+	f.steady = false
 	f.mu.Unlock()
 	select {
 	case f.wake <- struct{}{}:
@@ -136,6 +148,7 @@ func (f *replicaFetcher) remove(tp topicPartition) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	delete(f.parts, tp)
+	f.steady = false
 	return len(f.parts)
 }
 
@@ -145,6 +158,7 @@ func (f *replicaFetcher) stop() map[topicPartition]*fetchPartition {
 	f.mu.Lock()
 	parts := f.parts
 	f.parts = make(map[topicPartition]*fetchPartition)
+	f.steady = false
 	f.mu.Unlock()
 	f.cancel()
 	return parts
@@ -234,23 +248,23 @@ func (f *replicaFetcher) fetchOnce(now time.Time) bool {
 		if f.ctx.Err() == nil {
 			f.log.Warn("fetch from leader failed", "err", err)
 		}
-		f.session = fetcherSession{}
 		f.backoffLocked(time.Now())
+		f.session = fetcherSession{}
 		return true
 	}
 	resp := kresp.(*kmsg.FetchResponse)
 	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
-		f.session = fetcherSession{}
 		if errors.Is(err, kerr.FetchSessionIDNotFound) || errors.Is(err, kerr.InvalidFetchSessionEpoch) || errors.Is(err, kerr.FetchSessionTopicIDError) {
 			f.log.Info("leader dropped the fetch session; starting a new one", "err", err)
-			return true
+		} else {
+			f.log.Warn("fetch from leader failed", "err", err)
+			f.backoffLocked(time.Now())
 		}
-		f.log.Warn("fetch from leader failed", "err", err)
-		f.backoffLocked(time.Now())
+		f.session = fetcherSession{}
 		return true
 	}
-	f.session.answered(req, resp)
 	f.applyFetchLocked(resp)
+	f.session.answered(req, resp)
 	return true
 }
 
@@ -273,13 +287,23 @@ func (s *fetcherSession) answered(req *kmsg.FetchRequest, resp *kmsg.FetchRespon
 // log end offset in the leader epoch it knows. Map order varies, so no partition is
 // always last in line for replica.fetch.response.max.bytes. Within a session only the
 // partitions whose fetch changed are sent, and those no longer fetched are forgotten;
-// the session's parts become what the leader's session holds once it has read req.
+// the session's parts become what the leader's session holds once it has read req, and
+// so what the answer is for. A steady fetcher looks only at the changed partitions.
 func (f *replicaFetcher) buildFetchLocked(now time.Time) *kmsg.FetchRequest {
-	fps := f.dueLocked(stageFetching, now)
-	if len(fps) == 0 {
-		return nil
+	var fps []*fetchPartition
+	look := !f.steady || f.session.id == 0 || now.Sub(f.lookedAt) >= f.lookInterval
+	if look {
+		fps = f.dueLocked(stageFetching, now)
+		if len(fps) == 0 {
+			f.steady = false
+			return nil
+		}
+		f.steady = len(fps) == len(f.parts)
+		f.lookedAt = now
+	} else {
+		fps = f.changed
 	}
-	f.round++
+	defer func() { f.changed = f.changed[:0] }()
 	cfg := f.m.cfg
 	req := kmsg.NewPtrFetchRequest()
 	req.ReplicaID = f.m.id
@@ -296,7 +320,6 @@ func (f *replicaFetcher) buildFetchLocked(now time.Time) *kmsg.FetchRequest {
 	topics := make(map[string]int)
 	for _, fp := range fps {
 		tp := fp.p.tp
-		fp.round, fp.askedOffset = f.round, fp.fetchOffset
 		entry := sessionEntry{topicID: fp.p.topicID, offset: fp.fetchOffset, leaderEpoch: fp.leaderEpoch, logStart: fp.p.log.LogStartOffset()}
 		if told, ok := f.session.parts[tp]; incremental && ok && told == entry {
 			continue
@@ -319,10 +342,14 @@ func (f *replicaFetcher) buildFetchLocked(now time.Time) *kmsg.FetchRequest {
 		rp.PartitionMaxBytes = cfg.ReplicaFetchMaxBytes
 		req.Topics[i].Partitions = append(req.Topics[i].Partitions, rp)
 	}
-	if incremental {
+	if incremental && look {
 		forgotten := make(map[string]int)
+		asked := make(map[topicPartition]bool, len(fps))
+		for _, fp := range fps {
+			asked[fp.p.tp] = true
+		}
 		for tp, entry := range f.session.parts {
-			if fp := f.parts[tp]; fp != nil && fp.round == f.round {
+			if asked[tp] {
 				continue
 			}
 			delete(f.session.parts, tp)
@@ -340,17 +367,20 @@ func (f *replicaFetcher) buildFetchLocked(now time.Time) *kmsg.FetchRequest {
 	return req
 }
 
-// backoffLocked holds back the partitions the failed fetch asked for.
+// backoffLocked holds back the partitions the failed fetch asked for: those of its
+// session view, before the session is reset.
 func (f *replicaFetcher) backoffLocked(now time.Time) {
-	for _, fp := range f.parts {
-		if fp.round == f.round {
+	for tp := range f.session.parts {
+		if fp := f.parts[tp]; fp != nil {
 			fp.retryAt = now.Add(f.backoff())
 		}
 	}
+	f.steady = false
 }
 
 // applyFetchLocked applies a fetch response to the partitions still in the state the
-// request was built from.
+// request was built from: fetching, in the epoch and from the offset the session view
+// says it asked.
 func (f *replicaFetcher) applyFetchLocked(resp *kmsg.FetchResponse) {
 	now := time.Now()
 	for _, rt := range resp.Topics {
@@ -360,8 +390,10 @@ func (f *replicaFetcher) applyFetchLocked(resp *kmsg.FetchResponse) {
 		}
 		for i := range rt.Partitions {
 			sp := &rt.Partitions[i]
-			fp, ok := f.parts[topicPartition{name, sp.Partition}]
-			if !ok || fp.round != f.round || !f.currentLocked(fp, stageFetching) || fp.fetchOffset != fp.askedOffset {
+			tp := topicPartition{name, sp.Partition}
+			fp, ok := f.parts[tp]
+			asked, inSession := f.session.parts[tp]
+			if !ok || !inSession || !f.currentLocked(fp, stageFetching) || fp.fetchOffset != asked.offset || fp.leaderEpoch != asked.leaderEpoch {
 				continue
 			}
 			f.applyPartitionLocked(fp, sp, now)
@@ -388,8 +420,10 @@ func (f *replicaFetcher) applyPartitionLocked(fp *fetchPartition, sp *kmsg.Fetch
 			f.log.Warn("cannot follow the leader's log start offset", "topic", fp.p.tp.topic,
 				"partition", fp.p.tp.partition, "log_start_offset", sp.LogStartOffset, "err", err)
 		}
+		f.changed = append(f.changed, fp)
 	case errors.Is(err, kerr.OffsetOutOfRange):
 		fp.stage = stageOutOfRange
+		f.steady = false
 	default:
 		f.partitionErrorLocked(fp, "fetch", err, now)
 	}
@@ -403,10 +437,12 @@ func (f *replicaFetcher) appendFailedLocked(fp *fetchPartition, err error, now t
 	if errors.Is(err, storage.ErrOffsetsOutOfOrder) {
 		f.log.Warn("fetched batches do not continue the log; truncating again", "topic", tp.topic, "partition", tp.partition, "err", err)
 		fp.stage = stageTruncating
+		f.steady = false
 		return
 	}
 	f.log.Error("append as follower", "topic", tp.topic, "partition", tp.partition, "err", err)
 	fp.retryAt = now.Add(f.backoff())
+	f.steady = false
 }
 
 // partitionErrorLocked handles an error the leader answered for one partition.
@@ -419,6 +455,7 @@ func (f *replicaFetcher) partitionErrorLocked(fp *fetchPartition, what string, e
 		f.log.Info("leader is in a newer epoch; waiting for the metadata that says so", "request", what,
 			"topic", tp.topic, "partition", tp.partition, "leader_epoch", fp.leaderEpoch)
 		fp.fenced = true
+		f.steady = false
 		return
 	}
 	level := slog.LevelWarn
@@ -428,4 +465,5 @@ func (f *replicaFetcher) partitionErrorLocked(fp *fetchPartition, what string, e
 	f.log.Log(context.Background(), level, "leader refused a partition; backing off", "request", what,
 		"topic", tp.topic, "partition", tp.partition, "leader_epoch", fp.leaderEpoch, "err", err)
 	fp.retryAt = now.Add(f.backoff())
+	f.steady = false
 }

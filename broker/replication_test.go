@@ -303,3 +303,42 @@ func TestClientAcrossLeaderChange(t *testing.T) {
 	}
 	c.waitForLogs("t", 80, 2, 1, 3)
 }
+
+// TestSteadyFetcherStillSeesChanges: once a follower's fetcher is steady (it builds its
+// fetches from the partitions that changed alone), a partition added to it is still
+// truncated and fetched, and records on partitions it already follows still reach it:
+// acks=all produce completes for both, and the fetcher becomes steady again.
+func TestSteadyFetcherStillSeesChanges(t *testing.T) {
+	c := newCluster(t, 2)
+	two := []int32{1, 2}
+	for _, topic := range []string{"a", "b", "c"} {
+		c.createTopic(topic, two, 1, two, nil)
+		if _, sp := c.produce(1, topic, -1, 10*time.Second, recordBatch(1, -1, 0)); sp.ErrorCode != 0 {
+			t.Fatalf("acks=all produce to %s: error %d", topic, sp.ErrorCode)
+		}
+	}
+	fetchers := c.broker(2).replicas.fetchers
+	fetchers.mu.Lock()
+	f := fetchers.fetchers[1]
+	fetchers.mu.Unlock()
+	f.mu.Lock()
+	f.lookInterval = time.Hour // no periodic look to make up for a change missed
+	f.mu.Unlock()
+	steady := func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.steady
+	}
+	waitFor(t, "broker 2's fetcher to become steady", steady)
+
+	c.createTopic("late", two, 1, two, nil)
+	if _, sp := c.produce(1, "late", -1, 10*time.Second, recordBatch(2, -1, 0)); sp.ErrorCode != 0 {
+		t.Fatalf("acks=all produce to a partition added to a steady fetcher: error %d", sp.ErrorCode)
+	}
+	waitFor(t, "broker 2's fetcher to become steady again", steady)
+	if _, sp := c.produce(1, "b", -1, 10*time.Second, recordBatch(3, -1, 0)); sp.ErrorCode != 0 {
+		t.Fatalf("acks=all produce to b while the fetcher is steady: error %d", sp.ErrorCode)
+	}
+	c.waitForLogs("late", 2, two...)
+	c.waitForLogs("b", 4, two...)
+}
