@@ -114,6 +114,16 @@ func (m *MigrationCluster) StartControllers() {
 	}
 }
 
+// CommitToQuorum starts the controllers, commits the migration once every broker is
+// registered, and waits until every broker is on the quorum.
+func (m *MigrationCluster) CommitToQuorum() {
+	m.t.Helper()
+	m.StartControllers()
+	m.WaitPhase(30*time.Second, migrate.PhasePreMigration, "READY")
+	Run(m.t, "migrate", "commit", "--controller", m.ControllerAddr())
+	m.WaitPhase(30*time.Second, migrate.PhaseBrokersOnKRaft, "")
+}
+
 // ControllerAddr is the first controller's listener, for --controller.
 func (m *MigrationCluster) ControllerAddr() string { return m.Controllers[0].BrokerAddr }
 

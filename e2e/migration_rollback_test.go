@@ -24,10 +24,7 @@ func TestMigrationDualWriteAndRollback(t *testing.T) {
 	if resp, err := adm.CreateTopic(ctx, 1, 3, nil, "before"); err != nil || resp.Err != nil {
 		t.Fatalf("create before: %v %v", err, resp.Err)
 	}
-	m.StartControllers()
-	m.WaitPhase(30*time.Second, migrate.PhasePreMigration, "READY")
-	Run(t, "migrate", "commit", "--controller", m.ControllerAddr())
-	m.WaitPhase(30*time.Second, migrate.PhaseBrokersOnKRaft, "")
+	m.CommitToQuorum()
 
 	// Changes made through the quorum during dual-write.
 	retention := "7200000"

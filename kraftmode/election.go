@@ -12,7 +12,15 @@ import (
 // add (or NoLeader) may lead although the image still shows it fenced, because its
 // unfencing is written in the same batch. Partitions are visited in name and index
 // order so that the same image always gives the same records.
+//
+// After a rollback (ZK) it changes nothing: ZooKeeper's controller owns the partitions
+// again, and a leadership the frozen log moved would be one ZooKeeper never hears of.
+// Brokers are still fenced and unfenced; their leaderships stay as they are until the
+// brokers are back on ZooKeeper.
 func (c *Controller) leaderAndISRUpdates(img *metadata.Image, remove, add int32, match func(*metadata.Partition) bool) []metadata.Record {
+	if img.ZkMigrationState == metadata.ZkMigrationZK {
+		return nil
+	}
 	mv := img.MetadataVersion()
 	mayLead := func(id int32) bool {
 		return id != remove && (id == add || img.IsActiveBroker(id))

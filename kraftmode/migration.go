@@ -271,6 +271,42 @@ func (c *Controller) FinalizeZkMigration(ctx context.Context) error {
 	return nil
 }
 
+// FreezeForRollback is a rollback's first step (`migrate rollback`): it writes
+// ZkMigrationStateRecord(ZK), after which the quorum refuses every metadata write that
+// ZooKeeper mirrors (topics, partitions, configs, ACLs, elections, AlterPartition,
+// producer ids) with NOT_CONTROLLER, and moves no leadership when brokers come and go.
+// What the log holds from then on is final, so a reconcile of ZooKeeper with it loses
+// nothing, and there is no moment with two controllers taking writes: the quorum stops
+// before ZooKeeper is released. It returns the offset of the record, or of the image
+// when the log is already frozen, so an interrupted rollback can be run again.
+func (c *Controller) FreezeForRollback(ctx context.Context) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("freeze the metadata log for a rollback: %w", err)
+	}
+	if err := c.lockWriter(); err != nil {
+		return 0, fmt.Errorf("freeze the metadata log for a rollback: %w", err)
+	}
+	defer c.writeMu.Unlock()
+	if c.activeTerm() == nil {
+		return 0, fmt.Errorf("freeze the metadata log for a rollback: %w", c.notController())
+	}
+	img := c.Image()
+	switch s := img.ZkMigrationState; {
+	case img.InTransaction():
+		return 0, errors.New("freeze the metadata log for a rollback: a metadata transaction is open")
+	case s == metadata.ZkMigrationZK:
+		return img.Offset, nil
+	case s != metadata.ZkMigrationMigration:
+		return 0, fmt.Errorf("freeze the metadata log for a rollback: the ZK migration state is %s, and a rollback needs MIGRATION", s.String())
+	}
+	idx, err := c.appendLocked([]metadata.Record{&metadata.ZkMigrationStateRecord{ZkMigrationState: metadata.ZkMigrationZK}})
+	if err != nil {
+		return 0, fmt.Errorf("freeze the metadata log for a rollback: %w", err)
+	}
+	c.log.Info("froze the metadata log for a rollback: the migration state is ZK, metadata writes are refused", "offset", idx)
+	return int64(idx), nil
+}
+
 // CopyBatchCount is how many Raft entries CopyZkMetadata writes for groups, so a
 // dry-run can say exactly what a commit will write: the transaction's records ride in
 // the first and last of them.

@@ -20,11 +20,17 @@ func (c *Controller) lockGatedWriter() error {
 	if err := c.lockWriter(); err != nil {
 		return err
 	}
-	if c.Image().ZkMigrationState == metadata.ZkMigrationPreMigration {
+	switch c.Image().ZkMigrationState {
+	case metadata.ZkMigrationPreMigration:
 		c.writeMu.Unlock()
 		// NOT_CONTROLLER, as in Kafka: clients and forwarding brokers retry it, and by
 		// then the copy may have completed.
 		return kafkaErr(kerr.NotController, "The controller is in pre-migration mode.")
+	case metadata.ZkMigrationZK:
+		c.writeMu.Unlock()
+		// Retried by clients and brokers until the brokers are back on ZooKeeper,
+		// whose controller then takes the write.
+		return kafkaErr(kerr.NotController, "The ZK migration was rolled back: ZooKeeper leads the cluster.")
 	}
 	return nil
 }
@@ -35,8 +41,9 @@ func (c *Controller) lockGatedWriter() error {
 // zookeeper.metadata.migration.enable, and only while the migration is under way
 // (PRE_MIGRATION or MIGRATION); Kafka checks the flag and metadata.version alone, but a
 // log in NONE or POST_MIGRATION has no ZooKeeper metadata for such a broker to serve.
-// A KRaft broker is refused in PRE_MIGRATION: it would serve an image that does not
-// hold the cluster's metadata yet.
+// A KRaft broker is refused in PRE_MIGRATION, where it would serve an image that does
+// not hold the cluster's metadata yet, and after a rollback (ZK), where the image no
+// longer leads.
 func (c *Controller) checkMigrationRegistration(img *metadata.Image, reg metadata.BrokerRegistration) error {
 	state := img.ZkMigrationState
 	switch {
@@ -48,6 +55,9 @@ func (c *Controller) checkMigrationRegistration(img *metadata.Image, reg metadat
 	case !reg.IsMigratingZkBroker && state == metadata.ZkMigrationPreMigration:
 		return kafkaErr(kerr.BrokerIDNotRegistered,
 			"Controller is in pre-migration mode and cannot register KRaft brokers until the metadata migration is complete.")
+	case !reg.IsMigratingZkBroker && state == metadata.ZkMigrationZK:
+		return kafkaErr(kerr.BrokerIDNotRegistered,
+			"The ZK migration was rolled back: ZooKeeper leads the cluster, and this controller cannot register KRaft brokers.")
 	}
 	return nil
 }

@@ -498,3 +498,72 @@ func TestPlanCopyBatches(t *testing.T) {
 		}
 	}
 }
+
+// TestRollbackFreeze: once a rollback froze the log (state ZK) the quorum takes none of
+// the writes ZooKeeper mirrors, moves no leadership when a broker's session ends, and
+// registers no KRaft broker; freezing again writes nothing, and finalizing is refused.
+func TestRollbackFreeze(t *testing.T) {
+	const timeout = 300 * time.Millisecond
+	c := startMigrationNode(t, func(o *Options) { o.BrokerSessionTimeout = timeout }).c
+	ctx := context.Background()
+	epochs := map[int32]int64{}
+	for id := int32(1); id <= 3; id++ {
+		epochs[id] = registerMigrating(t, c, id)
+	}
+	leader := func() *Controller { return c }
+	keepAlive(t, leader, map[int32]int64{2: epochs[2], 3: epochs[3]})
+	stopOne := keepAlive(t, leader, map[int32]int64{1: epochs[1]})
+	if _, err := c.FreezeForRollback(ctx); err == nil {
+		t.Fatal("froze a log in PRE_MIGRATION")
+	}
+	if _, _, err := c.CopyZkMetadata(ctx, zkTopicGroups(2), 0, nil); err != nil {
+		t.Fatalf("copy: %v", err)
+	}
+
+	frozenAt, err := c.FreezeForRollback(ctx)
+	if err != nil {
+		t.Fatalf("freeze: %v", err)
+	}
+	if s := c.Image().ZkMigrationState; s != metadata.ZkMigrationZK {
+		t.Fatalf("after the freeze: state %s, want ZK", s.String())
+	}
+	if again, err := c.FreezeForRollback(ctx); err != nil || again != c.Image().Offset {
+		t.Fatalf("second freeze: offset %d, %v; want the image's offset %d and no new record", again, err, c.Image().Offset)
+	}
+	if frozenAt <= 0 {
+		t.Fatalf("freeze offset %d", frozenAt)
+	}
+
+	before := c.Image()
+	refused := map[string]error{
+		"CreateTopics":     c.CreateTopics(ctx, []metadata.TopicSpec{{Name: "t", NumPartitions: 1, ReplicationFactor: 1}}, false)[0].Err,
+		"DeleteTopics":     c.DeleteTopics(ctx, []string{"copy-0"})[0],
+		"CreatePartitions": c.CreatePartitions(ctx, "copy-0", 5, nil, false),
+		"AlterConfigs":     c.AlterConfigs(ctx, metadata.ConfigResource{Type: metadata.ConfigResourceBroker}, nil, true, false),
+	}
+	_, refused["AlterPartition"] = c.AlterPartition(ctx, 1, epochs[1], nil)
+	_, refused["ElectLeaders"] = c.ElectLeaders(ctx, false, nil)
+	_, _, refused["AllocateProducerIDs"] = c.AllocateProducerIDs(ctx, 1, epochs[1])
+	for name, err := range refused {
+		wantCode(t, name, err, kerr.NotController)
+		wantMessage(t, name, err, "The ZK migration was rolled back: ZooKeeper leads the cluster.")
+	}
+	_, err = c.RegisterBroker(ctx, metadata.BrokerRegistration{BrokerID: 9, IncarnationID: metadata.RandomUuid()})
+	wantCode(t, "KRaft broker after the freeze", err, kerr.BrokerIDNotRegistered)
+	if err := c.FinalizeZkMigration(ctx); err == nil {
+		t.Error("finalize after the freeze succeeded")
+	}
+
+	stopOne()
+	waitFor(t, "broker 1 to be fenced", 5*time.Second, func() bool { return c.Image().Brokers[1].Fenced })
+	after := c.Image()
+	for name, topic := range before.Topics {
+		for id, p := range topic.Partitions {
+			q := after.Topics[name].Partitions[id]
+			if q.Leader != p.Leader || !slices.Equal(q.ISR, p.ISR) || q.LeaderEpoch != p.LeaderEpoch {
+				t.Errorf("%s-%d moved after the freeze: leader %d isr %v epoch %d, was %d %v %d",
+					name, id, q.Leader, q.ISR, q.LeaderEpoch, p.Leader, p.ISR, p.LeaderEpoch)
+			}
+		}
+	}
+}

@@ -128,7 +128,9 @@ type ProducerIDs struct {
 // ZkMigrationState is KIP-866's migration state, with Kafka 3.5+ numbering.
 type ZkMigrationState int8
 
-// The persisted migration states (ZK=4 is only ever a metric value in Kafka).
+// The persisted migration states. ZK=4 is only ever a metric value in Kafka; kbridge
+// also persists it, as the state a rollback leaves the log in (`migrate rollback` in
+// the README): ZooKeeper leads again and the quorum takes no metadata writes.
 const (
 	ZkMigrationNone          ZkMigrationState = 0
 	ZkMigrationMigration     ZkMigrationState = 1

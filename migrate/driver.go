@@ -148,6 +148,9 @@ func (d *Driver) step() error {
 	if st.Active && st.State == metadata.ZkMigrationPreMigration {
 		return d.resumeCommit(st.Epoch)
 	}
+	if st.Active && st.State == metadata.ZkMigrationZK {
+		return d.resumeRollback(st.Epoch)
+	}
 	if !st.Active || st.State != metadata.ZkMigrationMigration {
 		d.mu.Lock()
 		if !st.Active {

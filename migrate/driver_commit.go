@@ -49,13 +49,13 @@ func (d *Driver) Commit(ctx context.Context) (CommitResult, error) {
 	switch {
 	case !st.Active:
 		return CommitResult{}, ErrNotActive
+	case st.State == metadata.ZkMigrationZK:
+		return CommitResult{}, &BlockedError{Blockers: []Finding{rolledBackFinding}}
 	case st.State == metadata.ZkMigrationMigration || st.State == metadata.ZkMigrationPostMigration:
 		if released, err := d.releasedToZooKeeper(ctx); err != nil {
 			return CommitResult{}, err
 		} else if released && st.State == metadata.ZkMigrationMigration {
-			return CommitResult{}, &BlockedError{Blockers: []Finding{{Code: "ROLLED_BACK", Severity: SeverityBlocker,
-				Message: "this quorum's migration was rolled back: ZooKeeper leads the cluster and has no /migration",
-				Fix:     "deprovision this quorum; to migrate again, format new controllers with ZooKeeper's /cluster/id and commit from an empty log"}}}
+			return CommitResult{}, &BlockedError{Blockers: []Finding{rolledBackFinding}}
 		}
 		img := d.ctrl.Image()
 		return CommitResult{AlreadyCommitted: true, Offset: img.Offset, Epoch: img.Epoch}, nil

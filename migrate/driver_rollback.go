@@ -17,6 +17,9 @@ import (
 type RollbackResult struct {
 	Steps []string `json:"steps"`
 	Done  bool     `json:"done"`
+	// FrozenAt is the offset from which the quorum took no more metadata writes, -1
+	// for a dry run.
+	FrozenAt int64 `json:"frozen_at"`
 	// ZooKeeperController is the broker ZooKeeper elected afterwards, -1 if none yet.
 	ZooKeeperController int32 `json:"zookeeper_controller"`
 }
@@ -25,14 +28,20 @@ type RollbackResult struct {
 // a controller of their own; it returns anyway, the election follows.
 const zkElectionWait = 15 * time.Second
 
-// Rollback returns the cluster to ZooKeeper until the migration is finalized, as one
-// ordered, epoch-guarded operation: ZooKeeper is brought up to the whole metadata log,
-// then /migration and the KRaft controller's /controller are deleted in one multi
-// fenced on this term's /controller_epoch and /migration versions, so a stale leader
-// cannot do it and a newer one cannot be undone. The ZooKeeper brokers then elect a
-// controller, and brokers led by the quorum move back to ZooKeeper in place. No
-// controller of this quorum writes ZooKeeper again: without /migration a new leader
-// does not claim it. With dryRun only the steps are returned.
+// Rollback returns the cluster to ZooKeeper until the migration is finalized, in an
+// order that loses nothing acknowledged and never has two controllers taking writes:
+//  1. the log is frozen (ZkMigrationStateRecord ZK): from then on the quorum refuses
+//     every metadata write ZooKeeper mirrors, so what it holds is final;
+//  2. ZooKeeper, read afresh, is reconciled with that whole log, fenced on this term's
+//     /controller_epoch and /migration versions;
+//  3. ZooKeeper is read once more and compared with the log: any difference stops the
+//     rollback here, frozen, to be run again;
+//  4. /migration and the KRaft controller's /controller are deleted in one fenced multi.
+//
+// Only then do the ZooKeeper brokers elect a controller of their own, and brokers led by
+// the quorum move back to ZooKeeper in place. A rollback cut short after step 1 is
+// finished by the next active controller (resumeRollback), or by running it again.
+// With dryRun only the steps are returned.
 func (d *Driver) Rollback(ctx context.Context, dryRun bool) (RollbackResult, error) {
 	st := d.ctrl.MigrationState()
 	switch {
@@ -40,13 +49,15 @@ func (d *Driver) Rollback(ctx context.Context, dryRun bool) (RollbackResult, err
 		return RollbackResult{}, ErrNotActive
 	case st.State == metadata.ZkMigrationPostMigration:
 		return RollbackResult{}, &RefusedError{Reasons: []string{"the migration is finalized (POST_MIGRATION): ZooKeeper is no longer kept in step and cannot lead again"}}
-	case st.State != metadata.ZkMigrationMigration:
+	case st.State != metadata.ZkMigrationMigration && st.State != metadata.ZkMigrationZK:
 		return RollbackResult{}, &RefusedError{Reasons: []string{fmt.Sprintf("the metadata log is in state %s: nothing was copied, so stopping the controllers is the whole rollback", st.State.String())}}
 	}
 	img := d.ctrl.Image()
 	onZK, onQuorum, _ := brokerModes(img, nil)
-	res := RollbackResult{ZooKeeperController: -1, Steps: []string{
-		fmt.Sprintf("reconcile ZooKeeper with the metadata log at offset %d, fenced on /controller_epoch and /migration", img.Offset),
+	res := RollbackResult{FrozenAt: -1, ZooKeeperController: -1, Steps: []string{
+		"freeze the metadata log (migration state ZK): the quorum refuses metadata writes from then on, and clients retry them",
+		"reconcile ZooKeeper, read afresh, with the whole frozen log, fenced on /controller_epoch and /migration",
+		"read ZooKeeper again and compare it with the log: any difference stops the rollback before ZooKeeper is released",
 		"delete /migration and KRaft controller " + fmt.Sprint(d.opts.NodeID) + "'s persistent /controller in one fenced multi",
 		"the ZooKeeper brokers elect a controller of their own, bumping /controller_epoch",
 		"brokers on the quorum (" + namedOrNone(onQuorum) + ") move back to ZooKeeper leadership in place; brokers on ZooKeeper (" + namedOrNone(onZK) + ") stay",
@@ -64,20 +75,14 @@ func (d *Driver) Rollback(ctx context.Context, dryRun bool) (RollbackResult, err
 	if released {
 		return res, &RefusedError{Reasons: []string{"already rolled back: ZooKeeper has no /migration"}}
 	}
-	term, err := d.claimedTerm(ctx, st.Epoch)
+	frozenAt, err := d.ctrl.FreezeForRollback(ctx)
 	if err != nil {
 		return res, err
 	}
-	if err := d.dualWrite(ctx, term); err != nil {
+	res.FrozenAt = frozenAt
+	if err := d.releaseToZooKeeper(ctx, st.Epoch); err != nil {
 		return res, err
 	}
-	if err := term.writer.Release(ctx); err != nil {
-		return res, fmt.Errorf("release ZooKeeper: %w", err)
-	}
-	d.mu.Lock()
-	d.term = nil
-	d.mu.Unlock()
-	d.log.Info("rolled back: ZooKeeper leads the cluster again", "offset", term.zkImg.Offset)
 	res.Done = true
 	deadline := time.Now().Add(zkElectionWait)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
@@ -89,6 +94,64 @@ func (d *Driver) Rollback(ctx context.Context, dryRun bool) (RollbackResult, err
 		time.Sleep(100 * time.Millisecond)
 	}
 	return res, nil
+}
+
+// releaseToZooKeeper is the rollback after the freeze: a full reconcile of ZooKeeper,
+// read afresh, with the frozen log; a comparison that must find no difference; then the
+// release. The caller holds commitMu.
+func (d *Driver) releaseToZooKeeper(ctx context.Context, epoch int32) error {
+	term, err := d.claimedTerm(ctx, epoch)
+	if err != nil {
+		return err
+	}
+	img := d.ctrl.Image()
+	zkImg, err := zkmode.LoadImage(ctx, d.zk)
+	if err != nil {
+		return fmt.Errorf("read ZooKeeper for the rollback's reconcile: %w", err)
+	}
+	ops, err := term.writer.WriteChanges(ctx, zkImg, img, d.migrationState(term.epoch, img))
+	if err != nil {
+		return fmt.Errorf("reconcile ZooKeeper with the frozen metadata log at offset %d: %w", img.Offset, err)
+	}
+	tree, err := zkmode.LoadTree(ctx, d.zk)
+	if err != nil {
+		return fmt.Errorf("read ZooKeeper to check the rollback's reconcile: %w", err)
+	}
+	if findings, sum := diffZooKeeper(tree, img); sum.Total > 0 {
+		reasons := []string{fmt.Sprintf("after the reconcile ZooKeeper still differs from the frozen metadata log at offset %d in %d places; "+
+			"ZooKeeper was not released, the quorum stays frozen: run the rollback again", img.Offset, sum.Total)}
+		for _, f := range findings[:min(len(findings), 10)] {
+			reasons = append(reasons, f.Message)
+		}
+		return &RefusedError{Reasons: reasons}
+	}
+	if err := term.writer.Release(ctx); err != nil {
+		return fmt.Errorf("release ZooKeeper: %w", err)
+	}
+	d.mu.Lock()
+	d.term = nil
+	d.mu.Unlock()
+	d.log.Info("rolled back: ZooKeeper leads the cluster again", "offset", img.Offset, "reconcile_operations", ops)
+	return nil
+}
+
+// resumeRollback finishes a rollback that an earlier active controller froze the log
+// for and did not finish (it died, or ZooKeeper failed under it): the log says ZK while
+// ZooKeeper still has /migration. Nothing else can move the cluster on from there.
+func (d *Driver) resumeRollback(epoch int32) error {
+	d.commitMu.Lock()
+	defer d.commitMu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	released, err := d.releasedToZooKeeper(ctx)
+	if err != nil || released {
+		return err
+	}
+	d.log.Info("finishing a rollback: the metadata log is frozen and ZooKeeper not yet released", "epoch", epoch)
+	if err := d.releaseToZooKeeper(ctx, epoch); err != nil {
+		return fmt.Errorf("finish the rollback: %w", err)
+	}
+	return nil
 }
 
 // releasedToZooKeeper tells whether ZooKeeper has no /migration while the log says

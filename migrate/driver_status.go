@@ -178,6 +178,15 @@ func (d *Driver) Status(ctx context.Context) (Status, error) {
 			s.Phase, s.SubState = PhaseBrokersOnKRaft, "SOAKING"
 			s.Reason = "every broker is on the quorum; ZooKeeper is still kept in step, so rollback is possible until `kbridge migrate finalize`"
 		}
+	case metadata.ZkMigrationZK:
+		s.Phase, s.RollbackPossible = PhaseZK, false
+		if tree.Migration != nil {
+			s.SubState = "ROLLING_BACK"
+			s.Reason = "the metadata log is frozen for a rollback; the active controller reconciles ZooKeeper with it, then releases ZooKeeper"
+			break
+		}
+		s.SubState = "ROLLED_BACK"
+		s.Reason = "the migration was rolled back: ZooKeeper leads the cluster; deprovision this quorum"
 	case metadata.ZkMigrationPostMigration:
 		s.Phase, s.SubState, s.Reason = PhaseFinalized, "DONE", "the migration is finalized; ZooKeeper is no longer written"
 	}

@@ -58,6 +58,7 @@ const (
 	CodeMetadataLogNotEmpty        = "METADATA_LOG_NOT_EMPTY"
 	CodeMetadataLogNotPreMigration = "METADATA_LOG_NOT_PRE_MIGRATION"
 	CodeAlreadyMigrated            = "ALREADY_MIGRATED"
+	CodeRolledBack                 = "ROLLED_BACK"
 	CodeNoQuorumLeader             = "NO_QUORUM_LEADER"
 	CodeOpenTransaction            = "OPEN_TRANSACTION"
 	CodeMetadataVersionTooOld      = "METADATA_VERSION_TOO_OLD"
@@ -252,6 +253,8 @@ func checkQuorum(v *ControllerView, migrated bool) []Finding {
 				Message: "The metadata log says the migration already ran (MIGRATION: the controllers lead and still write ZooKeeper); " +
 					"ZooKeeper is compared with the log instead of planning a copy.",
 			})
+		case metadata.ZkMigrationZK:
+			out = append(out, rolledBackFinding)
 		case metadata.ZkMigrationPostMigration:
 			out = append(out, Finding{
 				Code: CodeMetadataLogNotPreMigration, Severity: SeverityBlocker,
@@ -604,4 +607,16 @@ func brokerList(ids []int32) string {
 		return "broker " + joinIDs(ids)
 	}
 	return "brokers " + joinIDs(ids)
+}
+
+// rolledBackFinding is what a dry-run and a commit say of a quorum whose migration was
+// rolled back: its log is frozen in state ZK and stale from then on, so a second
+// migration starts from a new, empty log.
+var rolledBackFinding = Finding{
+	Code: CodeRolledBack, Severity: SeverityBlocker,
+	Message: "This quorum's migration was rolled back (its log is in state ZK, or ZooKeeper has no /migration): ZooKeeper " +
+		"leads the cluster and this metadata log is stale from the rollback on, so it cannot be copied into again.",
+	Fix: "To migrate again: stop these controllers, delete their metadata.log.dir, format it with ZooKeeper's /cluster/id " +
+		"(kbridge storage format), start them with zookeeper.metadata.migration.enable=true, restart the brokers one at a time " +
+		"so they register with the new quorum, then run the dry-run and commit.",
 }

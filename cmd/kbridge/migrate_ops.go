@@ -208,7 +208,8 @@ Refused after finalize. --dry-run prints the steps and changes nothing.`,
 				fmt.Fprintf(out, "  %d. %s\n", i+1, step)
 			}
 			if res.Done {
-				fmt.Fprintf(out, "Rolled back. ZooKeeper controller: %s.\n", brokerOrNone(res.ZooKeeperController))
+				fmt.Fprintf(out, "Rolled back. The quorum took no metadata writes after offset %d. ZooKeeper controller: %s.\n",
+					res.FrozenAt, brokerOrNone(res.ZooKeeperController))
 			}
 			return nil
 		},
