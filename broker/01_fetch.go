@@ -53,7 +53,7 @@ func handleFetch(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) 
 		replica = replicaFetch{id: req.ReplicaState.ID, epoch: req.ReplicaState.Epoch}
 	}
 	if replica.id < 0 || req.Version < 7 {
-		return b.longPollFetch(req, c, fetchPass{replica: replica}).resp, nil
+		return b.longPollFetch(req, c, fetchPass{replica: replica, bufs: &c.fetchBufs}).resp, nil
 	}
 	sess, full, code := b.sessions.open(req, replica.id, time.Now())
 	if code != 0 {
@@ -62,14 +62,14 @@ func handleFetch(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) 
 		return resp, nil
 	}
 	if sess == nil {
-		return b.longPollFetch(req, c, fetchPass{replica: replica}).resp, nil
+		return b.longPollFetch(req, c, fetchPass{replica: replica, bufs: &c.fetchBufs}).resp, nil
 	}
 	defer sess.release()
 	var prev *fetchRead
 	if !full && !sess.reshaped {
 		prev = sess.last
 	}
-	read := b.longPollFetch(sess.fullRequest(req), c, fetchPass{replica: replica, last: prev, omitUnchanged: !full})
+	read := b.longPollFetch(sess.fullRequest(req), c, fetchPass{replica: replica, last: prev, omitUnchanged: !full, bufs: &sess.bufs})
 	sess.last, sess.reshaped = read, false
 	return sess.trim(read.resp, full), nil
 }
@@ -77,13 +77,38 @@ func handleFetch(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) 
 // fetchPass is how readFetch reads a request's partitions: for whom; whether this is the
 // request's first read (which records a follower's positions); the read before it (of
 // this request, or the session's previous fetch), whose unchanged answers it takes
-// over; and whether it may leave those out of its response, for an incremental session
-// answer that would drop them anyway.
+// over; whether it may leave those out of its response, for an incremental session
+// answer that would drop them anyway; and the buffers it reads with.
 type fetchPass struct {
 	replica       replicaFetch
 	first         bool
 	last          *fetchRead
 	omitUnchanged bool
+	bufs          *fetchBuffers
+}
+
+// fetchBuffers are what a session's (or a connection's) fetches reuse from one to the
+// next: a follower's fetch round reads hundreds of partitions and parks on them, and a
+// fresh slice for each read and each wait was most of what the broker allocated (issue
+// 12: a garbage collection every quarter of a second under a steady acks=all load, each
+// one a burst of slow acknowledgements). A read builds on the one before it and on no
+// other, so two read buffers used in turn serve every read; a fetch waits once at a
+// time, so one waits buffer serves every wait.
+type fetchBuffers struct {
+	reads [2][]partitionRead
+	next  int
+	waits []*Partition
+}
+
+// takeReads returns an empty buffer for n partition reads, never the one the previous
+// read used.
+func (fb *fetchBuffers) takeReads(n int) []partitionRead {
+	i := fb.next
+	fb.next ^= 1
+	if cap(fb.reads[i]) < n {
+		fb.reads[i] = make([]partitionRead, 0, n)
+	}
+	return fb.reads[i][:0]
 }
 
 // longPollFetch answers a fetch once it has MinBytes to return, a partition fails, or
@@ -105,13 +130,14 @@ func (b *Broker) longPollFetch(req *kmsg.FetchRequest, c *clientConn, pass fetch
 			// every change after that read.
 			beforePark()
 			waiter = make(chan struct{}, 1)
-			registered := make([]*Partition, 0, len(read.parts))
+			registered := pass.bufs.waits[:0]
 			for _, r := range read.parts {
 				if r.p != nil {
 					r.p.addWaiter(waiter, replica.id >= 0, r.seen)
 					registered = append(registered, r.p)
 				}
 			}
+			pass.bufs.waits = registered
 			defer removeWaiter(waiter, registered)
 			timer = time.NewTimer(time.Until(deadline))
 			defer timer.Stop()
@@ -172,7 +198,7 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, pass fetchPass
 	for _, rt := range req.Topics {
 		n += len(rt.Partitions)
 	}
-	parts := make([]partitionRead, 0, n)
+	parts := pass.bufs.takeReads(n)
 	names := make([]string, 0, len(req.Topics))
 	resp.Topics = make([]kmsg.FetchResponseTopic, 0, len(req.Topics))
 	for ti, rt := range req.Topics {

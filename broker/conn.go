@@ -18,16 +18,17 @@ import (
 // answered in order, as Kafka does; only an answer that waits for replication is
 // completed beside the read loop (answers.go).
 type clientConn struct {
-	b        *Broker
-	conn     net.Conn
-	listener string
-	r        *bufio.Reader
-	w        *bufio.Writer
-	log      *slog.Logger
-	out      []byte
-	in       []byte       // request buffer, reused: handlers do not keep request bytes
-	fetchBuf []byte       // record data of one fetch response, reused across fetches
-	queue    *answerQueue // started by the first pending answer
+	b         *Broker
+	conn      net.Conn
+	listener  string
+	r         *bufio.Reader
+	w         *bufio.Writer
+	log       *slog.Logger
+	out       []byte
+	in        []byte       // request buffer, reused: handlers do not keep request bytes
+	fetchBuf  []byte       // record data of one fetch response, reused across fetches
+	fetchBufs fetchBuffers // reused by its fetches without a session
+	queue     *answerQueue // started by the first pending answer
 }
 
 // maxReusedBuffer bounds what an idle connection keeps allocated.

@@ -48,6 +48,7 @@ type fetchSession struct {
 	// removed since, so last no longer lines up with them.
 	last     *fetchRead
 	reshaped bool
+	bufs     fetchBuffers
 	// topics is parts as a fetch's topics, kept from one fetch to the next while the
 	// session keeps its shape; at[i] is where parts[i] stands in it.
 	topics []kmsg.FetchRequestTopic
