@@ -46,6 +46,19 @@ func (p *ackedProducer) run(ctx context.Context) {
 	}
 }
 
+// start runs the producer in the background until stop, which waits for it to end and
+// returns the acknowledged values.
+func (p *ackedProducer) start() (stop func() []string) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); p.run(ctx) }()
+	return func() []string {
+		cancel()
+		<-done
+		return p.acked
+	}
+}
+
 func (p *ackedProducer) count() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -105,6 +105,13 @@ func TestMigrationCommit(t *testing.T) {
 	if out := Run(t, "migrate", "commit", "--controller", m.ControllerAddr()); !strings.Contains(out, "already holds the migration") {
 		t.Fatalf("second commit: %s", out)
 	}
+	// No controller failed over, so none took the commit it watched copying for an
+	// interrupted one (issue 13).
+	for _, n := range m.Controllers {
+		if strings.Contains(n.Log(), "resuming a commit interrupted") {
+			t.Errorf("controller %s resumed a commit that no failover interrupted", n.BrokerAddr)
+		}
+	}
 
 	view, err := migrate.FetchControllerView(ctx, m.ControllerAddr())
 	if err != nil {

@@ -124,6 +124,20 @@ func (m *MigrationCluster) CommitToQuorum() {
 	m.WaitPhase(30*time.Second, migrate.PhaseBrokersOnKRaft, "")
 }
 
+// activeController is the controller that leads the quorum, as the first one sees it.
+func (m *MigrationCluster) activeController(t testing.TB) *Node {
+	t.Helper()
+	view, err := migrate.FetchControllerView(context.Background(), m.ControllerAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := int(view.LeaderID) - 3000
+	if i < 0 || i >= len(m.Controllers) {
+		t.Fatalf("no active controller (leader %d)", view.LeaderID)
+	}
+	return m.Controllers[i]
+}
+
 // ControllerAddr is the first controller's listener, for --controller.
 func (m *MigrationCluster) ControllerAddr() string { return m.Controllers[0].BrokerAddr }
 

@@ -115,9 +115,7 @@ func TestRollbackUnderMetadataWrites(t *testing.T) {
 	m.CommitToQuorum()
 
 	p := &ackedProducer{cl: m.Client(kgo.ProducerLinger(0)), topic: "before"}
-	produceCtx, stopProducing := context.WithCancel(ctx)
-	produced := make(chan struct{})
-	go func() { defer close(produced); p.run(produceCtx) }()
+	stopProducing := p.start()
 	writer := startMetadataWriter(adm, "before", 100*time.Millisecond)
 	WaitFor(t, 30*time.Second, "topics created through the quorum", func() bool { return writer.acked() >= 3 })
 
@@ -132,9 +130,7 @@ func TestRollbackUnderMetadataWrites(t *testing.T) {
 		})
 	}
 	created, retention := writer.finish(t)
-	stopProducing()
-	<-produced
-	acked := p.acked
+	acked := stopProducing()
 	if p.failed > 0 {
 		t.Errorf("%d produce calls failed during the rollback", p.failed)
 	}

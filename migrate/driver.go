@@ -57,6 +57,8 @@ type Driver struct {
 	// one is not; finalize's --min-soak counts from it.
 	allOnQuorumSince time.Time
 	lastErr          string
+	// lastZK is what the last status read of ZooKeeper, shown while it cannot be read.
+	lastZK zkStatus
 	// resumedIn is the epoch in which an interrupted commit was last resumed, so a
 	// refused one is not retried in a loop.
 	resumedIn int32
@@ -109,27 +111,46 @@ func (d *Driver) Close() {
 	<-d.done
 }
 
+// run steps on every new image and every pollInterval; after a failure it waits a
+// growing backoff, cut short when ZooKeeper's session is back, so that the write lag
+// a ZooKeeper outage left is written off at once rather than at the next retry.
 func (d *Driver) run() {
 	defer close(d.done)
 	t := time.NewTicker(pollInterval)
 	defer t.Stop()
-	backoff := time.Duration(0)
+	sessions := d.zk.SessionEvents()
+	var backoff time.Duration
+	var retryAt time.Time
 	for {
+		var retry <-chan time.Time
+		if backoff > 0 {
+			retry = time.After(time.Until(retryAt))
+		}
 		select {
 		case <-d.stop:
 			return
-		case <-d.wake:
-		case <-t.C:
-		}
-		if backoff > 0 {
-			select {
-			case <-d.stop:
-				return
-			case <-time.After(backoff):
+		case ev, ok := <-sessions:
+			if !ok {
+				sessions = nil
+				continue
 			}
+			if ev.State != zk.StateHasSession {
+				continue
+			}
+			backoff = 0
+		case <-d.wake:
+			if backoff > 0 {
+				continue
+			}
+		case <-t.C:
+			if backoff > 0 {
+				continue
+			}
+		case <-retry:
 		}
 		if err := d.step(); err != nil {
 			backoff = min(max(2*backoff, 100*time.Millisecond), 10*time.Second)
+			retryAt = time.Now().Add(backoff)
 			d.setErr(err)
 			d.log.Warn("dual-write to ZooKeeper failed; retrying", "err", err, "retry_in", backoff)
 			continue
@@ -284,9 +305,11 @@ func (d *Driver) setErr(err error) {
 
 // resumeCommit finishes a commit that an earlier active controller started and did not
 // finish (it died in the middle of the copy): /migration was written by a KRaft
-// controller but records no copy, while the log, whose open transaction the new
-// leader aborted, is back in PRE_MIGRATION. The operator asked for the migration
-// once; the new leader carries it out, once per epoch.
+// controller in an earlier epoch but records no copy, while the log, whose open
+// transaction the new leader aborted, is back in PRE_MIGRATION. The operator asked for
+// the migration once; the new leader carries it out, once per epoch. A /migration
+// claimed in this epoch is this controller's own commit, still copying: nothing was
+// interrupted.
 func (d *Driver) resumeCommit(epoch int32) error {
 	d.mu.Lock()
 	tried := d.resumedIn == epoch
@@ -304,7 +327,7 @@ func (d *Driver) resumeCommit(epoch int32) error {
 		return fmt.Errorf("read %s: %w", zkmode.MigrationPath, err)
 	}
 	m, err := zkmode.DecodeMigration(data)
-	if err != nil || m.KRaftControllerID < 0 || m.InitialMigrationComplete() {
+	if err != nil || m.KRaftControllerID < 0 || m.InitialMigrationComplete() || m.KRaftControllerEpoch >= epoch {
 		return nil
 	}
 	d.mu.Lock()

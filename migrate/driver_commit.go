@@ -69,6 +69,12 @@ func (d *Driver) Commit(ctx context.Context) (CommitResult, error) {
 	}
 
 	d.commitMu.Lock()
+	if now := d.ctrl.MigrationState(); now != st {
+		// Another commit ran while this one waited for the lock, or leadership moved:
+		// decide again from what is now.
+		d.commitMu.Unlock()
+		return d.Commit(ctx)
+	}
 	defer d.commitMu.Unlock()
 	writer, err := d.claim(ctx, st.Epoch)
 	if err != nil {

@@ -2,9 +2,14 @@ package migrate
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"time"
+
+	"github.com/go-zookeeper/zk"
 
 	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/zkmode"
@@ -46,6 +51,62 @@ type Status struct {
 	CopyRecordsDone    int        `json:"copy_records_done"`
 	CopyRecordsTotal   int        `json:"copy_records_total"`
 	LastDualWriteError string     `json:"last_dual_write_error"`
+	// ZooKeeperError says why ZooKeeper could not be read for this status, which then
+	// shows what the driver last saw of it.
+	ZooKeeperError string `json:"zookeeper_error,omitempty"`
+}
+
+// statusZooKeeperTimeout bounds the reads a status makes of ZooKeeper, so that it
+// answers while ZooKeeper is down.
+const statusZooKeeperTimeout = 2 * time.Second
+
+// zkStatus is what `migrate status` needs of ZooKeeper: the ZooKeeper brokers (those
+// registered in /brokers/ids and, before the copy, every id an assignment names) and
+// /migration.
+type zkStatus struct {
+	brokers   []int32
+	migration *zkmode.MigrationZNode
+}
+
+// readZKStatus reads what a status needs of ZooKeeper. Once the copy is in the log,
+// the log holds every assignment and only /brokers/ids and /migration are read, so a
+// status stays cheap at any number of partitions; before it, the whole tree.
+func (d *Driver) readZKStatus(ctx context.Context, state metadata.ZkMigrationState) (zkStatus, error) {
+	if state == metadata.ZkMigrationNone || state == metadata.ZkMigrationPreMigration {
+		tree, err := zkmode.LoadTree(ctx, d.zk)
+		if err != nil {
+			return zkStatus{}, err
+		}
+		_, all := zkBrokerIDs(tree)
+		zs := zkStatus{brokers: all}
+		if tree.Migration != nil {
+			zs.migration = &tree.Migration.MigrationZNode
+		}
+		return zs, nil
+	}
+	var zs zkStatus
+	kids, err := d.zk.Children(ctx, zkmode.BrokerIDsPath)
+	if err != nil && !errors.Is(err, zk.ErrNoNode) {
+		return zkStatus{}, err
+	}
+	for _, k := range kids {
+		if id, err := strconv.ParseInt(k, 10, 32); err == nil {
+			zs.brokers = append(zs.brokers, int32(id))
+		}
+	}
+	data, _, err := d.zk.Get(ctx, zkmode.MigrationPath)
+	switch {
+	case errors.Is(err, zk.ErrNoNode):
+	case err != nil:
+		return zkStatus{}, err
+	default:
+		m, err := zkmode.DecodeMigration(data)
+		if err != nil {
+			return zkStatus{}, fmt.Errorf("decode %s: %w", zkmode.MigrationPath, err)
+		}
+		zs.migration = &m
+	}
+	return zs, nil
 }
 
 // brokerModes sorts the brokers a migration must move — every ZooKeeper broker id
@@ -116,12 +177,17 @@ func (d *Driver) trackBrokers() {
 func (d *Driver) Status(ctx context.Context) (Status, error) {
 	st := d.ctrl.MigrationState()
 	img := d.ctrl.Image()
-	tree, err := zkmode.LoadTree(ctx, d.zk)
-	if err != nil {
-		return Status{}, err
+	zctx, cancel := context.WithTimeout(ctx, statusZooKeeperTimeout)
+	zs, zkErr := d.readZKStatus(zctx, img.ZkMigrationState)
+	cancel()
+	d.mu.Lock()
+	if zkErr == nil {
+		d.lastZK = zs
+	} else {
+		zs = d.lastZK
 	}
-	live, all := zkBrokerIDs(tree)
-	onZK, onQuorum, missing := brokerModes(img, append(live, all...))
+	d.mu.Unlock()
+	onZK, onQuorum, missing := brokerModes(img, zs.brokers)
 	s := Status{
 		ControllerID: d.opts.NodeID, ControllerEpoch: st.Epoch,
 		ZkMigrationState: img.ZkMigrationState.String(), MetadataOffset: img.Offset,
@@ -130,7 +196,10 @@ func (d *Driver) Status(ctx context.Context) (Status, error) {
 		UnderReplicated:  underReplicated(img),
 		RollbackPossible: img.ZkMigrationState != metadata.ZkMigrationPostMigration,
 	}
-	if m := tree.Migration; m != nil {
+	if zkErr != nil {
+		s.ZooKeeperError = zkErr.Error()
+	}
+	if m := zs.migration; m != nil {
 		s.ZooKeeperOffset = m.KRaftMetadataOffset
 	}
 	d.mu.Lock()
@@ -159,7 +228,7 @@ func (d *Driver) Status(ctx context.Context) (Status, error) {
 			s.SubState, s.Reason = "READY", "every ZooKeeper broker is registered with the quorum: run `kbridge migrate commit`"
 		}
 	case metadata.ZkMigrationMigration:
-		if tree.Migration == nil {
+		if zs.migration == nil {
 			s.Phase, s.SubState = PhaseZK, "ROLLED_BACK"
 			s.Reason = "the migration was rolled back: ZooKeeper leads the cluster; deprovision this quorum"
 			s.RollbackPossible = false
@@ -180,7 +249,7 @@ func (d *Driver) Status(ctx context.Context) (Status, error) {
 		}
 	case metadata.ZkMigrationZK:
 		s.Phase, s.RollbackPossible = PhaseZK, false
-		if tree.Migration != nil {
+		if zs.migration != nil {
 			s.SubState = "ROLLING_BACK"
 			s.Reason = "the metadata log is frozen for a rollback; the active controller reconciles ZooKeeper with it, then releases ZooKeeper"
 			break
@@ -190,8 +259,12 @@ func (d *Driver) Status(ctx context.Context) (Status, error) {
 	case metadata.ZkMigrationPostMigration:
 		s.Phase, s.SubState, s.Reason = PhaseFinalized, "DONE", "the migration is finalized; ZooKeeper is no longer written"
 	}
-	if s.LastDualWriteError != "" && s.Phase == PhaseDualWrite {
+	dualWriting := s.Phase == PhaseDualWrite || s.Phase == PhaseBrokersOnKRaft
+	switch {
+	case s.LastDualWriteError != "" && dualWriting:
 		s.SubState, s.Reason = "ZK_WRITE_FAILING", s.LastDualWriteError
+	case zkErr != nil && dualWriting:
+		s.SubState, s.Reason = "ZK_WRITE_FAILING", "ZooKeeper cannot be read: "+zkErr.Error()
 	}
 	return s, nil
 }

@@ -3,6 +3,7 @@ package zkmode
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/go-zookeeper/zk"
@@ -143,8 +144,14 @@ func (s *Source) writeISR(ctx context.Context, topic string, p *metadata.Partiti
 		ISR:                 slices.Clone(ch.NewISR),
 		LeaderRecoveryState: ch.LeaderRecoveryState,
 	}
-	stat, err := s.conn.Set(ctx, path, EncodePartitionState(next), ch.PartitionEpoch)
+	w, err := s.brokerWriter(ctx, fmt.Sprintf("alter ISR of %s-%d", topic, p.ID))
+	if err != nil {
+		return nil, err
+	}
+	res, err := w.Multi(ctx, &zk.SetDataRequest{Path: path, Data: EncodePartitionState(next), Version: ch.PartitionEpoch})
 	switch {
+	case errors.Is(err, ErrControllerMoved):
+		return nil, brokerWriteError(err, "alter ISR of %s-%d", topic, p.ID)
 	case errors.Is(err, zk.ErrBadVersion):
 		return nil, metadata.Errorf(kerr.InvalidUpdateVersion, "The partition epoch of %s-%d is no longer %d.", topic, p.ID, ch.PartitionEpoch)
 	case errors.Is(err, zk.ErrNoNode):
@@ -152,6 +159,7 @@ func (s *Source) writeISR(ctx context.Context, topic string, p *metadata.Partiti
 	case err != nil:
 		return nil, zkWriteError(err, "alter ISR of %s-%d", topic, p.ID)
 	}
+	stat := res[0].Stat
 	s.log.Info("changed ISR", "topic", topic, "partition", p.ID, "isr", next.ISR,
 		"leader_recovery_state", next.LeaderRecoveryState, "partition_epoch", stat.Version)
 	written := *p

@@ -150,9 +150,15 @@ func (s *Source) alterEntityConfig(ctx context.Context, res metadata.ConfigResou
 		Data:  EncodeConfigChange(entityType + "/" + entityName),
 		Flags: zk.FlagSequence,
 	})
-	_, err = s.conn.Multi(ctx, ops...)
+	w, err := s.brokerWriter(ctx, "alter configs of "+entityType+"/"+entityName)
+	if err != nil {
+		return false, err
+	}
+	_, err = w.Multi(ctx, ops...)
 	switch {
 	case err == nil:
+	case errors.Is(err, ErrControllerMoved):
+		return false, brokerWriteError(err, "alter configs of %s/%s", entityType, entityName)
 	case errors.Is(err, zk.ErrNoNode) && res.Type == metadata.ConfigResourceTopic:
 		// The topic znode, or the config znode its deletion takes away, is gone.
 		return false, metadata.Errorf(kerr.UnknownTopicOrPartition, "Topic '%s' does not exist.", res.Name)

@@ -70,10 +70,16 @@ func (s *Source) DeleteTopics(ctx context.Context, names []string) []error {
 // queueDeletion creates /admin/delete_topics/<topic>; an existing one is the same
 // deletion, already queued.
 func (s *Source) queueDeletion(ctx context.Context, topic string) error {
-	_, err := s.conn.Create(ctx, DeleteTopicPath(topic), nil, zk.FlagPersistent)
+	w, err := s.brokerWriter(ctx, "delete topic "+topic)
+	if err != nil {
+		return err
+	}
+	_, err = w.Multi(ctx, &zk.CreateRequest{Path: DeleteTopicPath(topic), Flags: zk.FlagPersistent})
 	switch {
 	case err == nil:
 		s.log.Info("queued topic for deletion", "topic", topic, "path", DeleteTopicPath(topic))
+	case errors.Is(err, ErrControllerMoved):
+		return brokerWriteError(err, "delete topic %s", topic)
 	case errors.Is(err, zk.ErrNodeExists):
 	default:
 		return zkWriteError(err, "delete topic %s", topic)

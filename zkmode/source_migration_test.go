@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/go-zookeeper/zk"
 	"github.com/twmb/franz-go/pkg/kerr"
 
 	"github.com/kbridge/kbridge/internal/zktest"
@@ -40,5 +41,42 @@ func TestSourceRefusesWritesUnderAKRaftController(t *testing.T) {
 	}
 	if s.ControllerID() != 1 {
 		t.Fatalf("ControllerID %d under a KRaft controller, want this broker (1)", s.ControllerID())
+	}
+}
+
+// TestBrokerWritesFencedByAMigrationClaim: a broker write checked before a KRaft
+// controller's claim but made after it fails whole (the window the watched tree leaves
+// open, where the write would miss the migration's copy), and one made after the claim
+// is refused from a fresh read of /controller, before the tree has caught up.
+func TestBrokerWritesFencedByAMigrationClaim(t *testing.T) {
+	srv := zktest.Start(t)
+	conn := dial(t, srv.Addr())
+	s := startSource(t, conn, "")
+	ctx := context.Background()
+	if _, _, err := s.AllocateProducerIDs(ctx, 1, 0); err != nil {
+		t.Fatalf("allocate before the claim: %v", err)
+	}
+	_, before, err := conn.Get(ctx, ProducerIDBlockPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	w, err := s.brokerWriter(ctx, "test")
+	if err != nil {
+		t.Fatalf("broker writer before the claim: %v", err)
+	}
+	if _, err := ClaimControllerForKRaft(ctx, dial(t, srv.Addr()), 3000, 7); err != nil {
+		t.Fatalf("claim: %v", err)
+	}
+	block := EncodeProducerIDBlock(ProducerIDBlock{BrokerID: 1, BlockStart: 1000, BlockEnd: 1999})
+	_, err = w.Multi(ctx, &zk.SetDataRequest{Path: ProducerIDBlockPath, Data: block, Version: before.Version})
+	if !errors.Is(err, ErrControllerMoved) || !errors.Is(brokerWriteError(err, "test"), kerr.NotController) {
+		t.Fatalf("write checked before the claim, made after it: %v, want the controller moved (NOT_CONTROLLER)", err)
+	}
+	if _, after, err := conn.Get(ctx, ProducerIDBlockPath); err != nil || after.Version != before.Version {
+		t.Fatalf("the producer-id block was written after the claim (%v)", err)
+	}
+	if _, err := s.brokerWriter(ctx, "test"); !errors.Is(err, kerr.NotController) {
+		t.Fatalf("broker writer after the claim: %v, want NOT_CONTROLLER", err)
 	}
 }

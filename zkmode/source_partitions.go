@@ -80,8 +80,14 @@ func (s *Source) addPartitions(ctx context.Context, t *metadata.Topic, replicas 
 	for i, r := range replicas {
 		znode.Partitions[current+int32(i)] = r
 	}
-	_, err = s.conn.Set(ctx, path, EncodeTopic(znode), stat.Version)
+	w, err := s.brokerWriter(ctx, "add partitions to "+t.Name)
+	if err != nil {
+		return err
+	}
+	_, err = w.Multi(ctx, &zk.SetDataRequest{Path: path, Data: EncodeTopic(znode), Version: stat.Version})
 	switch {
+	case errors.Is(err, ErrControllerMoved):
+		return brokerWriteError(err, "add partitions to %s", t.Name)
 	case errors.Is(err, zk.ErrBadVersion):
 		return fmt.Errorf("%w: %v", errConcurrentWrite, err)
 	case errors.Is(err, zk.ErrNoNode):

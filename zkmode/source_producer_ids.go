@@ -16,9 +16,14 @@ const producerIDBlockSize = 1000
 // AllocateProducerIDs claims the next block of producer ids as Kafka's
 // ZkProducerIdManager does: read /latest_producer_id_block, write the following
 // block conditionally on its zkVersion, and read again when another broker won the
-// race, so no id is ever handed out twice.
+// race, so no id is ever handed out twice. The write is fenced (brokerWriter), so a
+// block is never handed out after a migration's copy read the znode.
 func (s *Source) AllocateProducerIDs(ctx context.Context, brokerID int32, _ int64) (int64, int32, error) {
 	if err := s.checkNotMigrating("AllocateProducerIds"); err != nil {
+		return 0, 0, err
+	}
+	w, err := s.brokerWriter(ctx, "AllocateProducerIds")
+	if err != nil {
 		return 0, 0, err
 	}
 	for {
@@ -35,10 +40,12 @@ func (s *Source) AllocateProducerIDs(ctx context.Context, brokerID int32, _ int6
 			next = cur.NextProducerID()
 		}
 		block := ProducerIDBlock{BrokerID: brokerID, BlockStart: next, BlockEnd: next + producerIDBlockSize - 1}
-		_, err = s.conn.Set(ctx, ProducerIDBlockPath, EncodeProducerIDBlock(block), stat.Version)
+		_, err = w.Multi(ctx, &zk.SetDataRequest{Path: ProducerIDBlockPath, Data: EncodeProducerIDBlock(block), Version: stat.Version})
 		switch {
 		case err == nil:
 			return block.BlockStart, producerIDBlockSize, nil
+		case errors.Is(err, ErrControllerMoved):
+			return 0, 0, brokerWriteError(err, "write %s", ProducerIDBlockPath)
 		case errors.Is(err, zk.ErrBadVersion):
 			continue
 		default:

@@ -68,8 +68,14 @@ func (s *Source) writeTopic(ctx context.Context, name string, recs []metadata.Re
 	} else if !errors.Is(err, zk.ErrNoNode) {
 		return metadata.Errorf(kerr.UnknownServerError, "create topic %s: %v", name, err)
 	}
-	_, err := s.conn.Multi(ctx, configOp, &zk.CreateRequest{Path: TopicPath(name), Data: EncodeTopic(topic)})
+	w, err := s.brokerWriter(ctx, "create topic "+name)
+	if err != nil {
+		return err
+	}
+	_, err = w.Multi(ctx, configOp, &zk.CreateRequest{Path: TopicPath(name), Data: EncodeTopic(topic)})
 	switch {
+	case errors.Is(err, ErrControllerMoved):
+		return brokerWriteError(err, "create topic %s", name)
 	case errors.Is(err, zk.ErrNodeExists):
 		return metadata.Errorf(kerr.TopicAlreadyExists, "Topic '%s' already exists.", name)
 	case err != nil:
