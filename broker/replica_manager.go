@@ -20,7 +20,8 @@ import (
 
 // ReplicaManager owns the partition logs of this broker and keeps them in step with the
 // metadata image: it opens logs for partitions assigned here, applies topic configs and
-// leadership, and deletes the logs of deleted topics.
+// leadership, and deletes the logs of deleted topics. Logs that the first image of a
+// metadata source does not assign here are kept as strays (stray_logs.go).
 type ReplicaManager struct {
 	cfg      *config.Config
 	id       int32
@@ -73,8 +74,16 @@ func (rm *ReplicaManager) Get(topic string, partition int32) (*Partition, bool) 
 	return p, ok
 }
 
-// ApplyImage brings the local replicas in line with img.
-func (rm *ReplicaManager) ApplyImage(img *metadata.Image) {
+// ApplyImage brings the local replicas in line with img, the next image of the source
+// in use: a partition it no longer assigns here was deleted or moved, and its log goes.
+func (rm *ReplicaManager) ApplyImage(img *metadata.Image) { rm.apply(img, false) }
+
+// ApplySourceImage brings the local replicas in line with the first image of a new
+// metadata source: a partition it does not assign here is one the sources disagree on,
+// and its log is kept as a stray rather than deleted.
+func (rm *ReplicaManager) ApplySourceImage(img *metadata.Image) { rm.apply(img, true) }
+
+func (rm *ReplicaManager) apply(img *metadata.Image, newSource bool) {
 	if img == nil {
 		return
 	}
@@ -85,7 +94,12 @@ func (rm *ReplicaManager) ApplyImage(img *metadata.Image) {
 	}
 	for tp, p := range rm.parts {
 		t, ok := img.Topics[tp.topic]
-		if !ok || t.ID != p.topicID || t.Partitions[tp.partition] == nil || !t.Partitions[tp.partition].IsReplica(rm.id) {
+		if ok && t.ID == p.topicID && t.Partitions[tp.partition] != nil && t.Partitions[tp.partition].IsReplica(rm.id) {
+			continue
+		}
+		if newSource {
+			rm.strayPartitionLocked(tp, p, "the new metadata source does not assign it to this broker")
+		} else {
 			rm.dropLocked(tp, p)
 		}
 	}
@@ -104,7 +118,7 @@ func (rm *ReplicaManager) ApplyImage(img *metadata.Image) {
 	}
 	if !rm.strayChecked && img.MetadataVersion() > 0 {
 		rm.strayChecked = true
-		rm.removeStrayLogsLocked(img)
+		rm.keepStrayLogsLocked(img)
 	}
 }
 
@@ -314,20 +328,26 @@ func (rm *ReplicaManager) pickDirLocked() string {
 
 func (rm *ReplicaManager) dropLocked(tp topicPartition, p *Partition) {
 	rm.log.Info("deleting partition log", "topic", tp.topic, "partition", tp.partition)
+	rm.stopPartitionLocked(tp, p)
+	if err := p.log.Delete(); err != nil {
+		rm.log.Error("delete partition log", "topic", tp.topic, "partition", tp.partition, "err", err)
+	}
+}
+
+// stopPartitionLocked stops serving and fetching a partition before its log goes.
+func (rm *ReplicaManager) stopPartitionLocked(tp topicPartition, p *Partition) {
 	if rm.onLeadershipChange != nil && p.state().leader == rm.id {
 		rm.onLeadershipChange(tp.topic, tp.partition, false, -1)
 	}
 	rm.fetchers.remove(tp)
 	p.resign()
-	if err := p.log.Delete(); err != nil {
-		rm.log.Error("delete partition log", "topic", tp.topic, "partition", tp.partition, "err", err)
-	}
 	delete(rm.parts, tp)
 }
 
-// removeStrayLogsLocked deletes partition directories whose topic no longer exists,
-// e.g. a topic deleted while this broker was down (Kafka calls these stray logs).
-func (rm *ReplicaManager) removeStrayLogsLocked(img *metadata.Image) {
+// keepStrayLogsLocked renames, as strays, the partition directories the first full
+// image does not assign to this broker: a topic deleted while the broker was down, or
+// one the metadata lost. Kafka renames them the same way at start-up.
+func (rm *ReplicaManager) keepStrayLogsLocked(img *metadata.Image) {
 	for _, d := range rm.cfg.LogDirs {
 		entries, err := os.ReadDir(d)
 		if err != nil {
@@ -352,10 +372,13 @@ func (rm *ReplicaManager) removeStrayLogsLocked(img *metadata.Image) {
 			if t, ok := img.TopicsByID[id]; ok && t.Partitions[part] != nil && t.Partitions[part].IsReplica(rm.id) {
 				continue
 			}
-			rm.log.Info("removing stray partition log", "path", path)
-			if err := os.RemoveAll(path); err != nil {
-				rm.log.Error("remove stray log", "path", path, "err", err)
+			stray, err := renameStray(path, topicPartition{topic, part})
+			if err != nil {
+				rm.log.Error("keep partition log as a stray", "path", path, "err", err)
+				continue
 			}
+			rm.log.Warn("kept a partition log as a stray: the metadata does not assign it to this broker", "path", stray,
+				"hint", "kbridge log-dirs strays list|delete")
 		}
 	}
 }

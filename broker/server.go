@@ -30,7 +30,11 @@ type Broker struct {
 	id  int32
 	log *slog.Logger
 
-	source   atomic.Pointer[sourceBox]
+	source atomic.Pointer[sourceBox]
+	// applyMu orders the images the replica manager applies: a source's images in
+	// their order, none of an old source's after a new one took over.
+	applyMu  sync.Mutex
+	applied  int64 // the offset of the last image applied from the current source
 	epoch    atomic.Int64
 	replicas *ReplicaManager
 	pids     *producerIDBlock
@@ -76,15 +80,27 @@ func New(cfg *config.Config, src metadata.Source, logger *slog.Logger) (*Broker,
 	return b, nil
 }
 
-// SetSource installs (or replaces) the metadata source and applies its current image.
+// SetSource installs (or replaces) the metadata source and applies its current image,
+// as the first image of a new source (partitions it lacks become strays); its later
+// images follow in order, and the old source's are ignored from then on.
 func (b *Broker) SetSource(src metadata.Source) {
+	b.applyMu.Lock()
+	defer b.applyMu.Unlock()
 	b.source.Store(&sourceBox{src})
 	src.Subscribe(func(img *metadata.Image) {
-		if b.source.Load().Source == src {
+		b.applyMu.Lock()
+		defer b.applyMu.Unlock()
+		if b.source.Load().Source == src && img != nil && img.Offset >= b.applied {
+			b.applied = img.Offset
 			b.replicas.ApplyImage(img)
 		}
 	})
-	b.replicas.ApplyImage(src.Image())
+	img := src.Image()
+	b.applied = -1
+	if img != nil {
+		b.applied = img.Offset
+	}
+	b.replicas.ApplySourceImage(img)
 }
 
 // Source is the metadata source in use now.

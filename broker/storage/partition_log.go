@@ -84,6 +84,9 @@ func (l *PartitionLog) SetConfig(cfg Config) {
 	l.cfg = cfg.withDefaults()
 }
 
+// Dir is the log's directory; it never changes while the log is open.
+func (l *PartitionLog) Dir() string { return l.dir }
+
 // LogStartOffset is the first offset a consumer may fetch (Kafka's log start offset,
 // raised by retention and DeleteRecords).
 func (l *PartitionLog) LogStartOffset() int64 {
