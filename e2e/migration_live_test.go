@@ -74,7 +74,7 @@ func TestMigrationUnderLoad(t *testing.T) {
 	before := p.count()
 	WaitFor(t, 20*time.Second, "200 more acknowledged records on the quorum", func() bool { return p.count() >= before+200 })
 	WaitFor(t, 15*time.Second, "finalize accepted once every broker has soaked 1s on the quorum", func() bool {
-		_, _, err := RunWithInput(t, nil, "migrate", "finalize", "--controller", m.ControllerAddr(), "--min-soak", "1s")
+		_, _, err := RunWithInput(t, nil, "migrate", "finalize", "--controller", m.ControllerAddr(), "--min-soak", "1s", "--yes")
 		return err == nil
 	})
 	m.WaitPhase(10*time.Second, migrate.PhaseFinalized, "")

@@ -72,10 +72,21 @@ func TestMigrationRefusals(t *testing.T) {
 
 	m.Broker(3).Resume()
 	m.WaitPhase(60*time.Second, migrate.PhaseBrokersOnKRaft, "")
-	WaitFor(t, 30*time.Second, "finalize accepted once broker 3 moved and the ISRs are full", func() bool {
-		_, _, err := RunWithInput(t, nil, "migrate", "finalize", "--controller", m.ControllerAddr())
-		return err == nil
+	// Once it would be accepted, finalize asks for a "yes" and changes nothing without
+	// one; the default soak is 10 minutes.
+	if _, stderr, err := RunWithInput(t, nil, "migrate", "finalize", "--controller", m.ControllerAddr()); err == nil || !strings.Contains(stderr, "10m0s") {
+		t.Fatalf("finalize with the default soak: %v\n%s", err, stderr)
+	}
+	WaitFor(t, 30*time.Second, "finalize asking for confirmation once broker 3 moved and the ISRs are full", func() bool {
+		_, stderr, err := RunWithInput(t, nil, "migrate", "finalize", "--controller", m.ControllerAddr(), "--min-soak", "1s")
+		return err != nil && strings.Contains(stderr, "finalize not confirmed")
 	})
+	if st := m.Status(); st.Phase == migrate.PhaseFinalized {
+		t.Fatal("finalize without a yes finalized")
+	}
+	if out, stderr, err := RunWithInput(t, []byte("yes\n"), "migrate", "finalize", "--controller", m.ControllerAddr(), "--min-soak", "1s"); err != nil {
+		t.Fatalf("finalize confirmed with yes: %v\n%s%s", err, out, stderr)
+	}
 	if st := m.Status(); st.Phase != migrate.PhaseFinalized || st.RollbackPossible {
 		t.Fatalf("status after finalize: %+v", st)
 	}

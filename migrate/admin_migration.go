@@ -69,8 +69,9 @@ func (s *AdminServer) handleFinalize(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	checkOnly := r.URL.Query().Get("check_only") == "true"
 	s.serve(w, func(d *Driver) (any, error) {
-		if err := d.Finalize(r.Context(), soak); err != nil {
+		if err := d.Finalize(r.Context(), soak, checkOnly); err != nil {
 			return nil, err
 		}
 		return d.Status(r.Context())

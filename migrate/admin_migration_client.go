@@ -40,10 +40,11 @@ func MigrationStatus(ctx context.Context, addr string) (Status, error) {
 }
 
 // FinalizeMigration asks the active controller to finalize, refused unless every
-// broker has been on the quorum for minSoak (and the other conditions hold).
-func FinalizeMigration(ctx context.Context, addr string, minSoak time.Duration) (Status, error) {
+// broker has been on the quorum for minSoak (and the other conditions hold); with
+// checkOnly it only asks whether it would be refused, and changes nothing.
+func FinalizeMigration(ctx context.Context, addr string, minSoak time.Duration, checkOnly bool) (Status, error) {
 	var st Status
-	err := callActive(ctx, addr, http.MethodPost, "/v1/migration/finalize?min_soak="+minSoak.String(), &st)
+	err := callActive(ctx, addr, http.MethodPost, fmt.Sprintf("/v1/migration/finalize?min_soak=%s&check_only=%t", minSoak, checkOnly), &st)
 	return st, err
 }
 

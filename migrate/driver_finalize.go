@@ -22,8 +22,10 @@ func (e *RefusedError) Error() string {
 // Finalize ends the migration (POST_MIGRATION): from then on ZooKeeper is never
 // written again and rollback is impossible. It is refused, with every reason, unless
 // every broker is on the quorum, no partition is under-replicated, ZooKeeper reflects
-// the whole log, and every broker has been on the quorum for minSoak.
-func (d *Driver) Finalize(ctx context.Context, minSoak time.Duration) error {
+// the whole log, and every broker has been on the quorum for minSoak. With checkOnly
+// it only says whether it would be refused, so that `migrate finalize` can show the
+// reasons before it asks the operator to confirm.
+func (d *Driver) Finalize(ctx context.Context, minSoak time.Duration, checkOnly bool) error {
 	st := d.ctrl.MigrationState()
 	switch {
 	case !st.Active:
@@ -61,6 +63,9 @@ func (d *Driver) Finalize(ctx context.Context, minSoak time.Duration) error {
 	}
 	if len(reasons) > 0 {
 		return &RefusedError{Reasons: reasons}
+	}
+	if checkOnly {
+		return nil
 	}
 	d.commitMu.Lock()
 	defer d.commitMu.Unlock()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -146,25 +147,41 @@ rollback is still possible.`,
 	return cmd
 }
 
+// defaultMinSoak is how long every broker must have run on the quorum before finalize
+// accepts, unless --min-soak says otherwise: long enough for a problem under real load
+// to show while a rollback is still possible.
+const defaultMinSoak = 10 * time.Minute
+
 func migrateFinalizeCmd() *cobra.Command {
 	var controller string
 	var minSoak time.Duration
+	var yes bool
 	cmd := &cobra.Command{
-		Use:   "finalize --controller HOST:PORT [--min-soak DURATION]",
+		Use:   "finalize --controller HOST:PORT [--min-soak DURATION] [--yes]",
 		Short: "End the migration: ZooKeeper is never written again (no rollback after this)",
 		Long: `Finalize the migration (POST_MIGRATION). Refused, with every reason, unless every broker
 is on the quorum, no partition is under-replicated, ZooKeeper reflects the whole metadata log
-and every broker has been on the quorum for --min-soak. After it, ZooKeeper is not written
-again and the migration cannot be rolled back.`,
-		Example: `  kbridge migrate finalize --controller localhost:19091 --min-soak 10m`,
-		Args:    cobra.NoArgs,
+and every broker has been on the quorum for --min-soak (10m unless set). When it would be
+accepted, it asks you to type "yes" first (or pass --yes). After it, ZooKeeper is not
+written again and the migration cannot be rolled back.`,
+		Example: `  kbridge migrate finalize --controller localhost:19091
+  kbridge migrate finalize --controller localhost:19091 --min-soak 1h --yes`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if controller == "" {
 				return errors.New("--controller is required")
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
 			defer cancel()
-			st, err := migrate.FinalizeMigration(ctx, controller, minSoak)
+			if !yes {
+				if _, err := migrate.FinalizeMigration(ctx, controller, minSoak, true); err != nil {
+					return describeAdminError(err)
+				}
+				if err := confirmFinalize(cmd); err != nil {
+					return err
+				}
+			}
+			st, err := migrate.FinalizeMigration(ctx, controller, minSoak, false)
 			if err != nil {
 				return describeAdminError(err)
 			}
@@ -172,8 +189,22 @@ again and the migration cannot be rolled back.`,
 		},
 	}
 	cmd.Flags().StringVar(&controller, "controller", "", "host:port of a migration controller's listener (required)")
-	cmd.Flags().DurationVar(&minSoak, "min-soak", 0, "how long every broker must have been on the quorum")
+	cmd.Flags().DurationVar(&minSoak, "min-soak", defaultMinSoak, "how long every broker must have been on the quorum")
+	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
 	return cmd
+}
+
+// confirmFinalize asks the operator to type "yes"; anything else, or no answer (no
+// terminal, end of input), cancels.
+func confirmFinalize(cmd *cobra.Command) error {
+	fmt.Fprint(cmd.ErrOrStderr(), "Finalizing ends the migration: ZooKeeper is never written again and the cluster cannot be rolled back.\n"+
+		"Type \"yes\" to finalize: ")
+	line, _ := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
+	if strings.TrimSpace(line) != "yes" {
+		cmd.SilenceUsage = true
+		return errors.New("finalize not confirmed: nothing changed (type yes, or pass --yes)")
+	}
+	return nil
 }
 
 func migrateRollbackCmd() *cobra.Command {

@@ -102,7 +102,7 @@ run() {
 
 	step "kbridge migrate finalize (after a short soak)"
 	for _ in $(seq 1 60); do
-		"$kbridge" migrate finalize --controller localhost:19191 --min-soak 3s && break
+		"$kbridge" migrate finalize --controller localhost:19191 --min-soak 3s --yes && break
 		sleep 1
 	done
 
