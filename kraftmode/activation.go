@@ -46,7 +46,14 @@ func (c *Controller) activate() {
 			c.log.Info("active controller", "term", term, "offset", c.Image().Offset)
 			return
 		}
-		c.log.Warn("controller activation failed; retrying", "term", term, "retry_in", backoff, "err", err)
+		if errors.Is(err, errRefuseToLead) {
+			c.log.Error("this controller refuses to lead: handing leadership to another voter", "term", term, "err", err)
+			if err := c.raft.LeadershipTransfer().Error(); err != nil {
+				c.log.Error("no other voter took leadership; staying leader without acting as controller", "term", term, "err", err)
+			}
+		} else {
+			c.log.Warn("controller activation failed; retrying", "term", term, "retry_in", backoff, "err", err)
+		}
 		select {
 		case <-c.shutdown:
 			return
@@ -191,12 +198,18 @@ func (c *Controller) activationRecords() ([]metadata.Record, error) {
 // metadataVersion3_7IV0 is the first level with controller registration (KIP-919).
 const metadataVersion3_7IV0 int16 = 15
 
+// errRefuseToLead is an activation failure no retry in the term can cure: the leader
+// hands leadership to another voter.
+var errRefuseToLead = errors.New("refusing to lead")
+
 // checkZkMigrationFlag is ActivationRecordsGenerator.recordsForNonEmptyLog's check of
 // zookeeper.metadata.migration.enable against the migration state in the log. Unlike
 // Kafka, a controller without the flag does not write POST_MIGRATION on a log in
 // MIGRATION: finalizing is an explicit command here (FinalizeZkMigration), so a
 // controller restarted without the flag by mistake cannot end the migration, and with
-// it the possibility of a rollback.
+// it the possibility of a rollback. Nor does it lead: it runs no migration driver, so
+// nothing would keep ZooKeeper in step with what it commits, and a rollback would then
+// lose it (issue 13). It refuses, loudly, and steps down for a voter that has the flag.
 func (c *Controller) checkZkMigrationFlag(img *metadata.Image) error {
 	mv, state, enabled := img.MetadataVersion(), img.ZkMigrationState, c.opts.ZkMigrationEnabled
 	if enabled && mv < metadata.MetadataVersion3_4IV0 {
@@ -211,9 +224,10 @@ func (c *Controller) checkZkMigrationFlag(img *metadata.Image) error {
 		c.log.Warn("the metadata log is in ZK pre-migration mode but zookeeper.metadata.migration.enable is false: " +
 			"metadata writes stay refused until a controller with ZK migrations enabled has copied the ZooKeeper metadata")
 	case state == metadata.ZkMigrationMigration && !enabled:
-		c.log.Warn("the metadata log is in ZK migration mode but zookeeper.metadata.migration.enable is false: " +
-			"this controller will not dual-write to ZooKeeper; finalize the migration explicitly " +
-			"or restart it with ZK migrations enabled")
+		return fmt.Errorf("%w: the metadata log is in ZK migration mode (MIGRATION) but zookeeper.metadata.migration.enable "+
+			"is false on this controller, which therefore cannot keep ZooKeeper in step with what it would commit; "+
+			"restart it with zookeeper.metadata.migration.enable=true and zookeeper.connect, or finalize the migration "+
+			"through a controller that has them", errRefuseToLead)
 	case state == metadata.ZkMigrationPostMigration && enabled:
 		c.log.Info("ignoring zookeeper.metadata.migration.enable=true since the ZK migration has been completed")
 	}

@@ -1,6 +1,7 @@
 package kraftmode
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -27,6 +28,24 @@ type testNode struct {
 	stream atomic.Pointer[StreamLayer]
 	server atomic.Pointer[ControllerServer]
 	c      *Controller
+}
+
+// logBuffer collects a node's log for a test that waits for a line.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func testLogger(t *testing.T) *slog.Logger {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -339,18 +340,30 @@ func TestCopyZkMetadata(t *testing.T) {
 	registerBroker(t, c, 4)
 	createTopic(t, c, "after-copy", nil, []int32{4})
 
-	// Without the flag the controller stays in MIGRATION: finalizing is explicit.
+	// Without the flag the controller refuses to lead a log in MIGRATION (it would
+	// keep nothing in ZooKeeper in step), and the log stays in MIGRATION: finalizing
+	// is explicit.
 	nd.stop()
 	nd.opts.ZkMigrationEnabled = false
+	logs := &logBuffer{}
+	nd.opts.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	nd.start()
+	c = nd.c
+	waitFor(t, "the controller without the flag to refuse to lead", 15*time.Second, func() bool {
+		return strings.Contains(logs.String(), "this controller refuses to lead")
+	})
+	if st := c.MigrationState(); st.Active || st.State != metadata.ZkMigrationMigration {
+		t.Fatalf("restarted without the flag: %+v, want MIGRATION and not active", st)
+	}
+	_, err = c.RegisterBroker(ctx, metadata.BrokerRegistration{BrokerID: 5})
+	wantCode(t, "a write to a controller that refuses to lead", err, kerr.NotController)
+
+	nd.stop()
+	nd.opts.ZkMigrationEnabled = true
+	nd.opts.Logger = testLogger(t)
 	nd.start()
 	nd.waitReady()
 	c = nd.c
-	if s := c.Image().ZkMigrationState; s != metadata.ZkMigrationMigration {
-		t.Fatalf("restarted without the flag: state %s, want MIGRATION", s.String())
-	}
-	_, err = c.RegisterBroker(ctx, metadata.BrokerRegistration{BrokerID: 5, IsMigratingZkBroker: true})
-	wantCode(t, "migrating broker on a controller without the flag", err, kerr.BrokerIDNotRegistered)
-
 	if err := c.FinalizeZkMigration(ctx); err != nil {
 		t.Fatalf("finalize: %v", err)
 	}
