@@ -85,6 +85,9 @@ func StartMigrationCluster(t testing.TB, nBrokers, nControllers int, extra ...st
 		m.ZKCluster.Stop()
 		for _, n := range m.Controllers {
 			n.Stop()
+			if strings.Contains(n.Log(), "migration driver made a transition it does not allow") {
+				t.Errorf("controller %s's migration driver made a transition it does not allow", n.BrokerAddr)
+			}
 			if t.Failed() {
 				n.dumpLog()
 			}
@@ -121,7 +124,9 @@ func (m *MigrationCluster) CommitToQuorum() {
 	m.StartControllers()
 	m.WaitPhase(30*time.Second, migrate.PhasePreMigration, "READY")
 	Run(m.t, "migrate", "commit", "--controller", m.ControllerAddr())
-	m.WaitPhase(30*time.Second, migrate.PhaseBrokersOnKRaft, "")
+	if st := m.WaitPhase(30*time.Second, migrate.PhaseBrokersOnKRaft, ""); st.DriverState != migrate.DriverDualWrite {
+		m.t.Fatalf("driver state after the commit: %s, want DUAL_WRITE", st.DriverState)
+	}
 }
 
 // activeController is the controller that leads the quorum, as the first one sees it.

@@ -87,7 +87,7 @@ func TestMigrationRefusals(t *testing.T) {
 	if out, stderr, err := RunWithInput(t, []byte("yes\n"), "migrate", "finalize", "--controller", m.ControllerAddr(), "--min-soak", "1s"); err != nil {
 		t.Fatalf("finalize confirmed with yes: %v\n%s%s", err, out, stderr)
 	}
-	if st := m.Status(); st.Phase != migrate.PhaseFinalized || st.RollbackPossible {
+	if st := m.Status(); st.Phase != migrate.PhaseFinalized || st.RollbackPossible || st.DriverState != migrate.DriverFinalized {
 		t.Fatalf("status after finalize: %+v", st)
 	}
 	out, stderr, err = RunWithInput(t, nil, "migrate", "rollback", "--controller", m.ControllerAddr())

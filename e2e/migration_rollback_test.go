@@ -82,7 +82,7 @@ func TestMigrationDualWriteAndRollback(t *testing.T) {
 		return err == nil && !c.IsKRaftController() && stat.EphemeralOwner != 0 && epoch > epochBefore
 	})
 	st := m.Status()
-	if st.SubState != "ROLLED_BACK" || st.RollbackPossible {
+	if st.SubState != "ROLLED_BACK" || st.RollbackPossible || st.DriverState != migrate.DriverRolledBack {
 		t.Fatalf("status after rollback: %+v", st)
 	}
 	for _, n := range m.Brokers {

@@ -42,6 +42,8 @@ type Driver struct {
 	commitMu sync.Mutex
 
 	mu sync.Mutex
+	// state is where the driver is (driver_state.go).
+	state DriverState
 	// term is the ZooKeeper side of this controller's term: nil until the driver has
 	// claimed ZooKeeper in the current Raft epoch.
 	term *zkTerm
@@ -91,7 +93,7 @@ func NewDriver(ctrl *kraftmode.Controller, zk *zkmode.Conn, opts DriverOptions) 
 		opts.Logger = slog.Default()
 	}
 	d := &Driver{
-		ctrl: ctrl, zk: zk, opts: opts,
+		ctrl: ctrl, zk: zk, opts: opts, state: DriverInactive,
 		log:  opts.Logger.With("component", "migration-driver"),
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 	}
@@ -161,48 +163,76 @@ func (d *Driver) run() {
 }
 
 // step does what the controller's state asks for once: nothing unless active; in
-// MIGRATION, claim ZooKeeper for this epoch (with a full reconcile) and write what the
-// log has that ZooKeeper has not.
+// PRE_MIGRATION, resume a commit a failover cut short; in MIGRATION, claim ZooKeeper
+// for this epoch (with a full reconcile) and write what the log has that ZooKeeper has
+// not; in ZK, finish a rollback cut short.
 func (d *Driver) step() error {
 	st := d.ctrl.MigrationState()
 	d.trackBrokers()
-	if st.Active && st.State == metadata.ZkMigrationPreMigration {
-		return d.resumeCommit(st.Epoch)
-	}
-	if st.Active && st.State == metadata.ZkMigrationZK {
-		return d.resumeRollback(st.Epoch)
-	}
-	if !st.Active || st.State != metadata.ZkMigrationMigration {
+	if !st.Active {
 		d.mu.Lock()
-		if !st.Active {
-			d.term = nil
-		}
+		d.term = nil
 		d.mu.Unlock()
+		d.enter(DriverInactive, "this controller is not the active one")
+		return nil
+	}
+	switch st.State {
+	case metadata.ZkMigrationPreMigration:
+		return d.resumeCommit(st.Epoch)
+	case metadata.ZkMigrationZK:
+		return d.resumeRollback(st.Epoch)
+	case metadata.ZkMigrationPostMigration:
+		d.enterFor(metadata.ZkMigrationPostMigration, DriverFinalized, "the log is in POST_MIGRATION")
+		return nil
+	case metadata.ZkMigrationMigration:
+	default:
 		return nil
 	}
 	d.commitMu.Lock()
 	defer d.commitMu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	term, err := d.claimedTerm(ctx, st.Epoch)
-	if errors.Is(err, errRolledBack) {
+	if now := d.ctrl.MigrationState(); now != st {
+		// A rollback or finalize ran while this step waited: the next step starts
+		// from what the log says now.
 		return nil
 	}
-	if err != nil {
-		return err
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	term := d.currentTerm(st.Epoch)
+	if term == nil {
+		d.enter(DriverBecomeController, fmt.Sprintf("epoch %d has not claimed ZooKeeper yet", st.Epoch))
+		var err error
+		term, err = d.claimedTerm(ctx, st.Epoch, func() {
+			d.enter(DriverSyncKRaftToZk, "claimed ZooKeeper: reconciling all of it with the log")
+		})
+		if errors.Is(err, errRolledBack) {
+			d.enter(DriverRolledBack, "ZooKeeper has no /migration: a rollback released it")
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 	}
+	d.enter(DriverDualWrite, "ZooKeeper reflects the log")
 	return d.dualWrite(ctx, term)
+}
+
+// currentTerm is this epoch's hold on ZooKeeper, nil if it has none yet.
+func (d *Driver) currentTerm(epoch int32) *zkTerm {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.term != nil && d.term.epoch == epoch {
+		return d.term
+	}
+	return nil
 }
 
 // claimedTerm returns this epoch's hold on ZooKeeper, claiming it when the epoch is
 // new: the ZooKeeper controller (or an older KRaft leader) is fenced, /migration is
 // taken over, and ZooKeeper is reconciled with the whole image, as Kafka's
-// BecomeZkController and SyncKRaftMetadata do after every failover.
-func (d *Driver) claimedTerm(ctx context.Context, epoch int32) (*zkTerm, error) {
-	d.mu.Lock()
-	term := d.term
-	d.mu.Unlock()
-	if term != nil && term.epoch == epoch {
+// BecomeZkController and SyncKRaftMetadata do after every failover. claimed, when
+// set, is called between the claim and the reconcile.
+func (d *Driver) claimedTerm(ctx context.Context, epoch int32, claimed func()) (*zkTerm, error) {
+	if term := d.currentTerm(epoch); term != nil {
 		return term, nil
 	}
 	released, err := d.releasedToZooKeeper(ctx)
@@ -216,6 +246,9 @@ func (d *Driver) claimedTerm(ctx context.Context, epoch int32) (*zkTerm, error) 
 	if err != nil {
 		return nil, err
 	}
+	if claimed != nil {
+		claimed()
+	}
 	zkImg, err := zkmode.LoadImage(ctx, d.zk)
 	if err != nil {
 		return nil, fmt.Errorf("read ZooKeeper for the reconcile: %w", err)
@@ -226,7 +259,7 @@ func (d *Driver) claimedTerm(ctx context.Context, epoch int32) (*zkTerm, error) 
 		return nil, fmt.Errorf("reconcile ZooKeeper with the metadata log at offset %d: %w", img.Offset, err)
 	}
 	d.log.Info("reconciled ZooKeeper with the metadata log", "offset", img.Offset, "operations", ops, "epoch", epoch)
-	term = &zkTerm{epoch: epoch, writer: writer, zkImg: img}
+	term := &zkTerm{epoch: epoch, writer: writer, zkImg: img}
 	d.mu.Lock()
 	d.term, d.lastReconcile, d.behindSince = term, time.Now(), time.Time{}
 	d.mu.Unlock()
@@ -311,6 +344,7 @@ func (d *Driver) setErr(err error) {
 // claimed in this epoch is this controller's own commit, still copying: nothing was
 // interrupted.
 func (d *Driver) resumeCommit(epoch int32) error {
+	d.enterFor(metadata.ZkMigrationPreMigration, DriverWaitForCommit, "the log is in PRE_MIGRATION: the copy waits for `migrate commit`")
 	d.mu.Lock()
 	tried := d.resumedIn == epoch
 	d.mu.Unlock()

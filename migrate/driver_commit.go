@@ -76,10 +76,26 @@ func (d *Driver) Commit(ctx context.Context) (CommitResult, error) {
 		return d.Commit(ctx)
 	}
 	defer d.commitMu.Unlock()
-	writer, err := d.claim(ctx, st.Epoch)
+	d.enter(DriverBecomeController, "migrate commit")
+	res, err := d.copyZooKeeper(ctx, st.Epoch)
+	if err != nil {
+		d.enter(DriverWaitForCommit, "the commit failed: "+err.Error())
+		return CommitResult{}, err
+	}
+	res.Took = time.Since(start)
+	d.log.Info("Completed migration of metadata from ZooKeeper to KRaft", "records", res.Records, "offset", res.Offset, "epoch", res.Epoch, "took", res.Took.Round(time.Millisecond))
+	return res, nil
+}
+
+// copyZooKeeper is the commit once the driver holds commitMu: claim ZooKeeper, read it,
+// copy it, and record the copy in /migration. The claim and the read it copied become
+// this epoch's term, so dual-write starts from them without claiming again.
+func (d *Driver) copyZooKeeper(ctx context.Context, raftEpoch int32) (CommitResult, error) {
+	writer, err := d.claim(ctx, raftEpoch)
 	if err != nil {
 		return CommitResult{}, err
 	}
+	d.enter(DriverZkMigration, "claimed ZooKeeper: copying it into the log")
 	tree, err := zkmode.LoadTree(ctx, d.zk)
 	if err != nil {
 		return CommitResult{}, fmt.Errorf("read ZooKeeper for the copy: %w", err)
@@ -106,17 +122,26 @@ func (d *Driver) Commit(ctx context.Context) (CommitResult, error) {
 	if err != nil {
 		return CommitResult{}, fmt.Errorf("copy ZooKeeper into the metadata log: %w", err)
 	}
-	state := zkmode.MigrationZNode{KRaftControllerID: d.opts.NodeID, KRaftControllerEpoch: st.Epoch, KRaftMetadataOffset: offset, KRaftMetadataEpoch: epoch}
+	res := CommitResult{Records: len(recs), Offset: offset, Epoch: epoch}
+	state := zkmode.MigrationZNode{KRaftControllerID: d.opts.NodeID, KRaftControllerEpoch: raftEpoch, KRaftMetadataOffset: offset, KRaftMetadataEpoch: epoch}
 	if err := writer.WriteMigrationState(ctx, state); err != nil {
 		// The copy is committed: the dual-write loop claims ZooKeeper again and
 		// records the offset with its reconcile.
 		d.log.Warn("copy committed but /migration not updated; the dual-write loop will", "err", err)
+		d.mu.Lock()
+		d.term = nil
+		d.mu.Unlock()
+		d.enter(DriverBecomeController, "/migration not updated after the copy")
+		return res, nil
 	}
+	// ZooKeeper is as read for the copy: the term starts from that read, and the
+	// first dual-write writes what the log took since.
 	d.mu.Lock()
-	d.term = nil
+	d.term = &zkTerm{epoch: raftEpoch, writer: writer, zkImg: tree.Image}
+	d.lastReconcile, d.behindSince = time.Now(), time.Time{}
 	d.mu.Unlock()
-	d.log.Info("Completed migration of metadata from ZooKeeper to KRaft", "records", len(recs), "offset", offset, "epoch", epoch, "took", time.Since(start).Round(time.Millisecond))
-	return CommitResult{Records: len(recs), Offset: offset, Epoch: epoch, Took: time.Since(start)}, nil
+	d.enter(DriverDualWrite, "the copy is committed")
+	return res, nil
 }
 
 // preflight runs the dry-run's checks on ZooKeeper and this controller's own view of

@@ -76,5 +76,6 @@ func (d *Driver) Finalize(ctx context.Context, minSoak time.Duration, checkOnly 
 	d.term = nil
 	d.mu.Unlock()
 	d.log.Info("migration finalized: ZooKeeper will not be written again")
+	d.enter(DriverFinalized, "migrate finalize")
 	return nil
 }

@@ -100,7 +100,8 @@ func (d *Driver) Rollback(ctx context.Context, dryRun bool) (RollbackResult, err
 // read afresh, with the frozen log; a comparison that must find no difference; then the
 // release. The caller holds commitMu.
 func (d *Driver) releaseToZooKeeper(ctx context.Context, epoch int32) error {
-	term, err := d.claimedTerm(ctx, epoch)
+	d.enter(DriverRollingBack, "the log is frozen for a rollback")
+	term, err := d.claimedTerm(ctx, epoch, nil)
 	if err != nil {
 		return err
 	}
@@ -132,6 +133,7 @@ func (d *Driver) releaseToZooKeeper(ctx context.Context, epoch int32) error {
 	d.term = nil
 	d.mu.Unlock()
 	d.log.Info("rolled back: ZooKeeper leads the cluster again", "offset", img.Offset, "reconcile_operations", ops)
+	d.enter(DriverRolledBack, "ZooKeeper released")
 	return nil
 }
 
@@ -144,8 +146,12 @@ func (d *Driver) resumeRollback(epoch int32) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	released, err := d.releasedToZooKeeper(ctx)
-	if err != nil || released {
+	if err != nil {
 		return err
+	}
+	if released {
+		d.enter(DriverRolledBack, "the log is frozen and ZooKeeper released")
+		return nil
 	}
 	d.log.Info("finishing a rollback: the metadata log is frozen and ZooKeeper not yet released", "epoch", epoch)
 	if err := d.releaseToZooKeeper(ctx, epoch); err != nil {

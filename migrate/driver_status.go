@@ -29,12 +29,14 @@ const (
 type Status struct {
 	Phase string `json:"phase"`
 	// SubState and Reason say what the phase is waiting for, in words.
-	SubState         string `json:"sub_state"`
-	Reason           string `json:"reason"`
-	ControllerID     int32  `json:"controller_id"`
-	ControllerEpoch  int32  `json:"controller_epoch"`
-	ZkMigrationState string `json:"zk_migration_state"`
-	MetadataOffset   int64  `json:"metadata_offset"`
+	SubState string `json:"sub_state"`
+	Reason   string `json:"reason"`
+	// DriverState is this controller's migration driver's state (driver_state.go).
+	DriverState      DriverState `json:"driver_state"`
+	ControllerID     int32       `json:"controller_id"`
+	ControllerEpoch  int32       `json:"controller_epoch"`
+	ZkMigrationState string      `json:"zk_migration_state"`
+	MetadataOffset   int64       `json:"metadata_offset"`
 	// Brokers by where their leadership comes from.
 	BrokersOnZooKeeper   []int32 `json:"brokers_on_zookeeper"`
 	BrokersOnQuorum      []int32 `json:"brokers_on_quorum"`
@@ -204,6 +206,7 @@ func (d *Driver) Status(ctx context.Context) (Status, error) {
 	}
 	d.mu.Lock()
 	copying, done, total := d.copying, d.copyDone, d.copyTotal
+	s.DriverState = d.state
 	behind, reconciled, since := d.behindSince, d.lastReconcile, d.allOnQuorumSince
 	s.LastDualWriteError = d.lastErr
 	d.mu.Unlock()

@@ -280,8 +280,9 @@ func printStatus(w io.Writer, st migrate.Status, output string) error {
 	rows := [][2]string{
 		{"Phase:", st.Phase},
 		{"Sub-state:", st.SubState + " — " + st.Reason},
-		{"Controller:", fmt.Sprintf("%d (epoch %d)", st.ControllerID, st.ControllerEpoch)},
+		{"Controller:", fmt.Sprintf("%d (epoch %d), driver %s", st.ControllerID, st.ControllerEpoch, st.DriverState)},
 		{"Metadata log:", fmt.Sprintf("offset %d, %s", st.MetadataOffset, st.ZkMigrationState)},
+		{"ZooKeeper:", zooKeeperReachable(st)},
 		{"Brokers on ZooKeeper:", idList(st.BrokersOnZooKeeper)},
 		{"Brokers on the quorum:", idList(st.BrokersOnQuorum)},
 		{"Brokers not registered:", idList(st.BrokersNotRegistered)},
@@ -326,4 +327,12 @@ func describeAdminError(err error) error {
 		fmt.Fprintf(&b, "\n  - %s", r)
 	}
 	return &exitError{code: migrate.ExitBlocked, err: errors.New(b.String())}
+}
+
+// zooKeeperReachable says whether the status could read ZooKeeper, and why not.
+func zooKeeperReachable(st migrate.Status) string {
+	if st.ZooKeeperError == "" {
+		return "reachable"
+	}
+	return "unreachable, showing what was last read: " + st.ZooKeeperError
 }
