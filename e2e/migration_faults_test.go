@@ -141,7 +141,7 @@ func TestMigrationRidesOutFaults(t *testing.T) {
 	}
 	killed.Start()
 	WaitFor(t, 30*time.Second, "finalize accepted", func() bool {
-		_, _, err := RunWithInput(t, nil, "migrate", "finalize", "--controller", m.activeController(t).BrokerAddr, "--min-soak", "1s", "--yes")
+		_, _, err := RunWithInput(t, nil, "migrate", "finalize", "--controller", m.ControllerAddr(), "--min-soak", "1s", "--yes")
 		return err == nil
 	})
 	for _, b := range m.Brokers {

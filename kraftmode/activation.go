@@ -187,16 +187,13 @@ func (c *Controller) activationRecords() ([]metadata.Record, error) {
 	} else if err := c.checkZkMigrationFlag(img); err != nil {
 		return nil, err
 	}
-	if mv >= metadataVersion3_7IV0 {
+	if mv >= metadata.MetadataVersion3_7IV0 {
 		if reg, ok := img.Controllers[c.opts.NodeID]; !ok || reg.IncarnationID != c.incarnation {
 			recs = append(recs, c.controllerRegistration())
 		}
 	}
 	return recs, nil
 }
-
-// metadataVersion3_7IV0 is the first level with controller registration (KIP-919).
-const metadataVersion3_7IV0 int16 = 15
 
 // errRefuseToLead is an activation failure no retry in the term can cure: the leader
 // hands leadership to another voter.

@@ -580,3 +580,55 @@ func TestRollbackFreeze(t *testing.T) {
 		}
 	}
 }
+
+// TestControllersRegisterWithTheActive (KIP-919): every voter's registration reaches
+// the log through the active controller, with ZkMigrationReady as its migration flag;
+// a voter restarted without the flag registers again, not ready.
+func TestControllersRegisterWithTheActive(t *testing.T) {
+	nodes := newTestCluster(t, 3)
+	for _, nd := range nodes {
+		nd.opts.ZkMigrationEnabled = true
+		nd.start()
+		nd.serveKafka()
+	}
+	for _, nd := range nodes {
+		nd.waitReady()
+	}
+	registeredAsIs := func(img *metadata.Image, nd *testNode) bool {
+		reg, ok := img.Controllers[nd.opts.NodeID]
+		return ok && reg.IncarnationID == nd.c.incarnation && reg.ZkMigrationReady == nd.opts.ZkMigrationEnabled
+	}
+	waitFor(t, "every voter registered, as every voter sees it", 15*time.Second, func() bool {
+		for _, viewer := range nodes {
+			for _, nd := range nodes {
+				if !registeredAsIs(viewer.c.Image(), nd) {
+					return false
+				}
+			}
+		}
+		return true
+	})
+
+	var follower *testNode
+	for _, nd := range nodes {
+		if !nd.c.IsLeader() {
+			follower = nd
+		}
+	}
+	follower.stop()
+	follower.opts.ZkMigrationEnabled = false
+	follower.start()
+	follower.serveKafka()
+	var leader *Controller
+	waitFor(t, "the restarted voter registered again, not ready", 15*time.Second, func() bool {
+		for _, nd := range nodes {
+			if nd.c.IsLeader() {
+				leader = nd.c
+			}
+		}
+		return leader != nil && registeredAsIs(leader.Image(), follower)
+	})
+	if reg := leader.Image().Controllers[follower.opts.NodeID]; reg.ZkMigrationReady {
+		t.Fatalf("a voter without the flag registered as ZkMigrationReady: %+v", reg)
+	}
+}

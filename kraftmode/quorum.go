@@ -196,8 +196,9 @@ func Start(opts Options, stream *StreamLayer) (*Controller, error) {
 		return nil, fmt.Errorf("start raft node %d: %w", opts.NodeID, err)
 	}
 	c.raft = r
-	c.wg.Add(1)
+	c.wg.Add(2)
 	go c.watchLeadership()
+	go c.registerWithActive()
 	if opts.SnapshotInterval > 0 {
 		c.wg.Add(1)
 		go c.snapshotByTime(opts.SnapshotInterval)

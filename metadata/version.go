@@ -15,6 +15,8 @@ const (
 	MetadataVersion3_4IV0 int16 = 8
 	// MetadataVersion3_6IV1 is the first level with metadata transactions.
 	MetadataVersion3_6IV1 int16 = 13
+	// MetadataVersion3_7IV0 adds controller registration (KIP-919).
+	MetadataVersion3_7IV0 int16 = 15
 	// MetadataVersion3_7IV2 adds JBOD directory assignment (KIP-858).
 	MetadataVersion3_7IV2 int16 = 17
 )

@@ -222,11 +222,17 @@ func (d *Driver) Status(ctx context.Context) (Status, error) {
 		s.Phase, s.SubState, s.Reason = PhaseZK, "NOT_ENABLED", "the quorum was not started with zookeeper.metadata.migration.enable=true"
 	case metadata.ZkMigrationPreMigration:
 		s.Phase = PhasePreMigration
+		var controllerWait []Finding
+		if img.MetadataVersion() >= metadata.MetadataVersion3_7IV0 {
+			controllerWait = controllersNotReady(&ControllerView{Voters: d.opts.Voters, Image: img})
+		}
 		switch {
 		case copying:
 			s.Phase, s.SubState, s.Reason = PhaseMigrating, "COPYING", "copying ZooKeeper into the metadata log in one transaction"
 		case len(missing) > 0 || len(onQuorum) > 0:
 			s.SubState, s.Reason = "WAITING_FOR_BROKERS", "brokers not registered with the quorum as migrating ZooKeeper brokers: "+joinIDs(append(missing, onQuorum...))
+		case len(controllerWait) > 0:
+			s.SubState, s.Reason = "WAITING_FOR_CONTROLLERS", controllerWait[0].Message
 		default:
 			s.SubState, s.Reason = "READY", "every ZooKeeper broker is registered with the quorum: run `kbridge migrate commit`"
 		}

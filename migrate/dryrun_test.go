@@ -226,13 +226,17 @@ func apply(t *testing.T, img *metadata.Image, records ...metadata.Record) {
 }
 
 // quorumImage is a migration quorum's committed image at offset 100: metadata.version
-// mv, the migration state, then records.
+// mv, the migration state, voters 3000-3002 registered with ZkMigrationReady, then
+// records.
 func quorumImage(t *testing.T, mv int16, state metadata.ZkMigrationState, records ...metadata.Record) *metadata.Image {
 	t.Helper()
 	img := metadata.NewImage()
 	img.ClusterID = testClusterID
 	apply(t, img, &metadata.FeatureLevelRecord{Name: metadata.FeatureMetadataVersion, FeatureLevel: mv},
 		&metadata.ZkMigrationStateRecord{ZkMigrationState: state})
+	for id := int32(3000); id <= 3002; id++ {
+		apply(t, img, &metadata.RegisterControllerRecord{ControllerID: id, IncarnationID: metadata.RandomUuid(), ZkMigrationReady: true})
+	}
 	apply(t, img, records...)
 	img.SetPosition(100, 2)
 	return img
@@ -425,6 +429,24 @@ func TestDryRunQuorumFindings(t *testing.T) {
 			name:   "voter id collides with a broker id",
 			img:    func(t *testing.T) *metadata.Image { return quorumImage(t, latest, pre, migratingBrokers(1, 2, 3)...) },
 			voters: []int32{3000, 2, 3002}, code: CodeIDCollision, sev: SeverityBlocker, entities: []string{"2"},
+		},
+		{
+			name: "a voter not registered",
+			img: func(t *testing.T) *metadata.Image {
+				img := quorumImage(t, latest, pre, migratingBrokers(1, 2, 3)...)
+				delete(img.Controllers, 3002)
+				return img
+			},
+			code: CodeControllersNotReady, sev: SeverityBlocker, entities: []string{"3002"},
+		},
+		{
+			name: "a voter without the migration flag",
+			img: func(t *testing.T) *metadata.Image {
+				img := quorumImage(t, latest, pre, migratingBrokers(1, 2, 3)...)
+				apply(t, img, &metadata.RegisterControllerRecord{ControllerID: 3001, IncarnationID: metadata.RandomUuid()})
+				return img
+			},
+			code: CodeControllersNotReady, sev: SeverityBlocker, entities: []string{"3001"},
 		},
 		{
 			name: "cluster id mismatch",

@@ -59,6 +59,7 @@ const (
 	CodeMetadataLogNotPreMigration = "METADATA_LOG_NOT_PRE_MIGRATION"
 	CodeAlreadyMigrated            = "ALREADY_MIGRATED"
 	CodeRolledBack                 = "ROLLED_BACK"
+	CodeControllersNotReady        = "CONTROLLERS_NOT_READY"
 	CodeNoQuorumLeader             = "NO_QUORUM_LEADER"
 	CodeOpenTransaction            = "OPEN_TRANSACTION"
 	CodeMetadataVersionTooOld      = "METADATA_VERSION_TOO_OLD"
@@ -235,6 +236,9 @@ func checkQuorum(v *ControllerView, migrated bool) []Finding {
 			Fix:      "Check that a majority of the voters is up and can reach each other on the controller listener.",
 			Entities: idStrings(voterIDs(v.Voters)),
 		})
+	}
+	if img.ZkMigrationState == metadata.ZkMigrationPreMigration && img.MetadataVersion() >= metadata.MetadataVersion3_7IV0 {
+		out = append(out, controllersNotReady(v)...)
 	}
 	if img.Offset >= 0 {
 		switch img.ZkMigrationState {
@@ -619,4 +623,39 @@ var rolledBackFinding = Finding{
 	Fix: "To migrate again: stop these controllers, delete their metadata.log.dir, format it with ZooKeeper's /cluster/id " +
 		"(kbridge storage format), start them with zookeeper.metadata.migration.enable=true, restart the brokers one at a time " +
 		"so they register with the new quorum, then run the dry-run and commit.",
+}
+
+// controllersNotReady is Kafka's isControllerQuorumReadyForMigration: every voter must
+// have registered (KIP-919) with ZkMigrationReady, its zookeeper.metadata.migration.enable,
+// before the copy, or a voter that cannot keep ZooKeeper in step could lead after it.
+func controllersNotReady(v *ControllerView) []Finding {
+	var unregistered, notReady []int32
+	for _, voter := range v.Voters {
+		reg, ok := v.Image.Controllers[voter.ID]
+		switch {
+		case !ok:
+			unregistered = append(unregistered, voter.ID)
+		case !reg.ZkMigrationReady:
+			notReady = append(notReady, voter.ID)
+		}
+	}
+	var out []Finding
+	if len(unregistered) > 0 {
+		out = append(out, Finding{
+			Code: CodeControllersNotReady, Severity: SeverityBlocker,
+			Message:  "Controllers not registered with the active controller yet: " + joinIDs(unregistered) + ".",
+			Fix:      "Start every voter of controller.quorum.voters; each registers within a second of reaching the active controller.",
+			Entities: idStrings(unregistered),
+		})
+	}
+	if len(notReady) > 0 {
+		out = append(out, Finding{
+			Code: CodeControllersNotReady, Severity: SeverityBlocker,
+			Message: "Controllers registered without zookeeper.metadata.migration.enable: " + joinIDs(notReady) +
+				". Any of them could lead after the copy without keeping ZooKeeper in step.",
+			Fix:      "Restart them with zookeeper.metadata.migration.enable=true and zookeeper.connect.",
+			Entities: idStrings(notReady),
+		})
+	}
+	return out
 }
