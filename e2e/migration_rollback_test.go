@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,8 @@ import (
 // TestMigrationDualWriteAndRollback is issue 6's third acceptance: during dual-write a
 // topic created and a config altered through the quorum appear in ZooKeeper in
 // Kafka's layout; rollback then returns the cluster to ZooKeeper mode with those
-// changes present, and the brokers keep serving.
+// changes present, and the brokers keep serving. Then (issue 13) a second migration
+// succeeds the way dry-run and commit describe after a rollback.
 func TestMigrationDualWriteAndRollback(t *testing.T) {
 	m := StartMigrationCluster(t, 3, 3)
 	ctx := context.Background()
@@ -107,6 +109,37 @@ func TestMigrationDualWriteAndRollback(t *testing.T) {
 	})
 	if s, _ := partitionState(t, conn, "after-rollback", 0); s.Leader < 0 {
 		t.Fatalf("after-rollback-0 has no leader: %+v", s)
+	}
+
+	// A second migration, the way dry-run and commit say after a rollback: the rolled
+	// back quorum refuses to copy again; new, empty controllers formatted with
+	// ZooKeeper's cluster id, the brokers restarted one at a time, then dry-run and
+	// commit as the first time.
+	out, stderr, err := RunWithInput(t, nil, "migrate", "commit", "--controller", m.ControllerAddr())
+	if code, ok := exitStatus(err); !ok || code != 1 || !strings.Contains(stderr, migrate.CodeRolledBack) {
+		t.Fatalf("commit on the rolled-back quorum: %v\n%s%s", err, out, stderr)
+	}
+	for _, n := range m.Controllers {
+		n.Stop()
+		if err := os.RemoveAll(n.DataDir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.StartControllers()
+	for _, n := range m.Brokers {
+		n.Stop()
+		n.Start()
+	}
+	m.WaitPhase(60*time.Second, migrate.PhasePreMigration, "READY")
+	if report, code := dryRunReport(t, "--zookeeper", m.Connect(), "--controller", m.ControllerAddr()); code != 0 {
+		t.Fatalf("dry-run before the second migration: exit %d, findings %+v", code, report.Findings)
+	}
+	Run(t, "migrate", "commit", "--controller", m.ControllerAddr())
+	m.WaitPhase(60*time.Second, migrate.PhaseBrokersOnKRaft, "")
+	acked = append(acked, produceAcked(t, producer, "during", "migrated-again", 30)...)
+	cl = m.Client(kgo.ConsumeTopics("during"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if got := readValues(cl, len(acked)); len(got) != len(acked) {
+		t.Fatalf("read %d of %d records after the second migration", len(got), len(acked))
 	}
 }
 
