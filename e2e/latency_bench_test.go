@@ -199,7 +199,7 @@ func primeEveryPartition(b *testing.B, c latencyCluster, topics []string, perTop
 
 // readBackOnce consumes the topics from the start until every acknowledged key has
 // been read, and fails on a key read twice.
-func readBackOnce(b *testing.B, c latencyCluster, topics []string, acked map[string]bool) {
+func readBackOnce(b testing.TB, c latencyCluster, topics []string, acked map[string]bool) {
 	consumer := c.Client(kgo.ConsumeTopics(topics...), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
