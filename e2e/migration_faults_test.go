@@ -75,6 +75,10 @@ func TestMigrationRidesOutFaults(t *testing.T) {
 	if st.ZkWriteLagOffsets <= 0 {
 		t.Errorf("status during the outage shows no write lag: %+v", st)
 	}
+	if _, stderr, err := RunWithInput(t, nil, "migrate", "finalize", "--controller", m.ControllerAddr(), "--min-soak", "0s", "--yes"); err == nil ||
+		!strings.Contains(stderr, "the dual-write lag is not zero") {
+		t.Fatalf("finalize while ZooKeeper is down: %v\n%s", err, stderr)
+	}
 	for time.Since(down) < zkOutage {
 		if st := m.Status(); st.Phase == "" {
 			t.Fatal("migrate status did not answer while ZooKeeper was down")

@@ -72,6 +72,16 @@ func TestMigrationRefusals(t *testing.T) {
 
 	m.Broker(3).Resume()
 	m.WaitPhase(60*time.Second, migrate.PhaseBrokersOnKRaft, "")
+
+	// A broker frozen past replica.lag.time.max.ms leaves the ISRs: finalize refuses
+	// while partitions are under-replicated.
+	m.Broker(3).Pause()
+	WaitFor(t, 30*time.Second, "partitions under-replicated with broker 3 frozen", func() bool { return m.Status().UnderReplicated > 0 })
+	if _, stderr, err := RunWithInput(t, nil, "migrate", "finalize", "--controller", m.ControllerAddr(), "--min-soak", "0s", "--yes"); err == nil ||
+		!strings.Contains(stderr, "partitions are under-replicated") {
+		t.Fatalf("finalize with under-replicated partitions: %v\n%s", err, stderr)
+	}
+	m.Broker(3).Resume()
 	// Once it would be accepted, finalize asks for a "yes" and changes nothing without
 	// one; the default soak is 10 minutes.
 	if _, stderr, err := RunWithInput(t, nil, "migrate", "finalize", "--controller", m.ControllerAddr()); err == nil || !strings.Contains(stderr, "10m0s") {
