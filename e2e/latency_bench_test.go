@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -125,51 +124,15 @@ func measureLatency(b *testing.B, c latencyCluster, topics, perTopic int) latenc
 	})
 	primeEveryPartition(b, c, names, perTopic)
 
-	producer := c.Client(kgo.ProducerLinger(0), kgo.RequiredAcks(kgo.AllISRAcks()))
-	var mu sync.Mutex
-	var latencies []time.Duration
-	acked := make(map[string]bool)
-	var failed []error
-	var inflight sync.WaitGroup
-	start := time.Now()
-	measureFrom := start.Add(latencyWarmUp)
-	end := measureFrom.Add(latencyMeasure)
-	tick := time.NewTicker(time.Millisecond)
-	sent := 0
-	for now := range tick.C {
-		if !now.Before(end) {
-			break
-		}
-		due := int(now.Sub(start).Seconds() * latencyRate)
-		for ; sent < due; sent++ {
-			key := fmt.Sprintf("k%07d", sent)
-			r := &kgo.Record{Topic: names[sent%topics], Key: []byte(key), Value: []byte(key)}
-			produced := time.Now()
-			measured := !produced.Before(measureFrom)
-			inflight.Add(1)
-			producer.Produce(ctx, r, func(r *kgo.Record, err error) {
-				took := time.Since(produced)
-				mu.Lock()
-				defer mu.Unlock()
-				defer inflight.Done()
-				if err != nil {
-					failed = append(failed, err)
-					return
-				}
-				acked[string(r.Key)] = true
-				if measured {
-					latencies = append(latencies, took)
-				}
-			})
-		}
-	}
-	tick.Stop()
-	inflight.Wait()
+	p := startSteadyProducer(c.Client(kgo.ProducerLinger(0), kgo.RequiredAcks(kgo.AllISRAcks())), names, latencyRate)
+	measureFrom := time.Now().Add(latencyWarmUp)
+	time.Sleep(latencyWarmUp + latencyMeasure)
+	acked, failed := p.finish()
 	if len(failed) > 0 {
-		b.Fatalf("%d of %d produces failed, the first: %v", len(failed), sent, failed[0])
+		b.Fatalf("%d of %d produces failed, the first: %v", len(failed), len(acked)+len(failed), failed[0])
 	}
 	readBackOnce(b, c, names, acked)
-	slices.Sort(latencies)
+	latencies := p.latenciesFrom(measureFrom)
 	return latencyRun{
 		records: len(latencies),
 		p50:     nearestRank(latencies, 0.50),

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -11,13 +12,21 @@ import (
 
 // steadyProducer sends keyed records at a fixed rate across topics (the client's
 // default partitioner spreads them over every partition), as the background load of
-// the migration's fault tests, and remembers what was acknowledged.
+// the migration's fault tests and the replicated latency benchmark, and remembers what
+// was acknowledged and how long each acknowledgement took.
 type steadyProducer struct {
 	mu     sync.Mutex
 	acked  map[string]bool
 	failed []error
+	took   []ackTime
 	stop   chan struct{}
 	done   chan struct{}
+}
+
+// ackTime is when a record was produced and how long its acknowledgement took.
+type ackTime struct {
+	sent time.Time
+	took time.Duration
 }
 
 // startSteadyProducer produces rate records per second through cl until finish.
@@ -37,8 +46,10 @@ func startSteadyProducer(cl *kgo.Client, topics []string, rate int) *steadyProdu
 			case now := <-tick.C:
 				for due := int(now.Sub(start).Seconds() * float64(rate)); sent < due; sent++ {
 					key := fmt.Sprintf("s%07d", sent)
+					produced := time.Now()
 					inflight.Add(1)
 					cl.Produce(context.Background(), &kgo.Record{Topic: topics[sent%len(topics)], Key: []byte(key), Value: []byte(key)}, func(r *kgo.Record, err error) {
+						took := time.Since(produced)
 						defer inflight.Done()
 						p.mu.Lock()
 						defer p.mu.Unlock()
@@ -47,6 +58,7 @@ func startSteadyProducer(cl *kgo.Client, topics []string, rate int) *steadyProdu
 							return
 						}
 						p.acked[string(r.Key)] = true
+						p.took = append(p.took, ackTime{produced, took})
 					})
 				}
 			}
@@ -60,6 +72,19 @@ func (p *steadyProducer) count() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return len(p.acked)
+}
+
+// latenciesFrom lists, sorted, how long the acknowledgements of the records produced
+// from t on took; call it after finish.
+func (p *steadyProducer) latenciesFrom(t time.Time) []time.Duration {
+	var out []time.Duration
+	for _, a := range p.took {
+		if !a.sent.Before(t) {
+			out = append(out, a.took)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // finish stops producing, waits for every record in flight, and returns the

@@ -98,21 +98,27 @@ func (d *Driver) Rollback(ctx context.Context, dryRun bool) (RollbackResult, err
 
 // releaseToZooKeeper is the rollback after the freeze: a full reconcile of ZooKeeper,
 // read afresh, with the frozen log; a comparison that must find no difference; then the
-// release. The caller holds commitMu.
+// release. An epoch that claims ZooKeeper only now has just made that reconcile, with
+// the frozen log, as part of its claim. The caller holds commitMu.
 func (d *Driver) releaseToZooKeeper(ctx context.Context, epoch int32) error {
 	d.enter(DriverRollingBack, "the log is frozen for a rollback")
-	term, err := d.claimedTerm(ctx, epoch, nil)
-	if err != nil {
-		return err
-	}
 	img := d.ctrl.Image()
-	zkImg, err := zkmode.LoadImage(ctx, d.zk)
-	if err != nil {
-		return fmt.Errorf("read ZooKeeper for the rollback's reconcile: %w", err)
-	}
-	ops, err := term.writer.WriteChanges(ctx, zkImg, img, d.migrationState(term.epoch, img))
-	if err != nil {
-		return fmt.Errorf("reconcile ZooKeeper with the frozen metadata log at offset %d: %w", img.Offset, err)
+	term := d.currentTerm(epoch)
+	if term == nil {
+		var err error
+		if term, err = d.claimedTerm(ctx, epoch, nil); err != nil {
+			return err
+		}
+	} else {
+		zkImg, err := zkmode.LoadImage(ctx, d.zk)
+		if err != nil {
+			return fmt.Errorf("read ZooKeeper for the rollback's reconcile: %w", err)
+		}
+		ops, err := term.writer.WriteChanges(ctx, zkImg, img, d.migrationState(term.epoch, img))
+		if err != nil {
+			return fmt.Errorf("reconcile ZooKeeper with the frozen metadata log at offset %d: %w", img.Offset, err)
+		}
+		d.log.Info("reconciled ZooKeeper with the frozen metadata log", "offset", img.Offset, "operations", ops)
 	}
 	tree, err := zkmode.LoadTree(ctx, d.zk)
 	if err != nil {
@@ -132,7 +138,7 @@ func (d *Driver) releaseToZooKeeper(ctx context.Context, epoch int32) error {
 	d.mu.Lock()
 	d.term = nil
 	d.mu.Unlock()
-	d.log.Info("rolled back: ZooKeeper leads the cluster again", "offset", img.Offset, "reconcile_operations", ops)
+	d.log.Info("rolled back: ZooKeeper leads the cluster again", "offset", img.Offset)
 	d.enter(DriverRolledBack, "ZooKeeper released")
 	return nil
 }

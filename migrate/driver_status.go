@@ -3,7 +3,6 @@ package migrate
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -96,16 +95,12 @@ func (d *Driver) readZKStatus(ctx context.Context, state metadata.ZkMigrationSta
 			zs.brokers = append(zs.brokers, int32(id))
 		}
 	}
-	data, _, err := d.zk.Get(ctx, zkmode.MigrationPath)
+	m, _, err := zkmode.ReadMigration(ctx, d.zk)
 	switch {
 	case errors.Is(err, zk.ErrNoNode):
 	case err != nil:
 		return zkStatus{}, err
 	default:
-		m, err := zkmode.DecodeMigration(data)
-		if err != nil {
-			return zkStatus{}, fmt.Errorf("decode %s: %w", zkmode.MigrationPath, err)
-		}
 		zs.migration = &m
 	}
 	return zs, nil

@@ -23,7 +23,7 @@ var ErrMigrationMoved = errors.New("migration state moved")
 // KRaft controller first looks at ZooKeeper. Another controller creating it first is
 // fine: its znode is read.
 func GetOrCreateMigration(ctx context.Context, c *Conn) (MigrationZNode, int32, error) {
-	m, zkVersion, err := readMigration(ctx, c)
+	m, zkVersion, err := ReadMigration(ctx, c)
 	if !errors.Is(err, zk.ErrNoNode) {
 		return m, zkVersion, err
 	}
@@ -32,14 +32,14 @@ func GetOrCreateMigration(ctx context.Context, c *Conn) (MigrationZNode, int32, 
 	case err == nil:
 		return EmptyMigration, 0, nil
 	case errors.Is(err, zk.ErrNodeExists):
-		return readMigration(ctx, c)
+		return ReadMigration(ctx, c)
 	default:
 		return MigrationZNode{}, 0, fmt.Errorf("create %s: %w", MigrationPath, err)
 	}
 }
 
-// readMigration reads /migration and its zkVersion.
-func readMigration(ctx context.Context, c *Conn) (MigrationZNode, int32, error) {
+// ReadMigration reads /migration and its zkVersion; zk.ErrNoNode when it is absent.
+func ReadMigration(ctx context.Context, c *Conn) (MigrationZNode, int32, error) {
 	data, stat, err := c.Get(ctx, MigrationPath)
 	if err != nil {
 		return MigrationZNode{}, 0, err

@@ -254,7 +254,7 @@ func loadImage(t *testing.T, c *Conn) *metadata.Image {
 // assertMigration checks /migration's content and zkVersion against the writer's.
 func assertMigration(t *testing.T, c *Conn, w *MigrationWriter, want MigrationZNode, zkVersion int32) {
 	t.Helper()
-	m, got, err := readMigration(context.Background(), c)
+	m, got, err := ReadMigration(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -457,7 +457,7 @@ func TestMigrationWriterFencing(t *testing.T) {
 		if err := w.WriteMigrationState(ctx, migrationAt(10)); !errors.Is(err, ErrMigrationMoved) {
 			t.Fatalf("the fenced writer wrote again: %v", err)
 		}
-		if m, _, _ := readMigration(ctx, c); m != migrationAt(5) {
+		if m, _, _ := ReadMigration(ctx, c); m != migrationAt(5) {
 			t.Fatalf("/migration = %+v, want the other leader's", m)
 		}
 	})

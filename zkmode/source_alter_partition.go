@@ -3,7 +3,6 @@ package zkmode
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 
 	"github.com/go-zookeeper/zk"
@@ -45,6 +44,7 @@ func (s *Source) AlterPartition(ctx context.Context, brokerID int32, brokerEpoch
 	img := s.Image()
 	results := make([]metadata.ISRChangeResult, len(changes))
 	reload := false
+	var w *FencedWriter // one fenced writer for every write of the request
 	for i, ch := range changes {
 		res := &results[i]
 		res.TopicID, res.Partition = ch.TopicID, ch.Partition
@@ -68,7 +68,14 @@ func (s *Source) AlterPartition(ctx context.Context, brokerID int32, brokerEpoch
 		}
 		// Written or refused by ZooKeeper, the image is now behind the state znode.
 		reload = true
-		if state, err := s.writeISR(ctx, t.Name, p, ch); err != nil {
+		if w == nil {
+			var err error
+			if w, err = s.brokerWriter(ctx, "AlterPartition"); err != nil {
+				res.Err = err
+				continue
+			}
+		}
+		if state, err := s.writeISR(ctx, w, t.Name, p, ch); err != nil {
 			res.Err = err
 		} else {
 			res.State = state
@@ -120,9 +127,10 @@ func imageBrokerEpoch(img *metadata.Image, brokerID int32, brokerEpoch int64) er
 	return nil
 }
 
-// writeISR writes one checked change to the partition's state znode, conditional on the
-// partition epoch the leader saw, and returns the partition as written.
-func (s *Source) writeISR(ctx context.Context, topic string, p *metadata.Partition, ch metadata.ISRChange) (*metadata.Partition, error) {
+// writeISR writes one checked change to the partition's state znode through w,
+// conditional on the partition epoch the leader saw, and returns the partition as
+// written.
+func (s *Source) writeISR(ctx context.Context, w *FencedWriter, topic string, p *metadata.Partition, ch metadata.ISRChange) (*metadata.Partition, error) {
 	path := TopicPartitionStatePath(topic, p.ID)
 	data, _, err := s.conn.Get(ctx, path)
 	switch {
@@ -143,10 +151,6 @@ func (s *Source) writeISR(ctx context.Context, topic string, p *metadata.Partiti
 		ControllerEpoch:     cur.ControllerEpoch,
 		ISR:                 slices.Clone(ch.NewISR),
 		LeaderRecoveryState: ch.LeaderRecoveryState,
-	}
-	w, err := s.brokerWriter(ctx, fmt.Sprintf("alter ISR of %s-%d", topic, p.ID))
-	if err != nil {
-		return nil, err
 	}
 	res, err := w.Multi(ctx, &zk.SetDataRequest{Path: path, Data: EncodePartitionState(next), Version: ch.PartitionEpoch})
 	switch {
