@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -126,7 +128,35 @@ func (c *Controller) CopyZkMetadata(ctx context.Context, groups [][]metadata.Rec
 	}
 	c.log.Info("completed migration of ZooKeeper metadata to KRaft", "records", total, "batches", len(batches),
 		"offset", last, "term", term, "took", time.Since(began))
+	c.moveOffFencedBrokers()
 	return int64(last), int32(term), nil
+}
+
+// moveOffFencedBrokers takes every broker the copy found fenced out of the ISRs and
+// leaderships ZooKeeper gave it, as fencing it would have done had the partitions
+// been in the log then. A broker whose session ran out before or during the commit
+// was fenced while the log held no partitions, and no later event would move its
+// leaderships: its partitions would stay led by a broker that cannot serve them. The
+// copy is committed whatever happens here; a failed write is logged, and those
+// partitions wait for the broker to return, as after any failed fencing. The changes
+// come after the copy's offset, so dual-write carries them to ZooKeeper.
+func (c *Controller) moveOffFencedBrokers() {
+	img := c.Image()
+	for _, id := range slices.Sorted(maps.Keys(img.Brokers)) {
+		if !img.Brokers[id].Fenced {
+			continue
+		}
+		cur := c.Image()
+		changes := c.brokerRemovedUpdates(cur, id)
+		if len(changes) == 0 {
+			continue
+		}
+		if _, _, err := c.appendChunks(changes); err != nil {
+			c.log.Warn("moving the copied partitions off a fenced broker failed", "broker.id", id, "err", err)
+			return
+		}
+		c.log.Info("moved the copied partitions off a fenced broker", "broker.id", id, "partition_changes", len(changes))
+	}
 }
 
 // countCopyRecords counts the records of a copy and refuses the records the copy

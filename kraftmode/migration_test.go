@@ -632,3 +632,29 @@ func TestControllersRegisterWithTheActive(t *testing.T) {
 		t.Fatalf("a voter without the flag registered as ZkMigrationReady: %+v", reg)
 	}
 }
+
+// TestCopyMovesPartitionsOffFencedBrokers: a broker whose session ran out before the
+// copy (fenced while the log held no partitions) leads and is in the ISR of what
+// ZooKeeper gave it; right after the copy the controller takes it out of every ISR and
+// leadership, as fencing it would have, so its partitions do not stay led by a broker
+// that cannot serve them.
+func TestCopyMovesPartitionsOffFencedBrokers(t *testing.T) {
+	nd := startMigrationNode(t, nil)
+	c := nd.c
+	registerFenced(t, c, metadata.BrokerRegistration{BrokerID: 1, IsMigratingZkBroker: true})
+	registerMigrating(t, c, 2)
+	registerMigrating(t, c, 3)
+	offset, _, err := c.CopyZkMetadata(context.Background(), [][]metadata.Record{zkTopicGroup("led-by-1", 2, []int32{1, 2, 3})}, 0, nil)
+	if err != nil {
+		t.Fatalf("copy: %v", err)
+	}
+	img := c.Image()
+	if img.Offset <= offset {
+		t.Fatalf("nothing written after the copy at %d", offset)
+	}
+	for id, p := range img.Topics["led-by-1"].Partitions {
+		if p.Leader != 2 || slices.Contains(p.ISR, 1) || p.LeaderEpoch != 1 {
+			t.Errorf("led-by-1-%d after the copy: leader %d epoch %d ISR %v; want leader 2, epoch 1, 1 out of the ISR", id, p.Leader, p.LeaderEpoch, p.ISR)
+		}
+	}
+}

@@ -24,6 +24,9 @@ type DriverOptions struct {
 	// Voters is the quorum, for the preflight's id-collision check.
 	Voters []Voter
 	Logger *slog.Logger
+	// CommitWindow, a test hook, holds a commit between its claim and read of
+	// ZooKeeper and its copy, so a test can force broker writes into that window.
+	CommitWindow time.Duration
 }
 
 // Driver is Kafka's KRaftMigrationDriver for one migration controller: while this
@@ -361,7 +364,7 @@ func (d *Driver) resumeCommit(epoch int32) error {
 		return fmt.Errorf("read %s: %w", zkmode.MigrationPath, err)
 	}
 	m, err := zkmode.DecodeMigration(data)
-	if err != nil || m.KRaftControllerID < 0 || m.InitialMigrationComplete() || m.KRaftControllerEpoch >= epoch {
+	if err != nil || !interruptedCommit(m, epoch) {
 		return nil
 	}
 	d.mu.Lock()
@@ -372,4 +375,12 @@ func (d *Driver) resumeCommit(epoch int32) error {
 		return fmt.Errorf("resume the interrupted commit: %w", err)
 	}
 	return nil
+}
+
+// interruptedCommit tells whether /migration (m), read by the active controller in
+// epoch, shows a commit that an earlier leader started and did not finish: claimed by
+// a KRaft controller in an earlier epoch, with no copy recorded. A claim in this epoch
+// is this controller's own commit, still copying, and must not be resumed over it.
+func interruptedCommit(m zkmode.MigrationZNode, epoch int32) bool {
+	return m.KRaftControllerID >= 0 && !m.InitialMigrationComplete() && m.KRaftControllerEpoch < epoch
 }

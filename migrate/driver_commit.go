@@ -104,6 +104,14 @@ func (d *Driver) copyZooKeeper(ctx context.Context, raftEpoch int32) (CommitResu
 	if err != nil {
 		return CommitResult{}, err
 	}
+	if w := d.opts.CommitWindow; w > 0 {
+		d.log.Warn("test hook: holding the commit window open", "for", w)
+		select {
+		case <-time.After(w):
+		case <-ctx.Done():
+			return CommitResult{}, ctx.Err()
+		}
+	}
 	d.mu.Lock()
 	d.copying, d.copyDone, d.copyTotal = true, 0, len(recs)
 	d.mu.Unlock()

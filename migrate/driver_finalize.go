@@ -39,6 +39,30 @@ func (d *Driver) Finalize(ctx context.Context, minSoak time.Duration, checkOnly 
 	if err != nil {
 		return err
 	}
+	if reasons := finalizeRefusals(s, minSoak, time.Now()); len(reasons) > 0 {
+		return &RefusedError{Reasons: reasons}
+	}
+	if checkOnly {
+		return nil
+	}
+	d.commitMu.Lock()
+	defer d.commitMu.Unlock()
+	if err := d.ctrl.FinalizeZkMigration(ctx); err != nil {
+		return fmt.Errorf("write POST_MIGRATION: %w", err)
+	}
+	d.mu.Lock()
+	d.term = nil
+	d.mu.Unlock()
+	d.log.Info("migration finalized: ZooKeeper will not be written again")
+	d.enter(DriverFinalized, "migrate finalize")
+	return nil
+}
+
+// finalizeRefusals is every reason a migration in the status s cannot be finalized
+// at now: a broker still on ZooKeeper or not registered with the quorum, an
+// under-replicated partition, ZooKeeper behind the log (a rollback would lose what it
+// lacks), or a soak shorter than minSoak.
+func finalizeRefusals(s Status, minSoak time.Duration, now time.Time) []string {
 	var reasons []string
 	if len(s.BrokersOnZooKeeper) > 0 {
 		reasons = append(reasons, "brokers still on ZooKeeper: "+joinIDs(s.BrokersOnZooKeeper))
@@ -57,25 +81,9 @@ func (d *Driver) Finalize(ctx context.Context, minSoak time.Duration, checkOnly 
 		if len(s.BrokersOnZooKeeper) == 0 && len(s.BrokersNotRegistered) == 0 && minSoak > 0 {
 			reasons = append(reasons, fmt.Sprintf("the soak has not started: every broker must be on the quorum for %v", minSoak))
 		}
-	case time.Since(*s.AllOnQuorumSince) < minSoak:
+	case now.Sub(*s.AllOnQuorumSince) < minSoak:
 		reasons = append(reasons, fmt.Sprintf("every broker has been on the quorum for %v, less than --min-soak %v",
-			time.Since(*s.AllOnQuorumSince).Round(100*time.Millisecond), minSoak))
+			now.Sub(*s.AllOnQuorumSince).Round(100*time.Millisecond), minSoak))
 	}
-	if len(reasons) > 0 {
-		return &RefusedError{Reasons: reasons}
-	}
-	if checkOnly {
-		return nil
-	}
-	d.commitMu.Lock()
-	defer d.commitMu.Unlock()
-	if err := d.ctrl.FinalizeZkMigration(ctx); err != nil {
-		return fmt.Errorf("write POST_MIGRATION: %w", err)
-	}
-	d.mu.Lock()
-	d.term = nil
-	d.mu.Unlock()
-	d.log.Info("migration finalized: ZooKeeper will not be written again")
-	d.enter(DriverFinalized, "migrate finalize")
-	return nil
+	return reasons
 }

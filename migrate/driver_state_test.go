@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/kbridge/kbridge/zkmode"
 )
 
 // TestDriverTransitions: the paths the driver takes through a migration are allowed,
@@ -74,5 +76,30 @@ func TestDriverEnter(t *testing.T) {
 	}
 	if d.state != DriverDualWrite {
 		t.Errorf("state %s after entering DUAL_WRITE", d.state)
+	}
+}
+
+// TestResumeOnlyInterruptedCommits: the driver's loop resumes a commit only when
+// /migration shows one an earlier leader claimed and did not finish. The active
+// controller's own commit, claimed in its epoch and still copying, is never resumed
+// over (issue 13: a second preflight, /controller_epoch bumped twice more and a full
+// reconcile ran during every commit); nor is a finished copy or a /migration no KRaft
+// controller has claimed.
+func TestResumeOnlyInterruptedCommits(t *testing.T) {
+	const epoch = 5
+	cases := []struct {
+		name string
+		m    zkmode.MigrationZNode
+		want bool
+	}{
+		{"this epoch's commit, copying", zkmode.MigrationZNode{KRaftControllerID: 3000, KRaftControllerEpoch: epoch, KRaftMetadataOffset: -1}, false},
+		{"an earlier leader's commit, cut short", zkmode.MigrationZNode{KRaftControllerID: 3001, KRaftControllerEpoch: epoch - 1, KRaftMetadataOffset: -1}, true},
+		{"an earlier leader's finished copy", zkmode.MigrationZNode{KRaftControllerID: 3001, KRaftControllerEpoch: epoch - 1, KRaftMetadataOffset: 812}, false},
+		{"never claimed", zkmode.MigrationZNode{KRaftControllerID: -1, KRaftControllerEpoch: -1, KRaftMetadataOffset: -1}, false},
+	}
+	for _, c := range cases {
+		if got := interruptedCommit(c.m, epoch); got != c.want {
+			t.Errorf("%s: resume %v, want %v", c.name, got, c.want)
+		}
 	}
 }

@@ -24,6 +24,7 @@ func (n *Node) startMigrationDriver(ctx context.Context) error {
 		MinBatchSize: int(n.cfg.ZookeeperMetadataMigrationMinBatchSize),
 		Voters:       adminVoters(n.cfg),
 		Logger:       n.log,
+		CommitWindow: testHookDuration(n.log, commitWindowEnv, "the commit holds ZooKeeper claimed and read for this long before it copies"),
 	})
 	n.admin.UseDriver(n.driver)
 	n.log.Info("migration controller: ZooKeeper connected", "zookeeper.connect", n.cfg.ZookeeperConnect)
@@ -32,21 +33,32 @@ func (n *Node) startMigrationDriver(ctx context.Context) error {
 
 // migrationBatchDelayEnv names the test hook that pauses the migration copy after
 // each batch, so an end-to-end test can kill the active controller in the middle of
-// a copy. It is read from the environment, not server.properties, because no
-// operator should ever set it.
+// a copy. The test hooks are read from the environment, not server.properties,
+// because no operator should ever set them.
 const migrationBatchDelayEnv = "KBRIDGE_TEST_MIGRATION_BATCH_DELAY"
 
-// migrationBatchDelay reads the test hook; unset or malformed means no pause.
+// commitWindowEnv names the test hook that widens a commit's window between its
+// claim and read of ZooKeeper and its copy, so an end-to-end test can force broker
+// writes into it (issue 13's race test).
+const commitWindowEnv = "KBRIDGE_TEST_COMMIT_WINDOW"
+
+// migrationBatchDelay reads the batch-delay test hook.
 func migrationBatchDelay(logger *slog.Logger) time.Duration {
-	v := os.Getenv(migrationBatchDelayEnv)
+	return testHookDuration(logger, migrationBatchDelayEnv, "the migration copy pauses after every batch")
+}
+
+// testHookDuration reads a test hook's duration from env; unset or malformed means
+// no hook. A hook that is set is logged as a warning, saying what it does.
+func testHookDuration(logger *slog.Logger, env, does string) time.Duration {
+	v := os.Getenv(env)
 	if v == "" {
 		return 0
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil {
-		logger.Warn("ignoring a malformed test hook", "env", migrationBatchDelayEnv, "value", v, "err", err)
+		logger.Warn("ignoring a malformed test hook", "env", env, "value", v, "err", err)
 		return 0
 	}
-	logger.Warn("test hook: the migration copy pauses after every batch", "env", migrationBatchDelayEnv, "delay", d)
+	logger.Warn("test hook: "+does, "env", env, "duration", d)
 	return d
 }
