@@ -35,6 +35,9 @@ type ReplicaManager struct {
 	// strayChecked is set once stray logs were looked for after the first full image;
 	// later deletions arrive as image changes.
 	strayChecked bool
+	// migrating is set while the image says a migration may still roll back
+	// (PRE_MIGRATION, MIGRATION): stray logs are never expired then.
+	migrating bool
 	// onLeadershipChange, when set, hears when this broker becomes or stops being a
 	// partition's leader (or a new leader epoch starts); the group coordinator loads
 	// and unloads __consumer_offsets partitions by it. It is called under mu.
@@ -92,6 +95,7 @@ func (rm *ReplicaManager) apply(img *metadata.Image, newSource bool) {
 	if rm.closed {
 		return
 	}
+	rm.migrating = img.ZkMigrationState == metadata.ZkMigrationPreMigration || img.ZkMigrationState == metadata.ZkMigrationMigration
 	for tp, p := range rm.parts {
 		t, ok := img.Topics[tp.topic]
 		if ok && t.ID == p.topicID && t.Partitions[tp.partition] != nil && t.Partitions[tp.partition].IsReplica(rm.id) {
@@ -435,6 +439,7 @@ func (rm *ReplicaManager) Maintain(now time.Time) {
 
 // EnforceRetention deletes whole old segments by time and size.
 func (rm *ReplicaManager) EnforceRetention(now time.Time) {
+	rm.expireStrays(now)
 	for _, p := range rm.snapshot() {
 		n, err := p.log.EnforceRetention(now)
 		if err != nil {

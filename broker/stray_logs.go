@@ -21,7 +21,9 @@ import (
 // sources disagreeing is exactly when a deletion would destroy data nobody asked to
 // delete (issue 13: a rollback that lost topics deleted their logs on every broker);
 // `kbridge log-dirs strays list|delete` shows and removes them. A topic deleted
-// through the metadata, seen by a running broker, is still deleted at once.
+// through the metadata, seen by a running broker, is still deleted at once. Once no
+// migration can roll back any more, a stray is deleted log.retention.ms after it
+// became one, as its records would have expired (expireStrays).
 
 // straySuffix ends a stray log's directory name (Kafka's LocalLog.StrayDirSuffix).
 const straySuffix = "-stray"
@@ -150,4 +152,33 @@ func (rm *ReplicaManager) strayPartitionLocked(tp topicPartition, p *Partition, 
 	}
 	rm.log.Warn("kept a partition log as a stray instead of deleting it", "topic", tp.topic, "partition", tp.partition,
 		"reason", why, "path", stray, "hint", "kbridge log-dirs strays list|delete")
+}
+
+// expireStrays deletes the stray logs that became strays log.retention.ms or more
+// before now, unless a migration may still roll back (the image is in PRE_MIGRATION
+// or MIGRATION: a rollback may need exactly those logs) or retention is unlimited.
+func (rm *ReplicaManager) expireStrays(now time.Time) {
+	rm.mu.RLock()
+	migrating := rm.migrating
+	rm.mu.RUnlock()
+	retention := rm.cfg.LogRetentionMs
+	if migrating || retention < 0 {
+		return
+	}
+	strays, err := ListStrayLogs(rm.cfg.LogDirs)
+	if err != nil {
+		rm.log.Error("list stray logs", "err", err)
+		return
+	}
+	for _, s := range strays {
+		if now.Sub(s.Since) < time.Duration(retention)*time.Millisecond {
+			continue
+		}
+		if err := DeleteStrayLog(s.Path); err != nil {
+			rm.log.Error("delete an expired stray log", "path", s.Path, "err", err)
+			continue
+		}
+		rm.log.Info("deleted a stray log past log.retention.ms", "path", s.Path, "topic", s.Topic, "partition", s.Partition,
+			"stray_since", s.Since, "log.retention.ms", retention)
+	}
 }

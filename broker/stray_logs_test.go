@@ -84,3 +84,48 @@ func TestNewSourceKeepsStrays(t *testing.T) {
 		t.Fatalf("strays left after deleting them: %+v", strays)
 	}
 }
+
+// TestStraysExpireOnlyAfterTheMigration: while the image says a migration may still
+// roll back, no stray is deleted however old; once it is finalized, a stray is deleted
+// log.retention.ms after it became one, and a younger one is kept.
+func TestStraysExpireOnlyAfterTheMigration(t *testing.T) {
+	c := newCluster(t, 1, "log.retention.ms=3600000")
+	one := []int32{1}
+	for _, topic := range []string{"old", "young"} {
+		c.createTopic(topic, one, 1, one, nil)
+	}
+	b := c.broker(1)
+	next := newFakeSource(t)
+	next.mu.Lock()
+	next.img = c.src.Image().Clone()
+	next.mu.Unlock()
+	next.apply(t, &metadata.ZkMigrationStateRecord{ZkMigrationState: metadata.ZkMigrationMigration})
+	for _, topic := range []string{"old", "young"} {
+		next.apply(t, &metadata.RemoveTopicRecord{TopicID: next.Image().Topics[topic].ID})
+	}
+	b.SetSource(next)
+	strays, err := ListStrayLogs(b.cfg.LogDirs)
+	if err != nil || len(strays) != 2 {
+		t.Fatalf("strays %+v, %v; want old-0 and young-0", strays, err)
+	}
+	longAgo := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(strays[0].Path, longAgo, longAgo); err != nil {
+		t.Fatal(err)
+	}
+	b.replicas.EnforceRetention(time.Now())
+	if left, _ := ListStrayLogs(b.cfg.LogDirs); len(left) != 2 {
+		t.Fatalf("a stray was deleted while the migration could still roll back: %+v left", left)
+	}
+
+	next.apply(t, &metadata.ZkMigrationStateRecord{ZkMigrationState: metadata.ZkMigrationPostMigration})
+	waitFor(t, "the finalized image applied", func() bool {
+		b.replicas.mu.RLock()
+		defer b.replicas.mu.RUnlock()
+		return !b.replicas.migrating
+	})
+	b.replicas.EnforceRetention(time.Now())
+	left, err := ListStrayLogs(b.cfg.LogDirs)
+	if err != nil || len(left) != 1 || left[0].Topic != "young" {
+		t.Fatalf("after the migration: strays %+v, %v; want young-0 alone (old-0 is past log.retention.ms)", left, err)
+	}
+}

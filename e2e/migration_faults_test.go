@@ -117,8 +117,13 @@ func TestMigrationRidesOutFaults(t *testing.T) {
 		}
 	}
 
-	// 3. The active controller killed in dual-write.
+	// 3. The active controller killed in dual-write. The soak does not start over.
+	soakSince := m.Status().AllOnQuorumSince
+	if soakSince == nil {
+		t.Fatal("every broker is on the quorum, but the status shows no soak start")
+	}
 	killed := m.activeController(t)
+	killedAt := time.Now()
 	killed.Kill()
 	for i := range 2 {
 		name := fmt.Sprintf("after-failover-%d", i)
@@ -130,10 +135,14 @@ func TestMigrationRidesOutFaults(t *testing.T) {
 		}
 		during = append(during, name)
 	}
+	var now migrate.Status
 	WaitFor(t, 30*time.Second, "a new active controller in dual-write with no lag", func() bool {
-		st := m.Status()
-		return st.DriverState == migrate.DriverDualWrite && st.ZkWriteLagOffsets == 0 && st.ControllerID != int32(indexOf(m.Controllers, killed)+3000)
+		now = m.Status()
+		return now.DriverState == migrate.DriverDualWrite && now.ZkWriteLagOffsets == 0 && now.ControllerID != int32(indexOf(m.Controllers, killed)+3000)
 	})
+	if now.AllOnQuorumSince == nil || now.AllOnQuorumSince.After(killedAt) {
+		t.Errorf("the new active controller's soak starts at %v, after the failover at %v (it was %v)", now.AllOnQuorumSince, killedAt, *soakSince)
+	}
 	for _, name := range during {
 		WaitFor(t, 10*time.Second, name+" in ZooKeeper", func() bool {
 			return zkExists(t, conn, zkmode.TopicPartitionStatePath(name, 2))

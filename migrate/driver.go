@@ -24,6 +24,9 @@ type DriverOptions struct {
 	// Voters is the quorum, for the preflight's id-collision check.
 	Voters []Voter
 	Logger *slog.Logger
+	// SoakStartFile is where the soak start is kept across restarts (soak_start.go),
+	// in the controller's metadata log directory; empty keeps it in memory.
+	SoakStartFile string
 	// CommitWindow, a test hook, holds a commit between its claim and read of
 	// ZooKeeper and its copy, so a test can force broker writes into that window.
 	CommitWindow time.Duration
@@ -59,8 +62,9 @@ type Driver struct {
 	// when ZooKeeper is in step.
 	behindSince time.Time
 	// allOnQuorumSince is when every broker was first seen on the quorum, zero while
-	// one is not; finalize's --min-soak counts from it.
+	// one is not; finalize's --min-soak counts from it. soakStart persists it.
 	allOnQuorumSince time.Time
+	soakStart        soakStartFile
 	lastErr          string
 	// lastZK is what the last status read of ZooKeeper, shown while it cannot be read.
 	lastZK zkStatus
@@ -97,9 +101,13 @@ func NewDriver(ctrl *kraftmode.Controller, zk *zkmode.Conn, opts DriverOptions) 
 	}
 	d := &Driver{
 		ctrl: ctrl, zk: zk, opts: opts, state: DriverInactive,
-		log:  opts.Logger.With("component", "migration-driver"),
-		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+		soakStart: soakStartFile(opts.SoakStartFile),
+		log:       opts.Logger.With("component", "migration-driver"),
+		wake:      make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 	}
+	// The controller is caught up with the log when its driver starts, so the first
+	// step keeps a persisted soak start only while every broker is still on the quorum.
+	d.allOnQuorumSince = d.soakStart.load()
 	ctrl.Subscribe(func(*metadata.Image) {
 		select {
 		case d.wake <- struct{}{}:

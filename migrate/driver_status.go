@@ -161,11 +161,19 @@ func (d *Driver) trackBrokers() {
 	all := img.ZkMigrationState == metadata.ZkMigrationMigration && len(onZK) == 0 && len(missing) == 0 && len(onQuorum) > 0
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	since := d.allOnQuorumSince
 	switch {
 	case !all:
-		d.allOnQuorumSince = time.Time{}
-	case d.allOnQuorumSince.IsZero():
-		d.allOnQuorumSince = time.Now()
+		since = time.Time{}
+	case since.IsZero():
+		since = time.Now()
+	}
+	if since.Equal(d.allOnQuorumSince) {
+		return
+	}
+	d.allOnQuorumSince = since
+	if err := d.soakStart.save(since); err != nil {
+		d.log.Warn("the soak start is kept in memory only", "err", err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/kbridge/kbridge/migrate"
@@ -20,11 +21,12 @@ func (n *Node) startMigrationDriver(ctx context.Context) error {
 	}
 	n.driverZK = conn
 	n.driver = migrate.NewDriver(n.controller, conn, migrate.DriverOptions{
-		NodeID:       n.cfg.NodeID,
-		MinBatchSize: int(n.cfg.ZookeeperMetadataMigrationMinBatchSize),
-		Voters:       adminVoters(n.cfg),
-		Logger:       n.log,
-		CommitWindow: testHookDuration(n.log, commitWindowEnv, "the commit holds ZooKeeper claimed and read for this long before it copies"),
+		NodeID:        n.cfg.NodeID,
+		MinBatchSize:  int(n.cfg.ZookeeperMetadataMigrationMinBatchSize),
+		Voters:        adminVoters(n.cfg),
+		Logger:        n.log,
+		SoakStartFile: filepath.Join(metadataPartitionDir(n.cfg), "migration-soak-start"),
+		CommitWindow:  testHookDuration(n.log, commitWindowEnv, "the commit holds ZooKeeper claimed and read for this long before it copies"),
 	})
 	n.admin.UseDriver(n.driver)
 	n.log.Info("migration controller: ZooKeeper connected", "zookeeper.connect", n.cfg.ZookeeperConnect)
