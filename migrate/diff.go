@@ -24,6 +24,8 @@ type DiffSummary struct {
 	Scram       int `json:"scram"`
 	ACLs        int `json:"acls"`
 	ProducerIDs int `json:"producer_ids"`
+	// DelegationTokens counts tokens missing on one side or differing (KIP-900).
+	DelegationTokens int `json:"delegation_tokens"`
 }
 
 // diffFix is what to do about any difference: until finalization ZooKeeper is the
@@ -48,10 +50,10 @@ func (d *differ) add(count *int, entity, format string, args ...any) {
 
 // diffZooKeeper compares what ZooKeeper holds (the tree's image) with the metadata log
 // entity by entity, for everything the copy and dual-write keep in step: topics and
-// partitions, topic and broker configs, client quotas, SCRAM credentials, ACLs and the
-// producer-id block. Broker registrations and features are not compared: Kafka never
-// copies them. Config values and credentials are never printed, as they may be
-// secrets. With no difference it returns one info finding saying so.
+// partitions, topic and broker configs, client quotas, SCRAM credentials, ACLs, the
+// producer-id block and delegation tokens. Broker registrations and features are not
+// compared: Kafka never copies them. Config values and credentials are never printed,
+// as they may be secrets. With no difference it returns one info finding saying so.
 func diffZooKeeper(tree *zkmode.Tree, log *metadata.Image) ([]Finding, DiffSummary) {
 	d := &differ{}
 	d.topics(tree, log)
@@ -60,12 +62,13 @@ func diffZooKeeper(tree *zkmode.Tree, log *metadata.Image) ([]Finding, DiffSumma
 	d.scram(tree.Image, log)
 	d.acls(tree.Image, log)
 	d.producerIDs(tree, log)
+	d.delegationTokens(tree.Image, log)
 	if d.sum.Total == 0 {
 		d.findings = append(d.findings, Finding{
 			Code: CodeZkKRaftInSync, Severity: SeverityInfo,
 			Message: fmt.Sprintf("ZooKeeper and the metadata log agree: %d topics, %d config entities, %d quota entities, "+
-				"%d SCRAM credentials, %d ACLs and the producer-id block compared.",
-				len(log.Topics), len(log.Configs), len(log.Quotas), len(log.Scram), len(log.ACLs)),
+				"%d SCRAM credentials, %d ACLs, the producer-id block and %d delegation tokens compared.",
+				len(log.Topics), len(log.Configs), len(log.Quotas), len(log.Scram), len(log.ACLs), len(log.DelegationTokens)),
 		})
 	}
 	return d.findings, d.sum
@@ -243,6 +246,41 @@ func (d *differ) producerIDs(tree *zkmode.Tree, log *metadata.Image) {
 	case b != nil && b.NextProducerID() < logNext:
 		d.add(&d.sum.ProducerIDs, entity, "ZooKeeper's next producer id %d is below the metadata log's %d: after a rollback producer ids "+
 			"would be handed out twice.", b.NextProducerID(), logNext)
+	}
+}
+
+// delegationTokens compares tokens by id and names the fields that differ, never
+// their values.
+func (d *differ) delegationTokens(zk, log *metadata.Image) {
+	for _, id := range sortedUnion(zk.DelegationTokens, log.DelegationTokens) {
+		zt, lt := zk.DelegationTokens[id], log.DelegationTokens[id]
+		switch {
+		case lt == nil:
+			d.add(&d.sum.DelegationTokens, id, "Delegation token %s is in ZooKeeper but not in the metadata log.", id)
+		case zt == nil:
+			d.add(&d.sum.DelegationTokens, id, "Delegation token %s is in the metadata log but not in ZooKeeper.", id)
+		default:
+			var fields []string
+			for _, f := range []struct {
+				name  string
+				equal bool
+			}{
+				{"owner", zt.Owner == lt.Owner},
+				{"requester", zt.Requester == lt.Requester},
+				{"renewers", slices.Equal(zt.Renewers, lt.Renewers)},
+				{"issue timestamp", zt.IssueTimestamp == lt.IssueTimestamp},
+				{"max timestamp", zt.MaxTimestamp == lt.MaxTimestamp},
+				{"expiry timestamp", zt.ExpirationTimestamp == lt.ExpirationTimestamp},
+			} {
+				if !f.equal {
+					fields = append(fields, f.name)
+				}
+			}
+			if len(fields) > 0 {
+				d.add(&d.sum.DelegationTokens, id, "Delegation token %s differs between ZooKeeper and the metadata log: %s.",
+					id, strings.Join(fields, ", "))
+			}
+		}
 	}
 }
 

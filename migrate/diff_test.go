@@ -100,7 +100,21 @@ func diffFixture(t *testing.T) []metadata.Record {
 		&metadata.UserScramCredentialRecord{Name: alice, Mechanism: metadata.ScramSHA256, Salt: []byte("salt"), StoredKey: []byte("stored"), ServerKey: []byte("server"), Iterations: 4096},
 		&metadata.ProducerIdsRecord{BrokerID: 2, BrokerEpoch: -1, NextProducerID: 4000},
 		acl,
+		diffToken(func(*metadata.DelegationTokenRecord) {}),
 	}
+}
+
+// diffTokenID is the id of diffFixture's delegation token.
+const diffTokenID = "sLXPbuzqTvO1n4v0DgrwJA"
+
+// diffToken is diffFixture's delegation token, changed by edit.
+func diffToken(edit func(*metadata.DelegationTokenRecord)) *metadata.DelegationTokenRecord {
+	tok := &metadata.DelegationTokenRecord{
+		Owner: "User:alice", Requester: "User:admin", Renewers: []string{"User:bob"},
+		IssueTimestamp: 1700000000000, MaxTimestamp: 1700604800000, ExpirationTimestamp: 1700086400000, TokenID: diffTokenID,
+	}
+	edit(tok)
+	return tok
 }
 
 // TestDiffEntities plants one difference of each kind between ZooKeeper's image and
@@ -178,6 +192,44 @@ func TestDiffEntities(t *testing.T) {
 			want: DiffSummary{Total: 1, ProducerIDs: 1}, entity: zkmode.ProducerIDBlockPath, says: "next producer id 4000 is below the metadata log's 5000",
 		},
 		{
+			name: "delegation token renewed in the log only",
+			log: func(t *testing.T, _ *zkmode.Tree, img *metadata.Image) {
+				apply(t, img, diffToken(func(tok *metadata.DelegationTokenRecord) { tok.ExpirationTimestamp = 1700172800000 }))
+			},
+			want: DiffSummary{Total: 1, DelegationTokens: 1}, entity: diffTokenID,
+			says: "Delegation token " + diffTokenID + " differs between ZooKeeper and the metadata log: expiry timestamp.",
+		},
+		{
+			name: "delegation token owner and renewers",
+			zk: func(t *testing.T, _ *zkmode.Tree, img *metadata.Image) {
+				apply(t, img, diffToken(func(tok *metadata.DelegationTokenRecord) { tok.Owner, tok.Renewers = "User:carol", nil }))
+			},
+			want: DiffSummary{Total: 1, DelegationTokens: 1}, entity: diffTokenID, says: "metadata log: owner, renewers.",
+		},
+		{
+			name: "delegation token expired in the log only",
+			log: func(t *testing.T, _ *zkmode.Tree, img *metadata.Image) {
+				apply(t, img, &metadata.RemoveDelegationTokenRecord{TokenID: diffTokenID})
+			},
+			want: DiffSummary{Total: 1, DelegationTokens: 1}, entity: diffTokenID, says: "in ZooKeeper but not in the metadata log",
+		},
+		{
+			name: "delegation token only in the log",
+			zk: func(t *testing.T, _ *zkmode.Tree, img *metadata.Image) {
+				apply(t, img, &metadata.RemoveDelegationTokenRecord{TokenID: diffTokenID})
+			},
+			want: DiffSummary{Total: 1, DelegationTokens: 1}, entity: diffTokenID, says: "in the metadata log but not in ZooKeeper",
+		},
+		{
+			name: "delegation token without renewers, as nil and as an empty list",
+			zk: func(t *testing.T, _ *zkmode.Tree, img *metadata.Image) {
+				apply(t, img, diffToken(func(tok *metadata.DelegationTokenRecord) { tok.Renewers = []string{} }))
+			},
+			log: func(t *testing.T, _ *zkmode.Tree, img *metadata.Image) {
+				apply(t, img, diffToken(func(tok *metadata.DelegationTokenRecord) { tok.Renewers = nil }))
+			},
+		},
+		{
 			name: "topic id",
 			log: func(t *testing.T, _ *zkmode.Tree, img *metadata.Image) {
 				id := mustUuid(t, ordersID)
@@ -240,6 +292,9 @@ func TestDiffEntities(t *testing.T) {
 			if tc.want.Total == 0 {
 				if len(findings) != 1 || findings[0].Code != CodeZkKRaftInSync || findings[0].Severity != SeverityInfo {
 					t.Fatalf("findings %+v, want only %s", findings, CodeZkKRaftInSync)
+				}
+				if !strings.Contains(findings[0].Message, "1 delegation tokens compared") {
+					t.Fatalf("message %q does not count the delegation token", findings[0].Message)
 				}
 				return
 			}

@@ -149,7 +149,7 @@ func newReport(opts DryRunOptions, obs observed) *Report {
 	r := &Report{
 		ZooKeeper: opts.ZooKeeper,
 		ClusterID: obs.tree.Image.ClusterID,
-		Plan:      planCopy(obs.tree, obs.tokens),
+		Plan:      planCopy(obs.tree),
 		Findings:  make([]Finding, len(findings)),
 		Diff:      diff,
 	}
@@ -179,7 +179,7 @@ func newReport(opts DryRunOptions, obs observed) *Report {
 }
 
 // readZooKeeper loads the tree, /migration on its own first so that one that does
-// not decode is a finding rather than a failed load, and counts the delegation tokens.
+// not decode is a finding rather than a failed load.
 func readZooKeeper(ctx context.Context, r chrootReader) (observed, error) {
 	var obs observed
 	data, _, err := r.Get(ctx, zkmode.MigrationPath)
@@ -196,11 +196,6 @@ func readZooKeeper(ctx context.Context, r chrootReader) (observed, error) {
 	if obs.tree, err = zkmode.LoadTree(ctx, r); err != nil {
 		return obs, err
 	}
-	tokens, err := r.Children(ctx, zkmode.DelegationTokensPath)
-	if err != nil && !errors.Is(err, zk.ErrNoNode) {
-		return obs, err
-	}
-	obs.tokens = len(tokens)
 	return obs, nil
 }
 

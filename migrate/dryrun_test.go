@@ -191,8 +191,10 @@ func writeKafka3Cluster(w *treeWriter) {
 		zkmode.ACLEntry{Principal: "User:bob", Host: "10.0.0.2", Operation: int8(kmsg.ACLOperationWrite), PermissionType: int8(kmsg.ACLPermissionTypeDeny)})
 
 	w.set(zkmode.ProducerIDBlockPath, zkmode.EncodeProducerIDBlock(zkmode.ProducerIDBlock{BrokerID: 2, BlockStart: 3000, BlockEnd: 3999}))
-	w.create(zkmode.DelegationTokensPath+"/token-1", []byte(`{"owner":"User:alice"}`))
-	w.create(zkmode.DelegationTokensPath+"/token-2", []byte(`{"owner":"User:bob"}`))
+	w.create(zkmode.DelegationTokenInfoPath("token-1"), []byte(`{"version":3,"owner":"User%3Aalice","tokenRequester":"User%3Aalice",`+
+		`"renewers":[],"issueTimestamp":1700000000000,"maxTimestamp":1700604800000,"expiryTimestamp":1700086400000,"tokenId":"token-1"}`))
+	w.create(zkmode.DelegationTokenInfoPath("token-2"), []byte(`{"version":1,"owner":"User%3Abob","renewers":["User%3Aalice"],`+
+		`"issueTimestamp":1600000000000,"maxTimestamp":1600604800000,"expiryTimestamp":1600086400000,"tokenId":"token-2"}`))
 }
 
 // kafka3Cluster writes the cluster below chroot, then extra, and returns the
@@ -343,7 +345,7 @@ func TestDryRunPlan(t *testing.T) {
 	addr := serveQuorum(t, quorumImage(t, metadata.MetadataVersionLatest, metadata.ZkMigrationPreMigration, migratingBrokers(1, 2, 3)...))
 	r := runDryRun(t, connect, addr)
 
-	records, batches := 22, 1
+	records, batches := 24, 1
 	want := Plan{
 		Brokers: 3, BrokerIDs: []int32{1, 2, 3}, Topics: 2, Partitions: 5, TopicConfigs: 1, BrokerConfigs: 2,
 		ClientQuotas: 3, ScramUsers: 1, ScramCredentials: 1, ACLs: 3, DelegationTokens: 2,
@@ -356,7 +358,7 @@ func TestDryRunPlan(t *testing.T) {
 		t.Fatalf("plan\n got %s\nwant %s", got, exp)
 	}
 	wantExit(t, r, ExitReady)
-	if want := []string{"PENDING_DELETIONS/warning", "DELEGATION_TOKENS_NOT_COPIED/warning", "PARTITIONS_WITHOUT_STATE/info"}; !slices.Equal(codes(r), want) {
+	if want := []string{"PENDING_DELETIONS/warning", "PARTITIONS_WITHOUT_STATE/info"}; !slices.Equal(codes(r), want) {
 		t.Fatalf("findings %v, want %v", codes(r), want)
 	}
 	wantFinding(t, r, CodePendingDeletions, SeverityWarning, "doomed")

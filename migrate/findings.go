@@ -71,7 +71,6 @@ const (
 	CodeIBPMismatch                = "IBP_MISMATCH"
 	CodePendingDeletions           = "PENDING_DELETIONS"
 	CodePartitionsWithoutState     = "PARTITIONS_WITHOUT_STATE"
-	CodeDelegationTokensNotCopied  = "DELEGATION_TOKENS_NOT_COPIED"
 	CodeZkKRaftDiff                = "ZK_KRAFT_DIFF"
 	CodeZkKRaftInSync              = "ZK_KRAFT_IN_SYNC"
 )
@@ -82,8 +81,6 @@ type observed struct {
 	// migrationErr is why /migration does not decode; LoadTree was then given a
 	// reader that hides it, so tree.Migration is nil.
 	migrationErr error
-	// tokens counts /delegation_token/tokens, which LoadTree does not read.
-	tokens int
 	// view is the quorum's state, nil without --controller.
 	view *ControllerView
 }
@@ -122,7 +119,7 @@ func assess(o observed) ([]Finding, *DiffSummary) {
 		out = append(out, findings...)
 		diff = &sum
 	} else {
-		out = append(out, checkTree(o.tree, o.tokens)...)
+		out = append(out, checkTree(o.tree)...)
 		if o.view != nil {
 			out = append(out, checkRegistrations(o.tree, o.view)...)
 		}
@@ -313,7 +310,7 @@ func checkMetadataVersion(mv int16, migrated bool) (Finding, bool) {
 }
 
 // checkTree runs the preflight checks ZooKeeper alone can answer.
-func checkTree(tree *zkmode.Tree, tokens int) []Finding {
+func checkTree(tree *zkmode.Tree) []Finding {
 	var out []Finding
 	if len(tree.TopicsWithoutID) > 0 {
 		out = append(out, Finding{
@@ -359,14 +356,6 @@ func checkTree(tree *zkmode.Tree, tokens int) []Finding {
 			Fix: "Let the deletions finish before migrating (they need the ZooKeeper controller and the replicas' brokers up); " +
 				"otherwise their data stays on the brokers' disks until removed by hand.",
 			Entities: slices.Clone(tree.PendingDeletions),
-		})
-	}
-	if tokens > 0 {
-		out = append(out, Finding{
-			Code: CodeDelegationTokensNotCopied, Severity: SeverityWarning,
-			Message:  fmt.Sprintf("%d delegation tokens in /delegation_token/tokens are not copied by kbridge's migration.", tokens),
-			Fix:      "Plan for clients that authenticate with delegation tokens to get new ones after the migration.",
-			Entities: []string{zkmode.DelegationTokensPath},
 		})
 	}
 	if len(tree.PartitionsWithoutState) > 0 {

@@ -11,8 +11,9 @@ import (
 // Kafka's batching of the copy (KAFKA-REFERENCE §3.6): ZkMigrationClient hands the
 // records over in lists that are never split (a topic with its configs and partitions,
 // one broker's configs, one quota entity, one SCRAM credential, the producer-id block,
-// ACLs by at most maxACLList), and BufferingBatchConsumer coalesces those lists until
-// a batch holds at least zookeeper.metadata.migration.min.batch.size records.
+// ACLs by at most maxACLList, every delegation token in one list), and
+// BufferingBatchConsumer coalesces those lists until a batch holds at least
+// zookeeper.metadata.migration.min.batch.size records.
 const (
 	minBatchSize = 200
 	maxACLList   = 100
@@ -41,7 +42,7 @@ type Plan struct {
 	ScramCredentials int `json:"scram_credentials"`
 	// ACLs counts ACL entries (bindings), not resources.
 	ACLs int `json:"acls"`
-	// DelegationTokens counts /delegation_token/tokens.
+	// DelegationTokens counts the tokens under /delegation_token/tokens.
 	DelegationTokens int `json:"delegation_tokens"`
 	// ProducerIDBlock is /latest_producer_id_block as the copy writes it, nil when no
 	// block was ever handed out.
@@ -68,9 +69,8 @@ type ProducerIDBlockPlan struct {
 	NextProducerID int64 `json:"next_producer_id"`
 }
 
-// planCopy counts what the tree holds and what copying it writes. tokens is the number
-// of delegation tokens, which LoadTree does not read.
-func planCopy(tree *zkmode.Tree, tokens int) Plan {
+// planCopy counts what the tree holds and what copying it writes.
+func planCopy(tree *zkmode.Tree) Plan {
 	img := tree.Image
 	// Lists are never nil, so that JSON shows [] rather than null.
 	p := Plan{
@@ -79,7 +79,7 @@ func planCopy(tree *zkmode.Tree, tokens int) Plan {
 		ClientQuotas:     len(img.Quotas),
 		ScramCredentials: len(img.Scram),
 		ACLs:             len(img.ACLs),
-		DelegationTokens: tokens,
+		DelegationTokens: len(tree.Image.DelegationTokens),
 		PendingDeletions: append([]string{}, tree.PendingDeletions...),
 		Transactions:     1,
 	}
@@ -150,7 +150,8 @@ func migrationLists(records []metadata.Record) []int {
 
 // migrationList names the list a record belongs to: records of one kind that follow
 // each other share a list unless the record starts a new one (a TopicRecord, each
-// SCRAM credential, the producer-id block).
+// SCRAM credential, the producer-id block). Kafka copies every delegation token in one
+// list (ZkMigrationClient.migrateDelegationTokens, KIP-866).
 func migrationList(r metadata.Record) (kind string, startsList bool) {
 	switch v := r.(type) {
 	case *metadata.TopicRecord:
@@ -166,6 +167,8 @@ func migrationList(r metadata.Record) (kind string, startsList bool) {
 		return "quota:" + (&metadata.QuotaEntity{Entity: v.Entity}).Key(), false
 	case *metadata.AccessControlEntryRecord:
 		return "acl", false
+	case *metadata.DelegationTokenRecord:
+		return "delegation token", false
 	}
 	return "", true
 }

@@ -34,6 +34,15 @@ func aclRecords(n int) []metadata.Record {
 	return out
 }
 
+// tokenRecords is n delegation tokens, which the copy hands over as one list.
+func tokenRecords(n int) []metadata.Record {
+	out := make([]metadata.Record, n)
+	for i := range out {
+		out[i] = &metadata.DelegationTokenRecord{Owner: "User:alice", Requester: "User:alice", TokenID: "token-" + strconv.Itoa(i)}
+	}
+	return out
+}
+
 // TestMigrationLists: the lists Kafka's ZkMigrationClient hands over, which the
 // batching never splits.
 func TestMigrationLists(t *testing.T) {
@@ -54,7 +63,8 @@ func TestMigrationLists(t *testing.T) {
 		&metadata.ProducerIdsRecord{NextProducerID: 1000},
 	)
 	records = append(records, aclRecords(250)...)
-	want := []int{4, 2, 2, 1, 1, 1, 2, 1, 1, 100, 100, 50}
+	records = append(records, tokenRecords(3)...)
+	want := []int{4, 2, 2, 1, 1, 1, 2, 1, 1, 100, 100, 50, 3}
 	if got := migrationLists(records); !slices.Equal(got, want) {
 		t.Fatalf("lists %v, want %v", got, want)
 	}
@@ -84,6 +94,10 @@ func TestCopyBatches(t *testing.T) {
 		{"one topic larger than a batch is not split", append(many(1, 500), many(1, 1)...), 2},
 		// Lists of 100, 100 | 100, 100 | 50.
 		{"ACLs in lists of 100", aclRecords(450), 3},
+		// One list of 450: Kafka never splits the delegation tokens.
+		{"delegation tokens in one list", tokenRecords(450), 1},
+		// Lists of 100, 100 | 50 ACLs, then the 3 tokens.
+		{"delegation tokens after the ACLs", append(aclRecords(250), tokenRecords(3)...), 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := kraftmode.CopyBatchCount(migrationGroups(tc.records), kraftmode.DefaultMigrationMinBatch); got != tc.want {

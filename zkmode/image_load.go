@@ -29,13 +29,14 @@ type Tree struct {
 	//   - Quotas and Scram from /config/users, /config/clients, /config/users/*/clients
 	//     and /config/ips, names desanitized, <default> as the null entity name.
 	//   - ACLs from /kafka-acl and /kafka-acl-extended/prefixed, with ids from ACLID.
+	//   - DelegationTokens from /delegation_token/tokens, principals desanitized, the
+	//     requester of a token written before Kafka 3.3 its owner.
 	//   - ProducerIDs from /latest_producer_id_block (BrokerEpoch -1, as migrated).
 	//   - Features: what an enabled /feature finalizes, usually nothing. ZooKeeper has
 	//     no metadata.version (a ZooKeeper cluster's version is its IBP): the caller
 	//     sets it. ZkMigrationState stays NONE and Offset/Epoch -1, as ZooKeeper has no
 	//     metadata log position.
-	//   - Controllers and DelegationTokens stay empty: ZooKeeper has no KRaft
-	//     controllers, and /delegation_token is not read.
+	//   - Controllers stay empty: ZooKeeper has no KRaft controllers.
 	Image *metadata.Image
 
 	// BrokerZNodes are the registrations as written, by broker id (their JSON version
@@ -64,12 +65,14 @@ type Tree struct {
 	ProducerIDBlock *ProducerIDBlock
 
 	topics []*loadedTopic
-	// brokers, brokerConfigs, quotas and acls are records in the order Kafka's
-	// migration reads them (quotas include the SCRAM credentials, user by user).
+	// brokers, brokerConfigs, quotas, acls and tokens are records in the order
+	// Kafka's migration reads them (quotas include the SCRAM credentials, user by
+	// user; tokens are the delegation tokens).
 	brokers       []metadata.Record
 	brokerConfigs []metadata.Record
 	quotas        []metadata.Record
 	acls          []metadata.Record
+	tokens        []metadata.Record
 }
 
 // MigrationState is /migration with the znode's stat fields Kafka keeps beside it
@@ -106,7 +109,7 @@ func LoadTree(ctx context.Context, r TreeReader) (*Tree, error) {
 		return nil, err
 	}
 	for _, load := range []func(context.Context, TreeReader) error{
-		t.loadBrokers, t.loadTopics, t.loadBrokerConfigs, t.loadClientQuotas, t.loadACLs,
+		t.loadBrokers, t.loadTopics, t.loadBrokerConfigs, t.loadClientQuotas, t.loadACLs, t.loadDelegationTokens,
 	} {
 		if err := load(ctx, r); err != nil {
 			return nil, err

@@ -263,13 +263,39 @@ func checkKafka3Tree(t *testing.T, loaded *Tree, czxid func(path string) int64) 
 	})
 }
 
+// addDelegationTokens adds token znodes to tree: alice's as Kafka 3.3+ writes it (v3,
+// fields in hash order), bob's as Kafka 1.1 to 3.2 wrote it (v1), and a token znode
+// without data, which holds no token.
+func addDelegationTokens(tree *memTree) {
+	tree.create(DelegationTokenChangesPath, "")
+	tree.create(DelegationTokenInfoPath(aliceTokenID), aliceTokenHashOrder)
+	tree.create(DelegationTokenInfoPath(bobTokenID), bobTokenV1)
+	tree.create(DelegationTokenInfoPath("empty"), "")
+}
+
+// TestLoadDelegationTokens: every token znode with data is one token of the image,
+// principals desanitized, a v1 token's requester its owner.
+func TestLoadDelegationTokens(t *testing.T) {
+	tree := kafka3Tree()
+	addDelegationTokens(tree)
+	got := loadFixture(t, tree).Image.DelegationTokens
+	want := map[string]*metadata.DelegationTokenRecord{aliceTokenID: aliceToken(), bobTokenID: bobToken()}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("DelegationTokens:\n got %+v\nwant %+v", describeTokens(got), describeTokens(want))
+	}
+	if got := loadFixture(t, kafka3Tree()).Image.DelegationTokens; len(got) != 0 {
+		t.Errorf("a tree without /delegation_token loaded tokens %v", got)
+	}
+}
+
 // TestMigrationRecordsKafkaOrder checks the records the copy writes, in Kafka's
 // order, and that applying them gives the loaded image's topics, configs, quotas,
-// SCRAM credentials, producer ids and ACLs, except where Kafka's migration initializes
-// a partition without a state znode.
+// SCRAM credentials, producer ids, ACLs and delegation tokens, except where Kafka's
+// migration initializes a partition without a state znode.
 func TestMigrationRecordsKafkaOrder(t *testing.T) {
 	tree := kafka3Tree()
 	tree.remove(TopicPath("legacy-events"))
+	addDelegationTokens(tree)
 	loaded := loadFixture(t, tree)
 	records, err := loaded.MigrationRecords()
 	if err != nil {
@@ -311,9 +337,15 @@ func TestMigrationRecordsKafkaOrder(t *testing.T) {
 		"ACL Topic/4/payments- User:bob 10.0.0.2 op 4 perm 2",
 		"ACL Group/3/order-service User:alice * op 3 perm 3",
 		"ACL Cluster/3/kafka-cluster User:admin * op 2 perm 3",
+		"*metadata.DelegationTokenRecord",
+		"*metadata.DelegationTokenRecord",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("MigrationRecords:\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(want, "\n     "))
+	}
+	// Delegation tokens come last, by token id; the znode without data is no token.
+	if tail := records[max(0, len(records)-2):]; !reflect.DeepEqual(tail, []metadata.Record{bobToken(), aliceToken()}) {
+		t.Errorf("the copy ends with %+v, want bob's then alice's delegation token", tail)
 	}
 
 	// Every record survives Kafka's framing unchanged.
@@ -349,6 +381,7 @@ func TestMigrationRecordsKafkaOrder(t *testing.T) {
 		{"Scram", img.Scram, want0.Scram},
 		{"ACLs", img.ACLs, want0.ACLs},
 		{"ProducerIDs", img.ProducerIDs, want0.ProducerIDs},
+		{"DelegationTokens", img.DelegationTokens, want0.DelegationTokens},
 	} {
 		if !reflect.DeepEqual(c.got, c.want) {
 			t.Errorf("%s after applying MigrationRecords differ from the loaded image", c.what)
@@ -502,6 +535,16 @@ func TestLoadErrorsNameTheZnode(t *testing.T) {
 		}, LiteralACLPath + "/Group/order-service", nil},
 		{"malformed cluster id", func(t *memTree) { t.nodes[ClusterIDPath].data = []byte(`{"version":1,"id":"x"}`) }, ClusterIDPath, nil},
 		{"malformed controller epoch", func(t *memTree) { t.nodes[ControllerEpochPath].data = []byte(" 5") }, ControllerEpochPath, nil},
+		{"malformed delegation token", func(t *memTree) {
+			t.create(DelegationTokenInfoPath(aliceTokenID), strings.Replace(aliceTokenV3, `"User%3Aalice"`, `"alice"`, 1))
+		}, DelegationTokenInfoPath(aliceTokenID), nil},
+		{"delegation token under another id", func(t *memTree) {
+			t.create(DelegationTokenInfoPath(bobTokenID), aliceTokenV3)
+		}, DelegationTokenInfoPath(bobTokenID), nil},
+		{"delegation token read failure", func(t *memTree) {
+			t.create(DelegationTokenInfoPath(aliceTokenID), aliceTokenV3)
+			t.failing[DelegationTokenInfoPath(aliceTokenID)] = true
+		}, DelegationTokenInfoPath(aliceTokenID), errInjected},
 		{"malformed producer block", func(t *memTree) {
 			t.nodes[ProducerIDBlockPath].data = []byte(`{"version":1,"broker":2,"block_start":3000,"block_end":"3999"}`)
 		}, ProducerIDBlockPath, nil},

@@ -17,8 +17,9 @@ import (
 // It writes what ZooKeeper-mode brokers and a ZooKeeper controller read after a
 // rollback: topics with their partitions' state (controller_epoch is
 // state.KRaftControllerEpoch), topic and broker configs, client quotas and SCRAM
-// credentials, the producer-id block and ACLs, each change announced to ZooKeeper
-// brokers as Kafka announces it. Broker registrations and features are not written:
+// credentials, the producer-id block, ACLs and delegation tokens, each change
+// announced to ZooKeeper brokers as Kafka announces it (delegation tokens, as in
+// Kafka, are not announced). Broker registrations and features are not written:
 // ZooKeeper brokers register themselves, and ZooKeeper mode has no metadata.version.
 // Every entry of /admin/delete_topics is cleared, with the znodes of the queued topics
 // next does not have, since KRaft never copied them.
@@ -74,8 +75,8 @@ type changePlanner struct {
 
 // planChanges returns the operations in the order they are written: topics (pending
 // deletions, deletions, creations, changes), configs, client quotas and SCRAM, the
-// producer-id block, ACLs. Deleting before creating lets a topic deleted and created
-// again under its name be replaced.
+// producer-id block, ACLs, delegation tokens. Deleting before creating lets a topic
+// deleted and created again under its name be replaced.
 func planChanges(ctx context.Context, r TreeReader, prev, next *metadata.Image, controllerEpoch int32) ([]*migrationOp, error) {
 	p := &changePlanner{prev: prev, next: next, controllerEpoch: controllerEpoch, topicsRewritten: map[string]bool{}}
 	if err := p.planTopics(ctx, r); err != nil {
@@ -87,6 +88,9 @@ func planChanges(ctx context.Context, r TreeReader, prev, next *metadata.Image, 
 	}
 	p.planProducerIDs()
 	if err := p.planACLs(); err != nil {
+		return nil, err
+	}
+	if err := p.planDelegationTokens(); err != nil {
 		return nil, err
 	}
 	return p.ops, nil

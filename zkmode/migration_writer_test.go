@@ -118,6 +118,8 @@ func kraftImage(t *testing.T) *metadata.Image {
 			Principal: "User:admin", Host: "*", Operation: ACLOperationAll, PermissionType: ACLPermissionAllow},
 		&metadata.ProducerIdsRecord{BrokerID: 1, BrokerEpoch: 7, NextProducerID: 5000},
 		&metadata.TopicRecord{Name: "big", TopicID: kraftBigID},
+		aliceToken(),
+		bobToken(),
 	}
 	// A partition being reassigned, its leader recovering from an unclean election.
 	reassigning := partitionRecord(kraftPaymentsID, 0, []int32{1, 2, 4}, []int32{1}, 1, 2)
@@ -133,7 +135,7 @@ func kraftImage(t *testing.T) *metadata.Image {
 // assertReflects fails unless got, read from ZooKeeper, holds what ZooKeeper keeps of
 // want: topics and their partitions (the partition epoch is a zkVersion there),
 // topic and broker configs, client quotas, SCRAM credentials, ACL bindings (ZooKeeper
-// keeps no ids) and the producer-id block after want's next id.
+// keeps no ids), delegation tokens and the producer-id block after want's next id.
 func assertReflects(t *testing.T, got, want *metadata.Image) {
 	t.Helper()
 	if g, w := slices.Sorted(maps.Keys(got.Topics)), slices.Sorted(maps.Keys(want.Topics)); !slices.Equal(g, w) {
@@ -168,6 +170,9 @@ func assertReflects(t *testing.T, got, want *metadata.Image) {
 	if g, w := aclBindings(got), aclBindings(want); !slices.Equal(g, w) {
 		t.Errorf("ACLs %v, want %v", g, w)
 	}
+	if g, w := describeTokens(got.DelegationTokens), describeTokens(want.DelegationTokens); !reflect.DeepEqual(g, w) {
+		t.Errorf("delegation tokens %+v, want %+v", g, w)
+	}
 	wantIDs := metadata.ProducerIDs{}
 	if want.ProducerIDs.NextProducerID > 0 {
 		wantIDs = metadata.ProducerIDs{NextProducerID: want.ProducerIDs.NextProducerID + ProducerIDBlockSize, BrokerID: -1, BrokerEpoch: -1}
@@ -186,6 +191,16 @@ func describeQuotas(img *metadata.Image) map[string]map[string]float64 {
 	out := map[string]map[string]float64{}
 	for k, q := range img.Quotas {
 		out[k] = q.Values
+	}
+	return out
+}
+
+// describeTokens is delegation tokens by id as values, for comparisons and failure
+// messages that show the tokens rather than pointers.
+func describeTokens(tokens map[string]*metadata.DelegationTokenRecord) map[string]metadata.DelegationTokenRecord {
+	out := map[string]metadata.DelegationTokenRecord{}
+	for id, tok := range tokens {
+		out[id] = *tok
 	}
 	return out
 }
@@ -323,6 +338,11 @@ func TestMigrationWriteChanges(t *testing.T) {
 	if got := extendedACLChanges.news(t); len(got) != 1 || !strings.Contains(got[0], `"name":"app-"`) {
 		t.Errorf("extended ACL changes %q", got)
 	}
+	if got := mustGet(t, c, DelegationTokenInfoPath(aliceTokenID)); got != aliceTokenV3 {
+		t.Errorf("alice's delegation token znode = %s, want %s", got, aliceTokenV3)
+	}
+	// Kafka's migration announces no delegation token change.
+	mustExist(t, c, DelegationTokenChangesPath, false)
 
 	// Nothing changed: only the offset moves. A reconcile of the same finds nothing either.
 	if n := writeChanges(t, w, first, first, migrationAt(101)); n != 0 {
@@ -336,6 +356,8 @@ func TestMigrationWriteChanges(t *testing.T) {
 
 	shrink := metadata.NewPartitionChangeRecord()
 	shrink.TopicID, shrink.PartitionID, shrink.ISR = kraftOrdersID, 0, []int32{1, 2}
+	renewed := aliceToken()
+	renewed.ExpirationTimestamp = 1700172800000
 	second := applied(t, first,
 		&metadata.RemoveTopicRecord{TopicID: kraftPaymentsID},
 		shrink,
@@ -348,18 +370,26 @@ func TestMigrationWriteChanges(t *testing.T) {
 		&metadata.TopicRecord{Name: "events", TopicID: kraftEventsID},
 		partitionRecord(kraftEventsID, 0, []int32{2}, []int32{2}, 2, 0),
 		configRecord(metadata.ConfigResourceTopic, "events", "retention.ms", ptr("1000")),
+		renewed,
+		&metadata.RemoveDelegationTokenRecord{TokenID: bobTokenID},
 	)
 	// DeleteTopic, UpdatePartition, UpdateTopicConfig, DeleteBrokerConfig,
-	// UpdateClientQuota, UpdateProducerId, DeleteAcl, CreateTopic.
-	if n := writeChanges(t, w, first, second, migrationAt(200)); n != 8 {
-		t.Errorf("the second image wrote %d operations, want 8", n)
+	// UpdateClientQuota, UpdateProducerId, DeleteAcl, CreateTopic,
+	// UpdateDelegationToken, DeleteDelegationToken.
+	if n := writeChanges(t, w, first, second, migrationAt(200)); n != 10 {
+		t.Errorf("the second image wrote %d operations, want 10", n)
 	}
 	assertReflects(t, loadImage(t, c), second)
 	assertMigration(t, c, w, migrationAt(200), 4)
 	for _, gone := range []string{TopicPath("payments"), ConfigEntityPath(ConfigTypeTopic, "payments"),
-		ConfigEntityPath(ConfigTypeBroker, ConfigDefaultName), "/kafka-acl/Cluster/kafka-cluster"} {
+		ConfigEntityPath(ConfigTypeBroker, ConfigDefaultName), "/kafka-acl/Cluster/kafka-cluster", DelegationTokenInfoPath(bobTokenID)} {
 		mustExist(t, c, gone, false)
 	}
+	wantRenewed := strings.Replace(aliceTokenV3, `"expiryTimestamp":1700086400000`, `"expiryTimestamp":1700172800000`, 1)
+	if got := mustGet(t, c, DelegationTokenInfoPath(aliceTokenID)); got != wantRenewed {
+		t.Errorf("alice's renewed delegation token znode = %s, want %s", got, wantRenewed)
+	}
+	mustExist(t, c, DelegationTokenChangesPath, false)
 	if got, want := configChanges.news(t), []string{"brokers/<default>", "topics/events", "topics/orders", "users/alice"}; !slices.Equal(got, want) {
 		t.Errorf("config changes %q, want %q", got, want)
 	}
@@ -408,6 +438,8 @@ func TestMigrationWriteChanges(t *testing.T) {
 	mustCreate(t, c, DeleteTopicPath("events"), "", zk.FlagPersistent)
 	mustSet(ConfigEntityPath(ConfigTypeBroker, "1"), EncodeConfig(map[string]string{"log.cleaner.threads": "9"}))
 	mustDelete("/kafka-acl/Topic/orders")
+	mustDelete(DelegationTokenInfoPath(aliceTokenID))
+	mustCreate(t, c, DelegationTokenInfoPath(bobTokenID), bobTokenV1, zk.FlagPersistent)
 
 	if n := writeChanges(t, w, loadImage(t, c), second, migrationAt(300)); n == 0 {
 		t.Fatal("the reconcile of a drifted tree wrote nothing")
@@ -415,8 +447,11 @@ func TestMigrationWriteChanges(t *testing.T) {
 	assertReflects(t, loadImage(t, c), second)
 	assertMigration(t, c, w, migrationAt(300), 6)
 	for _, gone := range []string{TopicPath("ghost"), TopicPath("zombie"), ConfigEntityPath(ConfigTypeTopic, "ghost"),
-		ConfigEntityPath(ConfigTypeTopic, "zombie"), TopicPartitionPath("orders", 3)} {
+		ConfigEntityPath(ConfigTypeTopic, "zombie"), TopicPartitionPath("orders", 3), DelegationTokenInfoPath(bobTokenID)} {
 		mustExist(t, c, gone, false)
+	}
+	if got := mustGet(t, c, DelegationTokenInfoPath(aliceTokenID)); got != wantRenewed {
+		t.Errorf("alice's delegation token znode after the reconcile = %s, want %s", got, wantRenewed)
 	}
 	if pending, err := c.Children(ctx, DeleteTopicsPath); err != nil || len(pending) != 0 {
 		t.Errorf("pending topic deletions after the reconcile: %v %v, want none", pending, err)

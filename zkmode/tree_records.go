@@ -13,9 +13,10 @@ import (
 // the metadata log, in its order (ZkMigrationClient.readAllMetadata, KAFKA-REFERENCE
 // §3.6): each topic's TopicRecord, ConfigRecords and PartitionRecords (v0); broker
 // ConfigRecords; ClientQuotaRecords and UserScramCredentialRecords; one
-// ProducerIdsRecord; AccessControlEntryRecords. Within each kind, entities are in name
-// order where Kafka's is a hash order. The caller frames them: BeginTransactionRecord
-// before, ZkMigrationStateRecord(MIGRATION) and EndTransactionRecord after.
+// ProducerIdsRecord; AccessControlEntryRecords; DelegationTokenRecords (v0), last.
+// Within each kind, entities are in name order where Kafka's is a hash order. The
+// caller frames them: BeginTransactionRecord before, ZkMigrationStateRecord(MIGRATION)
+// and EndTransactionRecord after.
 //
 // Where this differs from Tree.Image, it is Kafka's migration that is followed:
 //   - Broker registrations and features are not copied: ZooKeeper brokers register
@@ -25,8 +26,7 @@ import (
 //   - A topic without a topic_id cannot be copied (Kafka fails on topicIdOpt.get), so
 //     its presence is an error.
 //
-// Delegation tokens are not read. The records share memory with the tree: encode or
-// apply them, never modify them.
+// The records share memory with the tree: encode or apply them, never modify them.
 func (t *Tree) MigrationRecords() ([]metadata.Record, error) {
 	if len(t.TopicsWithoutID) > 0 {
 		return nil, fmt.Errorf("migration records: topics without a topic_id cannot be migrated: %s", strings.Join(t.TopicsWithoutID, ", "))
@@ -51,7 +51,8 @@ func (t *Tree) appendClusterRecords(out []metadata.Record) []metadata.Record {
 		rec.NextProducerID = b.NextProducerID()
 		out = append(out, rec)
 	}
-	return append(out, t.acls...)
+	out = append(out, t.acls...)
+	return append(out, t.tokens...)
 }
 
 // buildImage applies the loaded znodes, as records, to an empty image.
