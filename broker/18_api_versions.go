@@ -12,7 +12,8 @@ import (
 // Behavior:
 // * The list is built from the registered handlers, so it is honest by construction.
 // * KIP-511: a version newer than we know is answered with UNSUPPORTED_VERSION and the
-//   list of APIs, encoded as v0, so the client can retry with a version we serve.
+//   list of APIs, encoded as v0, so the client can retry with a version we serve
+//   (kwire.Registry.Decode answers it before any handler runs).
 // Version notes:
 // * v3: flexible, client software name/version, supported/finalized features (tagged)
 
@@ -26,7 +27,7 @@ func handleApiVersions(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Req
 	if req.Version >= 3 && (req.ClientSoftwareName == "" || req.ClientSoftwareVersion == "") {
 		resp.ErrorCode = kerr.InvalidRequest.Code
 	}
-	resp.ApiKeys = apiKeyList()
+	resp.ApiKeys = brokerAPIs.ApiKeys()
 	if req.Version >= 3 {
 		img := b.Image()
 		sf := kmsg.NewApiVersionsResponseSupportedFeature()
@@ -44,34 +45,4 @@ func handleApiVersions(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Req
 		}
 	}
 	return resp, nil
-}
-
-func apiKeyList() []kmsg.ApiVersionsResponseApiKey {
-	var keys []kmsg.ApiVersionsResponseApiKey
-	for _, h := range servedAPIs() {
-		k := kmsg.NewApiVersionsResponseApiKey()
-		k.ApiKey = h.key
-		k.MinVersion = h.min
-		k.MaxVersion = h.max
-		keys = append(keys, k)
-	}
-	return keys
-}
-
-// unsupportedApiVersions is the KIP-511 answer to a version we do not know.
-func unsupportedApiVersions(int16) kmsg.Response {
-	resp := kmsg.NewPtrApiVersionsResponse()
-	resp.Version = 0
-	resp.ErrorCode = kerr.UnsupportedVersion.Code
-	resp.ApiKeys = apiKeyList()
-	return resp
-}
-
-// invalidApiVersions answers an ApiVersions body we could not parse.
-func invalidApiVersions(version int16) kmsg.Response {
-	resp := kmsg.NewPtrApiVersionsResponse()
-	resp.Version = version
-	resp.ErrorCode = kerr.InvalidRequest.Code
-	resp.ApiKeys = apiKeyList()
-	return resp
 }

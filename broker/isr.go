@@ -138,7 +138,8 @@ func (b *Broker) alterISR(reqs []isrRequest) {
 }
 
 // alterISRAsync sends an expansion found on the fetch path without holding up the
-// fetch. The caller runs in a goroutine b.wg counts, so the Add cannot race Close's Wait.
+// fetch. The caller runs in a connection goroutine, which Close waits for (clients)
+// before it waits for b.wg, so the Add cannot race that Wait.
 func (b *Broker) alterISRAsync(reqs []isrRequest) {
 	if b.isClosed() {
 		return

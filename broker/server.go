@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/kbridge/kbridge/config"
+	"github.com/kbridge/kbridge/kwire"
 	"github.com/kbridge/kbridge/metadata"
 )
 
@@ -43,7 +44,7 @@ type Broker struct {
 
 	mu        sync.Mutex
 	listeners []net.Listener
-	conns     map[net.Conn]struct{}
+	clients   kwire.ConnSet
 	closed    bool
 	wg        sync.WaitGroup
 	stop      chan struct{}
@@ -62,7 +63,6 @@ func New(cfg *config.Config, src metadata.Source, logger *slog.Logger) (*Broker,
 		cfg:      cfg,
 		id:       cfg.NodeID,
 		log:      logger.With("component", "broker", "broker", cfg.NodeID),
-		conns:    make(map[net.Conn]struct{}),
 		stop:     make(chan struct{}),
 		sessions: newFetchSessions(cfg.MaxIncrementalFetchSessionCacheSlots),
 	}
@@ -153,23 +153,7 @@ func (b *Broker) Serve(ln net.Listener, listenerName string) error {
 // ServeConn serves one accepted connection in its own goroutine; the node's controller
 // listener uses it for the Kafka connections it demultiplexes from Raft traffic.
 func (b *Broker) ServeConn(conn net.Conn, listenerName string) {
-	b.mu.Lock()
-	if b.closed {
-		b.mu.Unlock()
-		conn.Close()
-		return
-	}
-	b.conns[conn] = struct{}{}
-	b.wg.Add(1)
-	b.mu.Unlock()
-	go func() {
-		defer b.wg.Done()
-		c := newClientConn(b, conn, listenerName)
-		c.serve()
-		b.mu.Lock()
-		delete(b.conns, conn)
-		b.mu.Unlock()
-	}()
+	b.clients.Go(conn, func() { newClientConn(b, conn, listenerName).serve() })
 }
 
 func (b *Broker) isClosed() bool {
@@ -198,10 +182,8 @@ func (b *Broker) Close() error {
 	for _, ln := range b.listeners {
 		ln.Close()
 	}
-	for c := range b.conns {
-		c.Close()
-	}
 	b.mu.Unlock()
+	b.clients.Close()
 	b.wg.Wait()
 	return b.replicas.Close()
 }
