@@ -235,7 +235,7 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, pass fetchPass
 			sp.LogStartOffset = -1
 			sp.RecordBatches = []byte{}
 			if topicErr != nil {
-				sp.ErrorCode = topicErr.(*kerr.Error).Code
+				sp.ErrorCode = errorCode(topicErr)
 				failed = true
 				parts = append(parts, partitionRead{})
 				st.Partitions = append(st.Partitions, sp)

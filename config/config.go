@@ -18,6 +18,11 @@ type Config struct {
 	// UnknownKeys are keys Kafka 3.9 does not know, sorted, for the caller
 	// to log as a warning (Kafka logs them and starts anyway).
 	UnknownKeys []string
+	// IgnoredKeys are Kafka keys kbridge accepts without acting on them
+	// (metrics, tuning knobs it has no equivalent for, a security key left at
+	// its "off" value), sorted, for the caller to log once. Keys that would
+	// change security or durability never get here: Parse refuses them.
+	IgnoredKeys []string
 
 	// Roles and identity. Empty ProcessRoles means ZooKeeper mode.
 	ProcessRoles        []string

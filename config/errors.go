@@ -1,6 +1,9 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // overrideSource is the File of a KeyError whose value came from --override,
 // so the operator looks at the command line rather than the file.
@@ -17,4 +20,32 @@ type KeyError struct {
 // Error renders "file: key: msg", the shape operators grep for.
 func (e *KeyError) Error() string {
 	return fmt.Sprintf("%s: %s: %s", e.File, e.Key, e.Msg)
+}
+
+// UnsupportedKeysError lists every key that asks for a security or durability
+// feature kbridge does not implement yet. kbridge refuses to start rather than
+// ignore them: a broker that silently drops TLS, ACLs or a durability setting
+// serves less safely than its file says.
+type UnsupportedKeysError struct {
+	Refused []*KeyError // sorted by key
+}
+
+// Error puts each refused key on its own "file: key: msg" line.
+func (e *UnsupportedKeysError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d config setting(s) ask for features that are not supported yet; kbridge refuses to start rather than ignore them:", len(e.Refused))
+	for _, ke := range e.Refused {
+		b.WriteString("\n  ")
+		b.WriteString(ke.Error())
+	}
+	return b.String()
+}
+
+// Unwrap exposes the KeyErrors to errors.As.
+func (e *UnsupportedKeysError) Unwrap() []error {
+	out := make([]error, len(e.Refused))
+	for i, ke := range e.Refused {
+		out[i] = ke
+	}
+	return out
 }

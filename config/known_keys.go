@@ -2,72 +2,92 @@ package config
 
 import "strings"
 
-// kafkaKeys are Kafka 3.9 broker keys that kbridge accepts but does not act
-// on, so a real cluster's server.properties loads without warnings.
+// kafkaKeys are Kafka 3.9 broker keys that kbridge accepts and ignores, so a
+// real cluster's server.properties loads; the server logs each one it finds.
+// None changes security or durability: those are in unsupportedKeys, and
+// refused unless left off.
 var kafkaKeys = []string{
-	"alter.config.policy.class.name", "alter.log.dirs.replication.quota.window.num",
-	"alter.log.dirs.replication.quota.window.size.seconds", "authorizer.class.name",
-	"auto.include.jmx.reporter", "background.threads", "broker.id.generation.enable",
-	"client.quota.callback.class", "connection.failed.authentication.delay.ms",
-	"connections.max.idle.ms", "connections.max.reauth.ms", "control.plane.listener.name",
-	"controlled.shutdown.max.retries",
+	// Metrics and reporters: observability only.
+	"auto.include.jmx.reporter", "kafka.metrics.polling.interval.secs", "kafka.metrics.reporters",
+	"metric.reporters", "metrics.num.samples", "metrics.recording.level", "metrics.sample.window.ms",
+	"telemetry.max.bytes",
+
+	// Threads, buffers, sockets, timeouts and purgatory sizes of Kafka's JVM
+	// implementation; kbridge sizes its own.
+	"background.threads", "connections.max.idle.ms", "controlled.shutdown.max.retries",
 	"controlled.shutdown.retry.backoff.ms", "controller.quorum.append.linger.ms",
 	"controller.quorum.election.backoff.max.ms", "controller.quorum.request.timeout.ms",
 	"controller.quorum.retry.backoff.ms", "controller.socket.timeout.ms",
-	"create.topic.policy.class.name", "delegation.token.expiry.check.interval.ms",
-	"delegation.token.expiry.time.ms", "delegation.token.master.key",
-	"delegation.token.max.lifetime.ms", "delegation.token.secret.key",
-	"delete.records.purgatory.purge.interval.requests", "early.start.listeners",
-	"eligible.leader.replicas.enable", "fetch.max.bytes",
+	"delete.records.purgatory.purge.interval.requests", "fetch.max.bytes",
 	"fetch.purgatory.purge.interval.requests", "initial.broker.registration.timeout.ms",
-	"kafka.metrics.polling.interval.secs", "kafka.metrics.reporters",
-	"leader.imbalance.per.broker.percentage",
-	"log.cleaner.backoff.ms", "log.cleaner.dedupe.buffer.size", "log.cleaner.enable",
-	"log.cleaner.io.buffer.load.factor", "log.cleaner.io.buffer.size",
-	"log.cleaner.io.max.bytes.per.second", "log.cleaner.threads", "log.dir.failure.timeout.ms",
+	"log.cleaner.backoff.ms", "log.cleaner.dedupe.buffer.size", "log.cleaner.io.buffer.load.factor",
+	"log.cleaner.io.buffer.size", "log.cleaner.io.max.bytes.per.second", "log.cleaner.threads",
+	"log.dir.failure.timeout.ms", "log.initial.task.delay.ms", "max.request.partition.size.limit",
+	"num.recovery.threads.per.data.dir", "num.replica.alter.log.dirs.threads", "num.replica.fetchers",
+	"offsets.load.buffer.size", "producer.purgatory.purge.interval.requests", "queued.max.requests",
+	"remote.fetch.max.wait.ms", "replica.fetch.response.max.bytes", "replica.socket.receive.buffer.bytes",
+	"replica.socket.timeout.ms", "request.timeout.ms", "server.max.startup.time.ms",
+	"socket.connection.setup.timeout.max.ms", "socket.connection.setup.timeout.ms",
+	"socket.listen.backlog.size", "socket.receive.buffer.bytes", "socket.send.buffer.bytes",
+	"transaction.state.log.load.buffer.size", "zookeeper.max.in.flight.requests",
+
+	// How often recovery points and watermarks are checkpointed: they bound the
+	// work of recovery after a crash, not which acknowledged records survive it
+	// (log.flush.* decides that, and is implemented).
 	"log.flush.offset.checkpoint.interval.ms", "log.flush.start.offset.checkpoint.interval.ms",
-	"log.initial.task.delay.ms", "max.connection.creation.rate", "max.connections",
-	"max.connections.per.ip", "max.connections.per.ip.overrides",
-	"max.request.partition.size.limit",
-	"metadata.log.segment.bytes",
-	"metadata.log.segment.min.bytes", "metadata.log.segment.ms", "metadata.max.retention.bytes",
-	"metadata.max.retention.ms", "metric.reporters", "metrics.num.samples",
-	"metrics.recording.level", "metrics.sample.window.ms", "num.recovery.threads.per.data.dir",
-	"num.replica.alter.log.dirs.threads", "num.replica.fetchers", "offset.metadata.max.bytes",
-	"offsets.commit.required.acks", "offsets.commit.timeout.ms", "offsets.load.buffer.size",
-	"offsets.retention.check.interval.ms", "offsets.topic.compression.codec",
-	"offsets.topic.segment.bytes", "password.encoder.cipher.algorithm",
-	"password.encoder.iterations", "password.encoder.key.length",
-	"password.encoder.keyfactory.algorithm", "password.encoder.old.secret",
-	"password.encoder.secret", "principal.builder.class",
+	"replica.high.watermark.checkpoint.interval.ms",
+
+	// The KRaft metadata log's segments and retention; kbridge's quorum keeps
+	// its log and snapshots by metadata.log.max.* (brokerKeys).
+	"metadata.log.segment.bytes", "metadata.log.segment.min.bytes", "metadata.log.segment.ms",
+	"metadata.max.retention.bytes", "metadata.max.retention.ms",
+
+	// Transactions: kbridge does not offer the transaction APIs, so a
+	// transactional producer fails at once instead of relying on these.
+	"transaction.abort.timed.out.transaction.cleanup.interval.ms", "transaction.max.timeout.ms",
+	"transaction.partition.verification.enable", "transaction.remove.expired.transaction.cleanup.interval.ms",
+	"transaction.state.log.num.partitions", "transaction.state.log.segment.bytes",
+	"transactional.id.expiration.ms",
+
+	// Group coordinator and producer-state tuning. offsets.commit.required.acks
+	// can only weaken Kafka's default (-1); kbridge always commits offsets with
+	// acks=all.
+	"offset.metadata.max.bytes", "offsets.commit.required.acks", "offsets.commit.timeout.ms",
+	"offsets.retention.check.interval.ms", "offsets.topic.compression.codec", "offsets.topic.segment.bytes",
 	"producer.id.expiration.check.interval.ms", "producer.id.expiration.ms",
-	"producer.purgatory.purge.interval.requests", "queued.max.request.bytes",
-	"queued.max.requests", "quota.window.num", "quota.window.size.seconds",
-	"remote.fetch.max.wait.ms", "replica.fetch.response.max.bytes", "replica.high.watermark.checkpoint.interval.ms",
-	"replica.selector.class", "replica.socket.receive.buffer.bytes",
-	"replica.socket.timeout.ms", "replication.quota.window.num",
-	"replication.quota.window.size.seconds", "request.timeout.ms", "security.providers",
-	"server.max.startup.time.ms", "socket.connection.setup.timeout.max.ms",
-	"socket.connection.setup.timeout.ms", "socket.listen.backlog.size",
-	"socket.receive.buffer.bytes", "socket.send.buffer.bytes", "telemetry.max.bytes",
-	"transaction.abort.timed.out.transaction.cleanup.interval.ms",
-	"transaction.max.timeout.ms", "transaction.partition.verification.enable",
-	"transaction.remove.expired.transaction.cleanup.interval.ms",
-	"transaction.state.log.load.buffer.size", "transaction.state.log.num.partitions",
-	"transaction.state.log.segment.bytes", "transactional.id.expiration.ms",
-	"unstable.api.versions.enable", "unstable.feature.versions.enable",
-	"unstable.metadata.versions.enable", "zookeeper.clientCnxnSocket",
-	"zookeeper.max.in.flight.requests",
-	"zookeeper.set.acl",
+
+	// Quota sampling windows: they shape quotas set at runtime, not in this file.
+	"alter.log.dirs.replication.quota.window.num", "alter.log.dirs.replication.quota.window.size.seconds",
+	"quota.window.num", "quota.window.size.seconds", "replication.quota.window.num",
+	"replication.quota.window.size.seconds",
+
+	// Placement, listeners and versions that do not touch safety: rack-aware
+	// fetching (KIP-392), the leader balance threshold, the cleaner switch
+	// (compaction removes only what cleanup.policy asks), id generation, the
+	// separate ZooKeeper-mode control plane (KIP-291) and unreleased versions.
+	"broker.id.generation.enable", "control.plane.listener.name", "early.start.listeners",
+	"leader.imbalance.per.broker.percentage", "log.cleaner.enable", "replica.selector.class",
+	"unstable.api.versions.enable", "unstable.feature.versions.enable", "unstable.metadata.versions.enable",
+
+	// Settings of refused features that do nothing while the feature is off:
+	// delegation token lifetimes (without a secret key), the password encoder's
+	// algorithm (without password.encoder.secret), the delay after a failed
+	// authentication (there is no authentication) and ZooKeeper's Netty socket
+	// (TLS needs zookeeper.ssl.client.enable=true).
+	"connection.failed.authentication.delay.ms", "delegation.token.expiry.check.interval.ms",
+	"delegation.token.expiry.time.ms", "delegation.token.max.lifetime.ms",
+	"password.encoder.cipher.algorithm", "password.encoder.iterations", "password.encoder.key.length",
+	"password.encoder.keyfactory.algorithm", "zookeeper.clientCnxnSocket",
 }
 
-// kafkaKeyFamilies are prefixes under which Kafka defines open-ended keys:
-// per-listener overrides, security settings, tiered storage plugins, config
-// providers and the KIP-848/KIP-932 group settings.
+// kafkaKeyFamilies are prefixes under which Kafka defines open-ended keys that
+// kbridge ignores. Their switches are in unsupportedKeys: per-listener
+// security overrides, zookeeper.ssl.client.enable, remote.log.storage.system.enable
+// and config.providers; without them these keys have no effect in Kafka either.
+// The KIP-848/KIP-932 group settings tune protocols kbridge does not offer.
 var kafkaKeyFamilies = []string{
-	"ssl.", "sasl.", "listener.name.", "zookeeper.ssl.", "remote.log.", "rsm.config.",
-	"rlmm.config.", "config.providers", "group.consumer.", "group.share.",
-	"group.coordinator.",
+	"listener.name.", "zookeeper.ssl.", "remote.log.", "rsm.config.", "rlmm.config.",
+	"config.providers.", "group.consumer.", "group.share.", "group.coordinator.",
 }
 
 // kafkaKeySet holds kafkaKeys for lookup.
@@ -79,9 +99,10 @@ var kafkaKeySet = func() map[string]bool {
 	return m
 }()
 
-// isKafkaKey reports whether Kafka 3.9 knows key, read by kbridge or not.
+// isKafkaKey reports whether Kafka 3.9 knows key, read by kbridge, ignored or
+// refused.
 func isKafkaKey(key string) bool {
-	if brokerKeyIndex[key] != nil || kafkaKeySet[key] {
+	if brokerKeyIndex[key] != nil || kafkaKeySet[key] || unsupportedKeyFor(key) != nil {
 		return true
 	}
 	for _, prefix := range kafkaKeyFamilies {

@@ -34,10 +34,14 @@ func Parse(name string, r io.Reader, overrides []string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := refuseUnsupported(d, c); err != nil {
+		return nil, err
+	}
 	if err := validate(d, c); err != nil {
 		return nil, err
 	}
 	c.UnknownKeys = unknownKeys(raw)
+	c.IgnoredKeys = ignoredKeys(raw)
 	return c, nil
 }
 
@@ -73,9 +77,20 @@ func readProperties(name string, r io.Reader, overrides []string) (raw map[strin
 
 // unknownKeys lists, sorted, the keys Kafka 3.9 would not recognise.
 func unknownKeys(raw map[string]string) []string {
+	return sortedKeys(raw, func(key string) bool { return !isKafkaKey(key) })
+}
+
+// ignoredKeys lists, sorted, the Kafka keys kbridge accepts without acting on
+// them. Parse has refused the others already, so these have no effect on
+// security or durability.
+func ignoredKeys(raw map[string]string) []string {
+	return sortedKeys(raw, func(key string) bool { return brokerKeyIndex[key] == nil && isKafkaKey(key) })
+}
+
+func sortedKeys(raw map[string]string, keep func(key string) bool) []string {
 	var out []string
 	for key := range raw {
-		if !isKafkaKey(key) {
+		if keep(key) {
 			out = append(out, key)
 		}
 	}

@@ -127,18 +127,22 @@ func (n *Node) startController(ctx context.Context, clusterID string) error {
 	if !ok {
 		return fmt.Errorf("%s: controller.listener.names: no listener of that name in listeners", n.cfg.Source)
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(cl.Host, strconv.Itoa(cl.Port)))
-	if err != nil {
-		return fmt.Errorf("listen on controller listener %s: %w", cl.Name, err)
-	}
-	n.listeners = append(n.listeners, ln)
 	var self config.QuorumVoter
 	for _, v := range n.cfg.ControllerQuorumVoters {
 		if v.ID == n.cfg.NodeID {
 			self = v
 		}
 	}
-	stream := kraftmode.NewStreamLayer(&net.TCPAddr{IP: net.ParseIP(resolveHost(self.Host)), Port: self.Port})
+	ip, err := resolveVoterHost(ctx, n.cfg, self)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(cl.Host, strconv.Itoa(cl.Port)))
+	if err != nil {
+		return fmt.Errorf("listen on controller listener %s: %w", cl.Name, err)
+	}
+	n.listeners = append(n.listeners, ln)
+	stream := kraftmode.NewStreamLayer(&net.TCPAddr{IP: ip, Port: self.Port})
 	ctrl, err := kraftmode.Start(kraftmode.Options{
 		NodeID:                       n.cfg.NodeID,
 		ClusterID:                    clusterID,
@@ -196,16 +200,28 @@ func snapshotThreshold(bytes int64) uint64 {
 	return uint64(max(bytes/1024, 16))
 }
 
-// resolveHost turns a voter's host name into an IP for Raft's advertised address.
-func resolveHost(host string) string {
-	if ip := net.ParseIP(host); ip != nil {
-		return host
+// resolveVoterHost turns this node's host in controller.quorum.voters into the IP
+// Raft advertises to the other voters. A name that does not resolve is a start-up
+// error: advertising a guessed address (loopback) would point every peer at itself.
+// A controller that is not among the voters (it found the quorum through
+// controller.quorum.bootstrap.servers) has no host there and keeps the loopback
+// placeholder it always had.
+func resolveVoterHost(ctx context.Context, cfg *config.Config, self config.QuorumVoter) (net.IP, error) {
+	if self.Host == "" {
+		return net.IPv4(127, 0, 0, 1), nil
 	}
-	addrs, err := net.LookupHost(host)
-	if err != nil || len(addrs) == 0 {
-		return "127.0.0.1"
+	if ip := net.ParseIP(self.Host); ip != nil {
+		return ip, nil
 	}
-	return addrs[0]
+	addrs, err := net.DefaultResolver.LookupIPAddr(ctx, self.Host)
+	if err == nil && len(addrs) == 0 {
+		err = errors.New("no addresses")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: controller.quorum.voters: cannot resolve host %q of voter %d (this node), which Raft advertises to the other voters: %w",
+			cfg.Source, self.Host, self.ID, err)
+	}
+	return addrs[0].IP, nil
 }
 
 // acceptController demultiplexes the controller port: Raft connections announce

@@ -54,19 +54,22 @@ formatted with a new cluster id on first start. SIGINT or SIGTERM stops it clean
 }
 
 // loadServerConfig reads the file, or the embedded default which it formats on first use.
+// A file that asks for a security or durability feature kbridge lacks fails here,
+// before anything listens.
 func loadServerConfig(args, overrides []string, logger *slog.Logger) (*config.Config, error) {
 	if len(args) == 1 {
 		cfg, err := config.Load(args[0], overrides)
 		if err != nil {
 			return nil, err
 		}
-		warnUnknownKeys(cfg, logger)
+		logUnusedKeys(cfg, logger)
 		return cfg, nil
 	}
 	cfg, err := config.Default(overrides)
 	if err != nil {
 		return nil, err
 	}
+	logUnusedKeys(cfg, logger)
 	if !node.IsFormatted(cfg) {
 		clusterID := metadata.RandomUuid().String()
 		if _, err := node.Format(cfg, clusterID, true); err != nil {
@@ -77,9 +80,16 @@ func loadServerConfig(args, overrides []string, logger *slog.Logger) (*config.Co
 	return cfg, nil
 }
 
-func warnUnknownKeys(cfg *config.Config, logger *slog.Logger) {
+// logUnusedKeys reports, once at start, the keys the node will not act on: keys
+// Kafka does not know (a warning, as Kafka logs them, since they are often typos),
+// and Kafka keys kbridge has no equivalent for, which config accepted because they
+// do not touch security or durability.
+func logUnusedKeys(cfg *config.Config, logger *slog.Logger) {
 	for _, k := range cfg.UnknownKeys {
 		logger.Warn("unknown config key, ignored", "key", k, "file", cfg.Source)
+	}
+	for _, k := range cfg.IgnoredKeys {
+		logger.Info("config key ignored: kbridge has no equivalent", "key", k, "file", cfg.Source)
 	}
 }
 
