@@ -3,7 +3,7 @@
 // watermark, ISR changes) and fetch long-polling. It is handed a metadata.Source and
 // never knows whether ZooKeeper or the Raft quorum stands behind it.
 //
-// Besides metadata, storage and kmsg (DESIGN.md's list) it imports config: the node's
+// Besides metadata, storage and kmsg (docs/architecture.md, "Packages") it imports config: the node's
 // typed server.properties, whose Kafka defaults DescribeConfigs reports and topic
 // settings fall back to. config is a leaf package (stdlib and viper), so this adds no
 // path to either mode. It also imports kwire, the Kafka framing it shares with

@@ -17,7 +17,7 @@ import (
 	"github.com/kbridge/kbridge/kwire"
 )
 
-// BenchmarkMetadataScale measures DESIGN.md's metadata-scale target on one combined
+// BenchmarkMetadataScale measures the metadata-scale target (docs/architecture.md, "Performance targets") on one combined
 // node holding 10,000 partitions (100 topics of 100, RF=1): the time from starting the
 // process to serving Metadata with a leader for every partition, its resident memory
 // once idle, and the latency of a Metadata request for every topic.

@@ -246,9 +246,9 @@ func (c *Controller) bootstrapRecords() ([]metadata.Record, int16, error) {
 	return recs, mv, nil
 }
 
-// controllerRegistration is this controller's RegisterControllerRecord. Only the active
-// controller writes its own: the ControllerRegistration RPC that lets the others
-// register through it is not implemented yet.
+// controllerRegistration is this controller's RegisterControllerRecord, which the
+// active controller writes for itself when it activates; the others register through
+// the ControllerRegistration RPC (controller_registration.go).
 func (c *Controller) controllerRegistration() *metadata.RegisterControllerRecord {
 	v, _ := voterOf(c.opts.Voters, c.opts.NodeID)
 	return &metadata.RegisterControllerRecord{

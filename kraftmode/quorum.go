@@ -6,7 +6,7 @@
 // and the broker side of KRaft mode: the follower of the metadata log and the
 // BrokerSource that forwards a broker's writes to the active controller.
 //
-// Besides DESIGN.md's metadata, hashicorp/raft and raft-boltdb it imports franz-go's
+// Besides metadata, hashicorp/raft and raft-boltdb (docs/architecture.md, "Packages") it imports franz-go's
 // kmsg/kerr and kwire: brokers and controllers talk over Kafka's own protocol
 // (BrokerRegistration, BrokerHeartbeat, AlterPartition, Fetch of __cluster_metadata),
 // as in Kafka, and kwire is the leaf that frames it for both sides.

@@ -21,7 +21,7 @@ import (
 )
 
 // benchPartitions is how many partitions BenchmarkMigrationCopy writes into ZooKeeper
-// (DESIGN.md's target is about 100,000); KBRIDGE_BENCH_PARTITIONS changes it.
+// (the target in docs/architecture.md, "Performance targets", is 100,000); KBRIDGE_BENCH_PARTITIONS changes it.
 func benchPartitions(b *testing.B) int {
 	if v := os.Getenv("KBRIDGE_BENCH_PARTITIONS"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -33,7 +33,7 @@ func benchPartitions(b *testing.B) int {
 	return 100_000
 }
 
-// BenchmarkMigrationCopy measures DESIGN.md's migration-copy target against a real
+// BenchmarkMigrationCopy measures the migration-copy target (docs/architecture.md, "Performance targets") against a real
 // ZooKeeper holding topics of 100 partitions each: the time to read every topic and
 // partition-state znode raw (parallel Gets, nothing decoded), and the time of the copy
 // as a commit runs it after fencing (LoadTree, the migration records, and

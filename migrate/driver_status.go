@@ -14,7 +14,7 @@ import (
 	"github.com/kbridge/kbridge/zkmode"
 )
 
-// The phases `migrate status` shows (DESIGN.md, "Migration").
+// The phases `migrate status` shows (docs/migration.md, "Phases").
 const (
 	PhaseZK             = "ZK"
 	PhasePreMigration   = "PRE_MIGRATION"

@@ -96,7 +96,7 @@ func (o observed) migrated() bool {
 }
 
 // assess runs every check on what was read. Before the copy it runs the preflight
-// checks (KAFKA-REFERENCE §3.3, §3.9); once the log says the copy ran it diffs
+// checks (docs/kafka-compatibility.md, "Preconditions", "Unsupported cases"); once the log says the copy ran it diffs
 // ZooKeeper against the log instead. Findings come blockers first, then warnings,
 // then info.
 func assess(o observed) ([]Finding, *DiffSummary) {
@@ -221,8 +221,8 @@ func migrationZNodeMissing(what string) Finding {
 	}
 }
 
-// checkQuorum checks the metadata log itself: its migration state (KAFKA-REFERENCE
-// §2.3, §3.3), an interrupted copy, and the metadata.version the copy needs.
+// checkQuorum checks the metadata log itself: its migration state (docs/kafka-compatibility.md,
+// "Migration states", "Preconditions"), an interrupted copy, and the metadata.version the copy needs.
 func checkQuorum(v *ControllerView, migrated bool) []Finding {
 	var out []Finding
 	img := v.Image

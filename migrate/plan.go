@@ -8,7 +8,7 @@ import (
 	"github.com/kbridge/kbridge/zkmode"
 )
 
-// Kafka's batching of the copy (KAFKA-REFERENCE §3.6): ZkMigrationClient hands the
+// Kafka's batching of the copy (docs/kafka-compatibility.md, "Copy order and batching"): ZkMigrationClient hands the
 // records over in lists that are never split (a topic with its configs and partitions,
 // one broker's configs, one quota entity, one SCRAM credential, the producer-id block,
 // ACLs by at most maxACLList, every delegation token in one list), and

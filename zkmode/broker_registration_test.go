@@ -13,7 +13,7 @@ import (
 	"github.com/kbridge/kbridge/metadata"
 )
 
-// kafkaBrokerV5 is KAFKA-REFERENCE §1.4's example of a v5 broker znode.
+// kafkaBrokerV5 is the example v5 broker znode of docs/kafka-compatibility.md, "Broker registrations".
 const kafkaBrokerV5 = `{"version":5,"host":"localhost","port":9092,"jmx_port":-1,"timestamp":"1700000000000",
  "endpoints":["PLAINTEXT://localhost:9092"],"listener_security_protocol_map":{"PLAINTEXT":"PLAINTEXT"},
  "features":{"metadata.version":{"min_version":1,"max_version":21}}}`

@@ -71,7 +71,7 @@ func TestDecodeACLs(t *testing.T) {
 }
 
 // TestACLChange: Kafka 2.4+ formats the Java enum, so the resource type is "TOPIC";
-// KAFKA-REFERENCE §1.9's "Topic" is what Kafka before 2.4 wrote, still read.
+// "Topic" (docs/kafka-compatibility.md, "ACLs") is what Kafka before 2.4 wrote, still read.
 func TestACLChange(t *testing.T) {
 	literal := ResourcePattern{ResourceType: ResourceTypeTopic, Name: "foo", PatternType: PatternTypeLiteral}
 	prefixed := ResourcePattern{ResourceType: ResourceTypeTransactionalID, Name: "tx-", PatternType: PatternTypePrefixed}

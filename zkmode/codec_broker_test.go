@@ -8,7 +8,7 @@ import (
 	"github.com/kbridge/kbridge/metadata"
 )
 
-// referenceBrokerV5 is KAFKA-REFERENCE §1.4's example, without its line break.
+// referenceBrokerV5 is the example of docs/kafka-compatibility.md, "Broker registrations", without its line breaks.
 const referenceBrokerV5 = `{"version":5,"host":"localhost","port":9092,"jmx_port":-1,"timestamp":"1700000000000",` +
 	`"endpoints":["PLAINTEXT://localhost:9092"],"listener_security_protocol_map":{"PLAINTEXT":"PLAINTEXT"},` +
 	`"features":{"metadata.version":{"min_version":1,"max_version":21}}}`

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// referenceTopicV3 is KAFKA-REFERENCE §1.5's example with a real topic id.
+// referenceTopicV3 is the example of docs/kafka-compatibility.md, "Topics", with its real topic id.
 const referenceTopicV3 = `{"version":3,"partitions":{"0":[1,2,3],"1":[2,3,1]},"adding_replicas":{},"removing_replicas":{},"topic_id":"Hn2t4NfbTdqCDsmpnGu2Rw"}`
 
 func TestTopicReferenceExample(t *testing.T) {

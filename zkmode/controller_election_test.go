@@ -290,7 +290,7 @@ func TestControllerElection(t *testing.T) {
 		stale := old.rec.current()
 		kraft := dial(t, connect)
 
-		// KafkaZkClient.tryRegisterKRaftControllerAsActiveController (KAFKA-REFERENCE §3.5).
+		// KafkaZkClient.tryRegisterKRaftControllerAsActiveController (docs/kafka-compatibility.md, "Claiming the controller").
 		_, epochStat, err := kraft.Get(ctx, "/controller_epoch")
 		if err != nil {
 			t.Fatal(err)

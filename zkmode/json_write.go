@@ -7,7 +7,7 @@ import "strconv"
 // escapes them (encoding/json would also escape <, > and &, so "<default>" in a config
 // change notification would not be byte-equal to Kafka's).
 //
-// The encoders add fields in the order KAFKA-REFERENCE shows. That is Kafka's own
+// The encoders add fields in the order docs/kafka-compatibility.md shows. That is Kafka's own
 // order wherever Kafka builds the JSON from a small Scala map, which keeps insertion
 // order (/cluster/id, /controller, configs and their change notifications, the
 // producer-id block, the admin lists, ACLs up to 3.6); where Kafka uses a hash map

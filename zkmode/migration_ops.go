@@ -1,6 +1,6 @@
 package zkmode
 
-// Kafka's dual-write operation types (KRaftMigrationZkWriter, KAFKA-REFERENCE §3.7),
+// Kafka's dual-write operation types (KRaftMigrationZkWriter; docs/kafka-compatibility.md, "Dual-write"),
 // which name each operation in errors and in the count WriteChanges returns.
 const (
 	opCreateTopic                = "CreateTopic"

@@ -13,8 +13,8 @@ import (
 
 // ErrMigrationMoved means /migration is no longer at the zkVersion a KRaft controller's
 // MigrationWriter last left it at (or is gone): another KRaft leader has taken the
-// migration over, or an operator removed /migration to roll back (KAFKA-REFERENCE
-// §3.8). Nothing more may be written; the migration driver stops and starts again from
+// migration over, or an operator removed /migration to roll back (docs/kafka-compatibility.md,
+// "Kafka's manual rollback"). Nothing more may be written; the migration driver stops and starts again from
 // what ZooKeeper holds.
 var ErrMigrationMoved = errors.New("migration state moved")
 

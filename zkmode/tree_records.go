@@ -10,8 +10,8 @@ import (
 )
 
 // MigrationRecords returns the records Kafka's migration copies from ZooKeeper into
-// the metadata log, in its order (ZkMigrationClient.readAllMetadata, KAFKA-REFERENCE
-// §3.6): each topic's TopicRecord, ConfigRecords and PartitionRecords (v0); broker
+// the metadata log, in its order (ZkMigrationClient.readAllMetadata; docs/kafka-compatibility.md,
+// "Copy order and batching"): each topic's TopicRecord, ConfigRecords and PartitionRecords (v0); broker
 // ConfigRecords; ClientQuotaRecords and UserScramCredentialRecords; one
 // ProducerIdsRecord; AccessControlEntryRecords; DelegationTokenRecords (v0), last.
 // Within each kind, entities are in name order where Kafka's is a hash order. The

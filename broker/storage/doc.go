@@ -17,7 +17,7 @@
 // rewritten segments in with Kafka's .cleaned/.swap/.deleted renames, which recovery
 // completes or rolls back after a crash.
 //
-// DESIGN.md lists only the standard library for this package; the cleaner also needs
+// Otherwise the package uses only the standard library (docs/architecture.md, "Packages"); the cleaner also needs
 // the producers' codecs (klauspost/compress for zstd and snappy, pierrec/lz4) because
 // a compacted topic's keys sit inside compressed batches. They are confined to
 // cleaner_codec.go and stay off the append and read paths.
