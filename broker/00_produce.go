@@ -10,7 +10,7 @@ import (
 	"github.com/kbridge/kbridge/broker/storage"
 )
 
-// Produce: v3-12
+// Produce: v3-11
 //
 // Behavior:
 // * Only the partition's leader accepts writes; others answer NOT_LEADER_OR_FOLLOWER,
@@ -33,7 +33,7 @@ import (
 // * v9: flexible
 // * v10: current leader and node endpoints with NOT_LEADER_OR_FOLLOWER
 
-func init() { regKey(0, 3, 12, handleProduce) }
+func init() { regKey(0, 3, 11, handleProduce) }
 
 func handleProduce(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
 	req := kreq.(*kmsg.ProduceRequest)
@@ -181,4 +181,3 @@ func setProduceError(sp *kmsg.ProduceResponseTopicPartition, err error) {
 		sp.ErrorMessage = &msg
 	}
 }
-

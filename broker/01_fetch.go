@@ -12,7 +12,7 @@ import (
 	"github.com/kbridge/kbridge/metadata"
 )
 
-// Fetch: v4-16
+// Fetch: v4-17
 //
 // Behavior:
 // * Long polling: waits up to MaxWaitMillis until MinBytes are available.
@@ -40,8 +40,9 @@ import (
 // * v13: topic ids instead of names
 // * v15: replica state (id and broker epoch) replaces replica id
 // * v16: node endpoints
+// * v17: replica directory id (KIP-853; accepted, JBOD directories are not assigned)
 
-func init() { regKey(1, 4, 16, handleFetch) }
+func init() { regKey(1, 4, 17, handleFetch) }
 
 // maxFetchBuffer bounds the record buffer a fetching connection keeps.
 const maxFetchBuffer = 64 << 20

@@ -5,7 +5,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-// FindCoordinator: v0-4
+// FindCoordinator: v0-6
 //
 // Behavior:
 // * A group's coordinator is the leader of partition
@@ -15,12 +15,17 @@ import (
 //   leader yet, the answer is COORDINATOR_NOT_AVAILABLE and the client retries.
 // * Transaction coordinators (key type 1) are COORDINATOR_NOT_AVAILABLE: transactions
 //   are not implemented.
+// * Share coordinators (key type 2, KIP-932) are INVALID_REQUEST below v6 and
+//   COORDINATOR_NOT_AVAILABLE from v6, as Kafka 3.9 answers them (share groups are not
+//   implemented there either).
 // Version notes:
 // * v1: key type, error message
 // * v3: flexible
 // * v4: batched keys (KIP-699)
+// * v5: the client handles TRANSACTION_ABORTABLE (KIP-890); nothing else changes
+// * v6: share coordinator key type (KIP-932)
 
-func init() { regKey(10, 0, 4, handleFindCoordinator) }
+func init() { regKey(10, 0, 6, handleFindCoordinator) }
 
 func handleFindCoordinator(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
 	req := kreq.(*kmsg.FindCoordinatorRequest)
@@ -30,7 +35,7 @@ func handleFindCoordinator(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg
 		keys = []string{req.CoordinatorKey}
 	}
 	for _, key := range keys {
-		rc := b.findCoordinator(key, req.CoordinatorType, c.listener)
+		rc := b.findCoordinator(key, req.CoordinatorType, req.Version, c.listener)
 		if req.Version < 4 {
 			resp.ErrorCode, resp.ErrorMessage = rc.ErrorCode, rc.ErrorMessage
 			resp.NodeID, resp.Host, resp.Port = rc.NodeID, rc.Host, rc.Port
@@ -41,7 +46,7 @@ func handleFindCoordinator(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg
 	return resp, nil
 }
 
-func (b *Broker) findCoordinator(key string, keyType int8, listener string) kmsg.FindCoordinatorResponseCoordinator {
+func (b *Broker) findCoordinator(key string, keyType int8, version int16, listener string) kmsg.FindCoordinatorResponseCoordinator {
 	rc := kmsg.NewFindCoordinatorResponseCoordinator()
 	rc.Key, rc.NodeID = key, -1
 	fail := func(err *kerr.Error, msg string) kmsg.FindCoordinatorResponseCoordinator {
@@ -51,6 +56,10 @@ func (b *Broker) findCoordinator(key string, keyType int8, listener string) kmsg
 	switch {
 	case keyType == 1:
 		return fail(kerr.CoordinatorNotAvailable, "transactions are not supported")
+	case keyType == 2 && version < 6:
+		return fail(kerr.InvalidRequest, "share coordinators need FindCoordinator v6")
+	case keyType == 2:
+		return fail(kerr.CoordinatorNotAvailable, "share groups are not supported")
 	case keyType != 0:
 		return fail(kerr.InvalidRequest, "unknown coordinator key type")
 	case key == "":

@@ -5,7 +5,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-// InitProducerId: v0-4
+// InitProducerId: v0-5
 //
 // Behavior:
 // * Idempotent producers (null transactional id) get a new producer id at epoch 0,
@@ -16,7 +16,7 @@ import (
 // * v2: flexible
 // * v3: producer id and epoch for an existing producer (KIP-360)
 
-func init() { regKey(22, 0, 4, handleInitProducerID) }
+func init() { regKey(22, 0, 5, handleInitProducerID) }
 
 func handleInitProducerID(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
 	req := kreq.(*kmsg.InitProducerIDRequest)

@@ -7,7 +7,7 @@ import (
 	"github.com/kbridge/kbridge/metadata"
 )
 
-// DescribeQuorum: v0-1
+// DescribeQuorum: v0-2
 //
 // Behavior:
 // * Forwarded to the metadata quorum through the source, as a Kafka broker forwards it
@@ -15,8 +15,10 @@ import (
 //   UNSUPPORTED_VERSION for the partition, as a ZooKeeper-mode Kafka has no quorum.
 // Version notes:
 // * v1: LastFetchTimestamp and LastCaughtUpTimestamp
+// * v2: error messages, replica directory ids (zero: a static quorum) and the voters'
+//   endpoints (KIP-853)
 
-func init() { regKey(55, 0, 1, handleDescribeQuorum) }
+func init() { regKey(55, 0, 2, handleDescribeQuorum) }
 
 func handleDescribeQuorum(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
 	req := kreq.(*kmsg.DescribeQuorumRequest)
@@ -41,24 +43,13 @@ func handleDescribeQuorum(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.
 					sp.ErrorCode = errorCode(err)
 					break
 				}
-				sp.LeaderID, sp.LeaderEpoch, sp.HighWatermark = info.LeaderID, info.LeaderEpoch, info.HighWatermark
-				for _, v := range info.Voters {
-					sp.CurrentVoters = append(sp.CurrentVoters, quorumReplicaState(v))
-				}
-				for _, o := range info.Observers {
-					sp.Observers = append(sp.Observers, quorumReplicaState(o))
-				}
+				sp = info.ResponsePartition()
+				sp.Partition = rp.Partition
+				resp.Nodes = info.ResponseNodes()
 			}
 			st.Partitions = append(st.Partitions, sp)
 		}
 		resp.Topics = append(resp.Topics, st)
 	}
 	return resp, nil
-}
-
-func quorumReplicaState(r metadata.QuorumReplica) kmsg.DescribeQuorumResponseTopicPartitionReplicaState {
-	rs := kmsg.NewDescribeQuorumResponseTopicPartitionReplicaState()
-	rs.ReplicaID, rs.LogEndOffset = r.ID, r.LogEndOffset
-	rs.LastFetchTimestamp, rs.LastCaughtUpTimestamp = r.LastFetchTimestamp, r.LastCaughtUpTimestamp
-	return rs
 }

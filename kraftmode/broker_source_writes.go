@@ -337,14 +337,7 @@ func (s *BrokerSource) DescribeQuorum(ctx context.Context) (metadata.QuorumInfo,
 	if err := remoteErr(p.ErrorCode, p.ErrorMessage); err != nil {
 		return metadata.QuorumInfo{}, err
 	}
-	info := metadata.QuorumInfo{LeaderID: p.LeaderID, LeaderEpoch: p.LeaderEpoch, HighWatermark: p.HighWatermark}
-	for _, v := range p.CurrentVoters {
-		info.Voters = append(info.Voters, metadata.QuorumReplica{ID: v.ReplicaID, LogEndOffset: v.LogEndOffset, LastFetchTimestamp: v.LastFetchTimestamp, LastCaughtUpTimestamp: v.LastCaughtUpTimestamp})
-	}
-	for _, o := range p.Observers {
-		info.Observers = append(info.Observers, metadata.QuorumReplica{ID: o.ReplicaID, LogEndOffset: o.LogEndOffset, LastFetchTimestamp: o.LastFetchTimestamp, LastCaughtUpTimestamp: o.LastCaughtUpTimestamp})
-	}
-	return info, nil
+	return metadata.QuorumInfoFromResponse(p, resp.Nodes), nil
 }
 
 // timeoutMillis is the time left on ctx, for requests that carry their own timeout.

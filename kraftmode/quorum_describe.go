@@ -64,6 +64,10 @@ func (c *Controller) DescribeQuorum(ctx context.Context) (metadata.QuorumInfo, e
 		info.Voters = append(info.Voters, progress.voter(s.ID, int32(id), term))
 	}
 	sort.Slice(info.Voters, func(i, j int) bool { return info.Voters[i].ID < info.Voters[j].ID })
+	for _, v := range c.opts.Voters {
+		info.Nodes = append(info.Nodes, metadata.QuorumNode{ID: v.ID,
+			Listeners: []metadata.Endpoint{{Name: c.opts.ListenerName, Host: v.Host, Port: uint16(v.Port)}}})
+	}
 	info.Observers = progress.observersIn(term, voterIDs)
 	return info, nil
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-// DescribeQuorum: v0-1, DescribeCluster: v0-1
+// DescribeQuorum: v0-2, DescribeCluster: v0-1
 //
 // Behavior:
 // * DescribeQuorum is answered by the quorum leader; another voter answers
@@ -17,10 +17,12 @@ import (
 //   cluster id.
 // Version notes:
 // * DescribeQuorum v1: LastFetchTimestamp and LastCaughtUpTimestamp
+// * DescribeQuorum v2: error messages, replica directory ids (zero: a static quorum)
+//   and the voters' endpoints (KIP-853)
 // * DescribeCluster v1: EndpointType
 
 func init() {
-	serve(55, 0, 1, handleDescribeQuorum)
+	serve(55, 0, 2, handleDescribeQuorum)
 	serve(60, 0, 1, handleDescribeCluster)
 }
 
@@ -46,24 +48,14 @@ func handleDescribeQuorum(ctx context.Context, s *ControllerServer, kreq kmsg.Re
 				st.Partitions = append(st.Partitions, sp)
 				continue
 			}
-			sp.LeaderID, sp.LeaderEpoch, sp.HighWatermark = info.LeaderID, info.LeaderEpoch, info.HighWatermark
-			for _, v := range info.Voters {
-				sp.CurrentVoters = append(sp.CurrentVoters, replicaState(v.ID, v.LogEndOffset, v.LastFetchTimestamp, v.LastCaughtUpTimestamp))
-			}
-			for _, o := range info.Observers {
-				sp.Observers = append(sp.Observers, replicaState(o.ID, o.LogEndOffset, o.LastFetchTimestamp, o.LastCaughtUpTimestamp))
-			}
+			sp = info.ResponsePartition()
+			sp.Partition = rp.Partition
+			resp.Nodes = info.ResponseNodes()
 			st.Partitions = append(st.Partitions, sp)
 		}
 		resp.Topics = append(resp.Topics, st)
 	}
 	return resp, nil
-}
-
-func replicaState(id int32, leo, lastFetch, lastCaughtUp int64) kmsg.DescribeQuorumResponseTopicPartitionReplicaState {
-	rs := kmsg.NewDescribeQuorumResponseTopicPartitionReplicaState()
-	rs.ReplicaID, rs.LogEndOffset, rs.LastFetchTimestamp, rs.LastCaughtUpTimestamp = id, leo, lastFetch, lastCaughtUp
-	return rs
 }
 
 func handleDescribeCluster(_ context.Context, s *ControllerServer, kreq kmsg.Request) (kmsg.Response, error) {

@@ -10,6 +10,8 @@ type QuorumInfo struct {
 	HighWatermark int64
 	Voters        []QuorumReplica
 	Observers     []QuorumReplica
+	// Nodes are the voters' endpoints (DescribeQuorum v2).
+	Nodes []QuorumNode
 }
 
 // QuorumReplica is one voter or observer. Timestamps are Unix milliseconds, -1 when
