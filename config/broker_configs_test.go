@@ -3,7 +3,7 @@ package config
 import "testing"
 
 func TestBrokerConfigs(t *testing.T) {
-	c := mustParse(t, seedsFile+"ssl.keystore.password=hunter2\nno.such.key=1\n")
+	c := mustParse(t, seedsFile+"zookeeper.ssl.keystore.password=hunter2\nno.such.key=1\n")
 	byName := map[string]ConfigEntry{}
 	for _, e := range c.BrokerConfigs() {
 		if _, dup := byName[e.Name]; dup {
@@ -16,7 +16,7 @@ func TestBrokerConfigs(t *testing.T) {
 		{Name: "num.partitions", Value: "1", Source: SourceDefault, ReadOnly: true},
 		{Name: "log.retention.hours", Value: "168", Source: SourceDefault},
 		{Name: "log.retention.ms", Null: true, Source: SourceDefault},
-		{Name: "ssl.keystore.password", Null: true, Source: SourceStaticBroker, Sensitive: true, ReadOnly: true},
+		{Name: "zookeeper.ssl.keystore.password", Null: true, Source: SourceStaticBroker, Sensitive: true, ReadOnly: true},
 	}
 	for _, want := range tests {
 		if got := byName[want.Name]; got != want {

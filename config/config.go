@@ -12,6 +12,8 @@ import (
 type Config struct {
 	// Source is the file the config was read from, for error messages and logs.
 	Source string
+	// overridden are the keys whose value came from --override (KeySource).
+	overridden map[string]bool
 	// Raw is every key as given (file and overrides; keys lower-cased by
 	// viper), so DescribeConfigs can return keys kbridge does not type.
 	Raw map[string]string
@@ -191,6 +193,15 @@ func (c *Config) IsBroker() bool {
 // or, with migration enabled, the migration controller).
 func (c *Config) IsController() bool {
 	return slices.Contains(c.ProcessRoles, "controller")
+}
+
+// KeySource is where key's value came from, named as KeyError.File names it
+// ("--override" or the file), so a log line about a key points at what to edit.
+func (c *Config) KeySource(key string) string {
+	if c.overridden[key] {
+		return overrideSource
+	}
+	return c.Source
 }
 
 // ListenerByName finds a listener by its (upper-case) name.

@@ -11,7 +11,7 @@ const (
 // fallbacks. It reports the first malformed value; cross-key rules are
 // checked afterwards by validate.
 func decode(d *decoder) (*Config, error) {
-	c := &Config{Source: d.file, Raw: d.raw}
+	c := &Config{Source: d.file, Raw: d.raw, overridden: d.overridden}
 	decodeIdentity(d, c)
 	decodeQuorum(d, c)
 	decodeListeners(d, c)

@@ -33,7 +33,11 @@ type UnsupportedKeysError struct {
 // Error puts each refused key on its own "file: key: msg" line.
 func (e *UnsupportedKeysError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d config setting(s) ask for features that are not supported yet; kbridge refuses to start rather than ignore them:", len(e.Refused))
+	if len(e.Refused) == 1 {
+		b.WriteString("a config setting asks for a feature that is not supported yet; kbridge refuses to start rather than ignore it:")
+	} else {
+		fmt.Fprintf(&b, "%d config settings ask for features that are not supported yet; kbridge refuses to start rather than ignore them:", len(e.Refused))
+	}
 	for _, ke := range e.Refused {
 		b.WriteString("\n  ")
 		b.WriteString(ke.Error())

@@ -27,7 +27,24 @@ func parseKeyError(t *testing.T, text string, overrides ...string) *KeyError {
 	return ke
 }
 
-// seedsFile is the single-node file DESIGN.md says must load verbatim.
+// decodeAndValidate runs Parse's decoding and Kafka's validation without
+// refusing unsupported features, for tests of Kafka's own rules on files
+// kbridge would refuse.
+func decodeAndValidate(t *testing.T, text string) (*Config, error) {
+	t.Helper()
+	raw, overridden, err := readProperties("server.properties", strings.NewReader(text), nil)
+	if err != nil {
+		t.Fatalf("readProperties: %v", err)
+	}
+	d := &decoder{file: "server.properties", raw: raw, overridden: overridden}
+	c, err := decode(d)
+	if err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	return c, validate(d, c)
+}
+
+// seedsFile is the single-node file that must load verbatim (docs/architecture.md, "Modes and roles").
 const seedsFile = `process.roles=controller,broker
 node.id=1
 controller.quorum.voters=1@localhost:9093

@@ -178,16 +178,23 @@ func TestOverridesWin(t *testing.T) {
 
 func TestUnknownKeysAreReportedNotFatal(t *testing.T) {
 	c := mustParse(t, seedsFile+`
-sasl.enabled.mechanisms=PLAIN
-ssl.keystore.location=/etc/ks.jks
-listener.name.controller.ssl.keystore.password=secret
+zookeeper.ssl.keystore.location=/etc/ks.jks
+listener.name.controller.socket.receive.buffer.bytes=65536
 num.recovery.threads.per.data.dir=2
 remote.log.storage.system.enable=false
 no.such.key=1
 zookeeper.sync.time.ms=2000
-`)
+`, "metric.reporters=com.example.Reporter")
 	if want := []string{"no.such.key", "zookeeper.sync.time.ms"}; !reflect.DeepEqual(c.UnknownKeys, want) {
 		t.Errorf("UnknownKeys = %v, want %v", c.UnknownKeys, want)
+	}
+	ignored := []string{"listener.name.controller.socket.receive.buffer.bytes", "metric.reporters", "num.recovery.threads.per.data.dir",
+		"remote.log.storage.system.enable", "zookeeper.ssl.keystore.location"}
+	if !reflect.DeepEqual(c.IgnoredKeys, ignored) {
+		t.Errorf("IgnoredKeys = %v, want %v", c.IgnoredKeys, ignored)
+	}
+	if c.KeySource("metric.reporters") != "--override" || c.KeySource("no.such.key") != "server.properties" {
+		t.Errorf("KeySource: metric.reporters from %q, no.such.key from %q", c.KeySource("metric.reporters"), c.KeySource("no.such.key"))
 	}
 	if c.Raw["no.such.key"] != "1" {
 		t.Errorf("Raw lost an unknown key: %v", c.Raw)

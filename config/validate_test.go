@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -145,13 +146,17 @@ func TestLenientButTypedValues(t *testing.T) {
 	}
 }
 
+// Kafka's own rule for secured listeners, checked below the refusal of
+// anything but PLAINTEXT (TestSecuredListenersAreRefused), which would
+// otherwise answer first.
 func TestSecuredControllerListenerIsNotGuessed(t *testing.T) {
 	text := "process.roles=controller\nnode.id=1\ncontroller.quorum.voters=1@c:9093\nlisteners=SSL://:9093\ncontroller.listener.names=SSL\n"
-	if c := mustParse(t, text); c.ListenerSecurityProtocolMap["SSL"] != "SSL" {
-		t.Errorf("SSL controller listener mapped to %q", c.ListenerSecurityProtocolMap["SSL"])
+	if c, err := decodeAndValidate(t, text); err != nil || c.ListenerSecurityProtocolMap["SSL"] != "SSL" {
+		t.Errorf("SSL controller listener: %v, mapped to %q", err, c.ListenerSecurityProtocolMap["SSL"])
 	}
-	ke := parseKeyError(t, "process.roles=controller\nnode.id=1\ncontroller.quorum.voters=1@c:9093\nlisteners=SSL://:9093,CTRL://:9094\ncontroller.listener.names=CTRL,SSL\n")
-	if ke.Key != "listener.security.protocol.map" || !strings.Contains(ke.Msg, "CTRL") {
-		t.Errorf("with SSL in use, an unmapped controller listener must be an error: %v", ke)
+	_, err := decodeAndValidate(t, "process.roles=controller\nnode.id=1\ncontroller.quorum.voters=1@c:9093\nlisteners=SSL://:9093,CTRL://:9094\ncontroller.listener.names=CTRL,SSL\n")
+	var ke *KeyError
+	if !errors.As(err, &ke) || ke.Key != "listener.security.protocol.map" || !strings.Contains(ke.Msg, "CTRL") {
+		t.Errorf("with SSL in use, an unmapped controller listener must be an error: %v", err)
 	}
 }

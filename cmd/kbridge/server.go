@@ -86,10 +86,10 @@ func loadServerConfig(args, overrides []string, logger *slog.Logger) (*config.Co
 // do not touch security or durability.
 func logUnusedKeys(cfg *config.Config, logger *slog.Logger) {
 	for _, k := range cfg.UnknownKeys {
-		logger.Warn("unknown config key, ignored", "key", k, "file", cfg.Source)
+		logger.Warn("unknown config key, ignored", "key", k, "file", cfg.KeySource(k))
 	}
 	for _, k := range cfg.IgnoredKeys {
-		logger.Info("config key ignored: kbridge has no equivalent", "key", k, "file", cfg.Source)
+		logger.Info("config key ignored: kbridge has no equivalent", "key", k, "file", cfg.KeySource(k))
 	}
 }
 

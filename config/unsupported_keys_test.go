@@ -1,0 +1,217 @@
+package config
+
+import (
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// parseRefused parses text and returns the *UnsupportedKeysError it must fail with.
+func parseRefused(t *testing.T, text string, overrides ...string) *UnsupportedKeysError {
+	t.Helper()
+	_, err := Parse("server.properties", strings.NewReader(text), overrides)
+	var ue *UnsupportedKeysError
+	if !errors.As(err, &ue) {
+		t.Fatalf("Parse error = %v, want an *UnsupportedKeysError", err)
+	}
+	return ue
+}
+
+// Every family of unsupportedKeys refuses a value that asks for its feature,
+// naming the key and the file, saying "not supported yet" and, for security
+// keys, which feature is missing.
+func TestUnsupportedKeysAreRefused(t *testing.T) {
+	tests := []struct {
+		key, value, missing string
+	}{
+		{"ssl.keystore.location", "/etc/kafka/ks.jks", securityMissing},
+		{"ssl.client.auth", "required", securityMissing},
+		{"sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512", securityMissing},
+		{"sasl.mechanism.inter.broker.protocol", "PLAIN", securityMissing},
+		{"listener.name.internal.ssl.keystore.location", "/etc/kafka/ks.jks", securityMissing},
+		{"listener.name.sasl_ssl.plain.sasl.jaas.config", "PlainLoginModule required;", securityMissing},
+		{"listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config", "ScramLoginModule required;", securityMissing},
+		{"security.inter.broker.protocol", "SASL_SSL", securityMissing},
+		{"connections.max.reauth.ms", "3600000", securityMissing},
+		{"listener.name.sasl_ssl.oauthbearer.connections.max.reauth.ms", "3600000", securityMissing},
+		{"principal.builder.class", "com.example.PrincipalBuilder", securityMissing},
+		{"security.providers", "com.example.ProviderCreator", securityMissing},
+		{"delegation.token.secret.key", "s3cret", securityMissing},
+		{"delegation.token.master.key", "s3cret", securityMissing},
+		{"authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer", securityMissing},
+		{"super.users", "User:admin", securityMissing},
+		{"allow.everyone.if.no.acl.found", "true", securityMissing},
+		{"zookeeper.set.acl", "true", securityMissing},
+		{"zookeeper.ssl.client.enable", "true", securityMissing},
+		{"password.encoder.secret", "s3cret", securityMissing},
+		{"password.encoder.old.secret", "s3cret", securityMissing},
+		{"max.connections", "1000", limitsMissing},
+		{"max.connections.per.ip", "100", limitsMissing},
+		{"max.connections.per.ip.overrides", "10.0.0.1:200", limitsMissing},
+		{"max.connection.creation.rate", "50", limitsMissing},
+		{"listener.name.plaintext.max.connections", "100", limitsMissing},
+		{"queued.max.request.bytes", "104857600", limitsMissing},
+		{"create.topic.policy.class.name", "com.example.Policy", pluginsMissing},
+		{"alter.config.policy.class.name", "com.example.Policy", pluginsMissing},
+		{"client.quota.callback.class", "com.example.Quotas", pluginsMissing},
+		{"eligible.leader.replicas.enable", "true", elrMissing},
+		{"remote.log.storage.system.enable", "true", tieredMissing},
+		{"config.providers", "file", configProvMissing},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			ue := parseRefused(t, seedsFile+tt.key+"="+tt.value+"\n")
+			if len(ue.Refused) != 1 {
+				t.Fatalf("refused %v, want only %s", ue, tt.key)
+			}
+			ke := ue.Refused[0]
+			if ke.File != "server.properties" || ke.Key != tt.key || !strings.Contains(ke.Msg, tt.missing) || !strings.Contains(ke.Msg, "not supported yet") {
+				t.Errorf("error = %q, want server.properties: %s: ...%s", ke.Error(), tt.key, tt.missing)
+			}
+			if strings.Contains(ue.Error(), tt.value) {
+				t.Errorf("error %q echoes the value, which may be a secret", ue.Error())
+			}
+		})
+	}
+}
+
+// A listener whose security protocol is not PLAINTEXT would be served in
+// plaintext, so it is refused however the protocol was chosen.
+func TestSecuredListenersAreRefused(t *testing.T) {
+	tests := []struct {
+		name, text, key, msg string
+	}{
+		{"named after a protocol",
+			"process.roles=broker,controller\nnode.id=1\ncontroller.quorum.voters=1@localhost:9093\nlisteners=SASL_SSL://:9092,CONTROLLER://:9093\nlog.dirs=/x\n",
+			"listeners", "listener SASL_SSL uses security protocol SASL_SSL (from its name)"},
+		{"mapped to a protocol",
+			seedsFile + "listener.security.protocol.map=PLAINTEXT:SSL,CONTROLLER:PLAINTEXT\n",
+			"listeners", "listener PLAINTEXT uses security protocol SSL (from listener.security.protocol.map)"},
+		{"ZooKeeper mode",
+			zkFile + "listeners=PLAINTEXT://:9092,SSL://:9093\n",
+			"listeners", "listener SSL uses security protocol SSL"},
+		{"controller listener of a broker-only node",
+			"process.roles=broker\nnode.id=2\ncontroller.quorum.voters=1@c:9093\ncontroller.listener.names=CONTROLLER\nlisteners=PLAINTEXT://:9092\nlistener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:SASL_PLAINTEXT\nlog.dirs=/x\n",
+			"controller.listener.names", "listener CONTROLLER uses security protocol SASL_PLAINTEXT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ue := parseRefused(t, tt.text)
+			if len(ue.Refused) != 1 {
+				t.Fatalf("refused %v, want one listener", ue)
+			}
+			ke := ue.Refused[0]
+			if ke.File != "server.properties" || ke.Key != tt.key || !strings.Contains(ke.Msg, tt.msg) || !strings.Contains(ke.Msg, securityMissing) {
+				t.Errorf("error = %q, want server.properties: %s: %s...%s", ke.Error(), tt.key, tt.msg, securityMissing)
+			}
+		})
+	}
+}
+
+// Kafka's defaults that mean "off", and empty values, load: such a file means
+// the same in Kafka and kbridge. Kafka's own default protocol map, which lists
+// SSL and SASL names, does not matter while no listener uses them.
+func TestOffValuesAreAccepted(t *testing.T) {
+	off := `zookeeper.set.acl=false
+zookeeper.ssl.client.enable=FALSE
+authorizer.class.name=
+super.users=
+allow.everyone.if.no.acl.found=false
+ssl.client.auth=none
+listener.name.internal.ssl.client.auth=NONE
+ssl.endpoint.identification.algorithm=
+sasl.enabled.mechanisms=
+security.inter.broker.protocol=PLAINTEXT
+principal.builder.class=org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder
+connections.max.reauth.ms=0
+delegation.token.secret.key=
+max.connections=2147483647
+max.connections.per.ip=2147483647
+max.connections.per.ip.overrides=
+max.connection.creation.rate=2147483647
+queued.max.request.bytes=-1
+eligible.leader.replicas.enable=false
+remote.log.storage.system.enable=false
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL
+`
+	c := mustParse(t, seedsFile+off)
+	if len(c.UnknownKeys) != 0 {
+		t.Errorf("UnknownKeys = %v, want none", c.UnknownKeys)
+	}
+	for _, key := range []string{"zookeeper.set.acl", "authorizer.class.name", "ssl.client.auth", "listener.name.internal.ssl.client.auth", "max.connections"} {
+		if !slices.Contains(c.IgnoredKeys, key) {
+			t.Errorf("IgnoredKeys = %v, want %s among them", c.IgnoredKeys, key)
+		}
+	}
+}
+
+// All refused keys come back in one error, sorted, each on a "file: key: msg"
+// line, so the operator fixes the file in one pass; overrides are blamed on
+// --override.
+func TestAllRefusedKeysAreReportedTogether(t *testing.T) {
+	text := strings.Replace(seedsFile, "listeners=PLAINTEXT://:9092", "listeners=SSL://:9092", 1) + `super.users=User:admin
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+max.connections=10
+ssl.keystore.location=/etc/kafka/ks.jks
+`
+	ue := parseRefused(t, text, "zookeeper.set.acl=true")
+	var got []string
+	for _, ke := range ue.Refused {
+		got = append(got, ke.File+" "+ke.Key)
+	}
+	want := []string{
+		"server.properties authorizer.class.name",
+		"server.properties listeners",
+		"server.properties max.connections",
+		"server.properties ssl.keystore.location",
+		"server.properties super.users",
+		"--override zookeeper.set.acl",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("refused = %v, want %v", got, want)
+	}
+	for _, ke := range ue.Refused {
+		if !strings.Contains(ue.Error(), "\n  "+ke.Error()) {
+			t.Errorf("error text lacks the line %q:\n%s", ke.Error(), ue.Error())
+		}
+	}
+	var ke *KeyError
+	if !errors.As(ue, &ke) || ke != ue.Refused[0] {
+		t.Errorf("errors.As does not reach the first KeyError: %v", ke)
+	}
+}
+
+// The repository's own configs and the embedded default must keep starting.
+func TestRepositoryConfigsAreNotRefused(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "examples", "*", "*.properties"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no example configs found: %v", err)
+	}
+	for _, f := range append(files, defaultName) {
+		if _, err := Load(f, nil); err != nil {
+			t.Errorf("%v", err)
+		}
+	}
+}
+
+// The tables do not overlap: a key is ignored or refused, never both, and a
+// refused key that kbridge also reads is off at Kafka's default.
+func TestUnsupportedKeysTableIsConsistent(t *testing.T) {
+	seen := map[string]bool{}
+	for _, u := range unsupportedKeys {
+		if seen[u.name] {
+			t.Errorf("%s listed twice in unsupportedKeys", u.name)
+		}
+		seen[u.name] = true
+		if def := brokerKeyIndex[u.name]; def != nil && !def.null && !u.off(def.def) {
+			t.Errorf("%s: Kafka's default %q would be refused", u.name, def.def)
+		}
+	}
+	for _, name := range kafkaKeys {
+		if unsupportedKeyFor(name) != nil {
+			t.Errorf("%s is both ignored (kafkaKeys) and in unsupportedKeys", name)
+		}
+	}
+}

@@ -1,0 +1,145 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestConfigFailsClosed starts `kbridge server start` on an otherwise valid,
+// formatted single-node KRaft file plus one setting per family kbridge
+// refuses: a security or durability feature it does not implement. Each run
+// must exit non-zero within a few seconds, name the key and the file, say
+// "not supported yet", and leave nothing listening. A voter host that does
+// not resolve fails the same way instead of advertising loopback. The file
+// without those settings then starts, so the refusals are the settings' doing.
+func TestConfigFailsClosed(t *testing.T) {
+	dir := t.TempDir()
+	bp, cp := freePort(t), freePort(t)
+	brokerAddr, controllerAddr := fmt.Sprintf("127.0.0.1:%d", bp), fmt.Sprintf("127.0.0.1:%d", cp)
+	voters := fmt.Sprintf("controller.quorum.voters=1@127.0.0.1:%d", cp)
+	listeners := fmt.Sprintf("listeners=PLAINTEXT://%s,CONTROLLER://%s", brokerAddr, controllerAddr)
+	base := []string{
+		"process.roles=broker,controller",
+		"node.id=1",
+		voters,
+		listeners,
+		"controller.listener.names=CONTROLLER",
+		"log.dirs=" + filepath.Join(dir, "data"),
+		"offsets.topic.replication.factor=1",
+	}
+	basePath := writeProperties(t, dir, "server", base)
+	clusterID := strings.TrimSpace(Run(t, "storage", "random-uuid"))
+	Run(t, "storage", "format", "-t", clusterID, "-c", basePath)
+
+	const security = "TLS, SASL and ACLs are not supported yet"
+	tests := []struct {
+		name    string
+		replace map[string]string // base line -> its replacement
+		extra   []string
+		key     string
+		msg     string
+	}{
+		{name: "sasl-ssl-listener",
+			replace: map[string]string{listeners: fmt.Sprintf("listeners=SASL_SSL://%s,CONTROLLER://%s", brokerAddr, controllerAddr)},
+			extra:   []string{"listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT", "inter.broker.listener.name=SASL_SSL"},
+			key:     "listeners", msg: security},
+		{name: "tls-keystore", extra: []string{"ssl.keystore.location=/etc/kafka/kafka.keystore.jks"}, key: "ssl.keystore.location", msg: security},
+		{name: "sasl-mechanisms", extra: []string{"sasl.enabled.mechanisms=SCRAM-SHA-512"}, key: "sasl.enabled.mechanisms", msg: security},
+		{name: "authorizer", extra: []string{"authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer"}, key: "authorizer.class.name", msg: security},
+		{name: "super-users", extra: []string{"super.users=User:admin"}, key: "super.users", msg: security},
+		{name: "zookeeper-acls", extra: []string{"zookeeper.set.acl=true"}, key: "zookeeper.set.acl", msg: security},
+		{name: "connection-limit", extra: []string{"max.connections=1000"}, key: "max.connections", msg: "limits are not supported yet"},
+		{name: "eligible-leader-replicas", extra: []string{"eligible.leader.replicas.enable=true"}, key: "eligible.leader.replicas.enable", msg: "not supported yet"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var lines []string
+			for _, l := range base {
+				if r, ok := tt.replace[l]; ok {
+					l = r
+				}
+				lines = append(lines, l)
+			}
+			path := writeProperties(t, dir, tt.name, append(lines, tt.extra...))
+			stderr := startMustFail(t, path, 10*time.Second)
+			if want := path + ": " + tt.key + ": "; !strings.Contains(stderr, want) || !strings.Contains(stderr, tt.msg) || !strings.Contains(stderr, "not supported yet") {
+				t.Errorf("stderr does not name %q with %q and \"not supported yet\":\n%s", want, tt.msg, stderr)
+			}
+			assertNotListening(t, brokerAddr, controllerAddr)
+		})
+	}
+
+	// Resolution goes to DNS; .invalid never resolves (RFC 6761), so this waits
+	// at most for the resolver's own timeout.
+	t.Run("unresolvable-voter-host", func(t *testing.T) {
+		const host = "kbridge-no-such-host.invalid"
+		lines := []string{fmt.Sprintf("controller.quorum.voters=1@%s:%d", host, cp)}
+		for _, l := range base {
+			if l != voters {
+				lines = append(lines, l)
+			}
+		}
+		path := writeProperties(t, dir, "unresolvable", lines)
+		stderr := startMustFail(t, path, 30*time.Second)
+		if want := path + ": controller.quorum.voters: "; !strings.Contains(stderr, want) || !strings.Contains(stderr, host) {
+			t.Errorf("stderr does not name %q and the host %s:\n%s", want, host, stderr)
+		}
+		assertNotListening(t, brokerAddr, controllerAddr)
+	})
+
+	n := &Node{t: t, ConfigPath: basePath, DataDir: filepath.Join(dir, "data"), BrokerAddr: brokerAddr, logPath: filepath.Join(dir, "server.log")}
+	t.Cleanup(n.Stop)
+	n.Start()
+	n.Stop()
+}
+
+// writeProperties writes lines as dir/name.properties and returns its path.
+func writeProperties(t *testing.T, dir, name string, lines []string) string {
+	t.Helper()
+	path := filepath.Join(dir, name+".properties")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// startMustFail runs `kbridge server start path` and returns its stderr; it
+// fails the test unless the process exits non-zero within limit.
+func startMustFail(t *testing.T, path string, limit time.Duration) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, kbridgeBin, "server", "start", path)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		t.Fatalf("kbridge server start %s still running after %v; stderr:\n%s", path, limit, stderr.String())
+	case err == nil:
+		t.Fatalf("kbridge server start %s exited 0; stderr:\n%s", path, stderr.String())
+	case !errors.As(err, &exit):
+		t.Fatalf("kbridge server start %s: %v", path, err)
+	}
+	return stderr.String()
+}
+
+// assertNotListening fails the test if anything accepts on addrs.
+func assertNotListening(t *testing.T, addrs ...string) {
+	t.Helper()
+	for _, addr := range addrs {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			t.Errorf("something accepts on %s after a refused start", addr)
+		}
+	}
+}
