@@ -132,17 +132,20 @@ func (rm *ReplicaManager) apply(img *metadata.Image, newSource bool) {
 // which truncates before it fetches.
 func (rm *ReplicaManager) updatePartition(p *Partition, part *metadata.Partition, img *metadata.Image, eligible map[int32]int64) {
 	settings := topicSettings{cfg: rm.cfg, img: img, topic: p.tp.topic}
-	sc := settings.storageConfig()
-	p.log.SetConfig(sc)
+	sc, err := settings.storageConfig()
+	if err != nil {
+		rm.log.Warn("topic config", "topic", p.tp.topic, "err", err)
+	}
+	if err := p.log.SetConfig(sc); err != nil {
+		rm.log.Error("topic config not applied; the log keeps its settings", "topic", p.tp.topic, "partition", p.tp.partition, "err", err)
+	}
 	isLeader := part.Leader == rm.id
 	if isLeader {
 		rm.fetchers.remove(p.tp)
 	}
-	ps := partitionSettings{
-		minISR:     int(settings.int64("min.insync.replicas")),
-		maxMessage: int32(settings.int64("max.message.bytes")),
-		appendTime: settings.string("message.timestamp.type") == "LogAppendTime",
-		compacted:  sc.Compacts(),
+	ps := partitionSettings{compacted: sc.Compacts()}
+	if ps.minISR, ps.maxMessage, ps.appendTime, err = settings.partitionSettings(); err != nil {
+		rm.log.Warn("topic config", "topic", p.tp.topic, "err", err)
 	}
 	wasLeader, oldEpoch, err := p.applyImage(part, ps, eligible, time.Now())
 	if err != nil {
@@ -240,8 +243,11 @@ func (rm *ReplicaManager) openPartition(t *metadata.Topic, tp topicPartition, di
 			return nil, fmt.Errorf("remove stale log %s: %w", path, err)
 		}
 	}
-	settings := topicSettings{cfg: rm.cfg, img: img, topic: tp.topic}
-	l, err := storage.Open(path, tp.topic, tp.partition, settings.storageConfig(), rm.log)
+	sc, err := topicSettings{cfg: rm.cfg, img: img, topic: tp.topic}.storageConfig()
+	if err != nil {
+		rm.log.Warn("topic config", "topic", tp.topic, "err", err)
+	}
+	l, err := storage.Open(path, tp.topic, tp.partition, sc, rm.log)
 	if err != nil {
 		return nil, fmt.Errorf("open log %s: %w", path, err)
 	}

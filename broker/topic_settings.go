@@ -1,6 +1,8 @@
 package broker
 
 import (
+	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/kbridge/kbridge/broker/storage"
@@ -32,40 +34,69 @@ func (s topicSettings) string(key string) string {
 	return v
 }
 
-func (s topicSettings) int64(key string) int64 {
-	n, _ := strconv.ParseInt(s.string(key), 10, 64)
+// typedSettings reads a topic's settings as numbers, collecting the keys whose value
+// does not parse. Every value entering through kbridge is validated first
+// (config.ValidateTopicConfig), so such a value was written to ZooKeeper by another
+// tool: it is reported, and the broker's default for the key is used instead, never a
+// zero.
+type typedSettings struct {
+	topicSettings
+	errs []error
+}
+
+func (t *typedSettings) int64(key string) int64 {
+	v, src := t.lookup(key)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err == nil {
+		return n
+	}
+	t.errs = append(t.errs, fmt.Errorf("topic %q: %s=%q (%s) is not a number; using the broker's default", t.topic, key, v, src))
+	def, _, _ := t.cfg.TopicDefault(key)
+	n, _ = strconv.ParseInt(def, 10, 64)
 	return n
 }
 
-func (s topicSettings) float64(key string) float64 {
-	f, _ := strconv.ParseFloat(s.string(key), 64)
+func (t *typedSettings) float64(key string) float64 {
+	v, src := t.lookup(key)
+	f, err := strconv.ParseFloat(v, 64)
+	if err == nil {
+		return f
+	}
+	t.errs = append(t.errs, fmt.Errorf("topic %q: %s=%q (%s) is not a number; using the broker's default", t.topic, key, v, src))
+	def, _, _ := t.cfg.TopicDefault(key)
+	f, _ = strconv.ParseFloat(def, 64)
 	return f
 }
 
-// zeroAsNegative maps a configured 0 to the storage package's spelling of an explicit
-// zero (its zero value means "Kafka's default").
-func zeroAsNegative[T int64 | float64](v T) T {
-	if v == 0 {
-		return -1
+// storageConfig is what the partition log needs of the topic's settings, every value
+// resolved (the log never guesses a default); the error lists the values that did not
+// parse and were replaced by the broker's defaults.
+func (s topicSettings) storageConfig() (storage.Config, error) {
+	t := &typedSettings{topicSettings: s}
+	sc := storage.Config{
+		CleanupPolicy:          t.string("cleanup.policy"),
+		DeleteRetentionMs:      t.int64("delete.retention.ms"),
+		MinCleanableDirtyRatio: t.float64("min.cleanable.dirty.ratio"),
+		MinCompactionLagMs:     t.int64("min.compaction.lag.ms"),
+		MaxCompactionLagMs:     t.int64("max.compaction.lag.ms"),
+		SegmentBytes:           t.int64("segment.bytes"),
+		SegmentMs:              t.int64("segment.ms"),
+		RetentionMs:            t.int64("retention.ms"),
+		RetentionBytes:         t.int64("retention.bytes"),
+		FlushIntervalMessages:  t.int64("flush.messages"),
+		FlushIntervalMs:        t.int64("flush.ms"),
+		IndexIntervalBytes:     int32(t.int64("index.interval.bytes")),
+		MaxMessageBytes:        int32(t.int64("max.message.bytes")),
 	}
-	return v
+	return sc, errors.Join(t.errs...)
 }
 
-// storageConfig is what the partition log needs of the topic's settings.
-func (s topicSettings) storageConfig() storage.Config {
-	return storage.Config{
-		CleanupPolicy:          s.string("cleanup.policy"),
-		DeleteRetentionMs:      zeroAsNegative(s.int64("delete.retention.ms")),
-		MinCleanableDirtyRatio: zeroAsNegative(s.float64("min.cleanable.dirty.ratio")),
-		MinCompactionLagMs:     s.int64("min.compaction.lag.ms"),
-		MaxCompactionLagMs:     s.int64("max.compaction.lag.ms"),
-		SegmentBytes:           s.int64("segment.bytes"),
-		SegmentMs:              s.int64("segment.ms"),
-		RetentionMs:            s.int64("retention.ms"),
-		RetentionBytes:         s.int64("retention.bytes"),
-		FlushIntervalMessages:  s.int64("flush.messages"),
-		FlushIntervalMs:        s.int64("flush.ms"),
-		IndexIntervalBytes:     int32(s.int64("index.interval.bytes")),
-		MaxMessageBytes:        int32(s.int64("max.message.bytes")),
-	}
+// partitionSettings is what a partition's leader checks on produce, resolved like
+// storageConfig.
+func (s topicSettings) partitionSettings() (minISR int, maxMessage int32, appendTime bool, err error) {
+	t := &typedSettings{topicSettings: s}
+	minISR = int(t.int64("min.insync.replicas"))
+	maxMessage = int32(t.int64("max.message.bytes"))
+	appendTime = t.string("message.timestamp.type") == "LogAppendTime"
+	return minISR, maxMessage, appendTime, errors.Join(t.errs...)
 }

@@ -47,6 +47,10 @@ func TestKafkaAPIs(t *testing.T) {
 		if !errors.Is(resp["bad-config"].Err, kerr.InvalidConfig) {
 			t.Fatalf("want INVALID_CONFIG, got %v", resp["bad-config"].Err)
 		}
+		resp, _ = adm.CreateTopics(ctx, 1, 1, map[string]*string{"retention.ms": strp("soon")}, "unparsable")
+		if r := resp["unparsable"]; !errors.Is(r.Err, kerr.InvalidConfig) || !strings.Contains(r.ErrMessage, "retention.ms") {
+			t.Fatalf("retention.ms=soon: want INVALID_CONFIG naming the key, got %v %q", r.Err, r.ErrMessage)
+		}
 		resp, _ = adm.CreateTopics(ctx, 1, 1, nil, "bad/name")
 		if !errors.Is(resp["bad/name"].Err, kerr.InvalidTopicException) {
 			t.Fatalf("want INVALID_TOPIC_EXCEPTION, got %v", resp["bad/name"].Err)
@@ -155,8 +159,8 @@ func TestKafkaAPIs(t *testing.T) {
 			t.Fatalf("after AlterConfigs: retention.ms=%s segment.ms=%s", r, s)
 		}
 		ar, _ = adm.AlterTopicConfigs(ctx, []kadm.AlterConfig{{Name: "retention.ms", Value: strp("soon")}}, "configured")
-		if !errors.Is(ar[0].Err, kerr.InvalidConfig) {
-			t.Fatalf("bad value: want INVALID_CONFIG, got %v", ar[0].Err)
+		if !errors.Is(ar[0].Err, kerr.InvalidConfig) || !strings.Contains(ar[0].ErrMessage, "retention.ms") {
+			t.Fatalf("bad value: want INVALID_CONFIG naming the key, got %v %q", ar[0].Err, ar[0].ErrMessage)
 		}
 	})
 

@@ -186,7 +186,9 @@ func compactedModel(recs []logRecord, activeBase int64) []logRecord {
 }
 
 func compactConfig() Config {
-	return Config{RetentionMs: -1, RetentionBytes: -1, CleanupPolicy: CleanupPolicyCompact, MinCleanableDirtyRatio: -1}
+	c := testConfig()
+	c.CleanupPolicy, c.MinCleanableDirtyRatio = CleanupPolicyCompact, 0
+	return c
 }
 
 func sameRecords(tb testing.TB, got, want []logRecord) {

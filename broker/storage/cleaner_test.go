@@ -303,15 +303,32 @@ func TestCompactSkipsDeletePolicy(t *testing.T) {
 	}
 }
 
-func TestCleanerConfigDefaults(t *testing.T) {
-	c := Config{}.withDefaults()
-	if c.DeleteRetentionMs != DefaultDeleteRetentionMs || c.MinCleanableDirtyRatio != 0.5 ||
-		c.MinCompactionLagMs != 0 || c.MaxCompactionLagMs != 1<<63-1 || c.Compacts() || !c.Deletes() {
+// TestConfigTakesKafkasMeaningOfZero: DefaultConfig is Kafka's defaults; 0 is never
+// read as "default" (delete.retention.ms=0 and min.cleanable.dirty.ratio=0 are
+// meaningful); a value outside what Kafka's validators allow is refused, by Open and
+// by SetConfig, which then keeps the log's settings.
+func TestConfigTakesKafkasMeaningOfZero(t *testing.T) {
+	c := DefaultConfig()
+	if c.DeleteRetentionMs != DefaultDeleteRetentionMs || c.MinCleanableDirtyRatio != 0.5 || c.RetentionMs != DefaultRetentionMs ||
+		c.RetentionBytes != -1 || c.MinCompactionLagMs != 0 || c.MaxCompactionLagMs != 1<<63-1 || c.Compacts() || !c.Deletes() {
 		t.Fatalf("defaults %+v", c)
 	}
-	c = Config{DeleteRetentionMs: -1, MinCleanableDirtyRatio: -1, MinCompactionLagMs: -5, MaxCompactionLagMs: 7, CleanupPolicy: "compact"}.withDefaults()
-	if c.DeleteRetentionMs != 0 || c.MinCleanableDirtyRatio != 0 || c.MinCompactionLagMs != 0 || c.MaxCompactionLagMs != 7 || !c.Compacts() || c.Deletes() {
-		t.Fatalf("explicit zeros %+v", c)
+	zeros := DefaultConfig()
+	zeros.DeleteRetentionMs, zeros.MinCleanableDirtyRatio, zeros.RetentionMs, zeros.RetentionBytes, zeros.IndexIntervalBytes = 0, 0, 0, 0, 0
+	l := openLog(t, t.TempDir(), zeros)
+	defer l.Close()
+	if l.cfg != zeros {
+		t.Fatalf("zeros were rewritten: %+v", l.cfg)
+	}
+	bad := DefaultConfig()
+	bad.SegmentBytes = 0
+	if _, err := Open(t.TempDir(), "t", 0, bad, quietLogger()); !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "segment.bytes=0") {
+		t.Fatalf("Open with segment.bytes=0: %v", err)
+	}
+	bad = DefaultConfig()
+	bad.MinCleanableDirtyRatio = 1.5
+	if err := l.SetConfig(bad); !errors.Is(err, ErrInvalidConfig) || l.cfg != zeros {
+		t.Fatalf("SetConfig with min.cleanable.dirty.ratio=1.5: %v, config now %+v", err, l.cfg)
 	}
 }
 

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"fmt"
 	"math"
 	"strings"
 )
@@ -30,11 +31,14 @@ const (
 	CleanupPolicyCompact = "compact"
 )
 
-// Config holds the topic-level settings that shape a partition log. Zero fields take
-// Kafka's defaults, so a config built from a sparse topic override is still complete;
-// -1 means unlimited where Kafka allows it (retention). The two cleaner settings whose
-// 0 is meaningful but not the default (DeleteRetentionMs, MinCleanableDirtyRatio)
-// take any negative value to mean 0.
+// Config holds the topic-level settings that shape a partition log, resolved: every
+// field is the value to use, with Kafka's meaning of 0 and -1 (retention.ms=0 and
+// retention.bytes=0 delete every closed segment, -1 keeps them; delete.retention.ms=0
+// drops tombstones at the next cleaning; index.interval.bytes=0 indexes every batch).
+// The log never guesses a default: the broker resolves each key from the topic's
+// override or the broker's default (broker/topic_settings.go), and DefaultConfig is
+// Kafka's defaults for code with no topic behind it. A value no validated topic config
+// can hold is refused by Open and SetConfig (check).
 type Config struct {
 	SegmentBytes          int64 // segment.bytes: roll when the active segment would exceed it
 	SegmentMs             int64 // segment.ms: roll when the active segment's first batch is older
@@ -45,11 +49,11 @@ type Config struct {
 	IndexIntervalBytes    int32 // index.interval.bytes: spacing of offset and time index entries
 	MaxMessageBytes       int32 // max.message.bytes: largest batch Append accepts
 
-	CleanupPolicy          string  // cleanup.policy: "delete", "compact" or "compact,delete"; empty = delete
-	DeleteRetentionMs      int64   // delete.retention.ms: how long tombstones outlive compaction; <0 = 0
-	MinCleanableDirtyRatio float64 // min.cleanable.dirty.ratio: dirty share that makes a log due; <0 = 0
+	CleanupPolicy          string  // cleanup.policy: "delete", "compact" or "compact,delete"
+	DeleteRetentionMs      int64   // delete.retention.ms: how long tombstones outlive compaction
+	MinCleanableDirtyRatio float64 // min.cleanable.dirty.ratio: dirty share that makes a log due
 	MinCompactionLagMs     int64   // min.compaction.lag.ms: records younger than this are not compacted
-	MaxCompactionLagMs     int64   // max.compaction.lag.ms: dirty records older than this force a cleaning; <=0 = unlimited
+	MaxCompactionLagMs     int64   // max.compaction.lag.ms: dirty records older than this force a cleaning
 }
 
 // Compacts reports whether cleanup.policy includes compact: the log cleaner runs, and
@@ -71,53 +75,57 @@ func (c Config) hasPolicy(p string) bool {
 	return false
 }
 
-// DefaultConfig returns Kafka's defaults, the starting point a topic override edits.
+// DefaultConfig is Kafka's defaults for a topic without overrides on a broker with
+// Kafka's defaults.
 func DefaultConfig() Config {
-	return Config{}.withDefaults()
+	return Config{
+		SegmentBytes:           DefaultSegmentBytes,
+		SegmentMs:              DefaultSegmentMs,
+		RetentionMs:            DefaultRetentionMs,
+		RetentionBytes:         DefaultRetentionBytes,
+		FlushIntervalMessages:  math.MaxInt64,
+		FlushIntervalMs:        math.MaxInt64,
+		IndexIntervalBytes:     DefaultIndexIntervalBytes,
+		MaxMessageBytes:        DefaultMaxMessageBytes,
+		CleanupPolicy:          CleanupPolicyDelete,
+		DeleteRetentionMs:      DefaultDeleteRetentionMs,
+		MinCleanableDirtyRatio: DefaultMinCleanableDirtyRatio,
+		MaxCompactionLagMs:     math.MaxInt64,
+	}
 }
 
-func (c Config) withDefaults() Config {
-	if c.SegmentBytes <= 0 {
-		c.SegmentBytes = DefaultSegmentBytes
-	}
-	// Index entries hold 32-bit file positions, which is why Kafka's segment.bytes is an int.
-	c.SegmentBytes = min(c.SegmentBytes, math.MaxInt32)
-	if c.SegmentMs <= 0 {
-		c.SegmentMs = DefaultSegmentMs
-	}
-	if c.RetentionMs == 0 {
-		c.RetentionMs = DefaultRetentionMs
-	}
-	if c.RetentionBytes == 0 {
-		c.RetentionBytes = DefaultRetentionBytes
-	}
-	if c.FlushIntervalMessages <= 0 {
-		c.FlushIntervalMessages = math.MaxInt64
-	}
-	if c.FlushIntervalMs <= 0 {
-		c.FlushIntervalMs = math.MaxInt64
-	}
-	if c.IndexIntervalBytes <= 0 {
-		c.IndexIntervalBytes = DefaultIndexIntervalBytes
-	}
-	if c.MaxMessageBytes <= 0 {
-		c.MaxMessageBytes = DefaultMaxMessageBytes
+// minSegmentBytes is Kafka's lower bound of segment.bytes (LegacyRecord.RECORD_OVERHEAD_V0).
+const minSegmentBytes = 14
+
+// check refuses values outside the ranges Kafka's topic config validators allow, so a
+// log never runs on a setting whose meaning Kafka does not define.
+func (c Config) check() error {
+	bad := func(key string, v any, want string) error {
+		return fmt.Errorf("%w: %s=%v, want %s", ErrInvalidConfig, key, v, want)
 	}
 	switch {
-	case c.DeleteRetentionMs == 0:
-		c.DeleteRetentionMs = DefaultDeleteRetentionMs
+	case c.SegmentBytes < minSegmentBytes || c.SegmentBytes > math.MaxInt32:
+		return bad("segment.bytes", c.SegmentBytes, "14 to 2147483647")
+	case c.SegmentMs < 1:
+		return bad("segment.ms", c.SegmentMs, "at least 1")
+	case c.RetentionMs < -1:
+		return bad("retention.ms", c.RetentionMs, "at least -1")
+	case c.FlushIntervalMessages < 1:
+		return bad("flush.messages", c.FlushIntervalMessages, "at least 1")
+	case c.FlushIntervalMs < 0:
+		return bad("flush.ms", c.FlushIntervalMs, "at least 0")
+	case c.IndexIntervalBytes < 0:
+		return bad("index.interval.bytes", c.IndexIntervalBytes, "at least 0")
+	case c.MaxMessageBytes < 0:
+		return bad("max.message.bytes", c.MaxMessageBytes, "at least 0")
 	case c.DeleteRetentionMs < 0:
-		c.DeleteRetentionMs = 0
+		return bad("delete.retention.ms", c.DeleteRetentionMs, "at least 0")
+	case c.MinCleanableDirtyRatio < 0 || c.MinCleanableDirtyRatio > 1:
+		return bad("min.cleanable.dirty.ratio", c.MinCleanableDirtyRatio, "0 to 1")
+	case c.MinCompactionLagMs < 0:
+		return bad("min.compaction.lag.ms", c.MinCompactionLagMs, "at least 0")
+	case c.MaxCompactionLagMs < 1:
+		return bad("max.compaction.lag.ms", c.MaxCompactionLagMs, "at least 1")
 	}
-	switch {
-	case c.MinCleanableDirtyRatio == 0:
-		c.MinCleanableDirtyRatio = DefaultMinCleanableDirtyRatio
-	case c.MinCleanableDirtyRatio < 0:
-		c.MinCleanableDirtyRatio = 0
-	}
-	c.MinCompactionLagMs = max(c.MinCompactionLagMs, 0)
-	if c.MaxCompactionLagMs <= 0 {
-		c.MaxCompactionLagMs = math.MaxInt64
-	}
-	return c
+	return nil
 }

@@ -27,4 +27,7 @@ var (
 	// ErrMissingKey: INVALID_RECORD, a record without a key produced to a compacted
 	// topic, where the cleaner could never tell which value is the latest.
 	ErrMissingKey = errors.New("compacted topic cannot accept a record without a key")
+	// ErrInvalidConfig: a topic setting outside the range Kafka allows reached the log;
+	// the log keeps the settings it had (SetConfig) or does not open.
+	ErrInvalidConfig = errors.New("invalid topic config")
 )

@@ -83,8 +83,11 @@ func decodeBatches(tb testing.TB, b []byte) []kmsg.RecordBatch {
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
+// testConfig is Kafka's defaults with unlimited retention.
 func testConfig() Config {
-	return Config{RetentionMs: -1, RetentionBytes: -1}
+	c := DefaultConfig()
+	c.RetentionMs, c.RetentionBytes = -1, -1
+	return c
 }
 
 func openLog(tb testing.TB, dir string, cfg Config) *PartitionLog {

@@ -56,6 +56,9 @@ func Open(dir string, topic string, partition int32, cfg Config, log *slog.Logge
 	if log == nil {
 		log = slog.Default()
 	}
+	if err := cfg.check(); err != nil {
+		return nil, fmt.Errorf("open partition log %s: %w", dir, err)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("open partition log %s: %w", dir, err)
 	}
@@ -64,7 +67,7 @@ func Open(dir string, topic string, partition int32, cfg Config, log *slog.Logge
 		topic:     topic,
 		partition: partition,
 		log:       log.With("topic", topic, "partition", partition),
-		cfg:       cfg.withDefaults(),
+		cfg:       cfg,
 		lastFlush: time.Now(),
 	}
 	if err := l.load(); err != nil {
@@ -77,11 +80,16 @@ func Open(dir string, topic string, partition int32, cfg Config, log *slog.Logge
 }
 
 // SetConfig applies a topic config change; it takes effect from the next append or
-// maintenance pass.
-func (l *PartitionLog) SetConfig(cfg Config) {
+// maintenance pass. A config check refuses is not applied: the log keeps its
+// settings and the error says which key was out of range.
+func (l *PartitionLog) SetConfig(cfg Config) error {
+	if err := cfg.check(); err != nil {
+		return l.errorf("set config: %w", err)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.cfg = cfg.withDefaults()
+	l.cfg = cfg
+	return nil
 }
 
 // Dir is the log's directory; it never changes while the log is open.
