@@ -20,8 +20,13 @@ vet:
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...
 
+# The packages with concurrency of their own run under the race detector (it costs them
+# little time: their tests wait on I/O); the rest, e2e included, without it.
+RACE_PKGS := ./broker/... ./kwire/ ./kraftmode/ ./zkmode/ ./migrate/
+
 test: test-deps vet build
-	$(GO) test $(GOTESTFLAGS) ./...
+	$(GO) test $(GOTESTFLAGS) -race $(RACE_PKGS)
+	$(GO) test $(GOTESTFLAGS) $$($(GO) list ./... | grep -v -e '/broker' -e '/kwire$$' -e '/kraftmode$$' -e '/zkmode$$' -e '/migrate$$')
 
 # Throughput of kbridge against franz-go's in-memory kfake, side by side, same client.
 bench: build
