@@ -10,7 +10,7 @@ import (
 	"github.com/kbridge/kbridge/broker/storage"
 )
 
-// Produce: v3-11
+// Produce: v0-11
 //
 // Behavior:
 // * Only the partition's leader accepts writes; others answer NOT_LEADER_OR_FOLLOWER,
@@ -20,20 +20,25 @@ import (
 //   the high watermark covers the batch (see replicationWait for how the wait can end).
 //   That wait does not hold up the connection: the requests pipelined behind it are
 //   appended meanwhile, and answered after it (pendingResponse).
-// * One v2 record batch per partition, stored as sent (any codec).
+// * One v2 record batch per partition, stored as sent (any codec). v0-2 may instead
+//   carry a message set of Kafka's old formats (magic 0 from v0-1, magic 1 from v2),
+//   converted into one v2 batch as Kafka's LogValidator does (storage.UpConvertLegacy):
+//   every CRC checked, the wrapper's codec kept; v3+ must carry v2 batches.
 // * Idempotent producers: sequence checks and duplicate detection live in the log,
 //   whose producer state followers replicate, so a retry after a failover is still
 //   recognised as a duplicate.
 // * max.message.bytes (topic max.message.bytes) is enforced with MESSAGE_TOO_LARGE.
 // * Transactional batches are refused: transactions are not implemented yet.
 // Version notes:
-// * v3: message format v2 only
+// * v1: throttle time
+// * v2: log append time in the response; message format v1
+// * v3: message format v2 only; transactional id
 // * v5: log start offset in the response
 // * v8: per-record errors and an error message
 // * v9: flexible
 // * v10: current leader and node endpoints with NOT_LEADER_OR_FOLLOWER
 
-func init() { regKey(0, 3, 11, handleProduce) }
+func init() { regKey(0, 0, 11, handleProduce) }
 
 func handleProduce(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
 	req := kreq.(*kmsg.ProduceRequest)
@@ -62,7 +67,7 @@ func handleProduce(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request
 	for ti, rt := range req.Topics {
 		for pi, rp := range rt.Partitions {
 			sp := &resp.Topics[ti].Partitions[pi]
-			p, last, term, err := b.appendProduced(rt.Topic, rp.Partition, rp.Records, req.Acks)
+			p, last, term, err := b.appendProduced(rt.Topic, rp.Partition, rp.Records, req.Acks, req.Version <= 2)
 			if err != nil {
 				setProduceError(sp, err)
 				if sp.ErrorCode == kerr.UnknownServerError.Code {
@@ -115,7 +120,8 @@ func forEachProducePartition(resp *kmsg.ProduceResponse, fn func(*kmsg.ProduceRe
 // the leadership term it was appended in. The leadership lock is held across the check
 // and the append, so a batch is never written after the partition became a follower.
 // The caller calls appendedAsLeader once it has appended what it had to append.
-func (b *Broker) appendProduced(topic string, partition int32, records []byte, acks int16) (*Partition, storage.AppendResult, uint64, error) {
+// legacyFormats allows Kafka's old message formats (Produce v0-2).
+func (b *Broker) appendProduced(topic string, partition int32, records []byte, acks int16, legacyFormats bool) (*Partition, storage.AppendResult, uint64, error) {
 	var none storage.AppendResult
 	img := b.Image()
 	t, ok := img.Topics[topic]
@@ -132,17 +138,28 @@ func (b *Broker) appendProduced(topic string, partition int32, records []byte, a
 	if st.leader != b.id {
 		return nil, none, 0, kerr.NotLeaderForPartition
 	}
-	res, err := appendAsLeader(p, st, records, acks)
+	res, err := appendAsLeader(p, st, records, acks, legacyFormats)
 	return p, res, st.term, err
 }
 
 // appendAsLeader checks a produced batch against the topic's rules and appends it.
-func appendAsLeader(p *Partition, st partitionState, records []byte, acks int16) (storage.AppendResult, error) {
+func appendAsLeader(p *Partition, st partitionState, records []byte, acks int16, legacyFormats bool) (storage.AppendResult, error) {
 	var none storage.AppendResult
+	now := time.Now().UnixMilli()
+	if len(records) > batchMagicOffset && records[batchMagicOffset] < 2 {
+		if !legacyFormats {
+			return none, fmt.Errorf("%w: Produce v3+ must carry message format v2 batches, not v%d", kerr.InvalidRecord, records[batchMagicOffset])
+		}
+		converted, err := storage.UpConvertLegacy(records, now, st.appendTime)
+		if err != nil {
+			return none, err
+		}
+		records = converted
+	}
 	info, whole := peekBatch(records)
 	switch {
 	case info.magic != 2 && len(records) > batchMagicOffset:
-		return none, fmt.Errorf("%w: message format v%d is not supported, only v2", kerr.UnsupportedForMessageFormat, info.magic)
+		return none, fmt.Errorf("%w: message format v%d is not supported", kerr.UnsupportedForMessageFormat, info.magic)
 	case !whole:
 		return none, fmt.Errorf("%w: incomplete record batch", kerr.CorruptMessage)
 	case info.size != len(records):
@@ -162,7 +179,7 @@ func appendAsLeader(p *Partition, st partitionState, records []byte, acks int16)
 	}
 	appendTime := int64(-1)
 	if st.appendTime {
-		appendTime = time.Now().UnixMilli()
+		appendTime = now
 		stampLogAppendTime(records, appendTime)
 	}
 	res, err := p.log.Append(records, st.leaderEpoch)

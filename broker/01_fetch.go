@@ -12,7 +12,7 @@ import (
 	"github.com/kbridge/kbridge/metadata"
 )
 
-// Fetch: v4-17
+// Fetch: v0-17
 //
 // Behavior:
 // * Long polling: waits up to MaxWaitMillis until MinBytes are available.
@@ -31,7 +31,14 @@ import (
 //   its endpoint (v16+), KIP-951.
 // * LastFetchedEpoch (v12+) is not checked: followers here truncate with
 //   OffsetForLeaderEpoch before they fetch, so no diverging epoch is ever answered.
+// * v0-3 answer in Kafka's old message formats (magic 0 for v0-1, magic 1 for v2-3),
+//   converted from the stored batches (downConvertFetch); zstd data, which those
+//   formats cannot hold, answers UNSUPPORTED_COMPRESSION_TYPE.
 // Version notes:
+// * v1: throttle time
+// * v2: message format v1 (timestamps)
+// * v3: request-level MaxBytes (KIP-74)
+// * v4: isolation level, last stable offset, aborted transactions; message format v2
 // * v5: log start offset
 // * v7: fetch sessions
 // * v9: current leader epoch (fencing)
@@ -42,7 +49,7 @@ import (
 // * v16: node endpoints
 // * v17: replica directory id (KIP-853; accepted, JBOD directories are not assigned)
 
-func init() { regKey(1, 4, 17, handleFetch) }
+func init() { regKey(1, 0, 17, handleFetch) }
 
 // maxFetchBuffer bounds the record buffer a fetching connection keeps.
 const maxFetchBuffer = 64 << 20
@@ -52,6 +59,11 @@ func handleFetch(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) 
 	replica := replicaFetch{id: req.ReplicaID, epoch: -1}
 	if req.Version >= 15 {
 		replica = replicaFetch{id: req.ReplicaState.ID, epoch: req.ReplicaState.Epoch}
+	}
+	if req.Version < 4 {
+		resp := b.longPollFetch(req, c, fetchPass{replica: replica, bufs: &c.fetchBufs}).resp
+		downConvertFetch(req, resp)
+		return resp, nil
 	}
 	if replica.id < 0 || req.Version < 7 {
 		return b.longPollFetch(req, c, fetchPass{replica: replica, bufs: &c.fetchBufs}).resp, nil

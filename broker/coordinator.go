@@ -85,7 +85,7 @@ type offsetsLog struct{ b *Broker }
 // Append writes through the produce path with acks=all and waits, like Kafka's
 // coordinator, until the high watermark covers the batch.
 func (l offsetsLog) Append(ctx context.Context, partition int32, batch []byte) error {
-	p, res, term, err := l.b.appendProduced(offsetsTopic, partition, batch, -1)
+	p, res, term, err := l.b.appendProduced(offsetsTopic, partition, batch, -1, false)
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,8 @@ func errorCode(err error) int16 {
 		return kerr.InvalidProducerEpoch.Code
 	case errors.Is(err, storage.ErrMissingKey):
 		return kerr.InvalidRecord.Code
+	case errors.Is(err, storage.ErrZstdNeedsNewerFetch):
+		return kerr.UnsupportedCompressionType.Code
 	case errors.Is(err, storage.ErrCorruptRecord):
 		return kerr.CorruptMessage.Code
 	case errors.Is(err, storage.ErrOffsetOutOfRange):

@@ -190,15 +190,3 @@ func compactConfig() Config {
 	c.CleanupPolicy, c.MinCleanableDirtyRatio = CleanupPolicyCompact, 0
 	return c
 }
-
-func sameRecords(tb testing.TB, got, want []logRecord) {
-	tb.Helper()
-	if len(got) != len(want) {
-		tb.Fatalf("%d records, want %d:\n got %v\nwant %v", len(got), len(want), got, want)
-	}
-	for i := range got {
-		if got[i] != want[i] {
-			tb.Fatalf("record %d = %+v, want %+v", i, got[i], want[i])
-		}
-	}
-}

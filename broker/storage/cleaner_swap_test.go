@@ -84,7 +84,7 @@ func TestCompactInterruptedSwap(t *testing.T) {
 			if tt.committed {
 				want = after
 			}
-			sameRecords(t, view(t, l), want)
+			sameInOrder(t, view(t, l), want)
 			names, err := dirNames(dir)
 			if err != nil {
 				t.Fatal(err)
@@ -97,7 +97,7 @@ func TestCompactInterruptedSwap(t *testing.T) {
 			if _, err := l.Compact(now); err != nil {
 				t.Fatal(err)
 			}
-			sameRecords(t, view(t, l), after)
+			sameInOrder(t, view(t, l), after)
 		})
 	}
 }

@@ -64,7 +64,7 @@ func TestCompactKeepsLatestPerKey(t *testing.T) {
 				t.Fatalf("result %+v", res)
 			}
 			want := compactedModel(before, activeBase)
-			sameRecords(t, view(t, l), want)
+			sameInOrder(t, view(t, l), want)
 			if l.LogEndOffset() != leo || l.LogStartOffset() != start || len(l.segments) != 2 {
 				t.Fatalf("log [%d, %d) with %d segments, want [%d, %d) with 2", l.LogStartOffset(), l.LogEndOffset(), len(l.segments), start, leo)
 			}
@@ -87,11 +87,11 @@ func TestCompactKeepsLatestPerKey(t *testing.T) {
 				t.Fatal(err)
 			}
 			l = openLog(t, dir, cfg)
-			sameRecords(t, view(t, l), want)
+			sameInOrder(t, view(t, l), want)
 			crash(l)
 			l = openLog(t, dir, cfg)
 			defer l.Close()
-			sameRecords(t, view(t, l), want)
+			sameInOrder(t, view(t, l), want)
 		})
 	}
 }
@@ -126,7 +126,7 @@ func TestCompactTombstones(t *testing.T) {
 	if n, err := l.EnforceRetention(time.UnixMilli(500)); err != nil || n != 0 {
 		t.Fatalf("EnforceRetention = %d, %v", n, err)
 	}
-	sameRecords(t, view(t, l), []logRecord{
+	sameInOrder(t, view(t, l), []logRecord{
 		{offset: 1, key: "k2", value: "v2", timestamp: 101},
 		{offset: 2, key: "k1", tombstone: true, timestamp: 200},
 		{offset: 3, key: "k3", value: "v3", timestamp: 300},
@@ -139,7 +139,7 @@ func TestCompactTombstones(t *testing.T) {
 	if err != nil || !res.Cleaned || res.TombstonesRemoved != 1 {
 		t.Fatalf("pass after delete.retention.ms: %+v, %v", res, err)
 	}
-	sameRecords(t, view(t, l), []logRecord{
+	sameInOrder(t, view(t, l), []logRecord{
 		{offset: 1, key: "k2", value: "v2", timestamp: 101},
 		{offset: 3, key: "k3", value: "v3", timestamp: 300},
 	})
@@ -165,12 +165,12 @@ func TestCompactMinCompactionLag(t *testing.T) {
 	if err != nil || !res.Cleaned || res.SegmentsReplaced != 0 || res.CleanedUpTo != 1 {
 		t.Fatalf("pass at 1500: %+v, %v", res, err)
 	}
-	sameRecords(t, view(t, l), before)
+	sameInOrder(t, view(t, l), before)
 	res, err = l.Compact(time.UnixMilli(2000))
 	if err != nil || !res.Cleaned || res.FirstDirtyOffset != 1 || res.CleanedUpTo != 3 {
 		t.Fatalf("pass at 2000: %+v, %v", res, err)
 	}
-	sameRecords(t, view(t, l), before[2:])
+	sameInOrder(t, view(t, l), before[2:])
 }
 
 func TestCompactDirtyRatio(t *testing.T) {

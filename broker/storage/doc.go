@@ -17,8 +17,10 @@
 // rewritten segments in with Kafka's .cleaned/.swap/.deleted renames, which recovery
 // completes or rolls back after a crash.
 //
-// Otherwise the package uses only the standard library (docs/architecture.md, "Packages"); the cleaner also needs
-// the producers' codecs (klauspost/compress for zstd and snappy, pierrec/lz4) because
-// a compacted topic's keys sit inside compressed batches. They are confined to
-// cleaner_codec.go and stay off the append and read paths.
+// Otherwise the package uses only the standard library (docs/architecture.md,
+// "Packages"); two parts also need the producers' codecs (klauspost/compress for zstd
+// and snappy, pierrec/lz4): the cleaner, because a compacted topic's keys sit inside
+// compressed batches (cleaner_codec.go), and the conversion of Kafka's old message
+// formats (magic 0 and 1) for Produce v0-2 and Fetch v0-3 (legacy_*.go). Neither is on
+// the path of a current client's append or read.
 package storage

@@ -158,3 +158,16 @@ func checkContiguous(tb testing.TB, bs []kmsg.RecordBatch, from, to int64) {
 }
 
 func crc32c(b []byte) uint32 { return crc32.Checksum(b, crc32.MakeTable(crc32.Castagnoli)) }
+
+// sameInOrder fails the test unless got and want hold equal elements in the same order.
+func sameInOrder[T comparable](tb testing.TB, got, want []T) {
+	tb.Helper()
+	if len(got) != len(want) {
+		tb.Fatalf("%d records, want %d:\n got %+v\nwant %+v", len(got), len(want), got, want)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			tb.Fatalf("record %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
