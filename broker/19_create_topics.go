@@ -32,21 +32,7 @@ func handleCreateTopics(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Re
 		if seen[rt.Topic] > 1 {
 			continue
 		}
-		spec := metadata.TopicSpec{
-			Name:              rt.Topic,
-			NumPartitions:     rt.NumPartitions,
-			ReplicationFactor: rt.ReplicationFactor,
-			Configs:           make(map[string]*string),
-		}
-		for _, ra := range rt.ReplicaAssignment {
-			if spec.Assignment == nil {
-				spec.Assignment = make(map[int32][]int32)
-			}
-			spec.Assignment[ra.Partition] = ra.Replicas
-		}
-		for _, c := range rt.Configs {
-			spec.Configs[c.Name] = c.Value
-		}
+		spec := metadata.TopicSpecFromRequest(rt)
 		specs = append(specs, spec)
 	}
 	results := make(map[string]metadata.CreateTopicResult)

@@ -1,9 +1,9 @@
 package broker
 
 import (
-	"sort"
-
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/metadata"
 )
 
 // ElectLeaders: v0-2
@@ -22,39 +22,13 @@ func init() { regKey(43, 0, 2, handleElectLeaders) }
 func handleElectLeaders(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
 	req := kreq.(*kmsg.ElectLeadersRequest)
 	resp := req.ResponseKind().(*kmsg.ElectLeadersResponse)
-	var parts map[string][]int32
-	if req.Topics != nil {
-		parts = make(map[string][]int32, len(req.Topics))
-		for _, t := range req.Topics {
-			parts[t.Topic] = append(parts[t.Topic], t.Partitions...)
-		}
-	}
 	ctx, cancel := requestContext(req.TimeoutMillis)
 	defer cancel()
-	results, err := b.Source().ElectLeaders(ctx, req.ElectionType == 1, parts)
+	results, err := b.Source().ElectLeaders(ctx, req.ElectionType == 1, metadata.ElectionPartitions(req))
 	if err != nil {
 		resp.ErrorCode = errorCode(err)
 		return resp, nil
 	}
-	byTopic := map[string]int{}
-	for _, r := range results {
-		i, ok := byTopic[r.Topic]
-		if !ok {
-			i = len(resp.Topics)
-			byTopic[r.Topic] = i
-			t := kmsg.NewElectLeadersResponseTopic()
-			t.Topic = r.Topic
-			resp.Topics = append(resp.Topics, t)
-		}
-		p := kmsg.NewElectLeadersResponseTopicPartition()
-		p.Partition = r.Partition
-		if r.Err != nil {
-			p.ErrorCode = errorCode(r.Err)
-			msg := r.Err.Error()
-			p.ErrorMessage = &msg
-		}
-		resp.Topics[i].Partitions = append(resp.Topics[i].Partitions, p)
-	}
-	sort.Slice(resp.Topics, func(i, j int) bool { return resp.Topics[i].Topic < resp.Topics[j].Topic })
+	resp.Topics = metadata.ElectionResponseTopics(results, errorCode)
 	return resp, nil
 }

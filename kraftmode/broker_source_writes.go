@@ -41,19 +41,7 @@ func (s *BrokerSource) CreateTopics(ctx context.Context, specs []metadata.TopicS
 	req.TimeoutMillis = timeoutMillis(ctx)
 	req.ValidateOnly = validateOnly
 	for _, spec := range specs {
-		rt := kmsg.NewCreateTopicsRequestTopic()
-		rt.Topic, rt.NumPartitions, rt.ReplicationFactor = spec.Name, spec.NumPartitions, spec.ReplicationFactor
-		for p, replicas := range spec.Assignment {
-			ra := kmsg.NewCreateTopicsRequestTopicReplicaAssignment()
-			ra.Partition, ra.Replicas = p, replicas
-			rt.ReplicaAssignment = append(rt.ReplicaAssignment, ra)
-		}
-		for name, value := range spec.Configs {
-			c := kmsg.NewCreateTopicsRequestTopicConfig()
-			c.Name, c.Value = name, value
-			rt.Configs = append(rt.Configs, c)
-		}
-		req.Topics = append(req.Topics, rt)
+		req.Topics = append(req.Topics, spec.RequestTopic())
 	}
 	results := make([]metadata.CreateTopicResult, len(specs))
 	kresp, err := s.rpcCh.request(ctx, req)
@@ -288,14 +276,7 @@ func (s *BrokerSource) ElectLeaders(ctx context.Context, unclean bool, partition
 	if unclean {
 		req.ElectionType = 1
 	}
-	if partitions != nil {
-		req.Topics = []kmsg.ElectLeadersRequestTopic{}
-		for topic, parts := range partitions {
-			t := kmsg.NewElectLeadersRequestTopic()
-			t.Topic, t.Partitions = topic, parts
-			req.Topics = append(req.Topics, t)
-		}
-	}
+	req.Topics = metadata.ElectionRequestTopics(partitions)
 	kresp, err := s.rpcCh.request(ctx, req)
 	if err != nil {
 		return nil, kafkaErr(kerr.RequestTimedOut, "%v", err)

@@ -32,20 +32,7 @@ func handleCreateTopics(ctx context.Context, s *ControllerServer, kreq kmsg.Requ
 	resp := req.ResponseKind().(*kmsg.CreateTopicsResponse)
 	specs := make([]metadata.TopicSpec, 0, len(req.Topics))
 	for _, rt := range req.Topics {
-		spec := metadata.TopicSpec{
-			Name: rt.Topic, NumPartitions: rt.NumPartitions, ReplicationFactor: rt.ReplicationFactor,
-			Configs: make(map[string]*string, len(rt.Configs)),
-		}
-		for _, ra := range rt.ReplicaAssignment {
-			if spec.Assignment == nil {
-				spec.Assignment = make(map[int32][]int32)
-			}
-			spec.Assignment[ra.Partition] = ra.Replicas
-		}
-		for _, c := range rt.Configs {
-			spec.Configs[c.Name] = c.Value
-		}
-		specs = append(specs, spec)
+		specs = append(specs, metadata.TopicSpecFromRequest(rt))
 	}
 	for _, r := range s.c.CreateTopics(ctx, specs, req.ValidateOnly) {
 		st := kmsg.NewCreateTopicsResponseTopic()

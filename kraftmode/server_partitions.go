@@ -2,7 +2,6 @@ package kraftmode
 
 import (
 	"context"
-	"sort"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -106,44 +105,11 @@ func handleAlterPartition(ctx context.Context, s *ControllerServer, kreq kmsg.Re
 func handleElectLeaders(ctx context.Context, s *ControllerServer, kreq kmsg.Request) (kmsg.Response, error) {
 	req := kreq.(*kmsg.ElectLeadersRequest)
 	resp := req.ResponseKind().(*kmsg.ElectLeadersResponse)
-	var parts map[string][]int32
-	if req.Topics != nil {
-		parts = make(map[string][]int32, len(req.Topics))
-		for _, t := range req.Topics {
-			parts[t.Topic] = append(parts[t.Topic], t.Partitions...)
-		}
-	}
-	results, err := s.c.ElectLeaders(ctx, req.ElectionType == 1, parts)
+	results, err := s.c.ElectLeaders(ctx, req.ElectionType == 1, metadata.ElectionPartitions(req))
 	if err != nil {
 		resp.ErrorCode = errorCode(err)
 		return resp, nil
 	}
-	resp.Topics = electionResponseTopics(results)
+	resp.Topics = metadata.ElectionResponseTopics(results, errorCode)
 	return resp, nil
-}
-
-// electionResponseTopics groups results by topic, sorted for a stable answer.
-func electionResponseTopics(results []metadata.ElectionResult) []kmsg.ElectLeadersResponseTopic {
-	byTopic := map[string]*kmsg.ElectLeadersResponseTopic{}
-	var names []string
-	for _, r := range results {
-		t, ok := byTopic[r.Topic]
-		if !ok {
-			nt := kmsg.NewElectLeadersResponseTopic()
-			nt.Topic = r.Topic
-			t = &nt
-			byTopic[r.Topic] = t
-			names = append(names, r.Topic)
-		}
-		p := kmsg.NewElectLeadersResponseTopicPartition()
-		p.Partition = r.Partition
-		p.ErrorCode, p.ErrorMessage = errorCode(r.Err), errorMessage(r.Err)
-		t.Partitions = append(t.Partitions, p)
-	}
-	sort.Strings(names)
-	out := make([]kmsg.ElectLeadersResponseTopic, 0, len(names))
-	for _, n := range names {
-		out = append(out, *byTopic[n])
-	}
-	return out
 }
