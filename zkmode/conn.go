@@ -62,6 +62,7 @@ func Dial(ctx context.Context, connect string, sessionTimeout time.Duration, log
 	}
 	zc, _, err := zk.Connect(servers, sessionTimeout,
 		zk.WithLogger(zkLogger{c.logger}),
+		zk.WithDialer(handshakeDialer(handshakeLimit(sessionTimeout))),
 		zk.WithEventCallback(c.onEvent))
 	if err != nil {
 		return nil, fmt.Errorf("connect to ZooKeeper %s: %w", connect, err)
