@@ -131,11 +131,11 @@ func (rm *ReplicaManager) apply(img *metadata.Image, newSource bool) {
 // follower stops taking writes first and is then handed to the fetcher for its leader,
 // which truncates before it fetches.
 func (rm *ReplicaManager) updatePartition(p *Partition, part *metadata.Partition, img *metadata.Image, eligible map[int32]int64) {
-	settings := topicSettings{cfg: rm.cfg, img: img, topic: p.tp.topic}
-	sc, err := settings.storageConfig()
+	ts, err := topicSettings{cfg: rm.cfg, img: img, topic: p.tp.topic}.resolved()
 	if err != nil {
-		rm.log.Warn("topic config", "topic", p.tp.topic, "err", err)
+		rm.log.Warn("topic config", "err", err)
 	}
+	sc := storageConfig(ts)
 	if err := p.log.SetConfig(sc); err != nil {
 		rm.log.Error("topic config not applied; the log keeps its settings", "topic", p.tp.topic, "partition", p.tp.partition, "err", err)
 	}
@@ -143,9 +143,11 @@ func (rm *ReplicaManager) updatePartition(p *Partition, part *metadata.Partition
 	if isLeader {
 		rm.fetchers.remove(p.tp)
 	}
-	ps := partitionSettings{compacted: sc.Compacts()}
-	if ps.minISR, ps.maxMessage, ps.appendTime, err = settings.partitionSettings(); err != nil {
-		rm.log.Warn("topic config", "topic", p.tp.topic, "err", err)
+	ps := partitionSettings{
+		minISR:     int(ts.MinInsyncReplicas),
+		maxMessage: ts.MaxMessageBytes,
+		appendTime: ts.LogAppendTime,
+		compacted:  sc.Compacts(),
 	}
 	wasLeader, oldEpoch, err := p.applyImage(part, ps, eligible, time.Now())
 	if err != nil {
@@ -243,11 +245,11 @@ func (rm *ReplicaManager) openPartition(t *metadata.Topic, tp topicPartition, di
 			return nil, fmt.Errorf("remove stale log %s: %w", path, err)
 		}
 	}
-	sc, err := topicSettings{cfg: rm.cfg, img: img, topic: tp.topic}.storageConfig()
+	ts, err := topicSettings{cfg: rm.cfg, img: img, topic: tp.topic}.resolved()
 	if err != nil {
-		rm.log.Warn("topic config", "topic", tp.topic, "err", err)
+		rm.log.Warn("topic config", "err", err)
 	}
-	l, err := storage.Open(path, tp.topic, tp.partition, sc, rm.log)
+	l, err := storage.Open(path, tp.topic, tp.partition, storageConfig(ts), rm.log)
 	if err != nil {
 		return nil, fmt.Errorf("open log %s: %w", path, err)
 	}
