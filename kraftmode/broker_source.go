@@ -13,6 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/kbridge/kbridge/kwire"
 	"github.com/kbridge/kbridge/metadata"
 )
 
@@ -51,8 +52,8 @@ type BrokerSource struct {
 	opts  BrokerSourceOptions
 	log   *slog.Logger
 	feed  ImageFeed
-	hbCh  *controllerChannel
-	rpcCh *controllerChannel
+	hbCh  *kwire.ControllerChannel
+	rpcCh *kwire.ControllerChannel
 
 	mu        sync.Mutex
 	reg       *metadata.BrokerRegistration
@@ -86,8 +87,8 @@ func NewBrokerSource(feed ImageFeed, opts BrokerSourceOptions) *BrokerSource {
 		opts:      opts,
 		log:       opts.Logger.With("component", "broker-lifecycle", "node.id", opts.NodeID),
 		feed:      feed,
-		hbCh:      newControllerChannel(opts.Voters, id+"-heartbeat", feed.LeaderID),
-		rpcCh:     newControllerChannel(opts.Voters, id, feed.LeaderID),
+		hbCh:      kwire.NewControllerChannel(Peers(opts.Voters), id+"-heartbeat", feed.LeaderID),
+		rpcCh:     kwire.NewControllerChannel(Peers(opts.Voters), id, feed.LeaderID),
 		unfenced:  make(chan struct{}),
 		shutReady: make(chan struct{}),
 		kick:      make(chan struct{}, 1),
@@ -153,7 +154,7 @@ func (s *BrokerSource) register(ctx context.Context) (int64, error) {
 	}
 	var resp *kmsg.BrokerRegistrationResponse
 	for waited := false; ; waited = true {
-		kresp, err := s.hbCh.request(ctx, req)
+		kresp, err := s.hbCh.Request(ctx, req)
 		if err != nil {
 			return 0, fmt.Errorf("register broker %d: %w", reg.BrokerID, err)
 		}
@@ -250,7 +251,7 @@ func (s *BrokerSource) heartbeat(ctx context.Context) (HeartbeatReply, error) {
 	req.BrokerEpoch = s.epoch.Load()
 	req.CurrentMetadataOffset = s.feed.AppliedOffset()
 	req.WantShutdown = s.shutdown.Load()
-	kresp, err := s.hbCh.request(ctx, req)
+	kresp, err := s.hbCh.Request(ctx, req)
 	if err != nil {
 		return HeartbeatReply{}, err
 	}
@@ -293,8 +294,8 @@ func (s *BrokerSource) Close() {
 	s.stopOnce.Do(func() {
 		close(s.stop)
 		s.wg.Wait()
-		s.hbCh.close()
-		s.rpcCh.close()
+		s.hbCh.Close()
+		s.rpcCh.Close()
 	})
 }
 

@@ -44,7 +44,7 @@ func (s *BrokerSource) CreateTopics(ctx context.Context, specs []metadata.TopicS
 		req.Topics = append(req.Topics, spec.RequestTopic())
 	}
 	results := make([]metadata.CreateTopicResult, len(specs))
-	kresp, err := s.rpcCh.request(ctx, req)
+	kresp, err := s.rpcCh.Request(ctx, req)
 	if err != nil {
 		for i, spec := range specs {
 			results[i] = metadata.CreateTopicResult{Name: spec.Name, Err: kafkaErr(kerr.RequestTimedOut, "%v", err)}
@@ -84,7 +84,7 @@ func (s *BrokerSource) DeleteTopics(ctx context.Context, names []string) []error
 		req.TopicNames = append(req.TopicNames, n)
 	}
 	errs := make([]error, len(names))
-	kresp, err := s.rpcCh.request(ctx, req)
+	kresp, err := s.rpcCh.Request(ctx, req)
 	if err != nil {
 		for i := range errs {
 			errs[i] = kafkaErr(kerr.RequestTimedOut, "%v", err)
@@ -121,7 +121,7 @@ func (s *BrokerSource) CreatePartitions(ctx context.Context, topic string, total
 		rt.Assignment = append(rt.Assignment, a)
 	}
 	req.Topics = append(req.Topics, rt)
-	kresp, err := s.rpcCh.request(ctx, req)
+	kresp, err := s.rpcCh.Request(ctx, req)
 	if err != nil {
 		return kafkaErr(kerr.RequestTimedOut, "%v", err)
 	}
@@ -154,7 +154,7 @@ func (s *BrokerSource) AlterConfigs(ctx context.Context, res metadata.ConfigReso
 			rr.Configs = append(rr.Configs, c)
 		}
 		req.Resources = append(req.Resources, rr)
-		kresp, err := s.rpcCh.request(ctx, req)
+		kresp, err := s.rpcCh.Request(ctx, req)
 		if err != nil {
 			return kafkaErr(kerr.RequestTimedOut, "%v", err)
 		}
@@ -174,7 +174,7 @@ func (s *BrokerSource) AlterConfigs(ctx context.Context, res metadata.ConfigReso
 			rr.Configs = append(rr.Configs, c)
 		}
 		req.Resources = append(req.Resources, rr)
-		kresp, err := s.rpcCh.request(ctx, req)
+		kresp, err := s.rpcCh.Request(ctx, req)
 		if err != nil {
 			return kafkaErr(kerr.RequestTimedOut, "%v", err)
 		}
@@ -198,7 +198,7 @@ func (s *BrokerSource) AlterConfigs(ctx context.Context, res metadata.ConfigReso
 func (s *BrokerSource) AllocateProducerIDs(ctx context.Context, brokerID int32, _ int64) (int64, int32, error) {
 	req := kmsg.NewPtrAllocateProducerIDsRequest()
 	req.BrokerID, req.BrokerEpoch = brokerID, s.epoch.Load()
-	kresp, err := s.rpcCh.request(ctx, req)
+	kresp, err := s.rpcCh.Request(ctx, req)
 	if err != nil {
 		return 0, 0, kafkaErr(kerr.RequestTimedOut, "%v", err)
 	}
@@ -241,7 +241,7 @@ func (s *BrokerSource) AlterPartition(ctx context.Context, brokerID int32, _ int
 		}
 		req.Topics[i].Partitions = append(req.Topics[i].Partitions, rp)
 	}
-	kresp, err := s.rpcCh.request(ctx, req)
+	kresp, err := s.rpcCh.Request(ctx, req)
 	if err != nil {
 		return nil, kafkaErr(kerr.RequestTimedOut, "%v", err)
 	}
@@ -277,7 +277,7 @@ func (s *BrokerSource) ElectLeaders(ctx context.Context, unclean bool, partition
 		req.ElectionType = 1
 	}
 	req.Topics = metadata.ElectionRequestTopics(partitions)
-	kresp, err := s.rpcCh.request(ctx, req)
+	kresp, err := s.rpcCh.Request(ctx, req)
 	if err != nil {
 		return nil, kafkaErr(kerr.RequestTimedOut, "%v", err)
 	}
@@ -303,7 +303,7 @@ func (s *BrokerSource) DescribeQuorum(ctx context.Context) (metadata.QuorumInfo,
 	rp := kmsg.NewDescribeQuorumRequestTopicPartition()
 	rt.Partitions = append(rt.Partitions, rp)
 	req.Topics = append(req.Topics, rt)
-	kresp, err := s.rpcCh.request(ctx, req)
+	kresp, err := s.rpcCh.Request(ctx, req)
 	if err != nil {
 		return metadata.QuorumInfo{}, kafkaErr(kerr.RequestTimedOut, "%v", err)
 	}

@@ -29,6 +29,7 @@ import (
 	"github.com/hashicorp/raft"
 	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
 
+	"github.com/kbridge/kbridge/kwire"
 	"github.com/kbridge/kbridge/metadata"
 )
 
@@ -93,6 +94,22 @@ type Voter struct {
 	ID   int32
 	Host string
 	Port int
+}
+
+// Addr is the voter's controller listener as host:port, where Raft and Kafka's
+// protocol reach it.
+func (v Voter) Addr() string { return net.JoinHostPort(v.Host, strconv.Itoa(v.Port)) }
+
+// Peers is voters as a kwire.ControllerChannel addresses them. Both sides of KRaft mode
+// open such a channel to the active controller: a controller that is not the active
+// one to register with it, a broker for its registration, heartbeats and forwarded
+// writes.
+func Peers(voters []Voter) []kwire.Peer {
+	peers := make([]kwire.Peer, 0, len(voters))
+	for _, v := range voters {
+		peers = append(peers, kwire.Peer{ID: v.ID, Addr: v.Addr()})
+	}
+	return peers
 }
 
 // TopicDefaults are the broker defaults a CreateTopics request with -1 falls back to.
@@ -276,7 +293,7 @@ func votersConfiguration(voters []Voter) raft.Configuration {
 		cfg.Servers = append(cfg.Servers, raft.Server{
 			Suffrage: raft.Voter,
 			ID:       raft.ServerID(strconv.Itoa(int(v.ID))),
-			Address:  raft.ServerAddress(net.JoinHostPort(v.Host, strconv.Itoa(v.Port))),
+			Address:  raft.ServerAddress(v.Addr()),
 		})
 	}
 	return cfg

@@ -9,6 +9,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/kbridge/kbridge/kwire"
 	"github.com/kbridge/kbridge/metadata"
 )
 
@@ -90,8 +91,8 @@ const controllerRegistrationInterval = time.Second
 // ControllerRegistration to the active controller, once a second until it does.
 func (c *Controller) registerWithActive() {
 	defer c.wg.Done()
-	ch := newControllerChannel(c.opts.Voters, fmt.Sprintf("controller-%d-registration", c.opts.NodeID), c.LeaderID)
-	defer ch.close()
+	ch := kwire.NewControllerChannel(Peers(c.opts.Voters), fmt.Sprintf("controller-%d-registration", c.opts.NodeID), c.LeaderID)
+	defer ch.Close()
 	t := time.NewTicker(controllerRegistrationInterval)
 	defer t.Stop()
 	rec := c.controllerRegistration()
@@ -118,7 +119,7 @@ func (c *Controller) registerWithActive() {
 			req.Features = append(req.Features, kf)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		kresp, err := ch.request(ctx, req)
+		kresp, err := ch.Request(ctx, req)
 		cancel()
 		if err != nil {
 			c.log.Debug("controller registration not sent yet", "err", err)

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kbridge/kbridge/kwire"
 	"github.com/kbridge/kbridge/metadata"
 )
 
@@ -112,7 +113,7 @@ func (nd *testNode) serve() {
 			}
 			if first[0] != RaftConnMagic {
 				if srv := nd.server.Load(); srv != nil {
-					srv.ServeConn(&prefixedConn{Conn: conn, first: first})
+					srv.ServeConn(&kwire.PrefixConn{Conn: conn, Prefix: first})
 					return
 				}
 				conn.Close()
@@ -125,21 +126,6 @@ func (nd *testNode) serve() {
 			conn.Close()
 		}()
 	}
-}
-
-// prefixedConn gives back the byte the accept loop read to tell Kafka from Raft.
-type prefixedConn struct {
-	net.Conn
-	first []byte
-}
-
-func (p *prefixedConn) Read(b []byte) (int, error) {
-	if len(p.first) > 0 {
-		n := copy(b, p.first)
-		p.first = p.first[n:]
-		return n, nil
-	}
-	return p.Conn.Read(b)
 }
 
 // serveKafka answers Kafka requests on the node's listener with a ControllerServer.

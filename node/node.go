@@ -17,6 +17,7 @@ import (
 	"github.com/kbridge/kbridge/broker"
 	"github.com/kbridge/kbridge/config"
 	"github.com/kbridge/kbridge/kraftmode"
+	"github.com/kbridge/kbridge/kwire"
 	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/migrate"
 	"github.com/kbridge/kbridge/zkmode"
@@ -252,10 +253,10 @@ func (n *Node) routeControllerConn(conn net.Conn, stream *kraftmode.StreamLayer)
 		return
 	}
 	if first[0] >= 'A' && first[0] <= 'Z' {
-		n.admin.ServeConn(&prefixConn{Conn: conn, prefix: first[:]})
+		n.admin.ServeConn(&kwire.PrefixConn{Conn: conn, Prefix: first[:]})
 		return
 	}
-	n.ctrlServer.ServeConn(&prefixConn{Conn: conn, prefix: first[:]})
+	n.ctrlServer.ServeConn(&kwire.PrefixConn{Conn: conn, Prefix: first[:]})
 }
 
 // startBroker follows the metadata log (the local controller's, or fetched from the

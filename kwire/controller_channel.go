@@ -1,41 +1,51 @@
-package kraftmode
+package kwire
 
 import (
 	"context"
 	"fmt"
-	"net"
-	"strconv"
 	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
-
-	"github.com/kbridge/kbridge/kwire"
 )
 
-// controllerChannel sends a broker's requests to the active controller, finding it
-// among the voters: the leader its metadata feed knows first, then the controller that
-// last answered, then every voter in turn, until one answers without NOT_CONTROLLER or
-// the context ends. It is Kafka's NodeToControllerChannelManager in small.
-type controllerChannel struct {
-	voters  []Voter
-	clients map[int32]*kwire.Client
+// Peer is one controller a ControllerChannel may send to: a voter's node id and the
+// host:port of its controller listener. It is kwire's own type so that kwire stays a
+// leaf: kraftmode turns its voters into Peers (kraftmode.Peers).
+type Peer struct {
+	ID   int32
+	Addr string
+}
+
+// ControllerChannel sends requests to the active controller, finding it among the
+// voters: the leader the hint names first, then the controller that last answered,
+// then every voter in turn, until one answers without NOT_CONTROLLER or the context
+// ends. It is Kafka's NodeToControllerChannelManager in small. It lives in kwire, not
+// with the broker side of KRaft mode, because controllers use it too: a controller
+// that is not the active one registers with the active one through it (KIP-919).
+type ControllerChannel struct {
+	peers   []Peer
+	clients map[int32]*Client
 	hint    func() int32
 	last    atomic.Int32
 }
 
-func newControllerChannel(voters []Voter, clientID string, hint func() int32) *controllerChannel {
-	ch := &controllerChannel{voters: voters, clients: make(map[int32]*kwire.Client), hint: hint}
+// NewControllerChannel returns a channel to peers whose connections identify as
+// clientID; hint, when not nil, names the controller believed active (-1: none
+// known), so that requests go there first. Nothing is dialed yet.
+func NewControllerChannel(peers []Peer, clientID string, hint func() int32) *ControllerChannel {
+	ch := &ControllerChannel{peers: peers, clients: make(map[int32]*Client), hint: hint}
 	ch.last.Store(-1)
-	for _, v := range voters {
-		ch.clients[v.ID] = kwire.NewClient(net.JoinHostPort(v.Host, strconv.Itoa(v.Port)), clientID)
+	for _, p := range peers {
+		ch.clients[p.ID] = NewClient(p.Addr, clientID)
 	}
 	return ch
 }
 
-// request sends req to the active controller and returns its answer.
-func (ch *controllerChannel) request(ctx context.Context, req kmsg.Request) (kmsg.Response, error) {
+// Request sends req to the active controller and returns its answer, retrying with
+// backoff until one answers or ctx ends.
+func (ch *ControllerChannel) Request(ctx context.Context, req kmsg.Request) (kmsg.Response, error) {
 	backoff := 25 * time.Millisecond
 	var lastErr error
 	for {
@@ -61,9 +71,9 @@ func (ch *controllerChannel) request(ctx context.Context, req kmsg.Request) (kms
 	}
 }
 
-// candidates orders the voters: the hinted leader, the last to answer, then the rest.
-func (ch *controllerChannel) candidates() []int32 {
-	out := make([]int32, 0, len(ch.voters)+2)
+// candidates orders the peers: the hinted leader, the last to answer, then the rest.
+func (ch *ControllerChannel) candidates() []int32 {
+	out := make([]int32, 0, len(ch.peers)+2)
 	seen := map[int32]bool{}
 	add := func(id int32) {
 		if _, ok := ch.clients[id]; ok && !seen[id] {
@@ -75,13 +85,14 @@ func (ch *controllerChannel) candidates() []int32 {
 		add(ch.hint())
 	}
 	add(ch.last.Load())
-	for _, v := range ch.voters {
-		add(v.ID)
+	for _, p := range ch.peers {
+		add(p.ID)
 	}
 	return out
 }
 
-func (ch *controllerChannel) close() {
+// Close closes every connection the channel holds.
+func (ch *ControllerChannel) Close() {
 	for _, c := range ch.clients {
 		c.Close()
 	}
