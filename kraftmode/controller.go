@@ -1,10 +1,11 @@
-// Package kraftmode is KRaft mode's metadata source: a controller quorum on
-// hashicorp/raft with raft-boltdb stores, whose log entries are Kafka record batches of
-// metadata records applied to a metadata.Image; the controller logic that writes them
-// (bootstrap, broker registration and heartbeats, fencing, topics, configs, leader
-// election, AlterPartition, producer ids); the Kafka APIs of the controller listener;
-// and the broker side of KRaft mode: the follower of the metadata log and the
-// BrokerSource that forwards a broker's writes to the active controller.
+// Package kraftmode is KRaft mode's controller quorum: a hashicorp/raft quorum with
+// raft-boltdb stores, whose log entries are Kafka record batches of metadata records
+// applied to a metadata.Image; the controller logic that writes them (bootstrap, broker
+// registration and heartbeats, fencing, topics, configs, leader election,
+// AlterPartition, producer ids); and the Kafka APIs of the controller listener. The
+// broker side of KRaft mode (the follower of the metadata log and the source that
+// forwards a broker's writes to the active controller) is kraftmode/kraftbroker, which
+// imports this package and is never imported by it.
 //
 // Besides metadata, hashicorp/raft and raft-boltdb (docs/architecture.md, "Packages") it imports franz-go's
 // kmsg/kerr and kwire: brokers and controllers talk over Kafka's own protocol
@@ -102,8 +103,8 @@ func (v Voter) Addr() string { return net.JoinHostPort(v.Host, strconv.Itoa(v.Po
 
 // Peers is voters as a kwire.ControllerChannel addresses them. Both sides of KRaft mode
 // open such a channel to the active controller: a controller that is not the active
-// one to register with it, a broker for its registration, heartbeats and forwarded
-// writes.
+// one to register with it, a broker (kraftbroker) for its registration, heartbeats and
+// forwarded writes.
 func Peers(voters []Voter) []kwire.Peer {
 	peers := make([]kwire.Peer, 0, len(voters))
 	for _, v := range voters {
@@ -348,6 +349,11 @@ func (c *Controller) LeaderID() int32 {
 	}
 	return int32(n)
 }
+
+// AppliedOffset is the Raft index this controller's FSM has applied, so a combined
+// node's broker can report it in heartbeats (the Controller is that broker's
+// kraftbroker.ImageFeed).
+func (c *Controller) AppliedOffset() int64 { return int64(c.raft.AppliedIndex()) }
 
 // WaitReady blocks until this node serves the committed image: on the leader once it
 // has applied its barrier and written the bootstrap records, on a follower once it

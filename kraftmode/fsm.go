@@ -74,7 +74,7 @@ func (f *fsm) Apply(l *raft.Log) any {
 		return err
 	}
 	next := f.image().Clone()
-	if err := applyRecords(next, recs); err != nil {
+	if err := ApplyRecords(next, recs); err != nil {
 		err = fmt.Errorf("apply metadata batch at raft index %d: %w", l.Index, err)
 		f.log.Error("metadata batch rejected", "index", l.Index, "err", err)
 		return err
@@ -84,7 +84,11 @@ func (f *fsm) Apply(l *raft.Log) any {
 	return nil
 }
 
-func applyRecords(img *metadata.Image, recs []metadata.Record) error {
+// ApplyRecords applies one batch's records to img in order, stopping at the first that
+// does not apply. It is the FSM's step, exported for kraftbroker: a broker's follower
+// of the metadata log applies the batches it fetches with this same code, so a broker
+// and the voters hold the same image at the same offset.
+func ApplyRecords(img *metadata.Image, recs []metadata.Record) error {
 	for i, r := range recs {
 		if err := img.Apply(r); err != nil {
 			return fmt.Errorf("record %d (%T): %w", i, r, err)

@@ -27,6 +27,12 @@ import (
 //   snapshot format, in chunks of MaxBytes.
 // * A voter that is not the leader answers NOT_LEADER_OR_FOLLOWER with CurrentLeader.
 
+// MetadataTopic is the metadata log's topic name in Kafka's protocol: the controller
+// listener serves Fetch, FetchSnapshot and DescribeQuorum for its partition 0 only.
+// It is exported for kraftbroker, whose follower fetches that partition and whose
+// BrokerSource asks DescribeQuorum about it.
+const MetadataTopic = "__cluster_metadata"
+
 func init() {
 	serve(1, 12, 12, handleMetadataFetch)
 	serve(59, 0, 1, handleFetchSnapshot)
@@ -65,7 +71,7 @@ func handleMetadataFetch(ctx context.Context, s *ControllerServer, kreq kmsg.Req
 		for _, rp := range rt.Partitions {
 			sp := kmsg.NewFetchResponseTopicPartition()
 			sp.Partition = rp.Partition
-			if rt.Topic != metadataTopic || rp.Partition != 0 {
+			if rt.Topic != MetadataTopic || rp.Partition != 0 {
 				sp.ErrorCode = kerr.UnknownTopicOrPartition.Code
 			} else {
 				s.fetchMetadataLog(ctx, req, rp, &sp)
@@ -164,7 +170,7 @@ func handleFetchSnapshot(_ context.Context, s *ControllerServer, kreq kmsg.Reque
 			sp.CurrentLeader.LeaderID = s.c.LeaderID()
 			sp.CurrentLeader.LeaderEpoch = int32(s.c.raft.CurrentTerm())
 			switch {
-			case rt.Topic != metadataTopic || rp.Partition != 0:
+			case rt.Topic != MetadataTopic || rp.Partition != 0:
 				sp.ErrorCode = kerr.UnknownTopicOrPartition.Code
 			case !s.c.IsLeader():
 				sp.ErrorCode = kerr.NotLeaderForPartition.Code

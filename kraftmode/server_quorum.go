@@ -35,7 +35,7 @@ func handleDescribeQuorum(ctx context.Context, s *ControllerServer, kreq kmsg.Re
 		for _, rp := range rt.Partitions {
 			sp := kmsg.NewDescribeQuorumResponseTopicPartition()
 			sp.Partition = rp.Partition
-			if rt.Topic != metadataTopic || rp.Partition != 0 {
+			if rt.Topic != MetadataTopic || rp.Partition != 0 {
 				sp.ErrorCode = kerr.UnknownTopicOrPartition.Code
 				st.Partitions = append(st.Partitions, sp)
 				continue

@@ -39,7 +39,7 @@ func (f *fsm) Restore(rc io.ReadCloser) error {
 		return fmt.Errorf("read metadata snapshot: %w", err)
 	}
 	img := f.emptyImage()
-	offset, epoch, err := applySnapshot(img, b)
+	offset, epoch, err := ApplySnapshot(img, b)
 	if err != nil {
 		return fmt.Errorf("restore metadata snapshot: %w", err)
 	}
@@ -97,10 +97,12 @@ func writeSnapshot(w io.Writer, offset int64, epoch int32, recs []metadata.Recor
 	return write([]metadata.Record{metadata.NewSnapshotFooter()})
 }
 
-// applySnapshot applies the records of a snapshot-format file to img and returns the
+// ApplySnapshot applies the records of a snapshot-format file to img and returns the
 // base offset and leader epoch of its last batch (-1, -1 when it has none). Control
-// batches (header, footer) carry no metadata.
-func applySnapshot(img *metadata.Image, b []byte) (int64, int32, error) {
+// batches (header, footer) carry no metadata. It is how a voter restores a snapshot,
+// exported for kraftbroker: a broker's follower loads the snapshot it fetched from the
+// leader (FetchSnapshot) with this same code, so its image cannot drift from a voter's.
+func ApplySnapshot(img *metadata.Image, b []byte) (int64, int32, error) {
 	batches, err := metadata.DecodeBatches(b)
 	if err != nil {
 		return 0, 0, fmt.Errorf("decode record batches: %w", err)
@@ -111,7 +113,7 @@ func applySnapshot(img *metadata.Image, b []byte) (int64, int32, error) {
 		if batch.Control {
 			continue
 		}
-		if err := applyRecords(img, batch.Records); err != nil {
+		if err := ApplyRecords(img, batch.Records); err != nil {
 			return 0, 0, fmt.Errorf("batch at offset %d: %w", batch.BaseOffset, err)
 		}
 	}

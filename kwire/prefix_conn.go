@@ -6,8 +6,8 @@ import "net"
 // tell the protocols of a shared port apart (the controller listener carries Raft,
 // HTTP and Kafka's protocol), and gives them back to the next Read, so the server it
 // is handed to reads the stream whole. It is in kwire because each place that routes
-// such a port needs it: node.routeControllerConn, and the tests of kraftmode, which
-// start controllers behind a listener the way node does.
+// such a port needs it: node.routeControllerConn, and the tests of kraftmode and
+// kraftbroker, which start controllers behind a listener the way node does.
 type PrefixConn struct {
 	net.Conn
 	Prefix []byte

@@ -17,6 +17,7 @@ import (
 	"github.com/kbridge/kbridge/broker"
 	"github.com/kbridge/kbridge/config"
 	"github.com/kbridge/kbridge/kraftmode"
+	"github.com/kbridge/kbridge/kraftmode/kraftbroker"
 	"github.com/kbridge/kbridge/kwire"
 	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/migrate"
@@ -32,8 +33,8 @@ type Node struct {
 	admin      *migrate.AdminServer
 	driver     *migrate.Driver
 	driverZK   *zkmode.Conn
-	follower   *kraftmode.MetadataFollower
-	source     *kraftmode.BrokerSource
+	follower   *kraftbroker.MetadataFollower
+	source     *kraftbroker.BrokerSource
 	zk         *zkBroker
 	broker     *broker.Broker
 	listeners  []net.Listener
@@ -267,9 +268,9 @@ func (n *Node) startBroker(ctx context.Context, clusterID string) error {
 	if err != nil {
 		return err
 	}
-	var feed kraftmode.ImageFeed = n.controller
+	var feed kraftbroker.ImageFeed = n.controller
 	if n.controller == nil {
-		n.follower = kraftmode.StartMetadataFollower(kraftmode.FollowerOptions{
+		n.follower = kraftbroker.StartMetadataFollower(kraftbroker.FollowerOptions{
 			NodeID:    n.cfg.NodeID,
 			ClusterID: clusterID,
 			Voters:    voters,
@@ -281,7 +282,7 @@ func (n *Node) startBroker(ctx context.Context, clusterID string) error {
 			return err
 		}
 	}
-	n.source = kraftmode.NewBrokerSource(feed, kraftmode.BrokerSourceOptions{
+	n.source = kraftbroker.NewBrokerSource(feed, kraftbroker.BrokerSourceOptions{
 		NodeID:            n.cfg.NodeID,
 		ClusterID:         clusterID,
 		Voters:            voters,

@@ -5,7 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/kbridge/kbridge/kraftmode"
+	"github.com/kbridge/kbridge/kraftmode/kraftbroker"
 	"github.com/kbridge/kbridge/metadata"
 )
 
@@ -18,8 +18,8 @@ import (
 type quorumLink struct {
 	cancel   context.CancelFunc
 	done     chan struct{}
-	follower *kraftmode.MetadataFollower
-	source   *kraftmode.BrokerSource
+	follower *kraftbroker.MetadataFollower
+	source   *kraftbroker.BrokerSource
 	// registered is set once the quorum has accepted the registration; it publishes
 	// follower and source to other goroutines.
 	registered atomic.Bool
@@ -48,10 +48,10 @@ func (n *Node) startQuorumLink(reg metadata.BrokerRegistration, clusterID string
 		if err != nil {
 			return
 		}
-		l.follower = kraftmode.StartMetadataFollower(kraftmode.FollowerOptions{
+		l.follower = kraftbroker.StartMetadataFollower(kraftbroker.FollowerOptions{
 			NodeID: n.cfg.BrokerID, ClusterID: clusterID, Voters: voters, Logger: n.log,
 		})
-		l.source = kraftmode.NewBrokerSource(l.follower, kraftmode.BrokerSourceOptions{
+		l.source = kraftbroker.NewBrokerSource(l.follower, kraftbroker.BrokerSourceOptions{
 			NodeID:            n.cfg.BrokerID,
 			ClusterID:         clusterID,
 			Voters:            voters,

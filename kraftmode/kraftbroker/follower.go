@@ -1,11 +1,10 @@
-package kraftmode
+package kraftbroker
 
 import (
 	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -14,12 +13,10 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/kbridge/kbridge/kraftmode"
 	"github.com/kbridge/kbridge/kwire"
 	"github.com/kbridge/kbridge/metadata"
 )
-
-// metadataTopic is the Raft log's topic name in Kafka's protocol.
-const metadataTopic = "__cluster_metadata"
 
 // warnEvery spaces out warnings about an unreachable quorum, so a long outage is
 // visible in the log without a line per retry.
@@ -32,7 +29,7 @@ type FollowerOptions struct {
 	NodeID    int32
 	ClusterID string
 	// Voters is controller.quorum.voters: where the leader may be.
-	Voters []Voter
+	Voters []kraftmode.Voter
 	// MaxWait bounds one long-poll fetch; 0 means 500 ms.
 	MaxWait time.Duration
 	Logger  *slog.Logger
@@ -40,8 +37,9 @@ type FollowerOptions struct {
 
 // MetadataFollower is how a broker-only node reads the metadata log: it fetches the
 // committed log from the quorum leader, as Kafka's observers do, and applies it to its
-// own Image with the same Image.Apply the controllers' FSM uses, so both hold the same
-// image at the same offset.
+// own Image with the controllers' FSM step (kraftmode.ApplyRecords, and
+// kraftmode.ApplySnapshot for a snapshot), so both hold the same image at the same
+// offset.
 type MetadataFollower struct {
 	opts FollowerOptions
 	log  *slog.Logger
@@ -81,7 +79,7 @@ func StartMetadataFollower(opts FollowerOptions) *MetadataFollower {
 	f.current.Store(img)
 	f.leader.Store(-1)
 	for _, v := range opts.Voters {
-		f.clients[v.ID] = kwire.NewClient(net.JoinHostPort(v.Host, strconv.Itoa(v.Port)), "kbridge-metadata-follower-"+strconv.Itoa(int(opts.NodeID)))
+		f.clients[v.ID] = kwire.NewClient(v.Addr(), "kbridge-metadata-follower-"+strconv.Itoa(int(opts.NodeID)))
 	}
 	go f.run()
 	return f
@@ -201,7 +199,7 @@ func (f *MetadataFollower) fetchOnce(ctx context.Context, target int32) (bool, e
 	req.MinBytes = 1
 	req.MaxBytes = 8 << 20
 	rt := kmsg.NewFetchRequestTopic()
-	rt.Topic = metadataTopic
+	rt.Topic = kraftmode.MetadataTopic
 	rp := kmsg.NewFetchRequestTopicPartition()
 	rp.Partition = 0
 	rp.CurrentLeaderEpoch = -1
@@ -260,7 +258,7 @@ func (f *MetadataFollower) apply(p kmsg.FetchResponseTopicPartition) error {
 			next = f.Image().Clone()
 		}
 		if !b.Control {
-			if err := applyRecords(next, b.Records); err != nil {
+			if err := kraftmode.ApplyRecords(next, b.Records); err != nil {
 				return fmt.Errorf("apply metadata batch at offset %d: %w", b.BaseOffset, err)
 			}
 		}
@@ -283,7 +281,7 @@ func (f *MetadataFollower) loadSnapshot(ctx context.Context, target int32) error
 		req.ReplicaID = f.opts.NodeID
 		req.MaxBytes = 8 << 20
 		rt := kmsg.NewFetchSnapshotRequestTopic()
-		rt.Topic = metadataTopic
+		rt.Topic = kraftmode.MetadataTopic
 		rp := kmsg.NewFetchSnapshotRequestTopicPartition()
 		rp.CurrentLeaderEpoch = -1
 		rp.SnapshotID.EndOffset, rp.SnapshotID.Epoch = id.EndOffset, id.Epoch
@@ -312,7 +310,7 @@ func (f *MetadataFollower) loadSnapshot(ctx context.Context, target int32) error
 	}
 	img := metadata.NewImage()
 	img.ClusterID = f.opts.ClusterID
-	if _, _, err := applySnapshot(img, data.Bytes()); err != nil {
+	if _, _, err := kraftmode.ApplySnapshot(img, data.Bytes()); err != nil {
 		return fmt.Errorf("load metadata snapshot at offset %d: %w", id.EndOffset, err)
 	}
 	img.SetPosition(id.EndOffset, id.Epoch)

@@ -1,4 +1,4 @@
-package kraftmode
+package kraftbroker
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/kbridge/kbridge/kraftmode"
 	"github.com/kbridge/kbridge/metadata"
 )
 
@@ -47,7 +48,7 @@ func (s *BrokerSource) CreateTopics(ctx context.Context, specs []metadata.TopicS
 	kresp, err := s.rpcCh.Request(ctx, req)
 	if err != nil {
 		for i, spec := range specs {
-			results[i] = metadata.CreateTopicResult{Name: spec.Name, Err: kafkaErr(kerr.RequestTimedOut, "%v", err)}
+			results[i] = metadata.CreateTopicResult{Name: spec.Name, Err: metadata.Errorf(kerr.RequestTimedOut, "%v", err)}
 		}
 		return results
 	}
@@ -58,7 +59,7 @@ func (s *BrokerSource) CreateTopics(ctx context.Context, specs []metadata.TopicS
 	for i, spec := range specs {
 		t, ok := byName[spec.Name]
 		if !ok {
-			results[i] = metadata.CreateTopicResult{Name: spec.Name, Err: kafkaErr(kerr.UnknownServerError, "the controller did not answer for topic %s", spec.Name)}
+			results[i] = metadata.CreateTopicResult{Name: spec.Name, Err: metadata.Errorf(kerr.UnknownServerError, "the controller did not answer for topic %s", spec.Name)}
 			continue
 		}
 		results[i] = metadata.CreateTopicResult{
@@ -87,7 +88,7 @@ func (s *BrokerSource) DeleteTopics(ctx context.Context, names []string) []error
 	kresp, err := s.rpcCh.Request(ctx, req)
 	if err != nil {
 		for i := range errs {
-			errs[i] = kafkaErr(kerr.RequestTimedOut, "%v", err)
+			errs[i] = metadata.Errorf(kerr.RequestTimedOut, "%v", err)
 		}
 		return errs
 	}
@@ -101,7 +102,7 @@ func (s *BrokerSource) DeleteTopics(ctx context.Context, names []string) []error
 		if t, ok := byName[n]; ok {
 			errs[i] = remoteErr(t.ErrorCode, t.ErrorMessage)
 		} else {
-			errs[i] = kafkaErr(kerr.UnknownServerError, "the controller did not answer for topic %s", n)
+			errs[i] = metadata.Errorf(kerr.UnknownServerError, "the controller did not answer for topic %s", n)
 		}
 	}
 	s.waitFresh(ctx)
@@ -123,11 +124,11 @@ func (s *BrokerSource) CreatePartitions(ctx context.Context, topic string, total
 	req.Topics = append(req.Topics, rt)
 	kresp, err := s.rpcCh.Request(ctx, req)
 	if err != nil {
-		return kafkaErr(kerr.RequestTimedOut, "%v", err)
+		return metadata.Errorf(kerr.RequestTimedOut, "%v", err)
 	}
 	resp := kresp.(*kmsg.CreatePartitionsResponse)
 	if len(resp.Topics) != 1 {
-		return kafkaErr(kerr.UnknownServerError, "the controller did not answer for topic %s", topic)
+		return metadata.Errorf(kerr.UnknownServerError, "the controller did not answer for topic %s", topic)
 	}
 	if err := remoteErr(resp.Topics[0].ErrorCode, resp.Topics[0].ErrorMessage); err != nil {
 		return err
@@ -156,11 +157,11 @@ func (s *BrokerSource) AlterConfigs(ctx context.Context, res metadata.ConfigReso
 		req.Resources = append(req.Resources, rr)
 		kresp, err := s.rpcCh.Request(ctx, req)
 		if err != nil {
-			return kafkaErr(kerr.RequestTimedOut, "%v", err)
+			return metadata.Errorf(kerr.RequestTimedOut, "%v", err)
 		}
 		resp := kresp.(*kmsg.IncrementalAlterConfigsResponse)
 		if len(resp.Resources) != 1 {
-			return kafkaErr(kerr.UnknownServerError, "the controller did not answer for %s", res.Name)
+			return metadata.Errorf(kerr.UnknownServerError, "the controller did not answer for %s", res.Name)
 		}
 		code, msg = resp.Resources[0].ErrorCode, resp.Resources[0].ErrorMessage
 	} else {
@@ -176,11 +177,11 @@ func (s *BrokerSource) AlterConfigs(ctx context.Context, res metadata.ConfigReso
 		req.Resources = append(req.Resources, rr)
 		kresp, err := s.rpcCh.Request(ctx, req)
 		if err != nil {
-			return kafkaErr(kerr.RequestTimedOut, "%v", err)
+			return metadata.Errorf(kerr.RequestTimedOut, "%v", err)
 		}
 		resp := kresp.(*kmsg.AlterConfigsResponse)
 		if len(resp.Resources) != 1 {
-			return kafkaErr(kerr.UnknownServerError, "the controller did not answer for %s", res.Name)
+			return metadata.Errorf(kerr.UnknownServerError, "the controller did not answer for %s", res.Name)
 		}
 		code, msg = resp.Resources[0].ErrorCode, resp.Resources[0].ErrorMessage
 	}
@@ -200,7 +201,7 @@ func (s *BrokerSource) AllocateProducerIDs(ctx context.Context, brokerID int32, 
 	req.BrokerID, req.BrokerEpoch = brokerID, s.epoch.Load()
 	kresp, err := s.rpcCh.Request(ctx, req)
 	if err != nil {
-		return 0, 0, kafkaErr(kerr.RequestTimedOut, "%v", err)
+		return 0, 0, metadata.Errorf(kerr.RequestTimedOut, "%v", err)
 	}
 	resp := kresp.(*kmsg.AllocateProducerIDsResponse)
 	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
@@ -243,7 +244,7 @@ func (s *BrokerSource) AlterPartition(ctx context.Context, brokerID int32, _ int
 	}
 	kresp, err := s.rpcCh.Request(ctx, req)
 	if err != nil {
-		return nil, kafkaErr(kerr.RequestTimedOut, "%v", err)
+		return nil, metadata.Errorf(kerr.RequestTimedOut, "%v", err)
 	}
 	resp := kresp.(*kmsg.AlterPartitionResponse)
 	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
@@ -279,7 +280,7 @@ func (s *BrokerSource) ElectLeaders(ctx context.Context, unclean bool, partition
 	req.Topics = metadata.ElectionRequestTopics(partitions)
 	kresp, err := s.rpcCh.Request(ctx, req)
 	if err != nil {
-		return nil, kafkaErr(kerr.RequestTimedOut, "%v", err)
+		return nil, metadata.Errorf(kerr.RequestTimedOut, "%v", err)
 	}
 	resp := kresp.(*kmsg.ElectLeadersResponse)
 	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
@@ -299,20 +300,20 @@ func (s *BrokerSource) ElectLeaders(ctx context.Context, unclean bool, partition
 func (s *BrokerSource) DescribeQuorum(ctx context.Context) (metadata.QuorumInfo, error) {
 	req := kmsg.NewPtrDescribeQuorumRequest()
 	rt := kmsg.NewDescribeQuorumRequestTopic()
-	rt.Topic = metadataTopic
+	rt.Topic = kraftmode.MetadataTopic
 	rp := kmsg.NewDescribeQuorumRequestTopicPartition()
 	rt.Partitions = append(rt.Partitions, rp)
 	req.Topics = append(req.Topics, rt)
 	kresp, err := s.rpcCh.Request(ctx, req)
 	if err != nil {
-		return metadata.QuorumInfo{}, kafkaErr(kerr.RequestTimedOut, "%v", err)
+		return metadata.QuorumInfo{}, metadata.Errorf(kerr.RequestTimedOut, "%v", err)
 	}
 	resp := kresp.(*kmsg.DescribeQuorumResponse)
 	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
 		return metadata.QuorumInfo{}, err
 	}
 	if len(resp.Topics) != 1 || len(resp.Topics[0].Partitions) != 1 {
-		return metadata.QuorumInfo{}, kafkaErr(kerr.UnknownServerError, "DescribeQuorum response has no __cluster_metadata-0")
+		return metadata.QuorumInfo{}, metadata.Errorf(kerr.UnknownServerError, "DescribeQuorum response has no __cluster_metadata-0")
 	}
 	p := resp.Topics[0].Partitions[0]
 	if err := remoteErr(p.ErrorCode, p.ErrorMessage); err != nil {

@@ -1,4 +1,4 @@
-package kraftmode
+package kraftbroker
 
 import (
 	"context"
@@ -13,12 +13,14 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/kbridge/kbridge/kraftmode"
 	"github.com/kbridge/kbridge/kwire"
 	"github.com/kbridge/kbridge/metadata"
 )
 
 // ImageFeed is where a BrokerSource reads the metadata log: the local controller's FSM
-// on a combined node, a MetadataFollower on a broker-only node.
+// on a combined node (a *kraftmode.Controller), a MetadataFollower on a broker-only
+// node.
 type ImageFeed interface {
 	Image() *metadata.Image
 	Subscribe(fn func(*metadata.Image))
@@ -28,15 +30,11 @@ type ImageFeed interface {
 	LeaderID() int32
 }
 
-// AppliedOffset is the Raft index this controller's FSM has applied, so a combined
-// node's broker can report it in heartbeats.
-func (c *Controller) AppliedOffset() int64 { return int64(c.raft.AppliedIndex()) }
-
 // BrokerSourceOptions configures a broker's view of the quorum.
 type BrokerSourceOptions struct {
 	NodeID    int32
 	ClusterID string
-	Voters    []Voter
+	Voters    []kraftmode.Voter
 	// HeartbeatInterval is broker.heartbeat.interval.ms; 0 means 2 s.
 	HeartbeatInterval time.Duration
 	Logger            *slog.Logger
@@ -72,6 +70,8 @@ type BrokerSource struct {
 var (
 	_ metadata.Source          = (*BrokerSource)(nil)
 	_ metadata.QuorumDescriber = (*BrokerSource)(nil)
+	_ ImageFeed                = (*MetadataFollower)(nil)
+	_ ImageFeed                = (*kraftmode.Controller)(nil)
 )
 
 // NewBrokerSource builds the source; nothing is sent until RegisterBroker.
@@ -87,8 +87,8 @@ func NewBrokerSource(feed ImageFeed, opts BrokerSourceOptions) *BrokerSource {
 		opts:      opts,
 		log:       opts.Logger.With("component", "broker-lifecycle", "node.id", opts.NodeID),
 		feed:      feed,
-		hbCh:      kwire.NewControllerChannel(Peers(opts.Voters), id+"-heartbeat", feed.LeaderID),
-		rpcCh:     kwire.NewControllerChannel(Peers(opts.Voters), id, feed.LeaderID),
+		hbCh:      kwire.NewControllerChannel(kraftmode.Peers(opts.Voters), id+"-heartbeat", feed.LeaderID),
+		rpcCh:     kwire.NewControllerChannel(kraftmode.Peers(opts.Voters), id, feed.LeaderID),
 		unfenced:  make(chan struct{}),
 		shutReady: make(chan struct{}),
 		kick:      make(chan struct{}, 1),
@@ -245,7 +245,7 @@ func (s *BrokerSource) heartbeatLoop() {
 	}
 }
 
-func (s *BrokerSource) heartbeat(ctx context.Context) (HeartbeatReply, error) {
+func (s *BrokerSource) heartbeat(ctx context.Context) (kraftmode.HeartbeatReply, error) {
 	req := kmsg.NewPtrBrokerHeartbeatRequest()
 	req.BrokerID = s.opts.NodeID
 	req.BrokerEpoch = s.epoch.Load()
@@ -253,13 +253,13 @@ func (s *BrokerSource) heartbeat(ctx context.Context) (HeartbeatReply, error) {
 	req.WantShutdown = s.shutdown.Load()
 	kresp, err := s.hbCh.Request(ctx, req)
 	if err != nil {
-		return HeartbeatReply{}, err
+		return kraftmode.HeartbeatReply{}, err
 	}
 	resp := kresp.(*kmsg.BrokerHeartbeatResponse)
 	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
-		return HeartbeatReply{}, err
+		return kraftmode.HeartbeatReply{}, err
 	}
-	return HeartbeatReply{IsCaughtUp: resp.IsCaughtUp, IsFenced: resp.IsFenced, ShouldShutdown: resp.ShouldShutdown}, nil
+	return kraftmode.HeartbeatReply{IsCaughtUp: resp.IsCaughtUp, IsFenced: resp.IsFenced, ShouldShutdown: resp.ShouldShutdown}, nil
 }
 
 func (s *BrokerSource) markShutdownReady() {
