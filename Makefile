@@ -60,8 +60,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRecords$$' -fuzztime $(FUZZTIME) ./broker/storage/
 	$(GO) test -run '^$$' -fuzz '^FuzzUpConvertLegacy$$' -fuzztime $(FUZZTIME) ./broker/storage/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./broker/group/
-	for f in $$($(GO) test -list '^Fuzz' ./zkmode/ | grep '^Fuzz'); do \
-		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./zkmode/ || exit 1; done
+	for f in $$($(GO) test -list '^Fuzz' ./zkmode/znode/ | grep '^Fuzz'); do \
+		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./zkmode/znode/ || exit 1; done
 
 clean:
 	rm -rf bin data

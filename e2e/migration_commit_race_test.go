@@ -14,7 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/kbridge/kbridge/migrate"
-	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // commitWindow is how long TestCommitWindowRace holds the commit between its read of
@@ -148,11 +148,11 @@ func isrDifference(t *testing.T, m *MigrationCluster, controller, topic string, 
 		if slices.Contains(part.ISR, out) {
 			return fmt.Sprintf("%s-%d: the log's ISR %v holds %d", topic, id, part.ISR, out)
 		}
-		data, _, err := conn.Get(ctx, zkmode.TopicPartitionStatePath(topic, id))
+		data, _, err := conn.Get(ctx, znode.TopicPartitionStatePath(topic, id))
 		if err != nil {
 			return err.Error()
 		}
-		st, err := zkmode.DecodePartitionState(data)
+		st, err := znode.DecodePartitionState(data)
 		if err != nil {
 			t.Fatalf("%s-%d's state in ZooKeeper: %v", topic, id, err)
 		}
@@ -193,11 +193,11 @@ func checkProducerIDs(t *testing.T, m *MigrationCluster, ids []int64) {
 		t.Errorf("the log's next producer id is %d, but %d was handed out", next, highest)
 	}
 	WaitFor(t, 10*time.Second, "ZooKeeper's producer-id block past every id handed out", func() bool {
-		data, _, err := m.ZooKeeper().Get(ctx, zkmode.ProducerIDBlockPath)
+		data, _, err := m.ZooKeeper().Get(ctx, znode.ProducerIDBlockPath)
 		if err != nil {
 			return false
 		}
-		b, err := zkmode.DecodeProducerIDBlock(data)
+		b, err := znode.DecodeProducerIDBlock(data)
 		return err == nil && b.BlockEnd >= highest
 	})
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/kbridge/kbridge/migrate"
-	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // zkOutage is how long ZooKeeper is down in TestMigrationRidesOutFaults: long enough
@@ -112,7 +112,7 @@ func TestMigrationRidesOutFaults(t *testing.T) {
 		zkOutage, back.Sub(started).Round(time.Millisecond), took.Round(time.Millisecond))
 	conn := m.ZooKeeper()
 	for _, name := range during {
-		if !zkExists(t, conn, zkmode.TopicPartitionStatePath(name, 2)) {
+		if !zkExists(t, conn, znode.TopicPartitionStatePath(name, 2)) {
 			t.Errorf("%s, created during the outage, is not in ZooKeeper", name)
 		}
 	}
@@ -145,7 +145,7 @@ func TestMigrationRidesOutFaults(t *testing.T) {
 	}
 	for _, name := range during {
 		WaitFor(t, 10*time.Second, name+" in ZooKeeper", func() bool {
-			return zkExists(t, conn, zkmode.TopicPartitionStatePath(name, 2))
+			return zkExists(t, conn, znode.TopicPartitionStatePath(name, 2))
 		})
 	}
 	killed.Start()

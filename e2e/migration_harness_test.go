@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/kbridge/kbridge/migrate"
-	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // MigrationCluster is a ZooKeeper-mode cluster ready to migrate: brokers with
@@ -101,11 +101,11 @@ func StartMigrationCluster(t testing.TB, nBrokers, nControllers int, extra ...st
 func (m *MigrationCluster) StartControllers() {
 	m.t.Helper()
 	conn := m.ZooKeeper()
-	data, _, err := conn.Get(context.Background(), zkmode.ClusterIDPath)
+	data, _, err := conn.Get(context.Background(), znode.ClusterIDPath)
 	if err != nil {
-		m.t.Fatalf("read %s: %v", zkmode.ClusterIDPath, err)
+		m.t.Fatalf("read %s: %v", znode.ClusterIDPath, err)
 	}
-	id, err := zkmode.DecodeClusterID(data)
+	id, err := znode.DecodeClusterID(data)
 	if err != nil {
 		m.t.Fatal(err)
 	}

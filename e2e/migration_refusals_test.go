@@ -10,7 +10,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 
 	"github.com/kbridge/kbridge/migrate"
-	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // TestMigrationRefusals is issue 6's fifth acceptance, on real processes: a planted
@@ -27,7 +27,7 @@ func TestMigrationRefusals(t *testing.T) {
 		t.Fatalf("create modern: %v %v", err, resp.Err)
 	}
 	conn := m.ZooKeeper()
-	if _, err := conn.Create(ctx, zkmode.TopicPath("legacy"), []byte(`{"version":1,"partitions":{"0":[1,2,3]}}`), 0); err != nil {
+	if _, err := conn.Create(ctx, znode.TopicPath("legacy"), []byte(`{"version":1,"partitions":{"0":[1,2,3]}}`), 0); err != nil {
 		t.Fatal(err)
 	}
 	m.StartControllers()
@@ -48,13 +48,13 @@ func TestMigrationRefusals(t *testing.T) {
 	if st := m.Status(); st.Phase != migrate.PhasePreMigration {
 		t.Fatalf("phase after a refused commit: %s", st.Phase)
 	}
-	if epoch, _ := controllerEpoch(t, conn); epoch != epochBefore || zkExists(t, conn, zkmode.MigrationPath) {
+	if epoch, _ := controllerEpoch(t, conn); epoch != epochBefore || zkExists(t, conn, znode.MigrationPath) {
 		t.Fatal("a refused commit fenced the ZooKeeper controller or wrote /migration")
 	}
 
 	// The blocker removed, commit runs while broker 3 is frozen: it cannot move, and
 	// finalize refuses, naming it.
-	m.ZkCli("deleteall", zkChroot+zkmode.TopicPath("legacy"))
+	m.ZkCli("deleteall", zkChroot+znode.TopicPath("legacy"))
 	m.Broker(3).Pause()
 	Run(t, "migrate", "commit", "--controller", m.ControllerAddr())
 	m.WaitPhase(30*time.Second, migrate.PhaseDualWrite, "")

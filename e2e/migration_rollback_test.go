@@ -12,6 +12,7 @@ import (
 
 	"github.com/kbridge/kbridge/migrate"
 	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // TestMigrationDualWriteAndRollback is issue 6's third acceptance: during dual-write a
@@ -42,20 +43,20 @@ func TestMigrationDualWriteAndRollback(t *testing.T) {
 	}
 	conn := m.ZooKeeper()
 	WaitFor(t, 15*time.Second, "the quorum's changes in ZooKeeper", func() bool {
-		return zkExists(t, conn, zkmode.TopicPartitionStatePath("during", 1)) && zkConfig(t, conn, "before")["cleanup.policy"] == "compact"
+		return zkExists(t, conn, znode.TopicPartitionStatePath("during", 1)) && zkConfig(t, conn, "before")["cleanup.policy"] == "compact"
 	})
-	topic, _ := zkJSON(t, conn, zkmode.TopicPath("during"))
-	wantKeys(t, zkmode.TopicPath("during"), topic, "version", "partitions", "adding_replicas", "removing_replicas", "topic_id")
-	wantNumber(t, zkmode.TopicPath("during"), topic, "version", 3)
+	topic, _ := zkJSON(t, conn, znode.TopicPath("during"))
+	wantKeys(t, znode.TopicPath("during"), topic, "version", "partitions", "adding_replicas", "removing_replicas", "topic_id")
+	wantNumber(t, znode.TopicPath("during"), topic, "version", 3)
 	if kt := view.Image.Topics["during"]; kt == nil || topic["topic_id"] != kt.ID.String() {
 		t.Fatalf("ZooKeeper's topic_id %v is not the quorum's", topic["topic_id"])
 	}
 	if got := zkConfig(t, conn, "during")["retention.ms"]; got != retention {
 		t.Fatalf("/config/topics/during retention.ms = %q", got)
 	}
-	state, _ := zkJSON(t, conn, zkmode.TopicPartitionStatePath("during", 0))
+	state, _ := zkJSON(t, conn, znode.TopicPartitionStatePath("during", 0))
 	wantKeys(t, "state of during-0", state, "version", "leader", "leader_epoch", "controller_epoch", "isr")
-	if !strings.Contains(strings.Join(zkChildren(t, conn, zkmode.ConfigChangesPath), ","), zkmode.ConfigChangePrefix) {
+	if !strings.Contains(strings.Join(zkChildren(t, conn, znode.ConfigChangesPath), ","), znode.ConfigChangePrefix) {
 		t.Fatal("no config_change_ notification for the dual-written configs")
 	}
 	producer := m.Client(kgo.ProducerLinger(0))
@@ -63,7 +64,7 @@ func TestMigrationDualWriteAndRollback(t *testing.T) {
 
 	// --dry-run changes nothing.
 	out := Run(t, "migrate", "rollback", "--controller", m.ControllerAddr(), "--dry-run")
-	if !strings.Contains(out, "Rollback would:") || !zkExists(t, conn, zkmode.MigrationPath) {
+	if !strings.Contains(out, "Rollback would:") || !zkExists(t, conn, znode.MigrationPath) {
 		t.Fatalf("rollback --dry-run:\n%s", out)
 	}
 	epochBefore, _ := controllerEpoch(t, conn)
@@ -71,15 +72,15 @@ func TestMigrationDualWriteAndRollback(t *testing.T) {
 	if !strings.Contains(out, "Rolled back.") {
 		t.Fatalf("rollback:\n%s", out)
 	}
-	if zkExists(t, conn, zkmode.MigrationPath) {
+	if zkExists(t, conn, znode.MigrationPath) {
 		t.Fatal("/migration survived the rollback")
 	}
 	WaitFor(t, 20*time.Second, "a ZooKeeper broker elected controller with a higher epoch", func() bool {
-		data, stat, err := conn.Get(ctx, zkmode.ControllerPath)
+		data, stat, err := conn.Get(ctx, znode.ControllerPath)
 		if err != nil {
 			return false
 		}
-		c, err := zkmode.DecodeController(data)
+		c, err := znode.DecodeController(data)
 		epoch, _ := controllerEpoch(t, conn)
 		return err == nil && !c.IsKRaftController() && stat.EphemeralOwner != 0 && epoch > epochBefore
 	})
@@ -105,7 +106,7 @@ func TestMigrationDualWriteAndRollback(t *testing.T) {
 		t.Fatalf("create after-rollback: %v %v", err, resp.Err)
 	}
 	WaitFor(t, 15*time.Second, "after-rollback's state from the ZooKeeper controller", func() bool {
-		return zkExists(t, conn, zkmode.TopicPartitionStatePath("after-rollback", 0))
+		return zkExists(t, conn, znode.TopicPartitionStatePath("after-rollback", 0))
 	})
 	if s, _ := partitionState(t, conn, "after-rollback", 0); s.Leader < 0 {
 		t.Fatalf("after-rollback-0 has no leader: %+v", s)
@@ -148,7 +149,7 @@ func strPtr(s string) *string { return &s }
 // zkConfig reads /config/topics/<topic>'s config map.
 func zkConfig(t *testing.T, conn *zkmode.Conn, topic string) map[string]string {
 	t.Helper()
-	path := zkmode.ConfigEntityPath(zkmode.ConfigTypeTopic, topic)
+	path := znode.ConfigEntityPath(znode.ConfigTypeTopic, topic)
 	if !zkExists(t, conn, path) {
 		return nil
 	}
@@ -156,7 +157,7 @@ func zkConfig(t *testing.T, conn *zkmode.Conn, topic string) map[string]string {
 	if err != nil {
 		return nil
 	}
-	cfg, err := zkmode.DecodeConfig(data)
+	cfg, err := znode.DecodeConfig(data)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/kbridge/kbridge/migrate"
-	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // metadataWriter creates a topic and changes a config of another through the brokers
@@ -150,7 +150,7 @@ func TestRollbackUnderMetadataWrites(t *testing.T) {
 	conn := m.ZooKeeper()
 	for _, name := range created {
 		WaitFor(t, 20*time.Second, "acknowledged topic "+name+" in ZooKeeper with its partition state", func() bool {
-			return zkExists(t, conn, zkmode.TopicPartitionStatePath(name, 0))
+			return zkExists(t, conn, znode.TopicPartitionStatePath(name, 0))
 		})
 		for _, n := range m.Brokers {
 			WaitFor(t, 20*time.Second, "a log of "+name+" on every broker", func() bool {
@@ -172,7 +172,7 @@ func TestRollbackUnderMetadataWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name := range view.Image.Topics {
-		if !zkExists(t, conn, zkmode.TopicPath(name)) {
+		if !zkExists(t, conn, znode.TopicPath(name)) {
 			t.Errorf("the quorum holds topic %s, which ZooKeeper does not: a write the quorum took was lost", name)
 		}
 	}

@@ -13,30 +13,31 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 
 	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // controllerEpoch reads /controller_epoch's value and zkVersion.
 func controllerEpoch(t *testing.T, conn *zkmode.Conn) (int32, int32) {
 	t.Helper()
-	data, stat, err := conn.Get(context.Background(), zkmode.ControllerEpochPath)
+	data, stat, err := conn.Get(context.Background(), znode.ControllerEpochPath)
 	if err != nil {
-		t.Fatalf("get %s: %v", zkmode.ControllerEpochPath, err)
+		t.Fatalf("get %s: %v", znode.ControllerEpochPath, err)
 	}
 	epoch, err := strconv.Atoi(string(data))
 	if err != nil {
-		t.Fatalf("%s holds %q", zkmode.ControllerEpochPath, data)
+		t.Fatalf("%s holds %q", znode.ControllerEpochPath, data)
 	}
 	return int32(epoch), stat.Version
 }
 
 // partitionState reads one partition's state znode.
-func partitionState(t *testing.T, conn *zkmode.Conn, topic string, p int32) (zkmode.PartitionState, *zk.Stat) {
+func partitionState(t *testing.T, conn *zkmode.Conn, topic string, p int32) (znode.PartitionState, *zk.Stat) {
 	t.Helper()
-	data, stat, err := conn.Get(context.Background(), zkmode.TopicPartitionStatePath(topic, p))
+	data, stat, err := conn.Get(context.Background(), znode.TopicPartitionStatePath(topic, p))
 	if err != nil {
 		t.Fatalf("get the state of %s-%d: %v", topic, p, err)
 	}
-	s, err := zkmode.DecodePartitionState(data)
+	s, err := znode.DecodePartitionState(data)
 	if err != nil {
 		t.Fatalf("decode the state of %s-%d: %v", topic, p, err)
 	}
@@ -56,7 +57,7 @@ func TestZKControllerFailoverAndFencing(t *testing.T) {
 		t.Fatalf("create topic: %v %v", err, resp.Err)
 	}
 	WaitFor(t, 10*time.Second, "fenced's partition states", func() bool {
-		return zkExists(t, conn, zkmode.TopicPartitionStatePath("fenced", 2))
+		return zkExists(t, conn, znode.TopicPartitionStatePath("fenced", 2))
 	})
 
 	first := c.ControllerID(conn)
@@ -93,7 +94,7 @@ func TestZKControllerFailoverAndFencing(t *testing.T) {
 	forged := before
 	forged.Leader, forged.ControllerEpoch, forged.LeaderEpoch = first, oldEpoch, before.LeaderEpoch+1
 	_, err := stale.Multi(ctx, &zk.SetDataRequest{
-		Path: zkmode.TopicPartitionStatePath("fenced", 0), Data: zkmode.EncodePartitionState(forged), Version: beforeStat.Version,
+		Path: znode.TopicPartitionStatePath("fenced", 0), Data: znode.EncodePartitionState(forged), Version: beforeStat.Version,
 	})
 	if !errors.Is(err, zkmode.ErrControllerMoved) {
 		t.Fatalf("write fenced on epoch %d: %v, want ErrControllerMoved", oldEpoch, err)

@@ -16,6 +16,7 @@ import (
 	"github.com/kbridge/kbridge/internal/zktest"
 	"github.com/kbridge/kbridge/kwire"
 	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // zkChroot is where the ZooKeeper-mode tests keep their cluster, so that the chroot
@@ -187,11 +188,11 @@ func (c *ZKCluster) ZkCli(args ...string) string {
 func (c *ZKCluster) ControllerID(conn *zkmode.Conn) int32 {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	data, _, err := conn.Get(ctx, zkmode.ControllerPath)
+	data, _, err := conn.Get(ctx, znode.ControllerPath)
 	if err != nil {
 		return -1
 	}
-	ctrl, err := zkmode.DecodeController(data)
+	ctrl, err := znode.DecodeController(data)
 	if err != nil {
 		return -1
 	}

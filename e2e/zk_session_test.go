@@ -11,7 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // produceAcked produces n values with acks=all through cl and returns them.
@@ -63,9 +63,9 @@ func TestZKSessionExpiryAndZooKeeperRestart(t *testing.T) {
 	// partition from ZooKeeper would end it.
 	state, _ := partitionState(t, conn, "survive", 0)
 	leader := state.Leader
-	_, regStat, err := conn.Get(ctx, zkmode.BrokerPath(leader))
+	_, regStat, err := conn.Get(ctx, znode.BrokerPath(leader))
 	if err != nil {
-		t.Fatalf("get %s: %v", zkmode.BrokerPath(leader), err)
+		t.Fatalf("get %s: %v", znode.BrokerPath(leader), err)
 	}
 	c.ZK.ExpireSession(regStat.EphemeralOwner)
 	WaitFor(t, 20*time.Second, "a new leader of survive-0 from the ISR", func() bool {
@@ -86,7 +86,7 @@ func TestZKSessionExpiryAndZooKeeperRestart(t *testing.T) {
 
 	// It registers again with a new epoch (czxid) and rejoins the ISR.
 	WaitFor(t, 20*time.Second, "the expired broker registered again", func() bool {
-		ok, stat, err := conn.Exists(ctx, zkmode.BrokerPath(leader))
+		ok, stat, err := conn.Exists(ctx, znode.BrokerPath(leader))
 		return err == nil && ok && stat.Czxid > regStat.Czxid
 	})
 	WaitFor(t, 30*time.Second, "the expired broker back in the ISR", func() bool {

@@ -19,6 +19,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // zkJSON reads a znode of the test's session as generic JSON, keeping numbers as
@@ -110,7 +111,7 @@ func TestZKTopicsInKafkaLayout(t *testing.T) {
 		"--partitions", "3", "--replication-factor", "3", "--config", "retention.ms=3600000")
 
 	// /brokers/topics/orders: v3 with string partition keys and a topic_id.
-	topicPath := zkmode.TopicPath("orders")
+	topicPath := znode.TopicPath("orders")
 	topic, stat := zkJSON(t, conn, topicPath)
 	if stat.EphemeralOwner != 0 {
 		t.Errorf("%s is ephemeral", topicPath)
@@ -139,16 +140,16 @@ func TestZKTopicsInKafkaLayout(t *testing.T) {
 
 	// The controller writes each partition's state: version 1, first replica leading,
 	// every replica in the ISR, epoch 0, the controller's epoch.
-	epochData, _, err := conn.Get(context.Background(), zkmode.ControllerEpochPath)
+	epochData, _, err := conn.Get(context.Background(), znode.ControllerEpochPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	controllerEpoch, err := strconv.Atoi(string(epochData))
 	if err != nil {
-		t.Fatalf("%s holds %q, want a plain decimal", zkmode.ControllerEpochPath, epochData)
+		t.Fatalf("%s holds %q, want a plain decimal", znode.ControllerEpochPath, epochData)
 	}
 	for p := range int32(3) {
-		statePath := zkmode.TopicPartitionStatePath("orders", p)
+		statePath := znode.TopicPartitionStatePath("orders", p)
 		WaitFor(t, 10*time.Second, statePath, func() bool { return zkExists(t, conn, statePath) })
 		state, _ := zkJSON(t, conn, statePath)
 		wantKeys(t, statePath, state, "version", "leader", "leader_epoch", "controller_epoch", "isr")
@@ -163,7 +164,7 @@ func TestZKTopicsInKafkaLayout(t *testing.T) {
 	}
 
 	// /config/topics/orders: version 1, values as strings.
-	configPath := zkmode.ConfigEntityPath(zkmode.ConfigTypeTopic, "orders")
+	configPath := znode.ConfigEntityPath(znode.ConfigTypeTopic, "orders")
 	cfg, _ := zkJSON(t, conn, configPath)
 	wantKeys(t, configPath, cfg, "version", "config")
 	wantNumber(t, configPath, cfg, "version", 1)
@@ -174,7 +175,7 @@ func TestZKTopicsInKafkaLayout(t *testing.T) {
 	// /brokers/ids/<id>: ephemeral, v5, timestamp a string; /controller v2; /cluster/id
 	// with its string version.
 	for i, n := range c.Brokers {
-		path := zkmode.BrokerPath(int32(i + 1))
+		path := znode.BrokerPath(int32(i + 1))
 		reg, stat := zkJSON(t, conn, path)
 		if stat.EphemeralOwner == 0 {
 			t.Errorf("%s is persistent, want ephemeral", path)
@@ -189,16 +190,16 @@ func TestZKTopicsInKafkaLayout(t *testing.T) {
 			t.Errorf("%s: endpoints %v, want [PLAINTEXT://%s]", path, reg["endpoints"], n.BrokerAddr)
 		}
 	}
-	ctrl, stat := zkJSON(t, conn, zkmode.ControllerPath)
+	ctrl, stat := zkJSON(t, conn, znode.ControllerPath)
 	if stat.EphemeralOwner == 0 {
-		t.Errorf("%s is persistent, want ephemeral", zkmode.ControllerPath)
+		t.Errorf("%s is persistent, want ephemeral", znode.ControllerPath)
 	}
-	wantKeys(t, zkmode.ControllerPath, ctrl, "version", "brokerid", "timestamp", "kraftControllerEpoch")
-	wantNumber(t, zkmode.ControllerPath, ctrl, "version", 2)
-	wantNumber(t, zkmode.ControllerPath, ctrl, "kraftControllerEpoch", -1)
-	cluster, _ := zkJSON(t, conn, zkmode.ClusterIDPath)
+	wantKeys(t, znode.ControllerPath, ctrl, "version", "brokerid", "timestamp", "kraftControllerEpoch")
+	wantNumber(t, znode.ControllerPath, ctrl, "version", 2)
+	wantNumber(t, znode.ControllerPath, ctrl, "kraftControllerEpoch", -1)
+	cluster, _ := zkJSON(t, conn, znode.ClusterIDPath)
 	if cluster["version"] != "1" {
-		t.Errorf("%s: version %v, want the string \"1\"", zkmode.ClusterIDPath, cluster["version"])
+		t.Errorf("%s: version %v, want the string \"1\"", znode.ClusterIDPath, cluster["version"])
 	}
 
 	// ZooKeeper's own client shows the layout under the chroot.
@@ -250,16 +251,16 @@ func TestZKTopicsInKafkaLayout(t *testing.T) {
 	if !reflect.DeepEqual(cfg["config"], map[string]any{"retention.ms": "3600000", "cleanup.policy": "compact"}) {
 		t.Errorf("%s after alter: config = %v", configPath, cfg["config"])
 	}
-	changes, err := conn.Children(context.Background(), zkmode.ConfigChangesPath)
+	changes, err := conn.Children(context.Background(), znode.ConfigChangesPath)
 	if err != nil || len(changes) == 0 {
-		t.Fatalf("%s: %v %v, want a config_change_ znode", zkmode.ConfigChangesPath, changes, err)
+		t.Fatalf("%s: %v %v, want a config_change_ znode", znode.ConfigChangesPath, changes, err)
 	}
 	slices.Sort(changes)
 	last := changes[len(changes)-1]
-	if !strings.HasPrefix(last, zkmode.ConfigChangePrefix) || len(last) != len(zkmode.ConfigChangePrefix)+10 {
+	if !strings.HasPrefix(last, znode.ConfigChangePrefix) || len(last) != len(znode.ConfigChangePrefix)+10 {
 		t.Errorf("change notification %q is not config_change_ with a 10-digit counter", last)
 	}
-	note, _ := zkJSON(t, conn, zkmode.ConfigChangesPath+"/"+last)
+	note, _ := zkJSON(t, conn, znode.ConfigChangesPath+"/"+last)
 	wantKeys(t, last, note, "version", "entity_path")
 	wantNumber(t, last, note, "version", 2)
 	if note["entity_path"] != "topics/orders" {
@@ -268,10 +269,10 @@ func TestZKTopicsInKafkaLayout(t *testing.T) {
 
 	// Deletion is queued under /admin/delete_topics and carried out by the controller.
 	Run(t, "topics", "delete", "--bootstrap-server", bootstrap, "--topic", "orders")
-	for _, path := range []string{topicPath, configPath, zkmode.DeleteTopicsPath + "/orders"} {
+	for _, path := range []string{topicPath, configPath, znode.DeleteTopicsPath + "/orders"} {
 		WaitFor(t, 15*time.Second, path+" deleted", func() bool { return !zkExists(t, conn, path) })
 	}
-	if _, _, err := conn.Get(context.Background(), zkmode.TopicPartitionStatePath("orders", 0)); !errors.Is(err, zk.ErrNoNode) {
+	if _, _, err := conn.Get(context.Background(), znode.TopicPartitionStatePath("orders", 0)); !errors.Is(err, zk.ErrNoNode) {
 		t.Errorf("partition state of a deleted topic: %v, want no node", err)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/kbridge/kbridge/kraftmode"
 	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // benchPartitions is how many partitions BenchmarkMigrationCopy writes into ZooKeeper
@@ -113,20 +114,20 @@ func populateTopics(b *testing.B, conn *zkmode.Conn, topics, perTopic int) []str
 	}
 	for t := range topics {
 		name := fmt.Sprintf("bench-%05d", t)
-		tz := zkmode.TopicZNode{TopicID: metadata.RandomUuid(), Partitions: map[int32][]int32{}}
+		tz := znode.TopicZNode{TopicID: metadata.RandomUuid(), Partitions: map[int32][]int32{}}
 		for p := range int32(perTopic) {
 			tz.Partitions[p] = []int32{1 + p%3, 1 + (p+1)%3, 1 + (p+2)%3}
 		}
 		ops = append(ops,
-			&zk.CreateRequest{Path: zkmode.TopicPath(name), Data: zkmode.EncodeTopic(tz)},
-			&zk.CreateRequest{Path: zkmode.TopicPath(name) + "/partitions"})
-		paths = append(paths, zkmode.TopicPath(name))
+			&zk.CreateRequest{Path: znode.TopicPath(name), Data: znode.EncodeTopic(tz)},
+			&zk.CreateRequest{Path: znode.TopicPath(name) + "/partitions"})
+		paths = append(paths, znode.TopicPath(name))
 		for p := range int32(perTopic) {
-			state := zkmode.PartitionState{Leader: tz.Partitions[p][0], ControllerEpoch: 1, ISR: tz.Partitions[p]}
+			state := znode.PartitionState{Leader: tz.Partitions[p][0], ControllerEpoch: 1, ISR: tz.Partitions[p]}
 			ops = append(ops,
-				&zk.CreateRequest{Path: fmt.Sprintf("%s/partitions/%d", zkmode.TopicPath(name), p)},
-				&zk.CreateRequest{Path: zkmode.TopicPartitionStatePath(name, p), Data: zkmode.EncodePartitionState(state)})
-			paths = append(paths, zkmode.TopicPartitionStatePath(name, p))
+				&zk.CreateRequest{Path: fmt.Sprintf("%s/partitions/%d", znode.TopicPath(name), p)},
+				&zk.CreateRequest{Path: znode.TopicPartitionStatePath(name, p), Data: znode.EncodePartitionState(state)})
+			paths = append(paths, znode.TopicPartitionStatePath(name, p))
 		}
 		if len(ops) >= 800 {
 			flush()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // DiffSummary counts the differences between ZooKeeper and the metadata log, by kind.
@@ -149,7 +150,7 @@ func (d *differ) configs(zk, log *metadata.Image) {
 			}
 			entity = "topic " + res.Name
 		case metadata.ConfigResourceBroker:
-			entity = "broker " + cmp.Or(res.Name, zkmode.ConfigDefaultName)
+			entity = "broker " + cmp.Or(res.Name, znode.ConfigDefaultName)
 		default:
 			continue
 		}
@@ -235,7 +236,7 @@ func (d *differ) acls(zk, log *metadata.Image) {
 // and Kafka's dual-write stores the block after the log's next id, so ZooKeeper's
 // next id may run ahead of the log's, never behind it.
 func (d *differ) producerIDs(tree *zkmode.Tree, log *metadata.Image) {
-	const entity = zkmode.ProducerIDBlockPath
+	const entity = znode.ProducerIDBlockPath
 	logNext := log.ProducerIDs.NextProducerID
 	switch b := tree.ProducerIDBlock; {
 	case b == nil && logNext > 0:

@@ -9,6 +9,7 @@ import (
 	"github.com/kbridge/kbridge/internal/zktest"
 	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // TestDiffAgreesWithReconcile: the dry-run's diff and dual-write's planner are two
@@ -64,7 +65,7 @@ func TestDiffAgreesWithReconcile(t *testing.T) {
 			t.Fatal(err)
 		}
 		log := migratedImage(t, tree, c.records...)
-		state := zkmode.MigrationZNode{KRaftControllerID: 3000, KRaftControllerEpoch: 5, KRaftMetadataOffset: log.Offset, KRaftMetadataEpoch: log.Epoch}
+		state := znode.MigrationZNode{KRaftControllerID: 3000, KRaftControllerEpoch: 5, KRaftMetadataOffset: log.Offset, KRaftMetadataEpoch: log.Epoch}
 		if _, sum := diffZooKeeper(tree, log); sum.Total == 0 {
 			t.Errorf("%s: the diff sees no difference", c.name)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/kbridge/kbridge/internal/zktest"
 	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // migratedImage is the quorum's image after a copy of tree, with later records.
@@ -39,7 +40,7 @@ func migratedImage(t *testing.T, tree *zkmode.Tree, later ...metadata.Record) *m
 func TestDryRunDiffMode(t *testing.T) {
 	srv := zktest.Start(t)
 	connect := kafka3Cluster(t, srv, "/kafka", func(w *treeWriter) {
-		w.create(zkmode.MigrationPath, zkmode.EncodeMigration(zkmode.MigrationZNode{KRaftControllerID: 3000, KRaftControllerEpoch: 3, KRaftMetadataOffset: 200, KRaftMetadataEpoch: 3}))
+		w.create(znode.MigrationPath, znode.EncodeMigration(znode.MigrationZNode{KRaftControllerID: 3000, KRaftControllerEpoch: 3, KRaftMetadataOffset: 200, KRaftMetadataEpoch: 3}))
 	})
 	tree, err := zkmode.LoadTree(context.Background(), dialZK(t, connect))
 	if err != nil {
@@ -91,7 +92,7 @@ func diffFixture(t *testing.T) []metadata.Record {
 		ResourceType: int8(kmsg.ACLResourceTypeTopic), ResourceName: "orders", PatternType: int8(kmsg.ACLResourcePatternTypeLiteral),
 		Principal: "User:alice", Host: "*", Operation: int8(kmsg.ACLOperationRead), PermissionType: int8(kmsg.ACLPermissionTypeAllow),
 	}
-	acl.ID = zkmode.ACLID(acl)
+	acl.ID = znode.ACLID(acl)
 	return []metadata.Record{
 		&metadata.TopicRecord{Name: "orders", TopicID: id}, p0, p1,
 		&metadata.ConfigRecord{ResourceType: metadata.ConfigResourceTopic, ResourceName: "orders", Name: "retention.ms", Value: &retention},
@@ -181,7 +182,7 @@ func TestDiffEntities(t *testing.T) {
 		{
 			name: "ZooKeeper's producer-id block ahead of the log, as dual-write leaves it",
 			zk: func(t *testing.T, tree *zkmode.Tree, img *metadata.Image) {
-				tree.ProducerIDBlock = &zkmode.ProducerIDBlock{BrokerID: -1, BlockStart: 4000, BlockEnd: 4999}
+				tree.ProducerIDBlock = &znode.ProducerIDBlock{BrokerID: -1, BlockStart: 4000, BlockEnd: 4999}
 			},
 		},
 		{
@@ -189,7 +190,7 @@ func TestDiffEntities(t *testing.T) {
 			log: func(t *testing.T, _ *zkmode.Tree, img *metadata.Image) {
 				apply(t, img, &metadata.ProducerIdsRecord{BrokerID: 1, BrokerEpoch: 10, NextProducerID: 5000})
 			},
-			want: DiffSummary{Total: 1, ProducerIDs: 1}, entity: zkmode.ProducerIDBlockPath, says: "next producer id 4000 is below the metadata log's 5000",
+			want: DiffSummary{Total: 1, ProducerIDs: 1}, entity: znode.ProducerIDBlockPath, says: "next producer id 4000 is below the metadata log's 5000",
 		},
 		{
 			name: "delegation token renewed in the log only",
@@ -253,7 +254,7 @@ func TestDiffEntities(t *testing.T) {
 				change := metadata.NewPartitionChangeRecord()
 				change.TopicID, change.PartitionID, change.Leader, change.ISR = mustUuid(t, ordersID), 1, metadata.NoLeader, []int32{}
 				apply(t, img, change)
-				tree.PartitionsWithoutState = []zkmode.TopicPartition{{Topic: "orders", Partition: 1}}
+				tree.PartitionsWithoutState = []znode.TopicPartition{{Topic: "orders", Partition: 1}}
 			},
 		},
 		{
@@ -278,7 +279,7 @@ func TestDiffEntities(t *testing.T) {
 			zkImg, logImg := metadata.NewImage(), metadata.NewImage()
 			apply(t, zkImg, diffFixture(t)...)
 			apply(t, logImg, diffFixture(t)...)
-			tree := &zkmode.Tree{Image: zkImg, ProducerIDBlock: &zkmode.ProducerIDBlock{BrokerID: 2, BlockStart: 3000, BlockEnd: 3999}}
+			tree := &zkmode.Tree{Image: zkImg, ProducerIDBlock: &znode.ProducerIDBlock{BrokerID: 2, BlockStart: 3000, BlockEnd: 3999}}
 			if tc.zk != nil {
 				tc.zk(t, tree, zkImg)
 			}

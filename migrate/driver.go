@@ -13,6 +13,7 @@ import (
 	"github.com/kbridge/kbridge/kraftmode"
 	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // DriverOptions configures a migration controller's driver.
@@ -290,7 +291,7 @@ func (d *Driver) claim(ctx context.Context, epoch int32) (*zkmode.MigrationWrite
 	w := zkmode.NewMigrationWriter(d.zk, fw.EpochZkVersion(), migVersion)
 	mig.KRaftControllerID, mig.KRaftControllerEpoch = d.opts.NodeID, epoch
 	if err := w.WriteMigrationState(ctx, mig); err != nil {
-		return nil, fmt.Errorf("take over %s: %w", zkmode.MigrationPath, err)
+		return nil, fmt.Errorf("take over %s: %w", znode.MigrationPath, err)
 	}
 	d.log.Info("claimed ZooKeeper for the migration", "kraft_controller", d.opts.NodeID, "kraft_epoch", epoch, "zk_controller_epoch", fw.Epoch())
 	return w, nil
@@ -328,8 +329,8 @@ func (d *Driver) dualWrite(ctx context.Context, term *zkTerm) error {
 }
 
 // migrationState is /migration as it must read once ZooKeeper reflects img.
-func (d *Driver) migrationState(epoch int32, img *metadata.Image) zkmode.MigrationZNode {
-	return zkmode.MigrationZNode{
+func (d *Driver) migrationState(epoch int32, img *metadata.Image) znode.MigrationZNode {
+	return znode.MigrationZNode{
 		KRaftControllerID:    d.opts.NodeID,
 		KRaftControllerEpoch: epoch,
 		KRaftMetadataOffset:  img.Offset,
@@ -364,14 +365,14 @@ func (d *Driver) resumeCommit(epoch int32) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	data, _, err := d.zk.Get(ctx, zkmode.MigrationPath)
+	data, _, err := d.zk.Get(ctx, znode.MigrationPath)
 	if errors.Is(err, zk.ErrNoNode) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("read %s: %w", zkmode.MigrationPath, err)
+		return fmt.Errorf("read %s: %w", znode.MigrationPath, err)
 	}
-	m, err := zkmode.DecodeMigration(data)
+	m, err := znode.DecodeMigration(data)
 	if err != nil || !interruptedCommit(m, epoch) {
 		return nil
 	}
@@ -389,6 +390,6 @@ func (d *Driver) resumeCommit(epoch int32) error {
 // epoch, shows a commit that an earlier leader started and did not finish: claimed by
 // a KRaft controller in an earlier epoch, with no copy recorded. A claim in this epoch
 // is this controller's own commit, still copying, and must not be resumed over it.
-func interruptedCommit(m zkmode.MigrationZNode, epoch int32) bool {
+func interruptedCommit(m znode.MigrationZNode, epoch int32) bool {
 	return m.KRaftControllerID >= 0 && !m.InitialMigrationComplete() && m.KRaftControllerEpoch < epoch
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // ErrNotActive is returned by the driver's operations on a controller that is not the
@@ -131,7 +132,7 @@ func (d *Driver) copyZooKeeper(ctx context.Context, raftEpoch int32) (CommitResu
 		return CommitResult{}, fmt.Errorf("copy ZooKeeper into the metadata log: %w", err)
 	}
 	res := CommitResult{Records: len(recs), Offset: offset, Epoch: epoch}
-	state := zkmode.MigrationZNode{KRaftControllerID: d.opts.NodeID, KRaftControllerEpoch: raftEpoch, KRaftMetadataOffset: offset, KRaftMetadataEpoch: epoch}
+	state := znode.MigrationZNode{KRaftControllerID: d.opts.NodeID, KRaftControllerEpoch: raftEpoch, KRaftMetadataOffset: offset, KRaftMetadataEpoch: epoch}
 	if err := writer.WriteMigrationState(ctx, state); err != nil {
 		// The copy is committed: the dual-write loop claims ZooKeeper again and
 		// records the offset with its reconcile.

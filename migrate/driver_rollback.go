@@ -10,6 +10,7 @@ import (
 
 	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // RollbackResult lists a rollback's steps, in order, and whether they were carried out
@@ -169,9 +170,9 @@ func (d *Driver) resumeRollback(epoch int32) error {
 // releasedToZooKeeper tells whether ZooKeeper has no /migration while the log says
 // MIGRATION: a rollback released it, and this quorum must not claim it again.
 func (d *Driver) releasedToZooKeeper(ctx context.Context) (bool, error) {
-	ok, _, err := d.zk.Exists(ctx, zkmode.MigrationPath)
+	ok, _, err := d.zk.Exists(ctx, znode.MigrationPath)
 	if err != nil && !errors.Is(err, zk.ErrNoNode) {
-		return false, fmt.Errorf("read %s: %w", zkmode.MigrationPath, err)
+		return false, fmt.Errorf("read %s: %w", znode.MigrationPath, err)
 	}
 	return !ok, nil
 }

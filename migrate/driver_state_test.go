@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // TestDriverTransitions: the paths the driver takes through a migration are allowed,
@@ -89,13 +89,13 @@ func TestResumeOnlyInterruptedCommits(t *testing.T) {
 	const epoch = 5
 	cases := []struct {
 		name string
-		m    zkmode.MigrationZNode
+		m    znode.MigrationZNode
 		want bool
 	}{
-		{"this epoch's commit, copying", zkmode.MigrationZNode{KRaftControllerID: 3000, KRaftControllerEpoch: epoch, KRaftMetadataOffset: -1}, false},
-		{"an earlier leader's commit, cut short", zkmode.MigrationZNode{KRaftControllerID: 3001, KRaftControllerEpoch: epoch - 1, KRaftMetadataOffset: -1}, true},
-		{"an earlier leader's finished copy", zkmode.MigrationZNode{KRaftControllerID: 3001, KRaftControllerEpoch: epoch - 1, KRaftMetadataOffset: 812}, false},
-		{"never claimed", zkmode.MigrationZNode{KRaftControllerID: -1, KRaftControllerEpoch: -1, KRaftMetadataOffset: -1}, false},
+		{"this epoch's commit, copying", znode.MigrationZNode{KRaftControllerID: 3000, KRaftControllerEpoch: epoch, KRaftMetadataOffset: -1}, false},
+		{"an earlier leader's commit, cut short", znode.MigrationZNode{KRaftControllerID: 3001, KRaftControllerEpoch: epoch - 1, KRaftMetadataOffset: -1}, true},
+		{"an earlier leader's finished copy", znode.MigrationZNode{KRaftControllerID: 3001, KRaftControllerEpoch: epoch - 1, KRaftMetadataOffset: 812}, false},
+		{"never claimed", znode.MigrationZNode{KRaftControllerID: -1, KRaftControllerEpoch: -1, KRaftMetadataOffset: -1}, false},
 	}
 	for _, c := range cases {
 		if got := interruptedCommit(c.m, epoch); got != c.want {

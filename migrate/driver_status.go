@@ -12,6 +12,7 @@ import (
 
 	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // The phases `migrate status` shows (docs/migration.md, "Phases").
@@ -66,7 +67,7 @@ const statusZooKeeperTimeout = 2 * time.Second
 // /migration.
 type zkStatus struct {
 	brokers   []int32
-	migration *zkmode.MigrationZNode
+	migration *znode.MigrationZNode
 }
 
 // readZKStatus reads what a status needs of ZooKeeper. Once the copy is in the log,
@@ -86,7 +87,7 @@ func (d *Driver) readZKStatus(ctx context.Context, state metadata.ZkMigrationSta
 		return zs, nil
 	}
 	var zs zkStatus
-	kids, err := d.zk.Children(ctx, zkmode.BrokerIDsPath)
+	kids, err := d.zk.Children(ctx, znode.BrokerIDsPath)
 	if err != nil && !errors.Is(err, zk.ErrNoNode) {
 		return zkStatus{}, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/go-zookeeper/zk"
 
 	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // The dry-run's exit codes: scripts and operators gate the migration on them.
@@ -182,13 +183,13 @@ func newReport(opts DryRunOptions, obs observed) *Report {
 // not decode is a finding rather than a failed load.
 func readZooKeeper(ctx context.Context, r chrootReader) (observed, error) {
 	var obs observed
-	data, _, err := r.Get(ctx, zkmode.MigrationPath)
+	data, _, err := r.Get(ctx, znode.MigrationPath)
 	switch {
 	case errors.Is(err, zk.ErrNoNode):
 	case err != nil:
 		return obs, err
 	default:
-		if _, err := zkmode.DecodeMigration(data); err != nil {
+		if _, err := znode.DecodeMigration(data); err != nil {
 			obs.migrationErr = err
 			r.hideMigration = true
 		}
@@ -208,7 +209,7 @@ type chrootReader struct {
 }
 
 func (r chrootReader) Get(ctx context.Context, path string) ([]byte, *zk.Stat, error) {
-	if r.hideMigration && path == zkmode.MigrationPath {
+	if r.hideMigration && path == znode.MigrationPath {
 		return nil, nil, fmt.Errorf("get %s: %w", path, zk.ErrNoNode)
 	}
 	return r.conn.Get(ctx, r.chroot+path)

@@ -17,6 +17,7 @@ import (
 	"github.com/kbridge/kbridge/internal/zktest"
 	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 const (
@@ -85,51 +86,51 @@ func (w *treeWriter) ephemeral(path string, data []byte) {
 // levels its release supports (1 to maxMV).
 func (w *treeWriter) broker(id int32, maxMV int16) {
 	w.t.Helper()
-	w.brokerZNode(id, zkmode.BrokerZNode{
+	w.brokerZNode(id, znode.BrokerZNode{
 		Version: 5, JmxPort: -1, Timestamp: 1700000000000,
 		Endpoints: []metadata.Endpoint{{Name: "PLAINTEXT", Host: "broker" + strconv.Itoa(int(id)), Port: 9092}},
 		Features:  []metadata.FeatureRange{{Name: metadata.FeatureMetadataVersion, MinVersion: 1, MaxVersion: maxMV}},
 	})
 }
 
-func (w *treeWriter) brokerZNode(id int32, b zkmode.BrokerZNode) {
+func (w *treeWriter) brokerZNode(id int32, b znode.BrokerZNode) {
 	w.t.Helper()
-	data, err := zkmode.EncodeBroker(b)
+	data, err := znode.EncodeBroker(b)
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	w.ephemeral(zkmode.BrokerPath(id), data)
+	w.ephemeral(znode.BrokerPath(id), data)
 }
 
 // topic writes a topic znode and the state znodes given; id "" leaves the topic_id out.
-func (w *treeWriter) topic(name, id string, replicas map[int32][]int32, states map[int32]zkmode.PartitionState) {
+func (w *treeWriter) topic(name, id string, replicas map[int32][]int32, states map[int32]znode.PartitionState) {
 	w.t.Helper()
-	z := zkmode.TopicZNode{Partitions: replicas}
+	z := znode.TopicZNode{Partitions: replicas}
 	if id != "" {
 		z.TopicID = mustUuid(w.t, id)
 	}
-	w.create(zkmode.TopicPath(name), zkmode.EncodeTopic(z))
+	w.create(znode.TopicPath(name), znode.EncodeTopic(z))
 	for p := range replicas {
 		if s, ok := states[p]; ok {
-			w.create(zkmode.TopicPartitionStatePath(name, p), zkmode.EncodePartitionState(s))
+			w.create(znode.TopicPartitionStatePath(name, p), znode.EncodePartitionState(s))
 		} else {
-			w.create(zkmode.TopicPartitionPath(name, p), nil)
+			w.create(znode.TopicPartitionPath(name, p), nil)
 		}
 	}
 }
 
 func (w *treeWriter) config(entityType, name string, cfg map[string]string) {
 	w.t.Helper()
-	w.create(zkmode.ConfigEntityPath(entityType, name), zkmode.EncodeConfig(cfg))
+	w.create(znode.ConfigEntityPath(entityType, name), znode.EncodeConfig(cfg))
 }
 
-func (w *treeWriter) acls(p zkmode.ResourcePattern, entries ...zkmode.ACLEntry) {
+func (w *treeWriter) acls(p znode.ResourcePattern, entries ...znode.ACLEntry) {
 	w.t.Helper()
-	path, err := zkmode.ACLResourcePath(p)
+	path, err := znode.ACLResourcePath(p)
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	data, err := zkmode.EncodeACLs(entries)
+	data, err := znode.EncodeACLs(entries)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -146,54 +147,54 @@ func (w *treeWriter) acls(p zkmode.ResourcePattern, entries ...zkmode.ACLEntry) 
 //   - a producer-id block handed to broker 2 and two delegation tokens.
 func writeKafka3Cluster(w *treeWriter) {
 	w.t.Helper()
-	for _, p := range zkmode.PersistentPaths() {
+	for _, p := range znode.PersistentPaths() {
 		w.create(p, nil)
 	}
-	w.create(zkmode.ClusterIDPath, zkmode.EncodeClusterID(testClusterID))
-	w.create(zkmode.ControllerEpochPath, zkmode.EncodeControllerEpoch(3))
-	feature, err := zkmode.EncodeFeature(zkmode.FeatureZNode{Version: 2, Status: zkmode.FeatureStatusEnabled})
+	w.create(znode.ClusterIDPath, znode.EncodeClusterID(testClusterID))
+	w.create(znode.ControllerEpochPath, znode.EncodeControllerEpoch(3))
+	feature, err := znode.EncodeFeature(znode.FeatureZNode{Version: 2, Status: znode.FeatureStatusEnabled})
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	w.create(zkmode.FeaturePath, feature)
+	w.create(znode.FeaturePath, feature)
 	for id := int32(1); id <= 3; id++ {
 		w.broker(id, metadata.MetadataVersionLatest)
 	}
-	w.ephemeral(zkmode.ControllerPath, zkmode.EncodeController(zkmode.ControllerZNode{BrokerID: 1, Timestamp: 1700000000000, KRaftControllerEpoch: -1}))
+	w.ephemeral(znode.ControllerPath, znode.EncodeController(znode.ControllerZNode{BrokerID: 1, Timestamp: 1700000000000, KRaftControllerEpoch: -1}))
 
-	w.topic("orders", ordersID, map[int32][]int32{0: {1, 2, 3}, 1: {2, 3, 1}, 2: {3, 1, 2}}, map[int32]zkmode.PartitionState{
+	w.topic("orders", ordersID, map[int32][]int32{0: {1, 2, 3}, 1: {2, 3, 1}, 2: {3, 1, 2}}, map[int32]znode.PartitionState{
 		0: {Leader: 1, LeaderEpoch: 4, ControllerEpoch: 3, ISR: []int32{1, 2, 3}},
 		1: {Leader: 2, LeaderEpoch: 2, ControllerEpoch: 3, ISR: []int32{2, 3}},
 		2: {Leader: 3, LeaderEpoch: 0, ControllerEpoch: 3, ISR: []int32{3, 1, 2}},
 	})
-	w.topic("payments", paymentsID, map[int32][]int32{0: {2, 3}, 1: {3, 1}}, map[int32]zkmode.PartitionState{
+	w.topic("payments", paymentsID, map[int32][]int32{0: {2, 3}, 1: {3, 1}}, map[int32]znode.PartitionState{
 		0: {Leader: 2, LeaderEpoch: 1, ControllerEpoch: 3, ISR: []int32{2, 3}},
 	})
-	w.config(zkmode.ConfigTypeTopic, "payments", map[string]string{"retention.ms": "604800000", "min.insync.replicas": "2"})
-	w.topic("doomed", doomedID, map[int32][]int32{0: {1}}, map[int32]zkmode.PartitionState{0: {Leader: 1, ControllerEpoch: 3, ISR: []int32{1}}})
-	w.create(zkmode.DeleteTopicPath("doomed"), nil)
+	w.config(znode.ConfigTypeTopic, "payments", map[string]string{"retention.ms": "604800000", "min.insync.replicas": "2"})
+	w.topic("doomed", doomedID, map[int32][]int32{0: {1}}, map[int32]znode.PartitionState{0: {Leader: 1, ControllerEpoch: 3, ISR: []int32{1}}})
+	w.create(znode.DeleteTopicPath("doomed"), nil)
 
-	w.config(zkmode.ConfigTypeBroker, "1", map[string]string{"log.cleaner.threads": "2"})
-	w.config(zkmode.ConfigTypeBroker, zkmode.ConfigDefaultName, map[string]string{"min.insync.replicas": "2"})
-	w.config(zkmode.ConfigTypeUser, "alice", map[string]string{
+	w.config(znode.ConfigTypeBroker, "1", map[string]string{"log.cleaner.threads": "2"})
+	w.config(znode.ConfigTypeBroker, znode.ConfigDefaultName, map[string]string{"min.insync.replicas": "2"})
+	w.config(znode.ConfigTypeUser, "alice", map[string]string{
 		"producer_byte_rate": "1048576",
-		zkmode.ScramSHA256Key: zkmode.FormatScramCredential(zkmode.ScramCredential{
+		znode.ScramSHA256Key: znode.FormatScramCredential(znode.ScramCredential{
 			Salt: []byte("alice-salt"), StoredKey: []byte("alice-stored-key"), ServerKey: []byte("alice-server-key"), Iterations: 8192,
 		}),
 	})
-	w.config(zkmode.ConfigTypeClient, "reporting", map[string]string{"request_percentage": "12.5"})
-	w.config(zkmode.ConfigTypeIP, "10.0.0.7", map[string]string{"connection_creation_rate": "10"})
+	w.config(znode.ConfigTypeClient, "reporting", map[string]string{"request_percentage": "12.5"})
+	w.config(znode.ConfigTypeIP, "10.0.0.7", map[string]string{"connection_creation_rate": "10"})
 
-	w.acls(zkmode.ResourcePattern{ResourceType: int8(kmsg.ACLResourceTypeTopic), Name: "orders", PatternType: zkmode.PatternTypeLiteral},
-		zkmode.ACLEntry{Principal: "User:alice", Host: "*", Operation: int8(kmsg.ACLOperationRead), PermissionType: int8(kmsg.ACLPermissionTypeAllow)},
-		zkmode.ACLEntry{Principal: "User:alice", Host: "*", Operation: int8(kmsg.ACLOperationDescribe), PermissionType: int8(kmsg.ACLPermissionTypeAllow)})
-	w.acls(zkmode.ResourcePattern{ResourceType: int8(kmsg.ACLResourceTypeTopic), Name: "pay-", PatternType: zkmode.PatternTypePrefixed},
-		zkmode.ACLEntry{Principal: "User:bob", Host: "10.0.0.2", Operation: int8(kmsg.ACLOperationWrite), PermissionType: int8(kmsg.ACLPermissionTypeDeny)})
+	w.acls(znode.ResourcePattern{ResourceType: int8(kmsg.ACLResourceTypeTopic), Name: "orders", PatternType: znode.PatternTypeLiteral},
+		znode.ACLEntry{Principal: "User:alice", Host: "*", Operation: int8(kmsg.ACLOperationRead), PermissionType: int8(kmsg.ACLPermissionTypeAllow)},
+		znode.ACLEntry{Principal: "User:alice", Host: "*", Operation: int8(kmsg.ACLOperationDescribe), PermissionType: int8(kmsg.ACLPermissionTypeAllow)})
+	w.acls(znode.ResourcePattern{ResourceType: int8(kmsg.ACLResourceTypeTopic), Name: "pay-", PatternType: znode.PatternTypePrefixed},
+		znode.ACLEntry{Principal: "User:bob", Host: "10.0.0.2", Operation: int8(kmsg.ACLOperationWrite), PermissionType: int8(kmsg.ACLPermissionTypeDeny)})
 
-	w.set(zkmode.ProducerIDBlockPath, zkmode.EncodeProducerIDBlock(zkmode.ProducerIDBlock{BrokerID: 2, BlockStart: 3000, BlockEnd: 3999}))
-	w.create(zkmode.DelegationTokenInfoPath("token-1"), []byte(`{"version":3,"owner":"User%3Aalice","tokenRequester":"User%3Aalice",`+
+	w.set(znode.ProducerIDBlockPath, znode.EncodeProducerIDBlock(znode.ProducerIDBlock{BrokerID: 2, BlockStart: 3000, BlockEnd: 3999}))
+	w.create(znode.DelegationTokenInfoPath("token-1"), []byte(`{"version":3,"owner":"User%3Aalice","tokenRequester":"User%3Aalice",`+
 		`"renewers":[],"issueTimestamp":1700000000000,"maxTimestamp":1700604800000,"expiryTimestamp":1700086400000,"tokenId":"token-1"}`))
-	w.create(zkmode.DelegationTokenInfoPath("token-2"), []byte(`{"version":1,"owner":"User%3Abob","renewers":["User%3Aalice"],`+
+	w.create(znode.DelegationTokenInfoPath("token-2"), []byte(`{"version":1,"owner":"User%3Abob","renewers":["User%3Aalice"],`+
 		`"issueTimestamp":1600000000000,"maxTimestamp":1600604800000,"expiryTimestamp":1600086400000,"tokenId":"token-2"}`))
 }
 
@@ -524,7 +525,7 @@ func TestDryRunQuorumFindings(t *testing.T) {
 			img: func(t *testing.T) *metadata.Image {
 				return quorumImage(t, latest, metadata.ZkMigrationMigration)
 			},
-			code: CodeMigrationZNodeMissing, sev: SeverityWarning, entities: []string{zkmode.MigrationPath},
+			code: CodeMigrationZNodeMissing, sev: SeverityWarning, entities: []string{znode.MigrationPath},
 		},
 		{
 			name: "finalized",
@@ -571,7 +572,7 @@ func TestDryRunTreeFindings(t *testing.T) {
 		{
 			name: "topic without topic_id",
 			extra: func(w *treeWriter) {
-				w.topic("legacy-events", "", map[int32][]int32{0: {1, 2}}, map[int32]zkmode.PartitionState{0: {Leader: 1, ISR: []int32{1, 2}}})
+				w.topic("legacy-events", "", map[int32][]int32{0: {1, 2}}, map[int32]znode.PartitionState{0: {Leader: 1, ISR: []int32{1, 2}}})
 			},
 			code: CodeMissingTopicID, sev: SeverityBlocker, entities: []string{"legacy-events"},
 			check: func(t *testing.T, r *Report) {
@@ -583,33 +584,33 @@ func TestDryRunTreeFindings(t *testing.T) {
 		{
 			name: "leftover /migration recording a copy the log does not have",
 			extra: func(w *treeWriter) {
-				w.create(zkmode.MigrationPath, zkmode.EncodeMigration(zkmode.MigrationZNode{KRaftControllerID: 3000, KRaftControllerEpoch: 4, KRaftMetadataOffset: 812, KRaftMetadataEpoch: 4}))
+				w.create(znode.MigrationPath, znode.EncodeMigration(znode.MigrationZNode{KRaftControllerID: 3000, KRaftControllerEpoch: 4, KRaftMetadataOffset: 812, KRaftMetadataEpoch: 4}))
 			},
-			controller: pre, code: CodeMigrationZNodeLeftover, sev: SeverityBlocker, entities: []string{zkmode.MigrationPath},
+			controller: pre, code: CodeMigrationZNodeLeftover, sev: SeverityBlocker, entities: []string{znode.MigrationPath},
 		},
 		{
 			name:       "/migration of an attempt cut short before its copy",
-			extra:      func(w *treeWriter) { w.create(zkmode.MigrationPath, zkmode.EncodeMigration(zkmode.EmptyMigration)) },
-			controller: pre, code: CodeMigrationZNodeLeftover, sev: SeverityWarning, entities: []string{zkmode.MigrationPath},
+			extra:      func(w *treeWriter) { w.create(znode.MigrationPath, znode.EncodeMigration(znode.EmptyMigration)) },
+			controller: pre, code: CodeMigrationZNodeLeftover, sev: SeverityWarning, entities: []string{znode.MigrationPath},
 		},
 		{
 			name: "/migration without --controller",
 			extra: func(w *treeWriter) {
-				w.create(zkmode.MigrationPath, zkmode.EncodeMigration(zkmode.MigrationZNode{KRaftControllerID: 3000, KRaftControllerEpoch: 4, KRaftMetadataOffset: 812, KRaftMetadataEpoch: 4}))
+				w.create(znode.MigrationPath, znode.EncodeMigration(znode.MigrationZNode{KRaftControllerID: 3000, KRaftControllerEpoch: 4, KRaftMetadataOffset: 812, KRaftMetadataEpoch: 4}))
 			},
-			code: CodeMigrationZNodeLeftover, sev: SeverityWarning, entities: []string{zkmode.MigrationPath},
+			code: CodeMigrationZNodeLeftover, sev: SeverityWarning, entities: []string{znode.MigrationPath},
 		},
 		{
 			name: "malformed /migration",
 			extra: func(w *treeWriter) {
-				w.create(zkmode.MigrationPath, []byte(`{"version":1,"kraft_controller_id":3000}`))
+				w.create(znode.MigrationPath, []byte(`{"version":1,"kraft_controller_id":3000}`))
 			},
-			code: CodeMigrationZNodeMalformed, sev: SeverityBlocker, entities: []string{zkmode.MigrationPath},
+			code: CodeMigrationZNodeMalformed, sev: SeverityBlocker, entities: []string{znode.MigrationPath},
 		},
 		{
 			name: "brokers too old to migrate",
 			extra: func(w *treeWriter) {
-				w.brokerZNode(4, zkmode.BrokerZNode{Version: 4, JmxPort: -1, Endpoints: []metadata.Endpoint{{Name: "PLAINTEXT", Host: "broker4", Port: 9092}}})
+				w.brokerZNode(4, znode.BrokerZNode{Version: 4, JmxPort: -1, Endpoints: []metadata.Endpoint{{Name: "PLAINTEXT", Host: "broker4", Port: 9092}}})
 				w.broker(5, 7)
 			},
 			code: CodeIBPTooOld, sev: SeverityBlocker, entities: []string{"4", "5"},
@@ -617,17 +618,17 @@ func TestDryRunTreeFindings(t *testing.T) {
 		{
 			name: "/controller left to a KRaft controller",
 			extra: func(w *treeWriter) {
-				if err := w.brokers.Delete(w.ctx, zkmode.ControllerPath, -1); err != nil {
+				if err := w.brokers.Delete(w.ctx, znode.ControllerPath, -1); err != nil {
 					w.t.Fatal(err)
 				}
-				w.create(zkmode.ControllerPath, zkmode.EncodeController(zkmode.ControllerZNode{BrokerID: 3000, Timestamp: 1700000000000, KRaftControllerEpoch: 4}))
+				w.create(znode.ControllerPath, znode.EncodeController(znode.ControllerZNode{BrokerID: 3000, Timestamp: 1700000000000, KRaftControllerEpoch: 4}))
 			},
-			code: CodeKRaftControllerZNode, sev: SeverityWarning, entities: []string{zkmode.ControllerPath},
+			code: CodeKRaftControllerZNode, sev: SeverityWarning, entities: []string{znode.ControllerPath},
 		},
 		{
 			name: "replicas on a broker that is down",
 			extra: func(w *treeWriter) {
-				w.topic("archive", "q3Kbb0QvQzCJGbvx1fkv2A", map[int32][]int32{0: {1, 6}}, map[int32]zkmode.PartitionState{0: {Leader: 1, ISR: []int32{1}}})
+				w.topic("archive", "q3Kbb0QvQzCJGbvx1fkv2A", map[int32][]int32{0: {1, 6}}, map[int32]znode.PartitionState{0: {Leader: 1, ISR: []int32{1}}})
 			},
 			code: CodeBrokersOffline, sev: SeverityWarning, entities: []string{"6"},
 		},
@@ -650,7 +651,7 @@ func TestDryRunTreeFindings(t *testing.T) {
 
 	t.Run("no Kafka cluster below the chroot", func(t *testing.T) {
 		r := runDryRun(t, srv.Addr()+"/nothing-here", "")
-		wantFinding(t, r, CodeClusterIDMissing, SeverityBlocker, zkmode.ClusterIDPath)
+		wantFinding(t, r, CodeClusterIDMissing, SeverityBlocker, znode.ClusterIDPath)
 		wantExit(t, r, ExitBlocked)
 		// Read-only: the chroot a zkmode.Dial would have created does not exist.
 		root := dialZK(t, srv.Addr())
@@ -674,7 +675,7 @@ func TestDryRunUnreadable(t *testing.T) {
 	if _, err := DryRun(ctx, DryRunOptions{ZooKeeper: connect, Controller: closed, ConnectTimeout: 2 * time.Second}); err == nil {
 		t.Fatal("no error from an unreachable controller")
 	}
-	broken := kafka3Cluster(t, srv, "/broken", func(w *treeWriter) { w.create(zkmode.TopicPath("garbled"), []byte("not json")) })
+	broken := kafka3Cluster(t, srv, "/broken", func(w *treeWriter) { w.create(znode.TopicPath("garbled"), []byte("not json")) })
 	if _, err := DryRun(ctx, DryRunOptions{ZooKeeper: broken, ConnectTimeout: 2 * time.Second}); err == nil {
 		t.Fatal("no error from a topic znode that does not decode")
 	}

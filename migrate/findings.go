@@ -10,6 +10,7 @@ import (
 
 	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // Severity says what a finding means for the migration: a blocker stops it (the
@@ -137,7 +138,7 @@ func checkClusterID(o observed) []Finding {
 			Code: CodeClusterIDMissing, Severity: SeverityBlocker,
 			Message:  "ZooKeeper has no /cluster/id: no Kafka broker ever started with this zookeeper.connect, so there is nothing to migrate here.",
 			Fix:      "Give --zookeeper the brokers' zookeeper.connect exactly, chroot included (host:port/chroot).",
-			Entities: []string{zkmode.ClusterIDPath},
+			Entities: []string{znode.ClusterIDPath},
 		}}
 	}
 	if o.view == nil || o.view.Image.Offset < 0 || o.view.Image.ClusterID == "" || o.view.Image.ClusterID == zkID {
@@ -159,7 +160,7 @@ func checkClusterID(o observed) []Finding {
 // #11262), and one it cannot decode stalls the migration (KAFKA-19480).
 func checkMigrationZNode(o observed) []Finding {
 	const deleteIt = "If no migration is running, save its data (zookeeper-shell.sh HOST get /migration) and delete it (deleteall /migration), then run the dry-run again."
-	entities := []string{zkmode.MigrationPath}
+	entities := []string{znode.MigrationPath}
 	if o.migrationErr != nil {
 		return []Finding{{
 			Code: CodeMigrationZNodeMalformed, Severity: SeverityBlocker,
@@ -217,7 +218,7 @@ func migrationZNodeMissing(what string) Finding {
 			"The controllers and ZooKeeper disagree on who leads the metadata.",
 		Fix: "If a rollback is under way, finish it (deprovision the quorum before ZooKeeper brokers lead again); " +
 			"otherwise let the active controller claim ZooKeeper again and run the dry-run until it reports agreement.",
-		Entities: []string{zkmode.MigrationPath},
+		Entities: []string{znode.MigrationPath},
 	}
 }
 
@@ -346,7 +347,7 @@ func checkTree(tree *zkmode.Tree) []Finding {
 				"ZooKeeper brokers cannot elect a controller while it stays.", c.BrokerID, c.KRaftControllerEpoch),
 			Fix: "If no copy is in progress, a previous attempt or a rollback left it: delete /controller quickly " +
 				"(zookeeper-shell.sh HOST deleteall /controller) so a ZooKeeper broker is elected again.",
-			Entities: []string{zkmode.ControllerPath},
+			Entities: []string{znode.ControllerPath},
 		})
 	}
 	if len(tree.PendingDeletions) > 0 {

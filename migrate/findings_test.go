@@ -5,6 +5,7 @@ import (
 
 	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // TestMultipleLogDirsBelowJBOD: below 3.7-IV2 a migrating broker with several log
@@ -13,7 +14,7 @@ import (
 func TestMultipleLogDirsBelowJBOD(t *testing.T) {
 	mv := metadata.MetadataVersion3_7IV2 - 1
 	img := quorumImage(t, mv, metadata.ZkMigrationPreMigration, migratingBroker(1, mv, 2))
-	tree := &zkmode.Tree{Image: metadata.NewImage(), BrokerZNodes: map[int32]zkmode.BrokerZNode{}}
+	tree := &zkmode.Tree{Image: metadata.NewImage(), BrokerZNodes: map[int32]znode.BrokerZNode{}}
 	tree.Image.ClusterID = testClusterID
 	findings, _ := assess(observed{tree: tree, view: &ControllerView{NodeID: 3000, LeaderID: 3000, Image: img}})
 	r := &Report{Findings: findings}

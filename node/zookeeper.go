@@ -11,6 +11,7 @@ import (
 	"github.com/kbridge/kbridge/config"
 	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // zkBroker is what a ZooKeeper-mode node runs besides the broker: its session, the
@@ -46,7 +47,7 @@ func (n *Node) startZooKeeperBroker(ctx context.Context) error {
 	if err := n.resolveBrokerID(ctx, conn, meta); err != nil {
 		return err
 	}
-	mv, err := zkmode.MetadataVersionForIBP(n.cfg.InterBrokerProtocolVersion)
+	mv, err := znode.MetadataVersionForIBP(n.cfg.InterBrokerProtocolVersion)
 	if err != nil {
 		return fmt.Errorf("%s: %w", n.cfg.Source, err)
 	}
@@ -124,11 +125,11 @@ func (n *Node) resolveBrokerID(ctx context.Context, conn *zkmode.Conn, meta *con
 	case meta.BrokerID >= 0:
 		n.cfg.BrokerID = meta.BrokerID
 	default:
-		stat, err := conn.Set(ctx, zkmode.BrokerSeqIDPath, nil, -1)
+		stat, err := conn.Set(ctx, znode.BrokerSeqIDPath, nil, -1)
 		if err != nil {
-			return fmt.Errorf("generate broker.id from %s: %w", zkmode.BrokerSeqIDPath, err)
+			return fmt.Errorf("generate broker.id from %s: %w", znode.BrokerSeqIDPath, err)
 		}
-		n.cfg.BrokerID = zkmode.GeneratedBrokerID(stat.Version, n.cfg.ReservedBrokerMaxID)
+		n.cfg.BrokerID = znode.GeneratedBrokerID(stat.Version, n.cfg.ReservedBrokerMaxID)
 		n.log.Info("generated broker.id", "broker.id", n.cfg.BrokerID)
 	}
 	n.cfg.NodeID = n.cfg.BrokerID

@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/go-zookeeper/zk"
+
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // RegisterBroker is KafkaZkClient.registerBroker: it creates the ephemeral
@@ -26,9 +28,9 @@ import (
 // reports zk.StateExpired, then zk.StateHasSession for the new session) it is gone,
 // and registering it again is the caller's job, as Kafka's session re-initialisation
 // handler does: that call returns a new, higher broker epoch.
-func RegisterBroker(ctx context.Context, c *Conn, info BrokerZNode, id int32) (int64, error) {
-	path := BrokerPath(id)
-	data, err := EncodeBroker(info)
+func RegisterBroker(ctx context.Context, c *Conn, info znode.BrokerZNode, id int32) (int64, error) {
+	path := znode.BrokerPath(id)
+	data, err := znode.EncodeBroker(info)
 	if err != nil {
 		return 0, fmt.Errorf("register broker %d at %s: %w", id, path, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/go-zookeeper/zk"
 	"github.com/kbridge/kbridge/internal/zktest"
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // kafkaBrokerV5 is the example v5 broker znode of docs/kafka-compatibility.md, "Broker registrations".
@@ -19,9 +20,9 @@ const kafkaBrokerV5 = `{"version":5,"host":"localhost","port":9092,"jmx_port":-1
  "features":{"metadata.version":{"min_version":1,"max_version":21}}}`
 
 // registeredBroker is the registration kafkaBrokerV5 describes.
-var registeredBroker = BrokerZNode{
+var registeredBroker = znode.BrokerZNode{
 	Version: 5, JmxPort: -1, Timestamp: 1700000000000,
-	Endpoints: []metadata.Endpoint{{Name: "PLAINTEXT", Host: "localhost", Port: 9092, SecurityProtocol: SecurityProtocolPlaintext}},
+	Endpoints: []metadata.Endpoint{{Name: "PLAINTEXT", Host: "localhost", Port: 9092, SecurityProtocol: znode.SecurityProtocolPlaintext}},
 	Features:  []metadata.FeatureRange{{Name: "metadata.version", MinVersion: 1, MaxVersion: 21}},
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/go-zookeeper/zk"
+
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // CreateOrGetClusterID is KafkaZkClient.createOrGetClusterId: it creates /cluster/id
@@ -16,23 +18,23 @@ import (
 func CreateOrGetClusterID(ctx context.Context, c *Conn, proposed string) (string, error) {
 	if proposed == "" {
 		// DecodeClusterID rejects an empty id, so it must never be written.
-		return "", fmt.Errorf("create %s: the proposed cluster id is empty", ClusterIDPath)
+		return "", fmt.Errorf("create %s: the proposed cluster id is empty", znode.ClusterIDPath)
 	}
-	_, err := c.CreateRecursive(ctx, ClusterIDPath, EncodeClusterID(proposed), zk.FlagPersistent)
+	_, err := c.CreateRecursive(ctx, znode.ClusterIDPath, znode.EncodeClusterID(proposed), zk.FlagPersistent)
 	if err == nil {
 		return proposed, nil
 	}
 	if !errors.Is(err, zk.ErrNodeExists) {
 		return "", fmt.Errorf("create the cluster id: %w", err)
 	}
-	data, _, err := c.Get(ctx, ClusterIDPath)
+	data, _, err := c.Get(ctx, znode.ClusterIDPath)
 	if err != nil {
 		// Kafka fails the same way when /cluster/id is deleted between the two requests.
 		return "", fmt.Errorf("read the existing cluster id: %w", err)
 	}
-	id, err := DecodeClusterID(data)
+	id, err := znode.DecodeClusterID(data)
 	if err != nil {
-		return "", fmt.Errorf("read %s: %w", ClusterIDPath, err)
+		return "", fmt.Errorf("read %s: %w", znode.ClusterIDPath, err)
 	}
 	return id, nil
 }

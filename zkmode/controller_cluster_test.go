@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // controllerWithin bounds how long a test waits for the controller to act on a
@@ -106,14 +107,14 @@ func createTopic(t *testing.T, src *Source, name string, assignment map[int32][]
 
 // readState reads a partition's state znode and its zkVersion; ok is false when it
 // does not exist.
-func readState(t *testing.T, c *Conn, topic string, partition int32) (s PartitionState, zkVersion int32, ok bool) {
+func readState(t *testing.T, c *Conn, topic string, partition int32) (s znode.PartitionState, zkVersion int32, ok bool) {
 	t.Helper()
-	data, stat, err := c.Get(context.Background(), TopicPartitionStatePath(topic, partition))
+	data, stat, err := c.Get(context.Background(), znode.TopicPartitionStatePath(topic, partition))
 	if err != nil {
-		return PartitionState{}, 0, false
+		return znode.PartitionState{}, 0, false
 	}
-	if s, err = DecodePartitionState(data); err != nil {
-		t.Fatalf("%s: %v", TopicPartitionStatePath(topic, partition), err)
+	if s, err = znode.DecodePartitionState(data); err != nil {
+		t.Fatalf("%s: %v", znode.TopicPartitionStatePath(topic, partition), err)
 	}
 	return s, stat.Version, true
 }
@@ -122,9 +123,9 @@ func readState(t *testing.T, c *Conn, topic string, partition int32) (s Partitio
 // writes it: {"version":1,"leader":..,"leader_epoch":..,"controller_epoch":..,"isr":[..]},
 // with no leader_recovery_state while the partition is RECOVERED. It returns the
 // znode's zkVersion.
-func waitState(t *testing.T, c *Conn, topic string, partition int32, want PartitionState) int32 {
+func waitState(t *testing.T, c *Conn, topic string, partition int32, want znode.PartitionState) int32 {
 	t.Helper()
-	path := TopicPartitionStatePath(topic, partition)
+	path := znode.TopicPartitionStatePath(topic, partition)
 	wantFields := map[string]any{
 		"version":          1.0,
 		"leader":           float64(want.Leader),
@@ -133,7 +134,7 @@ func waitState(t *testing.T, c *Conn, topic string, partition int32, want Partit
 	}
 	var last string
 	var version int32
-	waitFor(t, controllerWithin, fmt.Sprintf("%s = %s", path, EncodePartitionState(want)), func() bool {
+	waitFor(t, controllerWithin, fmt.Sprintf("%s = %s", path, znode.EncodePartitionState(want)), func() bool {
 		data, stat, err := c.Get(context.Background(), path)
 		if err != nil {
 			last = err.Error()

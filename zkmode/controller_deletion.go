@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"github.com/go-zookeeper/zk"
+
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // deleteTopics carries out the deletions queued in /admin/delete_topics (Kafka's
@@ -24,7 +26,7 @@ func (t *controllerTerm) deleteTopics(tree *Tree) (outcome, error) {
 	for _, topic := range tree.PendingDeletions {
 		if !t.c.opts.DeleteTopicEnable {
 			t.log.Info("delete.topic.enable is false; dropping the topic deletion request", "topic", topic)
-			units = append(units, writeUnit{&zk.DeleteRequest{Path: DeleteTopicPath(topic), Version: -1}})
+			units = append(units, writeUnit{&zk.DeleteRequest{Path: znode.DeleteTopicPath(topic), Version: -1}})
 			continue
 		}
 		topicUnits, exists, err := t.topicDeletion(topic)
@@ -65,19 +67,19 @@ func (t *controllerTerm) deleteTopics(tree *Tree) (outcome, error) {
 // config, its znode and the request. exists is false when there is no such topic,
 // and then only the request is deleted.
 func (t *controllerTerm) topicDeletion(topic string) (units []writeUnit, exists bool, err error) {
-	request := &zk.DeleteRequest{Path: DeleteTopicPath(topic), Version: -1}
-	if exists, _, err = t.w.conn.Exists(t.ctx, TopicPath(topic)); err != nil {
+	request := &zk.DeleteRequest{Path: znode.DeleteTopicPath(topic), Version: -1}
+	if exists, _, err = t.w.conn.Exists(t.ctx, znode.TopicPath(topic)); err != nil {
 		return nil, false, err
 	}
 	if !exists {
 		t.log.Info("a deletion request names no topic; dropping it", "topic", topic)
 		return []writeUnit{{request}}, false, nil
 	}
-	if units, err = t.appendDescendantDeletes(nil, TopicPath(topic)); err != nil {
+	if units, err = t.appendDescendantDeletes(nil, znode.TopicPath(topic)); err != nil {
 		return nil, false, err
 	}
 	var last writeUnit
-	config := ConfigEntityPath(ConfigTypeTopic, topic)
+	config := znode.ConfigEntityPath(znode.ConfigTypeTopic, topic)
 	hasConfig, _, err := t.w.conn.Exists(t.ctx, config)
 	if err != nil {
 		return nil, false, err
@@ -85,7 +87,7 @@ func (t *controllerTerm) topicDeletion(topic string) (units []writeUnit, exists 
 	if hasConfig {
 		last = append(last, &zk.DeleteRequest{Path: config, Version: -1})
 	}
-	last = append(last, &zk.DeleteRequest{Path: TopicPath(topic), Version: -1}, request)
+	last = append(last, &zk.DeleteRequest{Path: znode.TopicPath(topic), Version: -1}, request)
 	return append(units, last), true, nil
 }
 

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/go-zookeeper/zk"
+
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 const (
@@ -126,12 +128,12 @@ func (e *ControllerElector) wait(ctx context.Context, sessions <-chan SessionEve
 // until /controller exists; it returns the watch on it.
 func (e *ControllerElector) elect(ctx context.Context) (<-chan zk.Event, error) {
 	if e.term != nil && e.term.isMoved() {
-		e.resign("a controller write found " + ControllerEpochPath + " moved on")
+		e.resign("a controller write found " + znode.ControllerEpochPath + " moved on")
 	}
 	for {
-		data, stat, watch, err := e.conn.GetW(ctx, ControllerPath)
+		data, stat, watch, err := e.conn.GetW(ctx, znode.ControllerPath)
 		if errors.Is(err, zk.ErrNoNode) {
-			e.resign(ControllerPath + " is gone")
+			e.resign(znode.ControllerPath + " is gone")
 			if err := e.standForElection(ctx); err != nil {
 				return nil, err
 			}
@@ -140,11 +142,11 @@ func (e *ControllerElector) elect(ctx context.Context) (<-chan zk.Event, error) 
 		if err != nil {
 			return nil, err
 		}
-		holder, decodeErr := DecodeController(data)
+		holder, decodeErr := znode.DecodeController(data)
 		ours := decodeErr == nil && e.owns(holder, stat)
 		switch {
 		case e.term != nil && !ours:
-			e.resign(ControllerPath + " is no longer this broker's")
+			e.resign(znode.ControllerPath + " is no longer this broker's")
 		case e.term == nil && ours:
 			if err := e.adopt(ctx, stat); err != nil {
 				return nil, err
@@ -157,7 +159,7 @@ func (e *ControllerElector) elect(ctx context.Context) (<-chan zk.Event, error) 
 
 // owns tells whether /controller is this broker's: its id, in an ephemeral of the
 // current session.
-func (e *ControllerElector) owns(holder ControllerZNode, stat *zk.Stat) bool {
+func (e *ControllerElector) owns(holder znode.ControllerZNode, stat *zk.Stat) bool {
 	session := e.conn.SessionID()
 	return holder.BrokerID == e.brokerID && session != 0 && stat.EphemeralOwner == session
 }
@@ -186,7 +188,7 @@ func (e *ControllerElector) adopt(ctx context.Context, held *zk.Stat) error {
 	if err != nil {
 		return err
 	}
-	_, stat, err := e.conn.Get(ctx, ControllerPath)
+	_, stat, err := e.conn.Get(ctx, znode.ControllerPath)
 	if errors.Is(err, zk.ErrNoNode) {
 		// The watch set before fires for the deletion; the next look elects.
 		return nil
@@ -197,7 +199,7 @@ func (e *ControllerElector) adopt(ctx context.Context, held *zk.Stat) error {
 	if stat.Czxid != held.Czxid || stat.EphemeralOwner != held.EphemeralOwner {
 		return nil
 	}
-	e.logger.Info("found this broker's own "+ControllerPath+" without a term; taking it up", "epoch", epoch)
+	e.logger.Info("found this broker's own "+znode.ControllerPath+" without a term; taking it up", "epoch", epoch)
 	e.become(epoch, zkVersion)
 	return nil
 }
@@ -231,22 +233,22 @@ func (e *ControllerElector) giveUp(ctx context.Context) {
 	e.resign("the elector stopped")
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), giveUpTimeout)
 	defer cancel()
-	if _, err := w.Multi(ctx, &zk.DeleteRequest{Path: ControllerPath, Version: -1}); err != nil {
-		e.logger.Debug("did not delete "+ControllerPath+" on stopping", "error", err)
+	if _, err := w.Multi(ctx, &zk.DeleteRequest{Path: znode.ControllerPath, Version: -1}); err != nil {
+		e.logger.Debug("did not delete "+znode.ControllerPath+" on stopping", "error", err)
 	}
 }
 
 // logController logs the holder of /controller when it changed since last logged.
-func (e *ControllerElector) logController(holder ControllerZNode, decodeErr error, stat *zk.Stat) {
+func (e *ControllerElector) logController(holder znode.ControllerZNode, decodeErr error, stat *zk.Stat) {
 	if stat.Czxid == e.seen {
 		return
 	}
 	e.seen = stat.Czxid
 	switch {
 	case decodeErr != nil:
-		e.logger.Error("cannot read "+ControllerPath+"; not contesting it", "error", decodeErr)
+		e.logger.Error("cannot read "+znode.ControllerPath+"; not contesting it", "error", decodeErr)
 	case stat.EphemeralOwner == 0:
-		e.logger.Warn("a KRaft controller holds "+ControllerPath+" for a migration; ZooKeeper brokers cannot be elected while it does",
+		e.logger.Warn("a KRaft controller holds "+znode.ControllerPath+" for a migration; ZooKeeper brokers cannot be elected while it does",
 			"controller", describeController(holder, stat))
 	default:
 		e.logger.Info("controller changed", "controller", describeController(holder, stat))

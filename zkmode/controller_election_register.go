@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/go-zookeeper/zk"
+
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // initialControllerEpoch is KafkaController.InitialControllerEpoch, the value
@@ -25,14 +27,14 @@ func registerControllerAndIncrementControllerEpoch(ctx context.Context, c *Conn,
 		return 0, 0, fmt.Errorf("elect broker %d controller: %w", brokerID, err)
 	}
 	newEpoch := current + 1
-	controller := EncodeController(ControllerZNode{
+	controller := znode.EncodeController(znode.ControllerZNode{
 		BrokerID:             brokerID,
 		Timestamp:            time.Now().UnixMilli(),
 		KRaftControllerEpoch: -1,
 	})
 	res, err := c.Multi(ctx,
-		&zk.CreateRequest{Path: ControllerPath, Data: controller, Flags: zk.FlagEphemeral},
-		&zk.SetDataRequest{Path: ControllerEpochPath, Data: EncodeControllerEpoch(newEpoch), Version: version})
+		&zk.CreateRequest{Path: znode.ControllerPath, Data: controller, Flags: zk.FlagEphemeral},
+		&zk.SetDataRequest{Path: znode.ControllerEpochPath, Data: znode.EncodeControllerEpoch(newEpoch), Version: version})
 	switch {
 	case err == nil:
 		return newEpoch, res[1].Stat.Version, nil
@@ -51,7 +53,7 @@ func getOrCreateControllerEpoch(ctx context.Context, c *Conn) (epoch, zkVersion 
 	if !errors.Is(err, zk.ErrNoNode) {
 		return epoch, zkVersion, err
 	}
-	_, err = c.Create(ctx, ControllerEpochPath, EncodeControllerEpoch(initialControllerEpoch), zk.FlagPersistent)
+	_, err = c.Create(ctx, znode.ControllerEpochPath, znode.EncodeControllerEpoch(initialControllerEpoch), zk.FlagPersistent)
 	switch {
 	case err == nil:
 		return initialControllerEpoch, 0, nil
@@ -64,13 +66,13 @@ func getOrCreateControllerEpoch(ctx context.Context, c *Conn) (epoch, zkVersion 
 
 // readControllerEpoch reads /controller_epoch's value and zkVersion.
 func readControllerEpoch(ctx context.Context, c *Conn) (epoch, zkVersion int32, err error) {
-	data, stat, err := c.Get(ctx, ControllerEpochPath)
+	data, stat, err := c.Get(ctx, znode.ControllerEpochPath)
 	if err != nil {
 		return 0, 0, err
 	}
-	epoch, err = DecodeControllerEpoch(data)
+	epoch, err = znode.DecodeControllerEpoch(data)
 	if err != nil {
-		return 0, 0, fmt.Errorf("read %s: %w", ControllerEpochPath, err)
+		return 0, 0, fmt.Errorf("read %s: %w", znode.ControllerEpochPath, err)
 	}
 	return epoch, stat.Version, nil
 }
@@ -82,17 +84,17 @@ func readControllerEpoch(ctx context.Context, c *Conn) (epoch, zkVersion int32, 
 // only) and /controller_epoch holds the epoch it tried for; any later election would
 // have written a higher one.
 func checkControllerAndEpoch(ctx context.Context, c *Conn, brokerID, newEpoch int32) (epoch, epochZkVersion int32, err error) {
-	data, stat, err := c.Get(ctx, ControllerPath)
+	data, stat, err := c.Get(ctx, znode.ControllerPath)
 	if errors.Is(err, zk.ErrNoNode) {
 		return 0, 0, fmt.Errorf("elect broker %d controller: %w: %s went away while checking whether the election succeeded",
-			brokerID, ErrControllerMoved, ControllerPath)
+			brokerID, ErrControllerMoved, znode.ControllerPath)
 	}
 	if err != nil {
 		return 0, 0, fmt.Errorf("elect broker %d controller: %w", brokerID, err)
 	}
-	holder, err := DecodeController(data)
+	holder, err := znode.DecodeController(data)
 	if err != nil {
-		return 0, 0, fmt.Errorf("elect broker %d controller: read %s: %w", brokerID, ControllerPath, err)
+		return 0, 0, fmt.Errorf("elect broker %d controller: read %s: %w", brokerID, znode.ControllerPath, err)
 	}
 	if holder.BrokerID != brokerID || stat.EphemeralOwner == 0 || stat.EphemeralOwner != c.SessionID() {
 		return 0, 0, fmt.Errorf("elect broker %d controller: %w: %s", brokerID, ErrControllerMoved, describeController(holder, stat))
@@ -103,18 +105,18 @@ func checkControllerAndEpoch(ctx context.Context, c *Conn, brokerID, newEpoch in
 	}
 	if epoch != newEpoch {
 		return 0, 0, fmt.Errorf("elect broker %d controller: %w: %s is %d, not the %d this broker tried for",
-			brokerID, ErrControllerMoved, ControllerEpochPath, epoch, newEpoch)
+			brokerID, ErrControllerMoved, znode.ControllerEpochPath, epoch, newEpoch)
 	}
 	return epoch, epochZkVersion, nil
 }
 
 // describeController says who holds /controller, for errors and logs.
-func describeController(holder ControllerZNode, stat *zk.Stat) string {
+func describeController(holder znode.ControllerZNode, stat *zk.Stat) string {
 	if stat.EphemeralOwner == 0 {
 		return fmt.Sprintf("%s is persistent, held by KRaft controller %d (kraftControllerEpoch %d) during a migration",
-			ControllerPath, holder.BrokerID, holder.KRaftControllerEpoch)
+			znode.ControllerPath, holder.BrokerID, holder.KRaftControllerEpoch)
 	}
-	return fmt.Sprintf("%s is held by broker %d (session 0x%x)", ControllerPath, holder.BrokerID, stat.EphemeralOwner)
+	return fmt.Sprintf("%s is held by broker %d (session 0x%x)", znode.ControllerPath, holder.BrokerID, stat.EphemeralOwner)
 }
 
 // CurrentController reads who is controller and the controller epoch: the broker id
@@ -130,16 +132,16 @@ func CurrentController(ctx context.Context, c *Conn) (id, epoch int32, err error
 	case err != nil:
 		return 0, 0, fmt.Errorf("read the controller: %w", err)
 	}
-	data, _, err := c.Get(ctx, ControllerPath)
+	data, _, err := c.Get(ctx, znode.ControllerPath)
 	switch {
 	case errors.Is(err, zk.ErrNoNode):
 		return -1, epoch, nil
 	case err != nil:
 		return 0, 0, fmt.Errorf("read the controller: %w", err)
 	}
-	holder, err := DecodeController(data)
+	holder, err := znode.DecodeController(data)
 	if err != nil {
-		return 0, 0, fmt.Errorf("read %s: %w", ControllerPath, err)
+		return 0, 0, fmt.Errorf("read %s: %w", znode.ControllerPath, err)
 	}
 	return holder.BrokerID, epoch, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-zookeeper/zk"
 	"github.com/kbridge/kbridge/internal/zktest"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // failoverWithin is how soon another broker must be controller once the old one's
@@ -299,7 +300,7 @@ func TestControllerElection(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		kraftController := EncodeController(ControllerZNode{BrokerID: 3000, Timestamp: time.Now().UnixMilli(), KRaftControllerEpoch: 5})
+		kraftController := znode.EncodeController(znode.ControllerZNode{BrokerID: 3000, Timestamp: time.Now().UnixMilli(), KRaftControllerEpoch: 5})
 		if _, err := kraft.Multi(ctx,
 			&zk.SetDataRequest{Path: "/controller_epoch", Data: []byte("2"), Version: epochStat.Version},
 			&zk.DeleteRequest{Path: "/controller", Version: controllerStat.Version},

@@ -10,6 +10,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 
 	"github.com/kbridge/kbridge/internal/zktest"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // TestControllerNotController: a broker that is not the controller answers
@@ -45,13 +46,13 @@ func TestControllerFenced(t *testing.T) {
 	// election that fences the first.
 	ctrl := NewController(b1.src, ControllerOptions{BrokerID: 1, Logger: testLogger(t)})
 	t.Cleanup(ctrl.Close)
-	mustCreate(t, b1.conn, ControllerEpochPath, "1", zk.FlagPersistent)
+	mustCreate(t, b1.conn, znode.ControllerEpochPath, "1", zk.FlagPersistent)
 	ctrl.OnBecomeController(NewFencedWriter(b1.conn, 1, 0))
 	createTopic(t, b1.src, "orders", map[int32][]int32{0: {2, 1}})
-	waitState(t, b1.conn, "orders", 0, PartitionState{Leader: 2, ControllerEpoch: 1, ISR: []int32{2, 1}})
+	waitState(t, b1.conn, "orders", 0, znode.PartitionState{Leader: 2, ControllerEpoch: 1, ISR: []int32{2, 1}})
 
 	other := dial(t, connect)
-	if _, err := other.Set(ctx, ControllerEpochPath, EncodeControllerEpoch(2), 0); err != nil {
+	if _, err := other.Set(ctx, znode.ControllerEpochPath, znode.EncodeControllerEpoch(2), 0); err != nil {
 		t.Fatal(err)
 	}
 	b2.stop()
@@ -66,5 +67,5 @@ func TestControllerFenced(t *testing.T) {
 
 	ctrl.OnResign()
 	ctrl.OnBecomeController(NewFencedWriter(b1.conn, 2, 1))
-	waitState(t, b1.conn, "orders", 0, PartitionState{Leader: 1, LeaderEpoch: 1, ControllerEpoch: 2, ISR: []int32{1}})
+	waitState(t, b1.conn, "orders", 0, znode.PartitionState{Leader: 1, LeaderEpoch: 1, ControllerEpoch: 2, ISR: []int32{1}})
 }

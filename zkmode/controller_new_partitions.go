@@ -8,6 +8,7 @@ import (
 	"github.com/go-zookeeper/zk"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // initializePartitions is Kafka's NewPartition → OnlinePartition transition
@@ -21,8 +22,8 @@ import (
 func (t *controllerTerm) initializePartitions(tree *Tree) (outcome, error) {
 	var units []writeUnit
 	// owners[i] is the partition unit i initializes; Partition -1 for a /partitions.
-	var owners []TopicPartition
-	var offline []TopicPartition
+	var owners []znode.TopicPartition
+	var offline []znode.TopicPartition
 	var o outcome
 	pending := tree.PartitionsWithoutState
 	for start, end := 0, 0; start < len(pending); start = end {
@@ -61,15 +62,15 @@ func (t *controllerTerm) initializePartitions(tree *Tree) (outcome, error) {
 // planInitialization plans the znodes of one topic's partitions without state: the
 // units to write with the partition each initializes, and the partitions left
 // offline for want of a live replica.
-func (t *controllerTerm) planInitialization(img *metadata.Image, partitions []TopicPartition) (units []writeUnit, owners, offline []TopicPartition, err error) {
+func (t *controllerTerm) planInitialization(img *metadata.Image, partitions []znode.TopicPartition) (units []writeUnit, owners, offline []znode.TopicPartition, err error) {
 	name := partitions[0].Topic
 	existing, exists, err := t.partitionZNodes(name)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	if !exists {
-		units = append(units, writeUnit{&zk.CreateRequest{Path: TopicPartitionsPath(name)}})
-		owners = append(owners, TopicPartition{Topic: name, Partition: -1})
+		units = append(units, writeUnit{&zk.CreateRequest{Path: znode.TopicPartitionsPath(name)}})
+		owners = append(owners, znode.TopicPartition{Topic: name, Partition: -1})
 	}
 	live := liveBrokers(img)
 	for _, tp := range partitions {
@@ -81,10 +82,10 @@ func (t *controllerTerm) planInitialization(img *metadata.Image, partitions []To
 		}
 		var unit writeUnit
 		if !existing[strconv.Itoa(int(tp.Partition))] {
-			unit = append(unit, &zk.CreateRequest{Path: TopicPartitionPath(name, tp.Partition)})
+			unit = append(unit, &zk.CreateRequest{Path: znode.TopicPartitionPath(name, tp.Partition)})
 		}
-		state := PartitionState{Leader: isr[0], LeaderEpoch: 0, ControllerEpoch: t.w.Epoch(), ISR: isr}
-		units = append(units, append(unit, &zk.CreateRequest{Path: TopicPartitionStatePath(name, tp.Partition), Data: EncodePartitionState(state)}))
+		state := znode.PartitionState{Leader: isr[0], LeaderEpoch: 0, ControllerEpoch: t.w.Epoch(), ISR: isr}
+		units = append(units, append(unit, &zk.CreateRequest{Path: znode.TopicPartitionStatePath(name, tp.Partition), Data: znode.EncodePartitionState(state)}))
 		owners = append(owners, tp)
 	}
 	return units, owners, offline, nil
@@ -93,7 +94,7 @@ func (t *controllerTerm) planInitialization(img *metadata.Image, partitions []To
 // partitionZNodes reads the names of a topic's partition znodes; exists is false when
 // /brokers/topics/<t>/partitions itself is missing, as it is for a new topic.
 func (t *controllerTerm) partitionZNodes(topic string) (existing map[string]bool, exists bool, err error) {
-	names, err := t.w.conn.Children(t.ctx, TopicPartitionsPath(topic))
+	names, err := t.w.conn.Children(t.ctx, znode.TopicPartitionsPath(topic))
 	if errors.Is(err, zk.ErrNoNode) {
 		return nil, false, nil
 	}
@@ -108,7 +109,7 @@ func (t *controllerTerm) partitionZNodes(topic string) (existing map[string]bool
 }
 
 // logInitialized logs the partitions initialized, topic by topic, and the failures.
-func (t *controllerTerm) logInitialized(owners []TopicPartition, errs []error) {
+func (t *controllerTerm) logInitialized(owners []znode.TopicPartition, errs []error) {
 	var done []int32
 	for i, tp := range owners {
 		if errs[i] != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/go-zookeeper/zk"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // preferredFromAdmin carries out a preferred replica election requested through
@@ -19,35 +20,35 @@ import (
 // watches it itself; a request left by an earlier controller is found on term start.
 func (t *controllerTerm) preferredFromAdmin(*Tree) (outcome, error) {
 	if t.preferredWatch == nil {
-		exists, _, watch, err := t.w.conn.ExistsW(t.ctx, PreferredReplicaElectionPath)
+		exists, _, watch, err := t.w.conn.ExistsW(t.ctx, znode.PreferredReplicaElectionPath)
 		if err != nil {
-			return outcome{failed: true}, t.readFailed(err, "cannot watch "+PreferredReplicaElectionPath)
+			return outcome{failed: true}, t.readFailed(err, "cannot watch "+znode.PreferredReplicaElectionPath)
 		}
 		t.preferredWatch, t.preferredPending = watch, exists
 	}
 	if !t.preferredPending {
 		return outcome{}, nil
 	}
-	data, stat, err := t.w.conn.Get(t.ctx, PreferredReplicaElectionPath)
+	data, stat, err := t.w.conn.Get(t.ctx, znode.PreferredReplicaElectionPath)
 	if errors.Is(err, zk.ErrNoNode) {
 		t.preferredPending = false
 		return outcome{}, nil
 	}
 	if err != nil {
-		return outcome{failed: true}, t.readFailed(err, "cannot read "+PreferredReplicaElectionPath)
+		return outcome{failed: true}, t.readFailed(err, "cannot read "+znode.PreferredReplicaElectionPath)
 	}
-	if tps, err := DecodePartitions(data); err != nil {
-		t.log.Error("cannot decode "+PreferredReplicaElectionPath+"; deleting it", "err", err)
+	if tps, err := znode.DecodePartitions(data); err != nil {
+		t.log.Error("cannot decode "+znode.PreferredReplicaElectionPath+"; deleting it", "err", err)
 	} else if err := t.electPreferred(tps); err != nil {
 		return outcome{}, err
 	}
-	errs, err := t.write([]writeUnit{{&zk.DeleteRequest{Path: PreferredReplicaElectionPath, Version: stat.Version}}})
+	errs, err := t.write([]writeUnit{{&zk.DeleteRequest{Path: znode.PreferredReplicaElectionPath, Version: stat.Version}}})
 	if err != nil {
 		return outcome{}, err
 	}
 	if errs[0] != nil {
 		// A new request written meanwhile fires the watch and is read afresh.
-		t.log.Warn("cannot delete "+PreferredReplicaElectionPath+"; trying again", "err", errs[0])
+		t.log.Warn("cannot delete "+znode.PreferredReplicaElectionPath+"; trying again", "err", errs[0])
 		return outcome{failed: true}, nil
 	}
 	t.preferredPending = false
@@ -56,7 +57,7 @@ func (t *controllerTerm) preferredFromAdmin(*Tree) (outcome, error) {
 
 // electPreferred runs the election of a /admin/preferred_replica_election request,
 // each partition once however often it is listed, and logs the outcome.
-func (t *controllerTerm) electPreferred(tps []TopicPartition) error {
+func (t *controllerTerm) electPreferred(tps []znode.TopicPartition) error {
 	partitions := map[string][]int32{}
 	for _, tp := range tps {
 		partitions[tp.Topic] = append(partitions[tp.Topic], tp.Partition)
@@ -65,17 +66,17 @@ func (t *controllerTerm) electPreferred(tps []TopicPartition) error {
 		slices.Sort(ids)
 		partitions[name] = slices.Compact(ids)
 	}
-	results, err := t.elect(false, partitions, "preferred election ("+PreferredReplicaElectionPath+")")
+	results, err := t.elect(false, partitions, "preferred election ("+znode.PreferredReplicaElectionPath+")")
 	if err != nil {
 		return err
 	}
 	for _, r := range results {
 		if r.Err != nil {
-			t.log.Info("preferred election requested in "+PreferredReplicaElectionPath+" not carried out",
+			t.log.Info("preferred election requested in "+znode.PreferredReplicaElectionPath+" not carried out",
 				"topic", r.Topic, "partition", r.Partition, "reason", r.Err)
 		}
 	}
-	t.log.Info("ran the preferred election requested in "+PreferredReplicaElectionPath, "partitions", len(results), "elected", electedCount(results))
+	t.log.Info("ran the preferred election requested in "+znode.PreferredReplicaElectionPath, "partitions", len(results), "elected", electedCount(results))
 	return nil
 }
 

@@ -12,13 +12,14 @@ import (
 
 	"github.com/kbridge/kbridge/internal/zktest"
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // setState overwrites a partition's state znode, as an earlier controller or the
 // partition's leader would have left it, and waits until src's image shows it.
-func setState(t *testing.T, b *testBroker, topic string, partition int32, s PartitionState) {
+func setState(t *testing.T, b *testBroker, topic string, partition int32, s znode.PartitionState) {
 	t.Helper()
-	stat, err := b.conn.Set(context.Background(), TopicPartitionStatePath(topic, partition), EncodePartitionState(s), -1)
+	stat, err := b.conn.Set(context.Background(), znode.TopicPartitionStatePath(topic, partition), znode.EncodePartitionState(s), -1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,11 +45,11 @@ func TestControllerPreferredElection(t *testing.T) {
 		startTestBroker(t, connect, 3)
 		waitBrokers(t, b1.src, 1, 2, 3)
 		createTopic(t, b1.src, "orders", map[int32][]int32{0: {1, 2, 3}, 1: {2, 3, 1}, 2: {3, 1, 2}})
-		waitState(t, b1.conn, "orders", 0, PartitionState{Leader: 1, ControllerEpoch: 1, ISR: []int32{1, 2, 3}})
-		waitState(t, b1.conn, "orders", 1, PartitionState{Leader: 2, ControllerEpoch: 1, ISR: []int32{2, 3, 1}})
-		waitState(t, b1.conn, "orders", 2, PartitionState{Leader: 3, ControllerEpoch: 1, ISR: []int32{3, 1, 2}})
-		setState(t, b1, "orders", 0, PartitionState{Leader: 2, LeaderEpoch: 4, ControllerEpoch: 1, ISR: []int32{1, 2, 3}})
-		setState(t, b1, "orders", 2, PartitionState{Leader: 1, LeaderEpoch: 4, ControllerEpoch: 1, ISR: []int32{1, 2}})
+		waitState(t, b1.conn, "orders", 0, znode.PartitionState{Leader: 1, ControllerEpoch: 1, ISR: []int32{1, 2, 3}})
+		waitState(t, b1.conn, "orders", 1, znode.PartitionState{Leader: 2, ControllerEpoch: 1, ISR: []int32{2, 3, 1}})
+		waitState(t, b1.conn, "orders", 2, znode.PartitionState{Leader: 3, ControllerEpoch: 1, ISR: []int32{3, 1, 2}})
+		setState(t, b1, "orders", 0, znode.PartitionState{Leader: 2, LeaderEpoch: 4, ControllerEpoch: 1, ISR: []int32{1, 2, 3}})
+		setState(t, b1, "orders", 2, znode.PartitionState{Leader: 1, LeaderEpoch: 4, ControllerEpoch: 1, ISR: []int32{1, 2}})
 
 		results, err := ctrl.ElectLeaders(ctx, false, map[string][]int32{"orders": {0, 1, 2, 9}, "missing": {0}})
 		if err != nil {
@@ -74,10 +75,10 @@ func TestControllerPreferredElection(t *testing.T) {
 		if p, _ := ctrl.src.Image().Partition("orders", 0); p.Leader != 1 {
 			t.Fatalf("image after ElectLeaders: orders-0 led by %d", p.Leader)
 		}
-		waitState(t, b1.conn, "orders", 0, PartitionState{Leader: 1, LeaderEpoch: 5, ControllerEpoch: 1, ISR: []int32{1, 2, 3}})
+		waitState(t, b1.conn, "orders", 0, znode.PartitionState{Leader: 1, LeaderEpoch: 5, ControllerEpoch: 1, ISR: []int32{1, 2, 3}})
 
 		// All partitions: only those that need an election are answered for.
-		setState(t, b1, "orders", 1, PartitionState{Leader: 3, LeaderEpoch: 2, ControllerEpoch: 1, ISR: []int32{3, 2}})
+		setState(t, b1, "orders", 1, znode.PartitionState{Leader: 3, LeaderEpoch: 2, ControllerEpoch: 1, ISR: []int32{3, 2}})
 		results, err = ctrl.ElectLeaders(ctx, false, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -86,7 +87,7 @@ func TestControllerPreferredElection(t *testing.T) {
 			results[1].Partition != 2 || !errors.Is(results[1].Err, kerr.PreferredLeaderNotAvailable) {
 			t.Fatalf("election of all partitions: %+v", results)
 		}
-		waitState(t, b1.conn, "orders", 1, PartitionState{Leader: 2, LeaderEpoch: 3, ControllerEpoch: 1, ISR: []int32{3, 2}})
+		waitState(t, b1.conn, "orders", 1, znode.PartitionState{Leader: 2, LeaderEpoch: 3, ControllerEpoch: 1, ISR: []int32{3, 2}})
 
 		// An unclean election is needed only where there is no leader.
 		results, err = ctrl.ElectLeaders(ctx, true, map[string][]int32{"orders": {1}})
@@ -95,11 +96,11 @@ func TestControllerPreferredElection(t *testing.T) {
 		}
 
 		// kafka-preferred-replica-election.sh before Kafka 2.4.
-		setState(t, b1, "orders", 2, PartitionState{Leader: 1, LeaderEpoch: 7, ControllerEpoch: 1, ISR: []int32{1, 2, 3}})
-		mustCreate(t, b1.conn, PreferredReplicaElectionPath, string(EncodePartitions([]TopicPartition{{Topic: "orders", Partition: 2}, {Topic: "gone", Partition: 0}})), zk.FlagPersistent)
-		waitState(t, b1.conn, "orders", 2, PartitionState{Leader: 3, LeaderEpoch: 8, ControllerEpoch: 1, ISR: []int32{1, 2, 3}})
-		waitFor(t, controllerWithin, PreferredReplicaElectionPath+" is deleted", func() bool {
-			ok, _, err := b1.conn.Exists(ctx, PreferredReplicaElectionPath)
+		setState(t, b1, "orders", 2, znode.PartitionState{Leader: 1, LeaderEpoch: 7, ControllerEpoch: 1, ISR: []int32{1, 2, 3}})
+		mustCreate(t, b1.conn, znode.PreferredReplicaElectionPath, string(znode.EncodePartitions([]znode.TopicPartition{{Topic: "orders", Partition: 2}, {Topic: "gone", Partition: 0}})), zk.FlagPersistent)
+		waitState(t, b1.conn, "orders", 2, znode.PartitionState{Leader: 3, LeaderEpoch: 8, ControllerEpoch: 1, ISR: []int32{1, 2, 3}})
+		waitFor(t, controllerWithin, znode.PreferredReplicaElectionPath+" is deleted", func() bool {
+			ok, _, err := b1.conn.Exists(ctx, znode.PreferredReplicaElectionPath)
 			return err == nil && !ok
 		})
 	})
@@ -110,8 +111,8 @@ func TestControllerPreferredElection(t *testing.T) {
 		startTestBroker(t, connect, 2)
 		waitBrokers(t, b1.src, 1, 2)
 		createTopic(t, b1.src, "orders", map[int32][]int32{0: {2, 1}})
-		waitState(t, b1.conn, "orders", 0, PartitionState{Leader: 2, ControllerEpoch: 1, ISR: []int32{2, 1}})
-		setState(t, b1, "orders", 0, PartitionState{Leader: 1, LeaderEpoch: 3, ControllerEpoch: 1, ISR: []int32{1, 2}})
-		waitState(t, b1.conn, "orders", 0, PartitionState{Leader: 2, LeaderEpoch: 4, ControllerEpoch: 1, ISR: []int32{1, 2}})
+		waitState(t, b1.conn, "orders", 0, znode.PartitionState{Leader: 2, ControllerEpoch: 1, ISR: []int32{2, 1}})
+		setState(t, b1, "orders", 0, znode.PartitionState{Leader: 1, LeaderEpoch: 3, ControllerEpoch: 1, ISR: []int32{1, 2}})
+		waitState(t, b1.conn, "orders", 0, znode.PartitionState{Leader: 2, LeaderEpoch: 4, ControllerEpoch: 1, ISR: []int32{1, 2}})
 	})
 }

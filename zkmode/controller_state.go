@@ -7,6 +7,7 @@ import (
 	"github.com/go-zookeeper/zk"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // liveBrokers tells whether a broker is live as a ZooKeeper controller sees it:
@@ -30,7 +31,7 @@ type stateUpdate struct {
 	topic     string
 	partition int32
 	prev      *metadata.Partition
-	next      PartitionState
+	next      znode.PartitionState
 }
 
 // newStateUpdate turns what metadata.PartitionChange decided into the state znode.
@@ -38,7 +39,7 @@ type stateUpdate struct {
 // bumps it on every leader-and-ISR change it makes (LeaderAndIsr.newLeaderAndIsr),
 // and controller_epoch names the term that wrote it.
 func (t *controllerTerm) newStateUpdate(topic string, p *metadata.Partition, rec *metadata.PartitionChangeRecord) stateUpdate {
-	next := PartitionState{
+	next := znode.PartitionState{
 		Leader:              p.Leader,
 		LeaderEpoch:         p.LeaderEpoch + 1,
 		ControllerEpoch:     t.w.Epoch(),
@@ -60,8 +61,8 @@ func (t *controllerTerm) newStateUpdate(topic string, p *metadata.Partition, rec
 // unit is the conditional write of the state znode.
 func (u stateUpdate) unit() writeUnit {
 	return writeUnit{&zk.SetDataRequest{
-		Path:    TopicPartitionStatePath(u.topic, u.partition),
-		Data:    EncodePartitionState(u.next),
+		Path:    znode.TopicPartitionStatePath(u.topic, u.partition),
+		Data:    znode.EncodePartitionState(u.next),
 		Version: u.prev.PartitionEpoch,
 	}}
 }

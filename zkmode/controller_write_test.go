@@ -8,6 +8,7 @@ import (
 	"github.com/go-zookeeper/zk"
 
 	"github.com/kbridge/kbridge/internal/zktest"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // TestControllerWriteIsolatesFailures: a unit whose op fails (a state znode at a newer
@@ -16,7 +17,7 @@ import (
 func TestControllerWriteIsolatesFailures(t *testing.T) {
 	srv := zktest.Start(t)
 	conn := dial(t, srv.Addr()+"/write")
-	mustCreate(t, conn, ControllerEpochPath, "1", zk.FlagPersistent)
+	mustCreate(t, conn, znode.ControllerEpochPath, "1", zk.FlagPersistent)
 	for _, p := range []string{"/a", "/b", "/c"} {
 		mustCreate(t, conn, p, "old", zk.FlagPersistent)
 	}
@@ -38,7 +39,7 @@ func TestControllerWriteIsolatesFailures(t *testing.T) {
 		}
 	}
 
-	if _, err := conn.Set(context.Background(), ControllerEpochPath, EncodeControllerEpoch(2), 0); err != nil {
+	if _, err := conn.Set(context.Background(), znode.ControllerEpochPath, znode.EncodeControllerEpoch(2), 0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := term.write([]writeUnit{set("/b", 0)}); !errors.Is(err, ErrControllerMoved) {

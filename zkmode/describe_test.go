@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // describeRecords renders records one line each, partitions named by topic, so a
@@ -41,7 +42,7 @@ func describeRecords(records []metadata.Record) []string {
 		case *metadata.ProducerIdsRecord:
 			out = append(out, fmt.Sprintf("ProducerIds broker %d epoch %d next %d", v.BrokerID, v.BrokerEpoch, v.NextProducerID))
 		case *metadata.AccessControlEntryRecord:
-			rt, _ := ResourceTypeName(v.ResourceType)
+			rt, _ := znode.ResourceTypeName(v.ResourceType)
 			out = append(out, fmt.Sprintf("ACL %s/%d/%s %s %s op %d perm %d", rt, v.PatternType, v.ResourceName, v.Principal, v.Host, v.Operation, v.PermissionType))
 		default:
 			out = append(out, fmt.Sprintf("%T", r))

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 
 	"github.com/go-zookeeper/zk"
+
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // ErrControllerMoved is Kafka's ControllerMovedException: /controller_epoch has moved
@@ -53,7 +55,7 @@ func (w *FencedWriter) EpochZkVersion() int32 { return w.epochZkVersion }
 // of one of ops itself (a partition state's stale zkVersion) is returned as it is.
 func (w *FencedWriter) Multi(ctx context.Context, ops ...any) ([]zk.MultiResponse, error) {
 	all := make([]any, 0, 1+len(ops))
-	all = append(all, &zk.CheckVersionRequest{Path: ControllerEpochPath, Version: w.epochZkVersion})
+	all = append(all, &zk.CheckVersionRequest{Path: znode.ControllerEpochPath, Version: w.epochZkVersion})
 	all = append(all, ops...)
 	res, err := w.conn.Multi(ctx, all...)
 	if err == nil {
@@ -68,7 +70,7 @@ func (w *FencedWriter) Multi(ctx context.Context, ops ...any) ([]zk.MultiRespons
 			}
 		}
 		return nil, fmt.Errorf("controller write as epoch %d: %w: %s is no longer at zkVersion %d: %w",
-			w.epoch, ErrControllerMoved, ControllerEpochPath, w.epochZkVersion, err)
+			w.epoch, ErrControllerMoved, znode.ControllerEpochPath, w.epochZkVersion, err)
 	}
 	return nil, fmt.Errorf("controller write as epoch %d: %w", w.epoch, err)
 }
@@ -79,7 +81,7 @@ func (w *FencedWriter) Multi(ctx context.Context, ops ...any) ([]zk.MultiRespons
 // again. A zkVersion only grows, so a check that failed would fail now too; if the
 // check passed and the epoch moved only since, the term is over all the same.
 func (w *FencedWriter) epochMoved(ctx context.Context) bool {
-	ok, stat, err := w.conn.Exists(ctx, ControllerEpochPath)
+	ok, stat, err := w.conn.Exists(ctx, znode.ControllerEpochPath)
 	if err != nil {
 		return false
 	}

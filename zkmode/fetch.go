@@ -16,8 +16,8 @@ import (
 // znodes loads in a fraction of the time of one read after the other.
 const parallelReads = 64
 
-// znode is one read znode; missing reports that it does not exist.
-type znode struct {
+// readNode is one read znode; missing reports that it does not exist.
+type readNode struct {
 	path    string
 	data    []byte
 	stat    *zk.Stat
@@ -28,17 +28,17 @@ type znode struct {
 // given. A znode that does not exist is returned with missing set rather than as an
 // error: loading reads children listed a moment earlier, which may be gone by now (a
 // broker that just stopped, a topic just deleted), as Kafka's own readers expect.
-func getAll(ctx context.Context, r TreeReader, paths []string) ([]znode, error) {
-	out := make([]znode, len(paths))
+func getAll(ctx context.Context, r TreeReader, paths []string) ([]readNode, error) {
+	out := make([]readNode, len(paths))
 	err := inParallel(ctx, len(paths), func(ctx context.Context, i int) error {
 		data, stat, err := r.Get(ctx, paths[i])
 		switch {
 		case errors.Is(err, zk.ErrNoNode):
-			out[i] = znode{path: paths[i], missing: true}
+			out[i] = readNode{path: paths[i], missing: true}
 		case err != nil:
 			return readError("read", paths[i], err)
 		default:
-			out[i] = znode{path: paths[i], data: data, stat: stat}
+			out[i] = readNode{path: paths[i], data: data, stat: stat}
 		}
 		return nil
 	})

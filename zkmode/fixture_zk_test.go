@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-zookeeper/zk"
 	"github.com/kbridge/kbridge/internal/zktest"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // kafka3Chroot is where the replayed cluster lives, as zookeeper.connect=host:port/kafka
@@ -170,7 +171,7 @@ func TestLoadKafka3TreeFromZooKeeper(t *testing.T) {
 	t.Run("same image as from memory", func(t *testing.T) {
 		want := loadFixture(t, tree).Image
 		for id, b := range want.Brokers {
-			b.Epoch = raw[BrokerPath(id)].stat.Czxid
+			b.Epoch = raw[znode.BrokerPath(id)].stat.Czxid
 		}
 		if !reflect.DeepEqual(loaded.Image, want) {
 			t.Errorf("image loaded from ZooKeeper differs from the in-memory load:\n got %+v\nwant %+v", loaded.Image, want)
@@ -183,7 +184,7 @@ func TestLoadKafka3TreeFromZooKeeper(t *testing.T) {
 		owners[brokerSession(4)].Close()
 		deadline := time.Now().Add(20 * time.Second)
 		for {
-			ok, _, err := root.Exists(ctx, kafka3Chroot+BrokerPath(4))
+			ok, _, err := root.Exists(ctx, kafka3Chroot+znode.BrokerPath(4))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -191,7 +192,7 @@ func TestLoadKafka3TreeFromZooKeeper(t *testing.T) {
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("%s%s still exists 20s after its session closed", kafka3Chroot, BrokerPath(4))
+				t.Fatalf("%s%s still exists 20s after its session closed", kafka3Chroot, znode.BrokerPath(4))
 			}
 			time.Sleep(50 * time.Millisecond)
 		}

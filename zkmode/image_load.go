@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // Tree is a Kafka cluster as its ZooKeeper tree describes it: the metadata.Image the
@@ -41,17 +42,17 @@ type Tree struct {
 
 	// BrokerZNodes are the registrations as written, by broker id (their JSON version
 	// tells a broker's IBP range).
-	BrokerZNodes map[int32]BrokerZNode
+	BrokerZNodes map[int32]znode.BrokerZNode
 	// PendingDeletions are the children of /admin/delete_topics, sorted.
 	PendingDeletions []string
 	// TopicsWithoutID are the loaded topics whose znode has no topic_id, sorted.
 	TopicsWithoutID []string
 	// PartitionsWithoutState are the loaded partitions that have no state znode yet
 	// (a ZooKeeper controller has not elected their first leader).
-	PartitionsWithoutState []TopicPartition
+	PartitionsWithoutState []znode.TopicPartition
 
 	// Controller is /controller, nil when no controller is registered.
-	Controller *ControllerZNode
+	Controller *znode.ControllerZNode
 	// ControllerEpoch and ControllerEpochZkVersion are /controller_epoch's value and
 	// zkVersion, the fencing token of controller writes; 0 and UnknownZkVersion when
 	// the znode does not exist (no controller was ever elected).
@@ -60,9 +61,9 @@ type Tree struct {
 	// Migration is /migration, nil when no migration ever started.
 	Migration *MigrationState
 	// Feature is /feature, nil when it does not exist.
-	Feature *FeatureZNode
+	Feature *znode.FeatureZNode
 	// ProducerIDBlock is /latest_producer_id_block, nil when no block was handed out.
-	ProducerIDBlock *ProducerIDBlock
+	ProducerIDBlock *znode.ProducerIDBlock
 
 	topics []*loadedTopic
 	// brokers, brokerConfigs, quotas, acls and tokens are records in the order
@@ -78,7 +79,7 @@ type Tree struct {
 // MigrationState is /migration with the znode's stat fields Kafka keeps beside it
 // (ZkMigrationLeadershipState's migrationZkVersion and lastUpdatedTimeMs).
 type MigrationState struct {
-	MigrationZNode
+	znode.MigrationZNode
 	// ZkVersion fences the KRaft controller's writes to ZooKeeper.
 	ZkVersion int32
 	// LastUpdatedTimeMs is the znode's mtime.
@@ -103,7 +104,7 @@ func LoadImage(ctx context.Context, r TreeReader) (*metadata.Image, error) {
 // changes meanwhile may be seen half-changed, as Kafka's own controller and migration
 // see it. Znodes that vanish between listing and reading are skipped.
 func LoadTree(ctx context.Context, r TreeReader) (*Tree, error) {
-	t := &Tree{ControllerEpochZkVersion: UnknownZkVersion, BrokerZNodes: map[int32]BrokerZNode{}}
+	t := &Tree{ControllerEpochZkVersion: znode.UnknownZkVersion, BrokerZNodes: map[int32]znode.BrokerZNode{}}
 	clusterID, err := t.loadCluster(ctx, r)
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 func mustUuid(t *testing.T, s string) metadata.Uuid {
@@ -66,23 +67,23 @@ func checkKafka3Tree(t *testing.T, loaded *Tree, czxid func(path string) int64) 
 		mv := []metadata.FeatureRange{{Name: "metadata.version", MinVersion: 1, MaxVersion: 21}}
 		want := map[int32]*metadata.Broker{
 			1: {ID: 1, Rack: "rack-a", Features: mv, Endpoints: []metadata.Endpoint{
-				{Name: "PLAINTEXT", Host: "broker1.example.com", Port: 9092, SecurityProtocol: SecurityProtocolPlaintext},
-				{Name: "SSL", Host: "broker1.example.com", Port: 9093, SecurityProtocol: SecurityProtocolSSL},
+				{Name: "PLAINTEXT", Host: "broker1.example.com", Port: 9092, SecurityProtocol: znode.SecurityProtocolPlaintext},
+				{Name: "SSL", Host: "broker1.example.com", Port: 9093, SecurityProtocol: znode.SecurityProtocolSSL},
 			}},
 			2: {ID: 2, Rack: "rack-b", Features: mv, Endpoints: []metadata.Endpoint{
-				{Name: "INTERNAL", Host: "10.0.0.2", Port: 19092, SecurityProtocol: SecurityProtocolSASLPlaintext},
-				{Name: "EXTERNAL", Host: "broker2.example.com", Port: 9094, SecurityProtocol: SecurityProtocolSASLSSL},
+				{Name: "INTERNAL", Host: "10.0.0.2", Port: 19092, SecurityProtocol: znode.SecurityProtocolSASLPlaintext},
+				{Name: "EXTERNAL", Host: "broker2.example.com", Port: 9094, SecurityProtocol: znode.SecurityProtocolSASLSSL},
 			}},
 			3: {ID: 3, Endpoints: []metadata.Endpoint{
-				{Name: "PLAINTEXT", Host: "broker3.example.com", Port: 9092, SecurityProtocol: SecurityProtocolPlaintext},
-				{Name: "REPLICATION", Host: "fd00::3", Port: 9091, SecurityProtocol: SecurityProtocolSSL},
+				{Name: "PLAINTEXT", Host: "broker3.example.com", Port: 9092, SecurityProtocol: znode.SecurityProtocolPlaintext},
+				{Name: "REPLICATION", Host: "fd00::3", Port: 9091, SecurityProtocol: znode.SecurityProtocolSSL},
 			}},
 			4: {ID: 4, Rack: "rack-a", Endpoints: []metadata.Endpoint{
-				{Name: "PLAINTEXT", Host: "broker4.example.com", Port: 9092, SecurityProtocol: SecurityProtocolPlaintext},
+				{Name: "PLAINTEXT", Host: "broker4.example.com", Port: 9092, SecurityProtocol: znode.SecurityProtocolPlaintext},
 			}},
 		}
 		for id, b := range want {
-			b.Epoch = czxid(BrokerPath(id))
+			b.Epoch = czxid(znode.BrokerPath(id))
 		}
 		if !reflect.DeepEqual(img.Brokers, want) {
 			for id := range want {
@@ -199,22 +200,22 @@ func checkKafka3Tree(t *testing.T, loaded *Tree, czxid func(path string) int64) 
 
 	t.Run("acls", func(t *testing.T) {
 		want := []*metadata.AccessControlEntryRecord{
-			{ResourceType: ResourceTypeTopic, ResourceName: "orders", PatternType: PatternTypeLiteral, Principal: "User:alice", Host: "*",
-				Operation: ACLOperationRead, PermissionType: ACLPermissionAllow},
-			{ResourceType: ResourceTypeTopic, ResourceName: "orders", PatternType: PatternTypeLiteral, Principal: "User:alice", Host: "*",
-				Operation: ACLOperationDescribe, PermissionType: ACLPermissionAllow},
-			{ResourceType: ResourceTypeTopic, ResourceName: "*", PatternType: PatternTypeLiteral, Principal: "User:*", Host: "*",
-				Operation: ACLOperationDescribe, PermissionType: ACLPermissionAllow},
-			{ResourceType: ResourceTypeGroup, ResourceName: "order-service", PatternType: PatternTypeLiteral, Principal: "User:alice", Host: "*",
-				Operation: ACLOperationRead, PermissionType: ACLPermissionAllow},
-			{ResourceType: ResourceTypeCluster, ResourceName: "kafka-cluster", PatternType: PatternTypeLiteral, Principal: "User:admin", Host: "*",
-				Operation: ACLOperationAll, PermissionType: ACLPermissionAllow},
-			{ResourceType: ResourceTypeTopic, ResourceName: "payments-", PatternType: PatternTypePrefixed, Principal: "User:bob", Host: "10.0.0.2",
-				Operation: ACLOperationWrite, PermissionType: ACLPermissionDeny},
+			{ResourceType: znode.ResourceTypeTopic, ResourceName: "orders", PatternType: znode.PatternTypeLiteral, Principal: "User:alice", Host: "*",
+				Operation: znode.ACLOperationRead, PermissionType: znode.ACLPermissionAllow},
+			{ResourceType: znode.ResourceTypeTopic, ResourceName: "orders", PatternType: znode.PatternTypeLiteral, Principal: "User:alice", Host: "*",
+				Operation: znode.ACLOperationDescribe, PermissionType: znode.ACLPermissionAllow},
+			{ResourceType: znode.ResourceTypeTopic, ResourceName: "*", PatternType: znode.PatternTypeLiteral, Principal: "User:*", Host: "*",
+				Operation: znode.ACLOperationDescribe, PermissionType: znode.ACLPermissionAllow},
+			{ResourceType: znode.ResourceTypeGroup, ResourceName: "order-service", PatternType: znode.PatternTypeLiteral, Principal: "User:alice", Host: "*",
+				Operation: znode.ACLOperationRead, PermissionType: znode.ACLPermissionAllow},
+			{ResourceType: znode.ResourceTypeCluster, ResourceName: "kafka-cluster", PatternType: znode.PatternTypeLiteral, Principal: "User:admin", Host: "*",
+				Operation: znode.ACLOperationAll, PermissionType: znode.ACLPermissionAllow},
+			{ResourceType: znode.ResourceTypeTopic, ResourceName: "payments-", PatternType: znode.PatternTypePrefixed, Principal: "User:bob", Host: "10.0.0.2",
+				Operation: znode.ACLOperationWrite, PermissionType: znode.ACLPermissionDeny},
 		}
 		wantMap := map[metadata.Uuid]*metadata.AccessControlEntryRecord{}
 		for _, a := range want {
-			a.ID = ACLID(a)
+			a.ID = znode.ACLID(a)
 			wantMap[a.ID] = a
 		}
 		if len(wantMap) != len(want) {
@@ -233,7 +234,7 @@ func checkKafka3Tree(t *testing.T, loaded *Tree, czxid func(path string) int64) 
 		if img.ProducerIDs != want {
 			t.Errorf("ProducerIDs = %+v, want %+v", img.ProducerIDs, want)
 		}
-		if b := loaded.ProducerIDBlock; b == nil || *b != (ProducerIDBlock{BrokerID: 2, BlockStart: 3000, BlockEnd: 3999}) {
+		if b := loaded.ProducerIDBlock; b == nil || *b != (znode.ProducerIDBlock{BrokerID: 2, BlockStart: 3000, BlockEnd: 3999}) {
 			t.Errorf("ProducerIDBlock = %+v", b)
 		}
 	})
@@ -245,10 +246,10 @@ func checkKafka3Tree(t *testing.T, loaded *Tree, czxid func(path string) int64) 
 		if !slices.Equal(loaded.TopicsWithoutID, []string{"legacy-events"}) {
 			t.Errorf("TopicsWithoutID = %v", loaded.TopicsWithoutID)
 		}
-		if want := []TopicPartition{{"payments", 1}}; !slices.Equal(loaded.PartitionsWithoutState, want) {
+		if want := []znode.TopicPartition{{Topic: "payments", Partition: 1}}; !slices.Equal(loaded.PartitionsWithoutState, want) {
 			t.Errorf("PartitionsWithoutState = %v, want %v", loaded.PartitionsWithoutState, want)
 		}
-		if c := loaded.Controller; c == nil || *c != (ControllerZNode{BrokerID: 1, Timestamp: 1700000000123, KRaftControllerEpoch: -1}) {
+		if c := loaded.Controller; c == nil || *c != (znode.ControllerZNode{BrokerID: 1, Timestamp: 1700000000123, KRaftControllerEpoch: -1}) {
 			t.Errorf("Controller = %+v", c)
 		}
 		if loaded.ControllerEpoch != 5 || loaded.ControllerEpochZkVersion != fixtureControllerE {
@@ -257,7 +258,7 @@ func checkKafka3Tree(t *testing.T, loaded *Tree, czxid func(path string) int64) 
 		if loaded.Migration != nil {
 			t.Errorf("Migration = %+v, want nil before any migration", loaded.Migration)
 		}
-		if f := loaded.Feature; f == nil || f.Version != 2 || f.Status != FeatureStatusEnabled || len(f.Features) != 0 {
+		if f := loaded.Feature; f == nil || f.Version != 2 || f.Status != znode.FeatureStatusEnabled || len(f.Features) != 0 {
 			t.Errorf("Feature = %+v", f)
 		}
 	})
@@ -267,10 +268,10 @@ func checkKafka3Tree(t *testing.T, loaded *Tree, czxid func(path string) int64) 
 // fields in hash order), bob's as Kafka 1.1 to 3.2 wrote it (v1), and a token znode
 // without data, which holds no token.
 func addDelegationTokens(tree *memTree) {
-	tree.create(DelegationTokenChangesPath, "")
-	tree.create(DelegationTokenInfoPath(aliceTokenID), aliceTokenHashOrder)
-	tree.create(DelegationTokenInfoPath(bobTokenID), bobTokenV1)
-	tree.create(DelegationTokenInfoPath("empty"), "")
+	tree.create(znode.DelegationTokenChangesPath, "")
+	tree.create(znode.DelegationTokenInfoPath(aliceTokenID), aliceTokenHashOrder)
+	tree.create(znode.DelegationTokenInfoPath(bobTokenID), bobTokenV1)
+	tree.create(znode.DelegationTokenInfoPath("empty"), "")
 }
 
 // TestLoadDelegationTokens: every token znode with data is one token of the image,
@@ -294,7 +295,7 @@ func TestLoadDelegationTokens(t *testing.T) {
 // migration initializes a partition without a state znode.
 func TestMigrationRecordsKafkaOrder(t *testing.T) {
 	tree := kafka3Tree()
-	tree.remove(TopicPath("legacy-events"))
+	tree.remove(znode.TopicPath("legacy-events"))
 	addDelegationTokens(tree)
 	loaded := loadFixture(t, tree)
 	records, err := loaded.MigrationRecords()
@@ -402,11 +403,11 @@ func TestMigrationRecordsRefuseTopicWithoutID(t *testing.T) {
 
 func TestMigrationRecordsRefusePartitionWithoutReplicas(t *testing.T) {
 	tree := kafka3Tree()
-	tree.remove(TopicPath("legacy-events"))
-	tree.create(TopicPath("empty"), `{"version":3,"partitions":{"0":[]},"adding_replicas":{},"removing_replicas":{},"topic_id":"AAAAAAAAAAAAAAAAAAAAAg"}`)
+	tree.remove(znode.TopicPath("legacy-events"))
+	tree.create(znode.TopicPath("empty"), `{"version":3,"partitions":{"0":[]},"adding_replicas":{},"removing_replicas":{},"topic_id":"AAAAAAAAAAAAAAAAAAAAAg"}`)
 	loaded := loadFixture(t, tree)
 	_, err := loaded.MigrationRecords()
-	if err == nil || !strings.Contains(err.Error(), TopicPartitionStatePath("empty", 0)) {
+	if err == nil || !strings.Contains(err.Error(), znode.TopicPartitionStatePath("empty", 0)) {
 		t.Fatalf("MigrationRecords = %v, want an error naming the partition", err)
 	}
 }
@@ -416,7 +417,7 @@ func TestMigrationRecordsRefusePartitionWithoutReplicas(t *testing.T) {
 // included.
 func TestLoadIsDeterministic(t *testing.T) {
 	tree := kafka3Tree()
-	tree.remove(TopicPath("legacy-events"))
+	tree.remove(znode.TopicPath("legacy-events"))
 	a, b := loadFixture(t, tree), loadFixture(t, tree)
 	if !reflect.DeepEqual(a.Image, b.Image) {
 		t.Error("two loads of one tree gave different images")
@@ -445,8 +446,8 @@ func TestLoadEmptyTree(t *testing.T) {
 		t.Errorf("empty tree has controller %v, migration %v, feature %v, producer block %v",
 			loaded.Controller, loaded.Migration, loaded.Feature, loaded.ProducerIDBlock)
 	}
-	if loaded.ControllerEpoch != 0 || loaded.ControllerEpochZkVersion != UnknownZkVersion {
-		t.Errorf("controller epoch = %d (zkVersion %d), want 0 (%d)", loaded.ControllerEpoch, loaded.ControllerEpochZkVersion, UnknownZkVersion)
+	if loaded.ControllerEpoch != 0 || loaded.ControllerEpochZkVersion != znode.UnknownZkVersion {
+		t.Errorf("controller epoch = %d (zkVersion %d), want 0 (%d)", loaded.ControllerEpoch, loaded.ControllerEpochZkVersion, znode.UnknownZkVersion)
 	}
 	records, err := loaded.MigrationRecords()
 	if err != nil || len(records) != 0 {
@@ -456,11 +457,11 @@ func TestLoadEmptyTree(t *testing.T) {
 
 func TestLoadMigrationAndKRaftController(t *testing.T) {
 	tree := kafka3Tree()
-	tree.nodes[ControllerPath].data = []byte(`{"version":2,"brokerid":3000,"timestamp":"1700000009999","kraftControllerEpoch":7}`)
-	n := tree.create(MigrationPath, `{"version":0,"kraft_controller_id":3000,"kraft_controller_epoch":7,"kraft_metadata_offset":1234,"kraft_metadata_epoch":7}`).withVersion(4)
+	tree.nodes[znode.ControllerPath].data = []byte(`{"version":2,"brokerid":3000,"timestamp":"1700000009999","kraftControllerEpoch":7}`)
+	n := tree.create(znode.MigrationPath, `{"version":0,"kraft_controller_id":3000,"kraft_controller_epoch":7,"kraft_metadata_offset":1234,"kraft_metadata_epoch":7}`).withVersion(4)
 	loaded := loadFixture(t, tree)
 	want := &MigrationState{
-		MigrationZNode:    MigrationZNode{KRaftControllerID: 3000, KRaftControllerEpoch: 7, KRaftMetadataOffset: 1234, KRaftMetadataEpoch: 7},
+		MigrationZNode:    znode.MigrationZNode{KRaftControllerID: 3000, KRaftControllerEpoch: 7, KRaftMetadataOffset: 1234, KRaftMetadataEpoch: 7},
 		ZkVersion:         4,
 		LastUpdatedTimeMs: n.stat.Mtime,
 	}
@@ -474,11 +475,11 @@ func TestLoadMigrationAndKRaftController(t *testing.T) {
 
 func TestLoadFeatureLevels(t *testing.T) {
 	tree := kafka3Tree()
-	tree.nodes[FeaturePath].data = []byte(`{"version":2,"status":1,"features":{"group.version":{"max_version_level":1}}}`)
+	tree.nodes[znode.FeaturePath].data = []byte(`{"version":2,"status":1,"features":{"group.version":{"max_version_level":1}}}`)
 	if got := loadFixture(t, tree).Image.Features; !reflect.DeepEqual(got, map[string]int16{"group.version": 1}) {
 		t.Errorf("Features = %v, want group.version=1 from an enabled /feature", got)
 	}
-	tree.nodes[FeaturePath].data = []byte(`{"version":2,"status":0,"features":{"group.version":{"max_version_level":1}}}`)
+	tree.nodes[znode.FeaturePath].data = []byte(`{"version":2,"status":0,"features":{"group.version":{"max_version_level":1}}}`)
 	if got := loadFixture(t, tree).Image.Features; len(got) != 0 {
 		t.Errorf("Features = %v, want none from a disabled /feature", got)
 	}
@@ -488,9 +489,9 @@ func TestLoadFeatureLevels(t *testing.T) {
 // listing and the read is skipped, as Kafka's readers skip it.
 func TestLoadSkipsVanishedZnodes(t *testing.T) {
 	tree := kafka3Tree()
-	tree.vanished[BrokerPath(2)] = true
-	tree.vanished[TopicPath("orders")] = true
-	tree.vanished[ConfigEntityPath(ConfigTypeBroker, "1")] = true
+	tree.vanished[znode.BrokerPath(2)] = true
+	tree.vanished[znode.TopicPath("orders")] = true
+	tree.vanished[znode.ConfigEntityPath(znode.ConfigTypeBroker, "1")] = true
 	img := loadFixture(t, tree).Image
 	if _, ok := img.Brokers[2]; ok {
 		t.Error("broker 2 vanished but was loaded")
@@ -513,43 +514,43 @@ func TestLoadErrorsNameTheZnode(t *testing.T) {
 		path string
 		is   error
 	}{
-		{"malformed broker", func(t *memTree) { t.nodes[BrokerPath(3)].data = []byte(`{"version":5,`) }, BrokerPath(3), nil},
-		{"broker id not a number", func(t *memTree) { t.create(BrokerIDsPath+"/x", "{}") }, BrokerIDsPath + "/x", nil},
-		{"malformed topic", func(t *memTree) { t.nodes[TopicPath("orders")].data = []byte(`{"version":3,"partitions":[]}`) }, TopicPath("orders"), nil},
+		{"malformed broker", func(t *memTree) { t.nodes[znode.BrokerPath(3)].data = []byte(`{"version":5,`) }, znode.BrokerPath(3), nil},
+		{"broker id not a number", func(t *memTree) { t.create(znode.BrokerIDsPath+"/x", "{}") }, znode.BrokerIDsPath + "/x", nil},
+		{"malformed topic", func(t *memTree) { t.nodes[znode.TopicPath("orders")].data = []byte(`{"version":3,"partitions":[]}`) }, znode.TopicPath("orders"), nil},
 		{"malformed state", func(t *memTree) {
-			t.nodes[TopicPartitionStatePath("orders", 2)].data = []byte(`{"version":1,"leader":"3"}`)
-		}, TopicPartitionStatePath("orders", 2), nil},
+			t.nodes[znode.TopicPartitionStatePath("orders", 2)].data = []byte(`{"version":1,"leader":"3"}`)
+		}, znode.TopicPartitionStatePath("orders", 2), nil},
 		{"malformed topic config", func(t *memTree) {
-			t.nodes[ConfigEntityPath(ConfigTypeTopic, "payments")].data = []byte(`{"version":1,"config":{"retention.ms":604800000}}`)
-		}, ConfigEntityPath(ConfigTypeTopic, "payments"), nil},
-		{"broker config entity not a broker", func(t *memTree) { t.create(ConfigEntityPath(ConfigTypeBroker, "all"), "") }, ConfigEntityPath(ConfigTypeBroker, "all"), nil},
+			t.nodes[znode.ConfigEntityPath(znode.ConfigTypeTopic, "payments")].data = []byte(`{"version":1,"config":{"retention.ms":604800000}}`)
+		}, znode.ConfigEntityPath(znode.ConfigTypeTopic, "payments"), nil},
+		{"broker config entity not a broker", func(t *memTree) { t.create(znode.ConfigEntityPath(znode.ConfigTypeBroker, "all"), "") }, znode.ConfigEntityPath(znode.ConfigTypeBroker, "all"), nil},
 		{"malformed quota", func(t *memTree) {
-			t.nodes[ConfigEntityPath(ConfigTypeClient, "reporting")].data = []byte(`{"version":1,"config":{"request_percentage":"lots"}}`)
-		}, ConfigEntityPath(ConfigTypeClient, "reporting"), nil},
+			t.nodes[znode.ConfigEntityPath(znode.ConfigTypeClient, "reporting")].data = []byte(`{"version":1,"config":{"request_percentage":"lots"}}`)
+		}, znode.ConfigEntityPath(znode.ConfigTypeClient, "reporting"), nil},
 		{"malformed SCRAM credential", func(t *memTree) {
-			t.nodes[ConfigEntityPath(ConfigTypeUser, "alice")].data = []byte(`{"version":1,"config":{"SCRAM-SHA-256":"salt=AA=="}}`)
-		}, ConfigEntityPath(ConfigTypeUser, "alice"), nil},
-		{"unknown ACL resource type", func(t *memTree) { t.create(LiteralACLPath+"/Widget/w", "") }, LiteralACLPath + "/Widget", nil},
+			t.nodes[znode.ConfigEntityPath(znode.ConfigTypeUser, "alice")].data = []byte(`{"version":1,"config":{"SCRAM-SHA-256":"salt=AA=="}}`)
+		}, znode.ConfigEntityPath(znode.ConfigTypeUser, "alice"), nil},
+		{"unknown ACL resource type", func(t *memTree) { t.create(znode.LiteralACLPath+"/Widget/w", "") }, znode.LiteralACLPath + "/Widget", nil},
 		{"malformed ACL", func(t *memTree) {
-			t.nodes[LiteralACLPath+"/Group/order-service"].data = []byte(`{"version":1,"acls":[{"principal":"alice","permissionType":"Allow","operation":"Read","host":"*"}]}`)
-		}, LiteralACLPath + "/Group/order-service", nil},
-		{"malformed cluster id", func(t *memTree) { t.nodes[ClusterIDPath].data = []byte(`{"version":1,"id":"x"}`) }, ClusterIDPath, nil},
-		{"malformed controller epoch", func(t *memTree) { t.nodes[ControllerEpochPath].data = []byte(" 5") }, ControllerEpochPath, nil},
+			t.nodes[znode.LiteralACLPath+"/Group/order-service"].data = []byte(`{"version":1,"acls":[{"principal":"alice","permissionType":"Allow","operation":"Read","host":"*"}]}`)
+		}, znode.LiteralACLPath + "/Group/order-service", nil},
+		{"malformed cluster id", func(t *memTree) { t.nodes[znode.ClusterIDPath].data = []byte(`{"version":1,"id":"x"}`) }, znode.ClusterIDPath, nil},
+		{"malformed controller epoch", func(t *memTree) { t.nodes[znode.ControllerEpochPath].data = []byte(" 5") }, znode.ControllerEpochPath, nil},
 		{"malformed delegation token", func(t *memTree) {
-			t.create(DelegationTokenInfoPath(aliceTokenID), strings.Replace(aliceTokenV3, `"User%3Aalice"`, `"alice"`, 1))
-		}, DelegationTokenInfoPath(aliceTokenID), nil},
+			t.create(znode.DelegationTokenInfoPath(aliceTokenID), strings.Replace(aliceTokenV3, `"User%3Aalice"`, `"alice"`, 1))
+		}, znode.DelegationTokenInfoPath(aliceTokenID), nil},
 		{"delegation token under another id", func(t *memTree) {
-			t.create(DelegationTokenInfoPath(bobTokenID), aliceTokenV3)
-		}, DelegationTokenInfoPath(bobTokenID), nil},
+			t.create(znode.DelegationTokenInfoPath(bobTokenID), aliceTokenV3)
+		}, znode.DelegationTokenInfoPath(bobTokenID), nil},
 		{"delegation token read failure", func(t *memTree) {
-			t.create(DelegationTokenInfoPath(aliceTokenID), aliceTokenV3)
-			t.failing[DelegationTokenInfoPath(aliceTokenID)] = true
-		}, DelegationTokenInfoPath(aliceTokenID), errInjected},
+			t.create(znode.DelegationTokenInfoPath(aliceTokenID), aliceTokenV3)
+			t.failing[znode.DelegationTokenInfoPath(aliceTokenID)] = true
+		}, znode.DelegationTokenInfoPath(aliceTokenID), errInjected},
 		{"malformed producer block", func(t *memTree) {
-			t.nodes[ProducerIDBlockPath].data = []byte(`{"version":1,"broker":2,"block_start":3000,"block_end":"3999"}`)
-		}, ProducerIDBlockPath, nil},
-		{"read failure", func(t *memTree) { t.failing[TopicPartitionStatePath("payments", 0)] = true }, TopicPartitionStatePath("payments", 0), errInjected},
-		{"list failure", func(t *memTree) { t.failing[LiteralACLPath] = true }, LiteralACLPath, errInjected},
+			t.nodes[znode.ProducerIDBlockPath].data = []byte(`{"version":1,"broker":2,"block_start":3000,"block_end":"3999"}`)
+		}, znode.ProducerIDBlockPath, nil},
+		{"read failure", func(t *memTree) { t.failing[znode.TopicPartitionStatePath("payments", 0)] = true }, znode.TopicPartitionStatePath("payments", 0), errInjected},
+		{"list failure", func(t *memTree) { t.failing[znode.LiteralACLPath] = true }, znode.LiteralACLPath, errInjected},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			tree := kafka3Tree()
@@ -588,7 +589,7 @@ func TestLoadImageIsTreeImage(t *testing.T) {
 	if !reflect.DeepEqual(img, loadFixture(t, tree).Image) {
 		t.Error("LoadImage and LoadTree(...).Image differ")
 	}
-	if _, err := LoadImage(context.Background(), &memTree{nodes: map[string]*memNode{}, failing: map[string]bool{ClusterIDPath: true}}); !errors.Is(err, errInjected) {
+	if _, err := LoadImage(context.Background(), &memTree{nodes: map[string]*memNode{}, failing: map[string]bool{znode.ClusterIDPath: true}}); !errors.Is(err, errInjected) {
 		t.Errorf("LoadImage on a failing reader = %v", err)
 	}
 }

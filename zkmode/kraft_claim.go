@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/go-zookeeper/zk"
+
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // ClaimControllerForKRaft makes the active KRaft controller kraftNodeID, leader of Raft
@@ -38,37 +40,37 @@ func ClaimControllerForKRaft(ctx context.Context, c *Conn, kraftNodeID, kraftEpo
 	epoch, epochZkVersion, err := readControllerEpoch(ctx, c)
 	if errors.Is(err, zk.ErrNoNode) {
 		return nil, fmt.Errorf("claim the controller for KRaft controller %d: %s does not exist, so no ZooKeeper controller was ever elected here: %w",
-			kraftNodeID, ControllerEpochPath, err)
+			kraftNodeID, znode.ControllerEpochPath, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("claim the controller for KRaft controller %d: %w", kraftNodeID, err)
 	}
-	ops := []any{&zk.SetDataRequest{Path: ControllerEpochPath, Data: EncodeControllerEpoch(epoch + 1), Version: epochZkVersion}}
+	ops := []any{&zk.SetDataRequest{Path: znode.ControllerEpochPath, Data: znode.EncodeControllerEpoch(epoch + 1), Version: epochZkVersion}}
 
-	data, stat, err := c.Get(ctx, ControllerPath)
+	data, stat, err := c.Get(ctx, znode.ControllerPath)
 	switch {
 	case errors.Is(err, zk.ErrNoNode):
 	case err != nil:
 		return nil, fmt.Errorf("claim the controller for KRaft controller %d: %w", kraftNodeID, err)
 	default:
-		holder, err := DecodeController(data)
+		holder, err := znode.DecodeController(data)
 		if err != nil {
-			return nil, fmt.Errorf("claim the controller for KRaft controller %d: %w", kraftNodeID, decodeError(ControllerPath, err))
+			return nil, fmt.Errorf("claim the controller for KRaft controller %d: %w", kraftNodeID, decodeError(znode.ControllerPath, err))
 		}
 		if holder.IsKRaftController() && (holder.KRaftControllerEpoch > kraftEpoch ||
 			holder.KRaftControllerEpoch == kraftEpoch && holder.BrokerID != kraftNodeID) {
 			return nil, fmt.Errorf("claim the controller for KRaft controller %d in epoch %d: %w: %s",
 				kraftNodeID, kraftEpoch, ErrControllerMoved, describeController(holder, stat))
 		}
-		ops = append(ops, &zk.DeleteRequest{Path: ControllerPath, Version: stat.Version})
+		ops = append(ops, &zk.DeleteRequest{Path: znode.ControllerPath, Version: stat.Version})
 	}
 
-	controller := EncodeController(ControllerZNode{
+	controller := znode.EncodeController(znode.ControllerZNode{
 		BrokerID:             kraftNodeID,
 		Timestamp:            time.Now().UnixMilli(),
 		KRaftControllerEpoch: kraftEpoch,
 	})
-	ops = append(ops, &zk.CreateRequest{Path: ControllerPath, Data: controller, Flags: zk.FlagPersistent})
+	ops = append(ops, &zk.CreateRequest{Path: znode.ControllerPath, Data: controller, Flags: zk.FlagPersistent})
 	res, err := c.Multi(ctx, ops...)
 	if err != nil {
 		return nil, fmt.Errorf("claim the controller for KRaft controller %d with controller epoch %d: %w", kraftNodeID, epoch+1, err)

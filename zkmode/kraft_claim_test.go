@@ -8,16 +8,17 @@ import (
 
 	"github.com/go-zookeeper/zk"
 	"github.com/kbridge/kbridge/internal/zktest"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // readControllerZNode reads /controller and its stat.
-func readControllerZNode(t *testing.T, c *Conn) (ControllerZNode, *zk.Stat) {
+func readControllerZNode(t *testing.T, c *Conn) (znode.ControllerZNode, *zk.Stat) {
 	t.Helper()
-	data, stat, err := c.Get(context.Background(), ControllerPath)
+	data, stat, err := c.Get(context.Background(), znode.ControllerPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	holder, err := DecodeController(data)
+	holder, err := znode.DecodeController(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func TestClaimControllerForKRaft(t *testing.T) {
 
 	t.Run("StaleKRaftLeaderFails", func(t *testing.T) {
 		c := dial(t, srv.Addr()+"/stale")
-		mustCreate(t, c, ControllerEpochPath, "4", zk.FlagPersistent)
+		mustCreate(t, c, znode.ControllerEpochPath, "4", zk.FlagPersistent)
 		first, err := ClaimControllerForKRaft(ctx, c, 3000, 5)
 		if err != nil {
 			t.Fatal(err)
@@ -82,7 +83,7 @@ func TestClaimControllerForKRaft(t *testing.T) {
 				t.Fatalf("claim of node %d in epoch %d over node 3000 in epoch 5: %v, want ErrControllerMoved", claim.node, claim.epoch, err)
 			}
 		}
-		if got := mustGet(t, c, ControllerEpochPath); got != "5" {
+		if got := mustGet(t, c, znode.ControllerEpochPath); got != "5" {
 			t.Fatalf("/controller_epoch = %s after refused claims, want 5", got)
 		}
 
@@ -120,6 +121,6 @@ func TestClaimControllerForKRaft(t *testing.T) {
 		if _, err := ClaimControllerForKRaft(ctx, c, 3000, 1); !errors.Is(err, zk.ErrNoNode) {
 			t.Fatalf("claim without /controller_epoch: %v, want zk.ErrNoNode", err)
 		}
-		mustExist(t, c, ControllerPath, false)
+		mustExist(t, c, znode.ControllerPath, false)
 	})
 }

@@ -7,11 +7,12 @@ import (
 	"slices"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // aclResource is one resource znode found under an ACL store.
 type aclResource struct {
-	pattern ResourcePattern
+	pattern znode.ResourcePattern
 	path    string
 }
 
@@ -21,8 +22,8 @@ type aclResource struct {
 // Every ACL gets the id ACLID derives, since ZooKeeper stores none.
 func (t *Tree) loadACLs(ctx context.Context, r TreeReader) error {
 	var resources []aclResource
-	for _, pt := range []int8{PatternTypeLiteral, PatternTypePrefixed} {
-		store, err := ACLStorePath(pt)
+	for _, pt := range []int8{znode.PatternTypeLiteral, znode.PatternTypePrefixed} {
+		store, err := znode.ACLStorePath(pt)
 		if err != nil {
 			return err
 		}
@@ -32,7 +33,7 @@ func (t *Tree) loadACLs(ctx context.Context, r TreeReader) error {
 		}
 		for _, typeName := range typeNames {
 			typePath := store + "/" + typeName
-			rt, err := ParseResourceTypeName(typeName)
+			rt, err := znode.ParseResourceTypeName(typeName)
 			if err != nil {
 				return fmt.Errorf("load ACLs: %s: %w", typePath, err)
 			}
@@ -42,7 +43,7 @@ func (t *Tree) loadACLs(ctx context.Context, r TreeReader) error {
 			}
 			for _, name := range names {
 				resources = append(resources, aclResource{
-					pattern: ResourcePattern{ResourceType: rt, Name: name, PatternType: pt},
+					pattern: znode.ResourcePattern{ResourceType: rt, Name: name, PatternType: pt},
 					path:    typePath + "/" + name,
 				})
 			}
@@ -69,11 +70,11 @@ func (t *Tree) loadACLs(ctx context.Context, r TreeReader) error {
 		if n.missing {
 			continue
 		}
-		entries, err := DecodeACLs(n.data)
+		entries, err := znode.DecodeACLs(n.data)
 		if err != nil {
 			return decodeError(n.path, err)
 		}
-		slices.SortFunc(entries, func(a, b ACLEntry) int {
+		slices.SortFunc(entries, func(a, b znode.ACLEntry) int {
 			return cmp.Or(cmp.Compare(a.Principal, b.Principal), cmp.Compare(a.Host, b.Host),
 				cmp.Compare(a.Operation, b.Operation), cmp.Compare(a.PermissionType, b.PermissionType))
 		})
@@ -83,7 +84,7 @@ func (t *Tree) loadACLs(ctx context.Context, r TreeReader) error {
 				ResourceType: p.ResourceType, ResourceName: p.Name, PatternType: p.PatternType,
 				Principal: e.Principal, Host: e.Host, Operation: e.Operation, PermissionType: e.PermissionType,
 			}
-			rec.ID = ACLID(rec)
+			rec.ID = znode.ACLID(rec)
 			// One binding may sit under two spellings of a resource type ("Topic" and
 			// "TOPIC" both parse); Kafka's set keeps it once.
 			if seen[rec.ID] {

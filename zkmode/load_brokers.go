@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // loadBrokers reads /brokers/ids. A broker's epoch is its znode's czxid, as
@@ -14,7 +15,7 @@ import (
 // znode, so a restarted broker has a higher epoch and requests from its previous
 // incarnation can be told apart.
 func (t *Tree) loadBrokers(ctx context.Context, r TreeReader) error {
-	names, err := children(ctx, r, BrokerIDsPath)
+	names, err := children(ctx, r, znode.BrokerIDsPath)
 	if err != nil {
 		return fmt.Errorf("load brokers: %w", err)
 	}
@@ -22,14 +23,14 @@ func (t *Tree) loadBrokers(ctx context.Context, r TreeReader) error {
 	for _, name := range names {
 		id, err := strconv.ParseInt(name, 10, 32)
 		if err != nil {
-			return fmt.Errorf("load brokers: %s/%s: the znode name is not a broker id", BrokerIDsPath, name)
+			return fmt.Errorf("load brokers: %s/%s: the znode name is not a broker id", znode.BrokerIDsPath, name)
 		}
 		ids = append(ids, int32(id))
 	}
 	slices.Sort(ids)
 	paths := make([]string, len(ids))
 	for i, id := range ids {
-		paths[i] = BrokerPath(id)
+		paths[i] = znode.BrokerPath(id)
 	}
 	nodes, err := getAll(ctx, r, paths)
 	if err != nil {
@@ -39,7 +40,7 @@ func (t *Tree) loadBrokers(ctx context.Context, r TreeReader) error {
 		if n.missing {
 			continue
 		}
-		b, err := DecodeBroker(n.data)
+		b, err := znode.DecodeBroker(n.data)
 		if err != nil {
 			return decodeError(n.path, err)
 		}

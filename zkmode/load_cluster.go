@@ -3,13 +3,15 @@ package zkmode
 import (
 	"context"
 	"fmt"
+
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // loadCluster reads the cluster-wide single znodes: /cluster/id (returned), /controller,
 // /controller_epoch, /migration, /feature and /latest_producer_id_block.
 func (t *Tree) loadCluster(ctx context.Context, r TreeReader) (string, error) {
 	nodes, err := getAll(ctx, r, []string{
-		ClusterIDPath, ControllerPath, ControllerEpochPath, MigrationPath, FeaturePath, ProducerIDBlockPath,
+		znode.ClusterIDPath, znode.ControllerPath, znode.ControllerEpochPath, znode.MigrationPath, znode.FeaturePath, znode.ProducerIDBlockPath,
 	})
 	if err != nil {
 		return "", fmt.Errorf("load cluster znodes: %w", err)
@@ -18,32 +20,32 @@ func (t *Tree) loadCluster(ctx context.Context, r TreeReader) (string, error) {
 
 	var clusterID string
 	if !id.missing {
-		if clusterID, err = DecodeClusterID(id.data); err != nil {
+		if clusterID, err = znode.DecodeClusterID(id.data); err != nil {
 			return "", decodeError(id.path, err)
 		}
 	}
 	if !ctrl.missing {
-		c, err := DecodeController(ctrl.data)
+		c, err := znode.DecodeController(ctrl.data)
 		if err != nil {
 			return "", decodeError(ctrl.path, err)
 		}
 		t.Controller = &c
 	}
 	if !epoch.missing {
-		if t.ControllerEpoch, err = DecodeControllerEpoch(epoch.data); err != nil {
+		if t.ControllerEpoch, err = znode.DecodeControllerEpoch(epoch.data); err != nil {
 			return "", decodeError(epoch.path, err)
 		}
 		t.ControllerEpochZkVersion = epoch.stat.Version
 	}
 	if !migration.missing {
-		m, err := DecodeMigration(migration.data)
+		m, err := znode.DecodeMigration(migration.data)
 		if err != nil {
 			return "", decodeError(migration.path, err)
 		}
 		t.Migration = &MigrationState{MigrationZNode: m, ZkVersion: migration.stat.Version, LastUpdatedTimeMs: migration.stat.Mtime}
 	}
 	if !feature.missing {
-		f, err := DecodeFeature(feature.data)
+		f, err := znode.DecodeFeature(feature.data)
 		if err != nil {
 			return "", decodeError(feature.path, err)
 		}
@@ -52,7 +54,7 @@ func (t *Tree) loadCluster(ctx context.Context, r TreeReader) (string, error) {
 	// Brokers create /latest_producer_id_block empty at start-up (PersistentZkPaths);
 	// it has data only once a block was handed out.
 	if !block.missing && len(block.data) > 0 {
-		b, err := DecodeProducerIDBlock(block.data)
+		b, err := znode.DecodeProducerIDBlock(block.data)
 		if err != nil {
 			return "", decodeError(block.path, err)
 		}

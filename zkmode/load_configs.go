@@ -8,13 +8,14 @@ import (
 	"strconv"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // loadBrokerConfigs reads /config/brokers: one entity per broker id plus <default>,
 // the cluster-wide dynamic defaults, which KRaft names "" (ZkConfigMigrationClient
 // fromZkEntityName).
 func (t *Tree) loadBrokerConfigs(ctx context.Context, r TreeReader) error {
-	parent := ConfigEntityTypePath(ConfigTypeBroker)
+	parent := znode.ConfigEntityTypePath(znode.ConfigTypeBroker)
 	names, err := children(ctx, r, parent)
 	if err != nil {
 		return fmt.Errorf("load broker configs: %w", err)
@@ -23,13 +24,13 @@ func (t *Tree) loadBrokerConfigs(ctx context.Context, r TreeReader) error {
 	resources := make([]string, len(names))
 	paths := make([]string, len(names))
 	for i, name := range names {
-		paths[i] = ConfigEntityPath(ConfigTypeBroker, name)
-		if name == ConfigDefaultName {
+		paths[i] = znode.ConfigEntityPath(znode.ConfigTypeBroker, name)
+		if name == znode.ConfigDefaultName {
 			continue
 		}
 		// Kafka's migration parses the name as the broker id it configures.
 		if _, err := strconv.ParseInt(name, 10, 32); err != nil {
-			return fmt.Errorf("load broker configs: %s: the entity name is neither a broker id nor %s", paths[i], ConfigDefaultName)
+			return fmt.Errorf("load broker configs: %s: the entity name is neither a broker id nor %s", paths[i], znode.ConfigDefaultName)
 		}
 		resources[i] = name
 	}
@@ -41,7 +42,7 @@ func (t *Tree) loadBrokerConfigs(ctx context.Context, r TreeReader) error {
 		if n.missing {
 			continue
 		}
-		cfg, err := DecodeConfig(n.data)
+		cfg, err := znode.DecodeConfig(n.data)
 		if err != nil {
 			return decodeError(n.path, err)
 		}

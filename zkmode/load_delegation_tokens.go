@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // loadDelegationTokens reads /delegation_token/tokens as Kafka's migration copies it
@@ -14,14 +16,14 @@ import (
 // writes each token to the znode its id names, so such a znode could never be
 // updated or removed.
 func (t *Tree) loadDelegationTokens(ctx context.Context, r TreeReader) error {
-	ids, err := children(ctx, r, DelegationTokensPath)
+	ids, err := children(ctx, r, znode.DelegationTokensPath)
 	if err != nil {
 		return fmt.Errorf("load delegation tokens: %w", err)
 	}
 	slices.Sort(ids)
 	paths := make([]string, len(ids))
 	for i, id := range ids {
-		paths[i] = DelegationTokenInfoPath(id)
+		paths[i] = znode.DelegationTokenInfoPath(id)
 	}
 	nodes, err := getAll(ctx, r, paths)
 	if err != nil {
@@ -31,7 +33,7 @@ func (t *Tree) loadDelegationTokens(ctx context.Context, r TreeReader) error {
 		if n.missing || len(n.data) == 0 {
 			continue
 		}
-		tok, err := DecodeDelegationToken(n.data)
+		tok, err := znode.DecodeDelegationToken(n.data)
 		if err != nil {
 			return decodeError(n.path, err)
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // Client-quota entity types as ClientQuotaRecord names them (ClientQuotaEntity).
@@ -28,30 +29,30 @@ const (
 // fixed the migration to do), so an entity reads the same after the migration.
 func (t *Tree) loadClientQuotas(ctx context.Context, r TreeReader) error {
 	users, err := t.loadQuotaEntities(ctx, r, quotaScope{
-		parent: ConfigEntityTypePath(ConfigTypeUser), entityType: QuotaEntityUser, scram: true,
+		parent: znode.ConfigEntityTypePath(znode.ConfigTypeUser), entityType: QuotaEntityUser, scram: true,
 	})
 	if err != nil {
 		return err
 	}
 	if _, err := t.loadQuotaEntities(ctx, r, quotaScope{
-		parent: ConfigEntityTypePath(ConfigTypeClient), entityType: QuotaEntityClientID,
+		parent: znode.ConfigEntityTypePath(znode.ConfigTypeClient), entityType: QuotaEntityClientID,
 	}); err != nil {
 		return err
 	}
 	for _, user := range users {
 		name, err := quotaEntityName(QuotaEntityUser, user)
 		if err != nil {
-			return fmt.Errorf("load client quotas: %s: %w", ConfigEntityPath(ConfigTypeUser, user), err)
+			return fmt.Errorf("load client quotas: %s: %w", znode.ConfigEntityPath(znode.ConfigTypeUser, user), err)
 		}
 		if _, err := t.loadQuotaEntities(ctx, r, quotaScope{
-			parent:     ConfigEntityPath(ConfigTypeUser, user) + "/clients",
+			parent:     znode.ConfigEntityPath(znode.ConfigTypeUser, user) + "/clients",
 			entityType: QuotaEntityClientID,
 			user:       []metadata.QuotaEntityPart{{Type: QuotaEntityUser, Name: name}},
 		}); err != nil {
 			return err
 		}
 	}
-	_, err = t.loadQuotaEntities(ctx, r, quotaScope{parent: ConfigEntityTypePath(ConfigTypeIP), entityType: QuotaEntityIP})
+	_, err = t.loadQuotaEntities(ctx, r, quotaScope{parent: znode.ConfigEntityTypePath(znode.ConfigTypeIP), entityType: QuotaEntityIP})
 	return err
 }
 
@@ -86,7 +87,7 @@ func (t *Tree) loadQuotaEntities(ctx context.Context, r TreeReader, s quotaScope
 		if n.missing {
 			continue
 		}
-		cfg, err := DecodeConfig(n.data)
+		cfg, err := znode.DecodeConfig(n.data)
 		if err != nil {
 			return nil, decodeError(n.path, err)
 		}
@@ -114,21 +115,21 @@ func (t *Tree) loadQuotaEntities(ctx context.Context, r TreeReader, s quotaScope
 // takeScramCredentials moves the SCRAM keys out of a user's config into
 // UserScramCredentialRecords, SHA-256 before SHA-512.
 func (t *Tree) takeScramCredentials(path string, user *string, cfg map[string]string) error {
-	for _, m := range scramMechanisms {
-		v, ok := cfg[m.key]
+	for _, m := range znode.ScramMechanisms {
+		v, ok := cfg[m.Key]
 		if !ok {
 			continue
 		}
-		delete(cfg, m.key)
+		delete(cfg, m.Key)
 		if user == nil {
-			return fmt.Errorf("load SCRAM credentials: %s: the default user entity holds %s", path, m.key)
+			return fmt.Errorf("load SCRAM credentials: %s: the default user entity holds %s", path, m.Key)
 		}
-		c, err := ParseScramCredential(v)
+		c, err := znode.ParseScramCredential(v)
 		if err != nil {
-			return fmt.Errorf("load SCRAM credentials: %s: %s: %w", path, m.key, err)
+			return fmt.Errorf("load SCRAM credentials: %s: %s: %w", path, m.Key, err)
 		}
 		t.quotas = append(t.quotas, &metadata.UserScramCredentialRecord{
-			Name: *user, Mechanism: m.mechanism,
+			Name: *user, Mechanism: m.Mechanism,
 			Salt: c.Salt, StoredKey: c.StoredKey, ServerKey: c.ServerKey, Iterations: c.Iterations,
 		})
 	}
@@ -138,13 +139,13 @@ func (t *Tree) takeScramCredentials(path string, user *string, cfg map[string]st
 // quotaEntityName converts a config znode name into a ClientQuotaRecord entity name:
 // nil for <default>, desanitized for users and client ids (IPs are stored as they are).
 func quotaEntityName(entityType, zkName string) (*string, error) {
-	if zkName == ConfigDefaultName {
+	if zkName == znode.ConfigDefaultName {
 		return nil, nil
 	}
 	name := zkName
 	if entityType != QuotaEntityIP {
 		var err error
-		if name, err = DesanitizeEntityName(zkName); err != nil {
+		if name, err = znode.DesanitizeEntityName(zkName); err != nil {
 			return nil, err
 		}
 	}

@@ -7,19 +7,20 @@ import (
 	"slices"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // loadedTopic is one topic as read: its znode, its config and the state znodes of
 // the partitions that have one.
 type loadedTopic struct {
 	name   string
-	znode  TopicZNode
+	znode  znode.TopicZNode
 	config map[string]string
 	states map[int32]loadedState
 }
 
 type loadedState struct {
-	PartitionState
+	znode.PartitionState
 	zkVersion int32
 }
 
@@ -27,11 +28,11 @@ type loadedState struct {
 // /config/topics entity, skipping the topics in /admin/delete_topics as Kafka's
 // migration does (ZkTopicMigrationClient.iterateTopics).
 func (t *Tree) loadTopics(ctx context.Context, r TreeReader) error {
-	names, err := children(ctx, r, TopicsPath)
+	names, err := children(ctx, r, znode.TopicsPath)
 	if err != nil {
 		return fmt.Errorf("load topics: %w", err)
 	}
-	pending, err := children(ctx, r, DeleteTopicsPath)
+	pending, err := children(ctx, r, znode.DeleteTopicsPath)
 	if err != nil {
 		return fmt.Errorf("load topics: %w", err)
 	}
@@ -47,8 +48,8 @@ func (t *Tree) loadTopics(ctx context.Context, r TreeReader) error {
 	topicPaths := make([]string, len(names))
 	configPaths := make([]string, len(names))
 	for i, name := range names {
-		topicPaths[i] = TopicPath(name)
-		configPaths[i] = ConfigEntityPath(ConfigTypeTopic, name)
+		topicPaths[i] = znode.TopicPath(name)
+		configPaths[i] = znode.ConfigEntityPath(znode.ConfigTypeTopic, name)
 	}
 	topicNodes, err := getAll(ctx, r, topicPaths)
 	if err != nil {
@@ -63,11 +64,11 @@ func (t *Tree) loadTopics(ctx context.Context, r TreeReader) error {
 			continue
 		}
 		lt := &loadedTopic{name: names[i], states: map[int32]loadedState{}}
-		if lt.znode, err = DecodeTopic(n.data); err != nil {
+		if lt.znode, err = znode.DecodeTopic(n.data); err != nil {
 			return decodeError(n.path, err)
 		}
 		if c := configNodes[i]; !c.missing {
-			if lt.config, err = DecodeConfig(c.data); err != nil {
+			if lt.config, err = znode.DecodeConfig(c.data); err != nil {
 				return decodeError(c.path, err)
 			}
 		}
@@ -83,11 +84,11 @@ func (t *Tree) loadTopics(ctx context.Context, r TreeReader) error {
 // assignments, all topics at once since these are most of a cluster's znodes.
 func (t *Tree) loadPartitionStates(ctx context.Context, r TreeReader) error {
 	var paths []string
-	var owners []TopicPartition
+	var owners []znode.TopicPartition
 	for _, lt := range t.topics {
 		for _, p := range slices.Sorted(maps.Keys(lt.znode.Partitions)) {
-			paths = append(paths, TopicPartitionStatePath(lt.name, p))
-			owners = append(owners, TopicPartition{Topic: lt.name, Partition: p})
+			paths = append(paths, znode.TopicPartitionStatePath(lt.name, p))
+			owners = append(owners, znode.TopicPartition{Topic: lt.name, Partition: p})
 		}
 	}
 	nodes, err := getAll(ctx, r, paths)
@@ -104,7 +105,7 @@ func (t *Tree) loadPartitionStates(ctx context.Context, r TreeReader) error {
 			t.PartitionsWithoutState = append(t.PartitionsWithoutState, tp)
 			continue
 		}
-		s, err := DecodePartitionState(n.data)
+		s, err := znode.DecodePartitionState(n.data)
 		if err != nil {
 			return decodeError(n.path, err)
 		}
@@ -136,7 +137,7 @@ func (lt *loadedTopic) appendRecords(out []metadata.Record, withoutState func(*m
 			rec.LeaderRecoveryState = s.LeaderRecoveryState
 			rec.PartitionEpoch = s.zkVersion
 		} else if err := withoutState(rec); err != nil {
-			return nil, fmt.Errorf("%s: %w", TopicPartitionStatePath(lt.name, p), err)
+			return nil, fmt.Errorf("%s: %w", znode.TopicPartitionStatePath(lt.name, p), err)
 		}
 		out = append(out, rec)
 	}

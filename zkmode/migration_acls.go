@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // planACLs plans UpdateAcl and DeleteAcl for every resource pattern whose ACLs differ
@@ -23,7 +24,7 @@ func (p *changePlanner) planACLs() error {
 			patterns = append(patterns, rp)
 		}
 	}
-	slices.SortFunc(patterns, func(a, b ResourcePattern) int {
+	slices.SortFunc(patterns, func(a, b znode.ResourcePattern) int {
 		return cmp.Or(cmp.Compare(a.ResourceType, b.ResourceType), cmp.Compare(a.PatternType, b.PatternType), cmp.Compare(a.Name, b.Name))
 	})
 	for _, rp := range patterns {
@@ -31,31 +32,31 @@ func (p *changePlanner) planACLs() error {
 		if slices.Equal(prev[rp], entries) {
 			continue
 		}
-		path, err := ACLResourcePath(rp)
+		path, err := znode.ACLResourcePath(rp)
 		if err != nil {
 			return fmt.Errorf("ACLs of %q: %w", rp.Name, err)
 		}
-		change, err := EncodeACLChange(rp)
+		change, err := znode.EncodeACLChange(rp)
 		if err != nil {
 			return fmt.Errorf("ACLs of %s: %w", path, err)
 		}
-		changes := LiteralACLChangesPath
-		if rp.PatternType != PatternTypeLiteral {
-			changes = ExtendedACLChangesPath
+		changes := znode.LiteralACLChangesPath
+		if rp.PatternType != znode.PatternTypeLiteral {
+			changes = znode.ExtendedACLChangesPath
 		}
 		var op *migrationOp
 		if len(entries) == 0 {
 			op = newOp(opDeleteACL, path)
 			op.remove(path)
 		} else {
-			data, err := EncodeACLs(entries)
+			data, err := znode.EncodeACLs(entries)
 			if err != nil {
 				return fmt.Errorf("ACLs of %s: %w", path, err)
 			}
 			op = newOp(opUpdateACL, path)
 			op.upsert(path, data)
 		}
-		op.notify(changes, ACLChangePrefix, change)
+		op.notify(changes, znode.ACLChangePrefix, change)
 		p.add(op)
 	}
 	return nil
@@ -63,14 +64,14 @@ func (p *changePlanner) planACLs() error {
 
 // aclsByPattern groups img's ACLs by resource pattern, each pattern's entries without
 // repeats and in the order LoadTree reads them.
-func aclsByPattern(img *metadata.Image) map[ResourcePattern][]ACLEntry {
-	out := map[ResourcePattern][]ACLEntry{}
+func aclsByPattern(img *metadata.Image) map[znode.ResourcePattern][]znode.ACLEntry {
+	out := map[znode.ResourcePattern][]znode.ACLEntry{}
 	for _, a := range img.ACLs {
-		rp := ResourcePattern{ResourceType: a.ResourceType, Name: a.ResourceName, PatternType: a.PatternType}
-		out[rp] = append(out[rp], ACLEntry{Principal: a.Principal, Host: a.Host, Operation: a.Operation, PermissionType: a.PermissionType})
+		rp := znode.ResourcePattern{ResourceType: a.ResourceType, Name: a.ResourceName, PatternType: a.PatternType}
+		out[rp] = append(out[rp], znode.ACLEntry{Principal: a.Principal, Host: a.Host, Operation: a.Operation, PermissionType: a.PermissionType})
 	}
 	for rp, entries := range out {
-		slices.SortFunc(entries, func(a, b ACLEntry) int {
+		slices.SortFunc(entries, func(a, b znode.ACLEntry) int {
 			return cmp.Or(cmp.Compare(a.Principal, b.Principal), cmp.Compare(a.Host, b.Host),
 				cmp.Compare(a.Operation, b.Operation), cmp.Compare(a.PermissionType, b.PermissionType))
 		})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // WriteChanges makes ZooKeeper, which reflects prev, reflect next, and moves /migration
@@ -33,7 +34,7 @@ import (
 // an error wrapping ErrControllerMoved or ErrMigrationMoved means this writer is
 // fenced, and any other error leaves ZooKeeper somewhere between prev and next, which
 // a later call (with the same prev, or a reconcile) completes.
-func (w *MigrationWriter) WriteChanges(ctx context.Context, prev, next *metadata.Image, state MigrationZNode) (int, error) {
+func (w *MigrationWriter) WriteChanges(ctx context.Context, prev, next *metadata.Image, state znode.MigrationZNode) (int, error) {
 	if prev == nil {
 		prev = metadata.NewImage()
 	}

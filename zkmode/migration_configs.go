@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // planConfigs plans Update/Delete{Topic,Broker}Config for every topic and broker
@@ -34,13 +35,13 @@ func (p *changePlanner) planConfigs() {
 			if p.topicsRewritten[res.Name] {
 				continue
 			}
-			entityType, name, update, remove = ConfigTypeTopic, res.Name, opUpdateTopicConfig, opDeleteTopicConfig
+			entityType, name, update, remove = znode.ConfigTypeTopic, res.Name, opUpdateTopicConfig, opDeleteTopicConfig
 		case metadata.ConfigResourceBroker:
 			name = res.Name
 			if name == "" {
-				name = ConfigDefaultName
+				name = znode.ConfigDefaultName
 			}
-			entityType, update, remove = ConfigTypeBroker, opUpdateBrokerConfig, opDeleteBrokerConfig
+			entityType, update, remove = znode.ConfigTypeBroker, opUpdateBrokerConfig, opDeleteBrokerConfig
 		default:
 			continue
 		}
@@ -48,14 +49,14 @@ func (p *changePlanner) planConfigs() {
 		if maps.Equal(p.prev.Configs[res], cfg) {
 			continue
 		}
-		path := ConfigEntityPath(entityType, name)
+		path := znode.ConfigEntityPath(entityType, name)
 		var op *migrationOp
 		if len(cfg) == 0 {
 			op = newOp(remove, entityType+"/"+name)
 			op.remove(path)
 		} else {
 			op = newOp(update, entityType+"/"+name)
-			op.upsert(path, EncodeConfig(cfg))
+			op.upsert(path, znode.EncodeConfig(cfg))
 		}
 		op.notifyConfigChange(entityType + "/" + name)
 		p.add(op)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // Kafka's dual-write operation types for delegation tokens (KRaftMigrationZkWriter).
@@ -39,14 +40,14 @@ func (p *changePlanner) planDelegationTokens() error {
 		if id == "" || id == "." || id == ".." || strings.Contains(id, "/") {
 			return fmt.Errorf("delegation token %q: no znode can hold it", id)
 		}
-		path := DelegationTokenInfoPath(id)
+		path := znode.DelegationTokenInfoPath(id)
 		if next == nil {
 			op := newOp(opDeleteDelegationToken, id)
 			op.remove(path)
 			p.add(op)
 			continue
 		}
-		data, err := EncodeDelegationToken(next)
+		data, err := znode.EncodeDelegationToken(next)
 		if err != nil {
 			return fmt.Errorf("delegation token %q: %w", id, err)
 		}

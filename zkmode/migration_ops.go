@@ -1,5 +1,7 @@
 package zkmode
 
+import "github.com/kbridge/kbridge/zkmode/znode"
+
 // Kafka's dual-write operation types (KRaftMigrationZkWriter; docs/kafka-compatibility.md, "Dual-write"),
 // which name each operation in errors and in the count WriteChanges returns.
 const (
@@ -77,5 +79,5 @@ func (o *migrationOp) notify(parent, prefix string, data []byte) {
 // DynamicConfigManager. It goes in the multi of the change itself: Kafka writes it
 // after, unfenced, so a crash between the two leaves a change brokers never hear of.
 func (o *migrationOp) notifyConfigChange(entityPath string) {
-	o.notify(ConfigChangesPath, ConfigChangePrefix, EncodeConfigChange(entityPath))
+	o.notify(znode.ConfigChangesPath, znode.ConfigChangePrefix, znode.EncodeConfigChange(entityPath))
 }

@@ -1,5 +1,7 @@
 package zkmode
 
+import "github.com/kbridge/kbridge/zkmode/znode"
+
 // planProducerIDs plans UpdateProducerId when the next producer id moved
 // (ZkMigrationClient.writeProducerId): /latest_producer_id_block becomes the block
 // [next, next+999] handed to broker -1, as Kafka writes it. A ZooKeeper controller
@@ -12,11 +14,11 @@ func (p *changePlanner) planProducerIDs() {
 	if next <= 0 || next == p.prev.ProducerIDs.NextProducerID {
 		return
 	}
-	op := newOp(opUpdateProducerID, ProducerIDBlockPath)
-	op.upsert(ProducerIDBlockPath, EncodeProducerIDBlock(ProducerIDBlock{
+	op := newOp(opUpdateProducerID, znode.ProducerIDBlockPath)
+	op.upsert(znode.ProducerIDBlockPath, znode.EncodeProducerIDBlock(znode.ProducerIDBlock{
 		BrokerID:   -1,
 		BlockStart: next,
-		BlockEnd:   next + ProducerIDBlockSize - 1,
+		BlockEnd:   next + znode.ProducerIDBlockSize - 1,
 	}))
 	p.add(op)
 }

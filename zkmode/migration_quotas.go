@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // planClientQuotas plans UpdateClientQuota for every client-quota entity znode whose
@@ -38,7 +39,7 @@ func (p *changePlanner) planClientQuotas() error {
 			continue
 		}
 		op := newOp(opUpdateClientQuota, e)
-		op.upsert(ConfigPath+"/"+e, EncodeConfig(next[e]))
+		op.upsert(znode.ConfigPath+"/"+e, znode.EncodeConfig(next[e]))
 		op.notifyConfigChange(e)
 		p.add(op)
 	}
@@ -77,7 +78,7 @@ func quotaZNodes(img *metadata.Image) (map[string]map[string]string, error) {
 		if k.Name == "" {
 			return nil, fmt.Errorf("SCRAM credential of the empty user name: no znode can hold it")
 		}
-		set(ConfigTypeUser+"/"+SanitizeEntityName(k.Name), key, FormatScramCredential(ScramCredential{
+		set(znode.ConfigTypeUser+"/"+znode.SanitizeEntityName(k.Name), key, znode.FormatScramCredential(znode.ScramCredential{
 			Salt: c.Salt, StoredKey: c.StoredKey, ServerKey: c.ServerKey, Iterations: c.Iterations,
 		}))
 	}
@@ -99,13 +100,13 @@ func quotaEntityPath(parts []metadata.QuotaEntityPart) (string, error) {
 	case len(names) != len(parts):
 		// A type named twice: no znode holds such an entity.
 	case len(parts) == 1 && hasUser:
-		segments = []string{ConfigTypeUser, quotaZkName(user, true)}
+		segments = []string{znode.ConfigTypeUser, quotaZkName(user, true)}
 	case len(parts) == 2 && hasUser && hasClient:
-		segments = []string{ConfigTypeUser, quotaZkName(user, true), ConfigTypeClient, quotaZkName(client, true)}
+		segments = []string{znode.ConfigTypeUser, quotaZkName(user, true), znode.ConfigTypeClient, quotaZkName(client, true)}
 	case len(parts) == 1 && hasClient:
-		segments = []string{ConfigTypeClient, quotaZkName(client, true)}
+		segments = []string{znode.ConfigTypeClient, quotaZkName(client, true)}
 	case len(parts) == 1 && hasIP:
-		segments = []string{ConfigTypeIP, quotaZkName(ip, false)}
+		segments = []string{znode.ConfigTypeIP, quotaZkName(ip, false)}
 	}
 	// An empty name cannot be a znode name.
 	if len(segments) == 0 || slices.Contains(segments, "") {
@@ -116,9 +117,9 @@ func quotaEntityPath(parts []metadata.QuotaEntityPart) (string, error) {
 
 // scramKey is the config key of a SCRAM mechanism in a user's znode.
 func scramKey(mechanism int8) (string, bool) {
-	for _, m := range scramMechanisms {
-		if m.mechanism == mechanism {
-			return m.key, true
+	for _, m := range znode.ScramMechanisms {
+		if m.Mechanism == mechanism {
+			return m.Key, true
 		}
 	}
 	return "", false
@@ -129,9 +130,9 @@ func scramKey(mechanism int8) (string, bool) {
 func quotaZkName(name *string, sanitize bool) string {
 	switch {
 	case name == nil:
-		return ConfigDefaultName
+		return znode.ConfigDefaultName
 	case sanitize:
-		return SanitizeEntityName(*name)
+		return znode.SanitizeEntityName(*name)
 	default:
 		return *name
 	}

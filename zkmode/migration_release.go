@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/go-zookeeper/zk"
+
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // Release hands the cluster back to ZooKeeper, the last step of a rollback: in one
@@ -21,9 +23,9 @@ func (w *MigrationWriter) Release(ctx context.Context) error {
 	}
 	w.confirmLastWrite(ctx)
 	_, err := w.conn.Multi(ctx,
-		&zk.CheckVersionRequest{Path: ControllerEpochPath, Version: w.epochZkVersion},
-		&zk.DeleteRequest{Path: MigrationPath, Version: w.migrationZkVersion},
-		&zk.DeleteRequest{Path: ControllerPath, Version: -1},
+		&zk.CheckVersionRequest{Path: znode.ControllerEpochPath, Version: w.epochZkVersion},
+		&zk.DeleteRequest{Path: znode.MigrationPath, Version: w.migrationZkVersion},
+		&zk.DeleteRequest{Path: znode.ControllerPath, Version: -1},
 	)
 	if err != nil {
 		return w.failed(ctx, multi{}, err)

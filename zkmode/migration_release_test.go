@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kbridge/kbridge/internal/zktest"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // TestMigrationWriterRelease: a rollback's release deletes /migration and the KRaft
@@ -22,7 +23,7 @@ func TestMigrationWriterRelease(t *testing.T) {
 	if err := w.Release(ctx); err != nil {
 		t.Fatalf("release: %v", err)
 	}
-	for _, path := range []string{MigrationPath, ControllerPath} {
+	for _, path := range []string{znode.MigrationPath, znode.ControllerPath} {
 		if ok, _, err := c.Exists(ctx, path); err != nil || ok {
 			t.Fatalf("%s after release: exists %v, %v", path, ok, err)
 		}
@@ -50,7 +51,7 @@ func TestMigrationWriterReleaseFenced(t *testing.T) {
 	if err := w.Release(ctx); !errors.Is(err, ErrControllerMoved) {
 		t.Fatalf("release by a fenced leader: %v, want ErrControllerMoved", err)
 	}
-	if ok, _, _ := c.Exists(ctx, MigrationPath); !ok {
+	if ok, _, _ := c.Exists(ctx, znode.MigrationPath); !ok {
 		t.Fatal("a fenced release deleted /migration")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // planTopics plans the topic operations, by topic name as ZooKeeper keys topics:
@@ -39,7 +40,7 @@ func (p *changePlanner) planTopics(ctx context.Context, r TreeReader) error {
 	slices.Sort(deleted)
 	slices.Sort(created)
 
-	queued, err := children(ctx, r, DeleteTopicsPath)
+	queued, err := children(ctx, r, znode.DeleteTopicsPath)
 	if err != nil {
 		return fmt.Errorf("read pending topic deletions: %w", err)
 	}
@@ -49,13 +50,13 @@ func (p *changePlanner) planTopics(ctx context.Context, r TreeReader) error {
 		if _, ok := p.next.Topics[name]; !ok {
 			p.removeTopic(op, name)
 		}
-		op.remove(DeleteTopicPath(name))
+		op.remove(znode.DeleteTopicPath(name))
 		p.add(op)
 	}
 	for _, name := range deleted {
 		op := newOp(opDeleteTopic, name)
 		p.removeTopic(op, name)
-		op.remove(DeleteTopicPath(name))
+		op.remove(znode.DeleteTopicPath(name))
 		p.add(op)
 	}
 
@@ -82,7 +83,7 @@ func replaced(old, t *metadata.Topic) bool { return !old.ID.IsZero() && old.ID !
 func staleTopicZNodes(ctx context.Context, r TreeReader, next *metadata.Image, names []string) (map[string]bool, error) {
 	paths := make([]string, len(names))
 	for i, name := range names {
-		paths[i] = TopicPath(name)
+		paths[i] = znode.TopicPath(name)
 	}
 	nodes, err := getAll(ctx, r, paths)
 	if err != nil {
@@ -93,7 +94,7 @@ func staleTopicZNodes(ctx context.Context, r TreeReader, next *metadata.Image, n
 		if n.missing {
 			continue
 		}
-		z, err := DecodeTopic(n.data)
+		z, err := znode.DecodeTopic(n.data)
 		stale[names[i]] = err != nil || z.TopicID != next.Topics[names[i]].ID
 	}
 	return stale, nil
@@ -102,8 +103,8 @@ func staleTopicZNodes(ctx context.Context, r TreeReader, next *metadata.Image, n
 // removeTopic adds to op the removal of a topic's znodes and config (Kafka's
 // ZkTopicMigrationClient.deleteTopic).
 func (p *changePlanner) removeTopic(op *migrationOp, name string) {
-	op.removeTree(TopicPath(name))
-	op.remove(ConfigEntityPath(ConfigTypeTopic, name))
+	op.removeTree(znode.TopicPath(name))
+	op.remove(znode.ConfigEntityPath(znode.ConfigTypeTopic, name))
 	p.topicsRewritten[name] = true
 }
 
@@ -112,18 +113,18 @@ func (p *changePlanner) removeTopic(op *migrationOp, name string) {
 func (p *changePlanner) createTopic(t *metadata.Topic, stale bool) {
 	op := newOp(opCreateTopic, t.Name)
 	if stale {
-		op.removeTree(TopicPath(t.Name))
+		op.removeTree(znode.TopicPath(t.Name))
 	}
-	op.upsert(TopicPath(t.Name), EncodeTopic(topicZNode(t)))
-	op.upsert(TopicPartitionsPath(t.Name), nil)
+	op.upsert(znode.TopicPath(t.Name), znode.EncodeTopic(topicZNode(t)))
+	op.upsert(znode.TopicPartitionsPath(t.Name), nil)
 	for _, id := range slices.Sorted(maps.Keys(t.Partitions)) {
-		op.upsert(TopicPartitionPath(t.Name, id), nil)
-		op.upsert(TopicPartitionStatePath(t.Name, id), p.partitionState(t.Partitions[id]))
+		op.upsert(znode.TopicPartitionPath(t.Name, id), nil)
+		op.upsert(znode.TopicPartitionStatePath(t.Name, id), p.partitionState(t.Partitions[id]))
 	}
 	cfg := p.next.Configs[metadata.ConfigResource{Type: metadata.ConfigResourceTopic, Name: t.Name}]
-	op.upsert(ConfigEntityPath(ConfigTypeTopic, t.Name), EncodeConfig(cfg))
+	op.upsert(znode.ConfigEntityPath(znode.ConfigTypeTopic, t.Name), znode.EncodeConfig(cfg))
 	if len(cfg) > 0 {
-		op.notifyConfigChange(ConfigTypeTopic + "/" + t.Name)
+		op.notifyConfigChange(znode.ConfigTypeTopic + "/" + t.Name)
 	}
 	p.topicsRewritten[t.Name] = true
 	p.add(op)
@@ -136,7 +137,7 @@ func (p *changePlanner) createTopic(t *metadata.Topic, stale bool) {
 func (p *changePlanner) changeTopic(old, t *metadata.Topic) {
 	update := newOp(opUpdateTopic, t.Name)
 	if assignmentChanged(old, t) {
-		update.upsert(TopicPath(t.Name), EncodeTopic(topicZNode(t)))
+		update.upsert(znode.TopicPath(t.Name), znode.EncodeTopic(topicZNode(t)))
 	}
 	p.add(update)
 
@@ -144,10 +145,10 @@ func (p *changePlanner) changeTopic(old, t *metadata.Topic) {
 	for _, id := range slices.Sorted(maps.Keys(t.Partitions)) {
 		part, was := t.Partitions[id], old.Partitions[id]
 		if was == nil {
-			partitions.upsert(TopicPartitionPath(t.Name, id), nil)
+			partitions.upsert(znode.TopicPartitionPath(t.Name, id), nil)
 		}
 		if was == nil || leadershipChanged(was, part) {
-			partitions.upsert(TopicPartitionStatePath(t.Name, id), p.partitionState(part))
+			partitions.upsert(znode.TopicPartitionStatePath(t.Name, id), p.partitionState(part))
 		}
 	}
 	p.add(partitions)
@@ -155,15 +156,15 @@ func (p *changePlanner) changeTopic(old, t *metadata.Topic) {
 	removed := newOp(opDeletePartition, t.Name)
 	for _, id := range slices.Sorted(maps.Keys(old.Partitions)) {
 		if _, ok := t.Partitions[id]; !ok {
-			removed.removeTree(TopicPartitionPath(t.Name, id))
+			removed.removeTree(znode.TopicPartitionPath(t.Name, id))
 		}
 	}
 	p.add(removed)
 }
 
 // topicZNode is a topic's znode as a ZooKeeper controller writes it: v3 with the id.
-func topicZNode(t *metadata.Topic) TopicZNode {
-	z := TopicZNode{
+func topicZNode(t *metadata.Topic) znode.TopicZNode {
+	z := znode.TopicZNode{
 		TopicID:          t.ID,
 		Partitions:       make(map[int32][]int32, len(t.Partitions)),
 		AddingReplicas:   map[int32][]int32{},
@@ -184,7 +185,7 @@ func topicZNode(t *metadata.Topic) TopicZNode {
 // partitionState is a partition's state znode data. controller_epoch is the KRaft
 // controller's epoch, as Kafka's dual-write writes it.
 func (p *changePlanner) partitionState(part *metadata.Partition) []byte {
-	return EncodePartitionState(PartitionState{
+	return znode.EncodePartitionState(znode.PartitionState{
 		Leader:              part.Leader,
 		LeaderEpoch:         part.LeaderEpoch,
 		ControllerEpoch:     p.controllerEpoch,

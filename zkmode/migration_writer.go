@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"github.com/go-zookeeper/zk"
+
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // ErrMigrationMoved means /migration is no longer at the zkVersion a KRaft controller's
@@ -22,31 +24,31 @@ var ErrMigrationMoved = errors.New("migration state moved")
 // EmptyMigration when absent, as KafkaZkClient.getOrCreateMigrationState does when a
 // KRaft controller first looks at ZooKeeper. Another controller creating it first is
 // fine: its znode is read.
-func GetOrCreateMigration(ctx context.Context, c *Conn) (MigrationZNode, int32, error) {
+func GetOrCreateMigration(ctx context.Context, c *Conn) (znode.MigrationZNode, int32, error) {
 	m, zkVersion, err := ReadMigration(ctx, c)
 	if !errors.Is(err, zk.ErrNoNode) {
 		return m, zkVersion, err
 	}
-	_, err = c.Create(ctx, MigrationPath, EncodeMigration(EmptyMigration), zk.FlagPersistent)
+	_, err = c.Create(ctx, znode.MigrationPath, znode.EncodeMigration(znode.EmptyMigration), zk.FlagPersistent)
 	switch {
 	case err == nil:
-		return EmptyMigration, 0, nil
+		return znode.EmptyMigration, 0, nil
 	case errors.Is(err, zk.ErrNodeExists):
 		return ReadMigration(ctx, c)
 	default:
-		return MigrationZNode{}, 0, fmt.Errorf("create %s: %w", MigrationPath, err)
+		return znode.MigrationZNode{}, 0, fmt.Errorf("create %s: %w", znode.MigrationPath, err)
 	}
 }
 
 // ReadMigration reads /migration and its zkVersion; zk.ErrNoNode when it is absent.
-func ReadMigration(ctx context.Context, c *Conn) (MigrationZNode, int32, error) {
-	data, stat, err := c.Get(ctx, MigrationPath)
+func ReadMigration(ctx context.Context, c *Conn) (znode.MigrationZNode, int32, error) {
+	data, stat, err := c.Get(ctx, znode.MigrationPath)
 	if err != nil {
-		return MigrationZNode{}, 0, err
+		return znode.MigrationZNode{}, 0, err
 	}
-	m, err := DecodeMigration(data)
+	m, err := znode.DecodeMigration(data)
 	if err != nil {
-		return MigrationZNode{}, 0, decodeError(MigrationPath, err)
+		return znode.MigrationZNode{}, 0, decodeError(znode.MigrationPath, err)
 	}
 	return m, stat.Version, nil
 }
@@ -70,7 +72,7 @@ type MigrationWriter struct {
 	migrationZkVersion int32
 	fenced             error
 	// unconfirmed is the /migration a last multi wrote, if its answer was lost.
-	unconfirmed *MigrationZNode
+	unconfirmed *znode.MigrationZNode
 }
 
 // NewMigrationWriter returns the writer of a KRaft controller that claimed
@@ -92,7 +94,7 @@ func (w *MigrationWriter) MigrationZkVersion() int32 {
 
 // WriteMigrationState sets /migration to state, fenced like every write: what the
 // driver does after the initial copy, and when it takes the migration over.
-func (w *MigrationWriter) WriteMigrationState(ctx context.Context, state MigrationZNode) error {
+func (w *MigrationWriter) WriteMigrationState(ctx context.Context, state znode.MigrationZNode) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.write(ctx, nil, state)
@@ -100,7 +102,7 @@ func (w *MigrationWriter) WriteMigrationState(ctx context.Context, state Migrati
 
 // write runs ops in multis (batchOps), each after the fencing requests, /migration set
 // to state in the last. With no ops it only sets /migration.
-func (w *MigrationWriter) write(ctx context.Context, ops []plannedOp, state MigrationZNode) error {
+func (w *MigrationWriter) write(ctx context.Context, ops []plannedOp, state znode.MigrationZNode) error {
 	if w.fenced != nil {
 		return w.fenced
 	}
@@ -108,12 +110,12 @@ func (w *MigrationWriter) write(ctx context.Context, ops []plannedOp, state Migr
 	multis := batchOps(ops)
 	for i, m := range multis {
 		reqs := make([]any, 0, 2+len(m.reqs))
-		reqs = append(reqs, &zk.CheckVersionRequest{Path: ControllerEpochPath, Version: w.epochZkVersion})
+		reqs = append(reqs, &zk.CheckVersionRequest{Path: znode.ControllerEpochPath, Version: w.epochZkVersion})
 		last := i == len(multis)-1
 		if last {
-			reqs = append(reqs, &zk.SetDataRequest{Path: MigrationPath, Data: EncodeMigration(state), Version: w.migrationZkVersion})
+			reqs = append(reqs, &zk.SetDataRequest{Path: znode.MigrationPath, Data: znode.EncodeMigration(state), Version: w.migrationZkVersion})
 		} else {
-			reqs = append(reqs, &zk.CheckVersionRequest{Path: MigrationPath, Version: w.migrationZkVersion})
+			reqs = append(reqs, &zk.CheckVersionRequest{Path: znode.MigrationPath, Version: w.migrationZkVersion})
 		}
 		reqs = append(reqs, m.reqs...)
 		res, err := w.conn.Multi(ctx, reqs...)
@@ -140,12 +142,12 @@ func (w *MigrationWriter) confirmLastWrite(ctx context.Context) {
 	if w.unconfirmed == nil {
 		return
 	}
-	data, stat, err := w.conn.Get(ctx, MigrationPath)
+	data, stat, err := w.conn.Get(ctx, znode.MigrationPath)
 	switch {
 	case errors.Is(err, zk.ErrNoNode):
 	case err != nil:
 		return
-	case stat.Version == w.migrationZkVersion+1 && bytes.Equal(data, EncodeMigration(*w.unconfirmed)):
+	case stat.Version == w.migrationZkVersion+1 && bytes.Equal(data, znode.EncodeMigration(*w.unconfirmed)):
 		w.migrationZkVersion = stat.Version
 	}
 	w.unconfirmed = nil
@@ -172,14 +174,14 @@ func (w *MigrationWriter) failed(ctx context.Context, m multi, err error) error 
 	if !errors.Is(err, zk.ErrBadVersion) && !errors.Is(err, zk.ErrNoNode) {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	if moved, version := w.znodeMoved(ctx, ControllerEpochPath, w.epochZkVersion); moved {
+	if moved, version := w.znodeMoved(ctx, znode.ControllerEpochPath, w.epochZkVersion); moved {
 		w.fenced = fmt.Errorf("%s: %w: %s is at zkVersion %d, not %d: %w",
-			what, ErrControllerMoved, ControllerEpochPath, version, w.epochZkVersion, err)
+			what, ErrControllerMoved, znode.ControllerEpochPath, version, w.epochZkVersion, err)
 		return w.fenced
 	}
-	if moved, version := w.znodeMoved(ctx, MigrationPath, w.migrationZkVersion); moved {
+	if moved, version := w.znodeMoved(ctx, znode.MigrationPath, w.migrationZkVersion); moved {
 		w.fenced = fmt.Errorf("%s: %w: %s is at zkVersion %d, not %d: %w",
-			what, ErrMigrationMoved, MigrationPath, version, w.migrationZkVersion, err)
+			what, ErrMigrationMoved, znode.MigrationPath, version, w.migrationZkVersion, err)
 		return w.fenced
 	}
 	return fmt.Errorf("%s: %w", what, err)
@@ -193,7 +195,7 @@ func (w *MigrationWriter) znodeMoved(ctx context.Context, path string, zkVersion
 	case err != nil:
 		return false, 0
 	case !ok:
-		return true, UnknownZkVersion
+		return true, znode.UnknownZkVersion
 	default:
 		return stat.Version != zkVersion, stat.Version
 	}
@@ -203,7 +205,7 @@ func (w *MigrationWriter) znodeMoved(ctx context.Context, path string, zkVersion
 func (m multi) describe() string {
 	const shown = 3
 	if len(m.ops) == 0 {
-		return "of " + MigrationPath
+		return "of " + znode.MigrationPath
 	}
 	names := make([]string, 0, shown)
 	for _, op := range m.ops[:min(shown, len(m.ops))] {

@@ -14,6 +14,7 @@ import (
 	"github.com/go-zookeeper/zk"
 	"github.com/kbridge/kbridge/internal/zktest"
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 const (
@@ -39,15 +40,15 @@ func startMigration(t *testing.T, connect string) (*Conn, *MigrationWriter) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m != EmptyMigration || zkVersion != 0 {
+	if m != znode.EmptyMigration || zkVersion != 0 {
 		t.Fatalf("new /migration = %+v at zkVersion %d, want EmptyMigration at 0", m, zkVersion)
 	}
 	return c, NewMigrationWriter(c, claimed.EpochZkVersion(), zkVersion)
 }
 
 // migrationAt is the /migration content after the KRaft metadata offset.
-func migrationAt(offset int64) MigrationZNode {
-	return MigrationZNode{KRaftControllerID: testKRaftNodeID, KRaftControllerEpoch: testKRaftEpoch, KRaftMetadataOffset: offset, KRaftMetadataEpoch: testKRaftEpoch}
+func migrationAt(offset int64) znode.MigrationZNode {
+	return znode.MigrationZNode{KRaftControllerID: testKRaftNodeID, KRaftControllerEpoch: testKRaftEpoch, KRaftMetadataOffset: offset, KRaftMetadataEpoch: testKRaftEpoch}
 }
 
 // applied returns base (nil: an empty image) with records applied.
@@ -110,12 +111,12 @@ func kraftImage(t *testing.T) *metadata.Image {
 		&metadata.ClientQuotaRecord{Entity: []metadata.QuotaEntityPart{{Type: QuotaEntityIP, Name: ptr("10.0.0.1")}}, Key: "connection_creation_rate", Value: 10},
 		&metadata.UserScramCredentialRecord{Name: "alice", Mechanism: metadata.ScramSHA256, Salt: []byte("salt"), StoredKey: []byte("stored"), ServerKey: []byte("server"), Iterations: 4096},
 		&metadata.UserScramCredentialRecord{Name: "CN=bob,O=x", Mechanism: metadata.ScramSHA512, Salt: []byte("s2"), StoredKey: []byte("k2"), ServerKey: []byte("v2"), Iterations: 8192},
-		&metadata.AccessControlEntryRecord{ID: metadata.Uuid{0xac, 1}, ResourceType: ResourceTypeTopic, ResourceName: "orders", PatternType: PatternTypeLiteral,
-			Principal: "User:alice", Host: "*", Operation: ACLOperationRead, PermissionType: ACLPermissionAllow},
-		&metadata.AccessControlEntryRecord{ID: metadata.Uuid{0xac, 2}, ResourceType: ResourceTypeGroup, ResourceName: "app-", PatternType: PatternTypePrefixed,
-			Principal: "User:bob", Host: "10.0.0.2", Operation: ACLOperationDescribe, PermissionType: ACLPermissionDeny},
-		&metadata.AccessControlEntryRecord{ID: kraftClusterACLID, ResourceType: ResourceTypeCluster, ResourceName: "kafka-cluster", PatternType: PatternTypeLiteral,
-			Principal: "User:admin", Host: "*", Operation: ACLOperationAll, PermissionType: ACLPermissionAllow},
+		&metadata.AccessControlEntryRecord{ID: metadata.Uuid{0xac, 1}, ResourceType: znode.ResourceTypeTopic, ResourceName: "orders", PatternType: znode.PatternTypeLiteral,
+			Principal: "User:alice", Host: "*", Operation: znode.ACLOperationRead, PermissionType: znode.ACLPermissionAllow},
+		&metadata.AccessControlEntryRecord{ID: metadata.Uuid{0xac, 2}, ResourceType: znode.ResourceTypeGroup, ResourceName: "app-", PatternType: znode.PatternTypePrefixed,
+			Principal: "User:bob", Host: "10.0.0.2", Operation: znode.ACLOperationDescribe, PermissionType: znode.ACLPermissionDeny},
+		&metadata.AccessControlEntryRecord{ID: kraftClusterACLID, ResourceType: znode.ResourceTypeCluster, ResourceName: "kafka-cluster", PatternType: znode.PatternTypeLiteral,
+			Principal: "User:admin", Host: "*", Operation: znode.ACLOperationAll, PermissionType: znode.ACLPermissionAllow},
 		&metadata.ProducerIdsRecord{BrokerID: 1, BrokerEpoch: 7, NextProducerID: 5000},
 		&metadata.TopicRecord{Name: "big", TopicID: kraftBigID},
 		aliceToken(),
@@ -175,7 +176,7 @@ func assertReflects(t *testing.T, got, want *metadata.Image) {
 	}
 	wantIDs := metadata.ProducerIDs{}
 	if want.ProducerIDs.NextProducerID > 0 {
-		wantIDs = metadata.ProducerIDs{NextProducerID: want.ProducerIDs.NextProducerID + ProducerIDBlockSize, BrokerID: -1, BrokerEpoch: -1}
+		wantIDs = metadata.ProducerIDs{NextProducerID: want.ProducerIDs.NextProducerID + znode.ProducerIDBlockSize, BrokerID: -1, BrokerEpoch: -1}
 	}
 	if got.ProducerIDs != wantIDs {
 		t.Errorf("producer ids %+v, want %+v", got.ProducerIDs, wantIDs)
@@ -243,8 +244,8 @@ func (l *changeLog) news(t *testing.T) []string {
 		}
 		l.seen[n] = true
 		data := mustGet(t, l.c, l.parent+"/"+n)
-		if l.parent == ConfigChangesPath {
-			path, err := DecodeConfigChange([]byte(data))
+		if l.parent == znode.ConfigChangesPath {
+			path, err := znode.DecodeConfigChange([]byte(data))
 			if err != nil {
 				t.Fatalf("%s/%s: %v", l.parent, n, err)
 			}
@@ -267,7 +268,7 @@ func loadImage(t *testing.T, c *Conn) *metadata.Image {
 }
 
 // assertMigration checks /migration's content and zkVersion against the writer's.
-func assertMigration(t *testing.T, c *Conn, w *MigrationWriter, want MigrationZNode, zkVersion int32) {
+func assertMigration(t *testing.T, c *Conn, w *MigrationWriter, want znode.MigrationZNode, zkVersion int32) {
 	t.Helper()
 	m, got, err := ReadMigration(context.Background(), c)
 	if err != nil {
@@ -278,7 +279,7 @@ func assertMigration(t *testing.T, c *Conn, w *MigrationWriter, want MigrationZN
 	}
 }
 
-func writeChanges(t *testing.T, w *MigrationWriter, prev, next *metadata.Image, state MigrationZNode) int {
+func writeChanges(t *testing.T, w *MigrationWriter, prev, next *metadata.Image, state znode.MigrationZNode) int {
 	t.Helper()
 	n, err := w.WriteChanges(context.Background(), prev, next, state)
 	if err != nil {
@@ -294,9 +295,9 @@ func TestMigrationWriteChanges(t *testing.T) {
 	srv := zktest.Start(t)
 	ctx := context.Background()
 	c, w := startMigration(t, srv.Addr()+"/kafka")
-	configChanges := &changeLog{c: c, parent: ConfigChangesPath, seen: map[string]bool{}}
-	aclChanges := &changeLog{c: c, parent: LiteralACLChangesPath, seen: map[string]bool{}}
-	extendedACLChanges := &changeLog{c: c, parent: ExtendedACLChangesPath, seen: map[string]bool{}}
+	configChanges := &changeLog{c: c, parent: znode.ConfigChangesPath, seen: map[string]bool{}}
+	aclChanges := &changeLog{c: c, parent: znode.LiteralACLChangesPath, seen: map[string]bool{}}
+	extendedACLChanges := &changeLog{c: c, parent: znode.ExtendedACLChangesPath, seen: map[string]bool{}}
 
 	first := kraftImage(t)
 	if n := writeChanges(t, w, nil, first, migrationAt(100)); n == 0 {
@@ -306,23 +307,23 @@ func TestMigrationWriteChanges(t *testing.T) {
 	assertMigration(t, c, w, migrationAt(100), 1)
 
 	// Kafka's layout beside what LoadImage reads.
-	if got := mustGet(t, c, ConfigEntityPath(ConfigTypeTopic, "payments")); got != `{"version":1,"config":{}}` {
+	if got := mustGet(t, c, znode.ConfigEntityPath(znode.ConfigTypeTopic, "payments")); got != `{"version":1,"config":{}}` {
 		t.Errorf("config znode of a topic without configs = %s, want an empty config, as Kafka creates it", got)
 	}
-	state, err := DecodePartitionState([]byte(mustGet(t, c, TopicPartitionStatePath("orders", 0))))
+	state, err := znode.DecodePartitionState([]byte(mustGet(t, c, znode.TopicPartitionStatePath("orders", 0))))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if state.ControllerEpoch != testKRaftEpoch {
 		t.Errorf("partition state controller_epoch %d, want the KRaft controller's epoch %d", state.ControllerEpoch, testKRaftEpoch)
 	}
-	if got := mustGet(t, c, ProducerIDBlockPath); got != `{"version":1,"broker":-1,"block_start":"5000","block_end":"5999"}` {
-		t.Errorf("%s = %s", ProducerIDBlockPath, got)
+	if got := mustGet(t, c, znode.ProducerIDBlockPath); got != `{"version":1,"broker":-1,"block_start":"5000","block_end":"5999"}` {
+		t.Errorf("%s = %s", znode.ProducerIDBlockPath, got)
 	}
-	if got := mustGet(t, c, ConfigEntityPath(ConfigTypeUser, "alice")); !strings.Contains(got, `"producer_byte_rate":"1048576"`) {
+	if got := mustGet(t, c, znode.ConfigEntityPath(znode.ConfigTypeUser, "alice")); !strings.Contains(got, `"producer_byte_rate":"1048576"`) {
 		t.Errorf("alice's quotas %s: a LONG quota must be written as an integer", got)
 	}
-	if got := mustGet(t, c, ConfigEntityPath(ConfigTypeClient, "app%20one")); !strings.Contains(got, `"request_percentage":"50.0"`) {
+	if got := mustGet(t, c, znode.ConfigEntityPath(znode.ConfigTypeClient, "app%20one")); !strings.Contains(got, `"request_percentage":"50.0"`) {
 		t.Errorf("app one's quotas %s: a DOUBLE quota is written as Java does", got)
 	}
 	wantConfigChanges := []string{
@@ -338,11 +339,11 @@ func TestMigrationWriteChanges(t *testing.T) {
 	if got := extendedACLChanges.news(t); len(got) != 1 || !strings.Contains(got[0], `"name":"app-"`) {
 		t.Errorf("extended ACL changes %q", got)
 	}
-	if got := mustGet(t, c, DelegationTokenInfoPath(aliceTokenID)); got != aliceTokenV3 {
+	if got := mustGet(t, c, znode.DelegationTokenInfoPath(aliceTokenID)); got != aliceTokenV3 {
 		t.Errorf("alice's delegation token znode = %s, want %s", got, aliceTokenV3)
 	}
 	// Kafka's migration announces no delegation token change.
-	mustExist(t, c, DelegationTokenChangesPath, false)
+	mustExist(t, c, znode.DelegationTokenChangesPath, false)
 
 	// Nothing changed: only the offset moves. A reconcile of the same finds nothing either.
 	if n := writeChanges(t, w, first, first, migrationAt(101)); n != 0 {
@@ -381,15 +382,15 @@ func TestMigrationWriteChanges(t *testing.T) {
 	}
 	assertReflects(t, loadImage(t, c), second)
 	assertMigration(t, c, w, migrationAt(200), 4)
-	for _, gone := range []string{TopicPath("payments"), ConfigEntityPath(ConfigTypeTopic, "payments"),
-		ConfigEntityPath(ConfigTypeBroker, ConfigDefaultName), "/kafka-acl/Cluster/kafka-cluster", DelegationTokenInfoPath(bobTokenID)} {
+	for _, gone := range []string{znode.TopicPath("payments"), znode.ConfigEntityPath(znode.ConfigTypeTopic, "payments"),
+		znode.ConfigEntityPath(znode.ConfigTypeBroker, znode.ConfigDefaultName), "/kafka-acl/Cluster/kafka-cluster", znode.DelegationTokenInfoPath(bobTokenID)} {
 		mustExist(t, c, gone, false)
 	}
 	wantRenewed := strings.Replace(aliceTokenV3, `"expiryTimestamp":1700086400000`, `"expiryTimestamp":1700172800000`, 1)
-	if got := mustGet(t, c, DelegationTokenInfoPath(aliceTokenID)); got != wantRenewed {
+	if got := mustGet(t, c, znode.DelegationTokenInfoPath(aliceTokenID)); got != wantRenewed {
 		t.Errorf("alice's renewed delegation token znode = %s, want %s", got, wantRenewed)
 	}
-	mustExist(t, c, DelegationTokenChangesPath, false)
+	mustExist(t, c, znode.DelegationTokenChangesPath, false)
 	if got, want := configChanges.news(t), []string{"brokers/<default>", "topics/events", "topics/orders", "users/alice"}; !slices.Equal(got, want) {
 		t.Errorf("config changes %q, want %q", got, want)
 	}
@@ -418,42 +419,42 @@ func TestMigrationWriteChanges(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	mustDelete(TopicPartitionStatePath("orders", 1))
+	mustDelete(znode.TopicPartitionStatePath("orders", 1))
 	extra := topicZNode(second.Topics["orders"])
 	extra.Partitions[3] = []int32{1}
-	mustSet(TopicPath("orders"), EncodeTopic(extra))
-	mustCreate(t, c, TopicPartitionPath("orders", 3), "", zk.FlagPersistent)
-	mustCreate(t, c, TopicPartitionStatePath("orders", 3), string(EncodePartitionState(PartitionState{Leader: 1, ISR: []int32{1}})), zk.FlagPersistent)
+	mustSet(znode.TopicPath("orders"), znode.EncodeTopic(extra))
+	mustCreate(t, c, znode.TopicPartitionPath("orders", 3), "", zk.FlagPersistent)
+	mustCreate(t, c, znode.TopicPartitionStatePath("orders", 3), string(znode.EncodePartitionState(znode.PartitionState{Leader: 1, ISR: []int32{1}})), zk.FlagPersistent)
 	for _, name := range []string{"ghost", "zombie"} {
-		mustCreate(t, c, TopicPath(name), string(EncodeTopic(TopicZNode{TopicID: kraftGhostID, Partitions: map[int32][]int32{0: {1}}})), zk.FlagPersistent)
-		mustCreate(t, c, TopicPartitionsPath(name), "", zk.FlagPersistent)
-		mustCreate(t, c, TopicPartitionPath(name, 0), "", zk.FlagPersistent)
-		mustCreate(t, c, TopicPartitionStatePath(name, 0), string(EncodePartitionState(PartitionState{Leader: 1, ISR: []int32{1}})), zk.FlagPersistent)
-		mustCreate(t, c, ConfigEntityPath(ConfigTypeTopic, name), string(EncodeConfig(map[string]string{"a": "b"})), zk.FlagPersistent)
+		mustCreate(t, c, znode.TopicPath(name), string(znode.EncodeTopic(znode.TopicZNode{TopicID: kraftGhostID, Partitions: map[int32][]int32{0: {1}}})), zk.FlagPersistent)
+		mustCreate(t, c, znode.TopicPartitionsPath(name), "", zk.FlagPersistent)
+		mustCreate(t, c, znode.TopicPartitionPath(name, 0), "", zk.FlagPersistent)
+		mustCreate(t, c, znode.TopicPartitionStatePath(name, 0), string(znode.EncodePartitionState(znode.PartitionState{Leader: 1, ISR: []int32{1}})), zk.FlagPersistent)
+		mustCreate(t, c, znode.ConfigEntityPath(znode.ConfigTypeTopic, name), string(znode.EncodeConfig(map[string]string{"a": "b"})), zk.FlagPersistent)
 	}
-	if _, err := c.CreateRecursive(ctx, DeleteTopicsPath, nil, zk.FlagPersistent); err != nil {
+	if _, err := c.CreateRecursive(ctx, znode.DeleteTopicsPath, nil, zk.FlagPersistent); err != nil {
 		t.Fatal(err)
 	}
-	mustCreate(t, c, DeleteTopicPath("zombie"), "", zk.FlagPersistent)
-	mustCreate(t, c, DeleteTopicPath("events"), "", zk.FlagPersistent)
-	mustSet(ConfigEntityPath(ConfigTypeBroker, "1"), EncodeConfig(map[string]string{"log.cleaner.threads": "9"}))
+	mustCreate(t, c, znode.DeleteTopicPath("zombie"), "", zk.FlagPersistent)
+	mustCreate(t, c, znode.DeleteTopicPath("events"), "", zk.FlagPersistent)
+	mustSet(znode.ConfigEntityPath(znode.ConfigTypeBroker, "1"), znode.EncodeConfig(map[string]string{"log.cleaner.threads": "9"}))
 	mustDelete("/kafka-acl/Topic/orders")
-	mustDelete(DelegationTokenInfoPath(aliceTokenID))
-	mustCreate(t, c, DelegationTokenInfoPath(bobTokenID), bobTokenV1, zk.FlagPersistent)
+	mustDelete(znode.DelegationTokenInfoPath(aliceTokenID))
+	mustCreate(t, c, znode.DelegationTokenInfoPath(bobTokenID), bobTokenV1, zk.FlagPersistent)
 
 	if n := writeChanges(t, w, loadImage(t, c), second, migrationAt(300)); n == 0 {
 		t.Fatal("the reconcile of a drifted tree wrote nothing")
 	}
 	assertReflects(t, loadImage(t, c), second)
 	assertMigration(t, c, w, migrationAt(300), 6)
-	for _, gone := range []string{TopicPath("ghost"), TopicPath("zombie"), ConfigEntityPath(ConfigTypeTopic, "ghost"),
-		ConfigEntityPath(ConfigTypeTopic, "zombie"), TopicPartitionPath("orders", 3), DelegationTokenInfoPath(bobTokenID)} {
+	for _, gone := range []string{znode.TopicPath("ghost"), znode.TopicPath("zombie"), znode.ConfigEntityPath(znode.ConfigTypeTopic, "ghost"),
+		znode.ConfigEntityPath(znode.ConfigTypeTopic, "zombie"), znode.TopicPartitionPath("orders", 3), znode.DelegationTokenInfoPath(bobTokenID)} {
 		mustExist(t, c, gone, false)
 	}
-	if got := mustGet(t, c, DelegationTokenInfoPath(aliceTokenID)); got != wantRenewed {
+	if got := mustGet(t, c, znode.DelegationTokenInfoPath(aliceTokenID)); got != wantRenewed {
 		t.Errorf("alice's delegation token znode after the reconcile = %s, want %s", got, wantRenewed)
 	}
-	if pending, err := c.Children(ctx, DeleteTopicsPath); err != nil || len(pending) != 0 {
+	if pending, err := c.Children(ctx, znode.DeleteTopicsPath); err != nil || len(pending) != 0 {
 		t.Errorf("pending topic deletions after the reconcile: %v %v, want none", pending, err)
 	}
 	if n := writeChanges(t, w, loadImage(t, c), second, migrationAt(301)); n != 0 {
@@ -470,7 +471,7 @@ func TestMigrationWriterFencing(t *testing.T) {
 
 	t.Run("MigrationState", func(t *testing.T) {
 		c, w := startMigration(t, srv.Addr()+"/state")
-		if m, zkVersion, err := GetOrCreateMigration(ctx, c); err != nil || m != EmptyMigration || zkVersion != 0 {
+		if m, zkVersion, err := GetOrCreateMigration(ctx, c); err != nil || m != znode.EmptyMigration || zkVersion != 0 {
 			t.Fatalf("second GetOrCreateMigration: %+v %d %v, want the znode the first created", m, zkVersion, err)
 		}
 		if err := w.WriteMigrationState(ctx, migrationAt(10)); err != nil {
@@ -482,13 +483,13 @@ func TestMigrationWriterFencing(t *testing.T) {
 	t.Run("MigrationMoved", func(t *testing.T) {
 		c, w := startMigration(t, srv.Addr()+"/migration-moved")
 		// Another KRaft leader takes /migration over.
-		if _, err := c.Set(ctx, MigrationPath, EncodeMigration(migrationAt(5)), -1); err != nil {
+		if _, err := c.Set(ctx, znode.MigrationPath, znode.EncodeMigration(migrationAt(5)), -1); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := w.WriteChanges(ctx, nil, img, migrationAt(10)); !errors.Is(err, ErrMigrationMoved) || errors.Is(err, ErrControllerMoved) {
 			t.Fatalf("write after /migration moved: %v, want ErrMigrationMoved", err)
 		}
-		mustExist(t, c, TopicPath("orders"), false)
+		mustExist(t, c, znode.TopicPath("orders"), false)
 		if err := w.WriteMigrationState(ctx, migrationAt(10)); !errors.Is(err, ErrMigrationMoved) {
 			t.Fatalf("the fenced writer wrote again: %v", err)
 		}
@@ -503,7 +504,7 @@ func TestMigrationWriterFencing(t *testing.T) {
 		c, w := startMigration(t, srv.Addr()+"/lost-answer")
 		lost := migrationAt(10)
 		w.unconfirmed = &lost
-		if _, err := c.Set(ctx, MigrationPath, EncodeMigration(lost), 0); err != nil {
+		if _, err := c.Set(ctx, znode.MigrationPath, znode.EncodeMigration(lost), 0); err != nil {
 			t.Fatal(err)
 		}
 		if err := w.WriteMigrationState(ctx, migrationAt(11)); err != nil {
@@ -513,7 +514,7 @@ func TestMigrationWriterFencing(t *testing.T) {
 
 		// The same, but what /migration holds is another leader's.
 		w.unconfirmed = &lost
-		if _, err := c.Set(ctx, MigrationPath, EncodeMigration(migrationAt(5)), 2); err != nil {
+		if _, err := c.Set(ctx, znode.MigrationPath, znode.EncodeMigration(migrationAt(5)), 2); err != nil {
 			t.Fatal(err)
 		}
 		if err := w.WriteMigrationState(ctx, migrationAt(12)); !errors.Is(err, ErrMigrationMoved) {
@@ -523,13 +524,13 @@ func TestMigrationWriterFencing(t *testing.T) {
 
 	t.Run("MigrationRemovedForRollback", func(t *testing.T) {
 		c, w := startMigration(t, srv.Addr()+"/rollback")
-		if err := c.Delete(ctx, MigrationPath, -1); err != nil {
+		if err := c.Delete(ctx, znode.MigrationPath, -1); err != nil {
 			t.Fatal(err)
 		}
 		if err := w.WriteMigrationState(ctx, migrationAt(10)); !errors.Is(err, ErrMigrationMoved) {
 			t.Fatalf("write after /migration was removed: %v, want ErrMigrationMoved", err)
 		}
-		mustExist(t, c, MigrationPath, false)
+		mustExist(t, c, znode.MigrationPath, false)
 	})
 
 	t.Run("ControllerMoved", func(t *testing.T) {
@@ -540,8 +541,8 @@ func TestMigrationWriterFencing(t *testing.T) {
 		if _, err := w.WriteChanges(ctx, nil, img, migrationAt(10)); !errors.Is(err, ErrControllerMoved) {
 			t.Fatalf("write after another claim: %v, want ErrControllerMoved", err)
 		}
-		mustExist(t, c, TopicPath("orders"), false)
-		assertMigration(t, c, w, EmptyMigration, 0)
+		mustExist(t, c, znode.TopicPath("orders"), false)
+		assertMigration(t, c, w, znode.EmptyMigration, 0)
 	})
 }
 

@@ -1,7 +1,7 @@
-// Package zkmode is ZooKeeper mode's metadata source: Kafka's znode layout and its
-// JSON codecs (every version a Kafka 2.x/3.x cluster may have written), broker
-// registration, controller election fenced by /controller_epoch, and the Image a
-// ZooKeeper-coordinated cluster describes.
+// Package zkmode is ZooKeeper mode's metadata source: the chroot-aware connection,
+// broker registration, controller election fenced by /controller_epoch, the Image a
+// ZooKeeper-coordinated cluster describes, and the migration's reader and writer. The
+// znode layout and its JSON codecs, which need no session, are package znode.
 package zkmode
 
 import (

@@ -11,6 +11,7 @@ import (
 	"github.com/go-zookeeper/zk"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // SourceOptions configures a ZooKeeper-mode broker's view of its cluster.
@@ -55,7 +56,7 @@ type Source struct {
 	subs  []func(*metadata.Image)
 
 	regMu sync.Mutex
-	reg   *BrokerZNode // nil until RegisterBroker, and after ControlledShutdown
+	reg   *znode.BrokerZNode // nil until RegisterBroker, and after ControlledShutdown
 	epoch atomic.Int64
 	// elections is the controller in this broker that runs ElectLeaders.
 	elections LeaderElections

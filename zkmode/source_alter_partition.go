@@ -9,6 +9,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // AlterPartition is a ZooKeeper-mode partition leader changing its own partitions'
@@ -131,7 +132,7 @@ func imageBrokerEpoch(img *metadata.Image, brokerID int32, brokerEpoch int64) er
 // conditional on the partition epoch the leader saw, and returns the partition as
 // written.
 func (s *Source) writeISR(ctx context.Context, w *FencedWriter, topic string, p *metadata.Partition, ch metadata.ISRChange) (*metadata.Partition, error) {
-	path := TopicPartitionStatePath(topic, p.ID)
+	path := znode.TopicPartitionStatePath(topic, p.ID)
 	data, _, err := s.conn.Get(ctx, path)
 	switch {
 	case errors.Is(err, zk.ErrNoNode):
@@ -139,20 +140,20 @@ func (s *Source) writeISR(ctx context.Context, w *FencedWriter, topic string, p 
 	case err != nil:
 		return nil, zkWriteError(err, "alter ISR of %s-%d", topic, p.ID)
 	}
-	cur, err := DecodePartitionState(data)
+	cur, err := znode.DecodePartitionState(data)
 	if err != nil {
 		return nil, metadata.Errorf(kerr.UnknownServerError, "alter ISR of %s-%d: %v", topic, p.ID, decodeError(path, err))
 	}
 	// The leader, the leader epoch and the controller epoch stay as they are; if the
 	// znode read is newer than the partition epoch the leader saw, the write below fails.
-	next := PartitionState{
+	next := znode.PartitionState{
 		Leader:              cur.Leader,
 		LeaderEpoch:         cur.LeaderEpoch,
 		ControllerEpoch:     cur.ControllerEpoch,
 		ISR:                 slices.Clone(ch.NewISR),
 		LeaderRecoveryState: ch.LeaderRecoveryState,
 	}
-	res, err := w.Multi(ctx, &zk.SetDataRequest{Path: path, Data: EncodePartitionState(next), Version: ch.PartitionEpoch})
+	res, err := w.Multi(ctx, &zk.SetDataRequest{Path: path, Data: znode.EncodePartitionState(next), Version: ch.PartitionEpoch})
 	switch {
 	case errors.Is(err, ErrControllerMoved):
 		return nil, brokerWriteError(err, "alter ISR of %s-%d", topic, p.ID)

@@ -11,13 +11,14 @@ import (
 
 	"github.com/kbridge/kbridge/internal/zktest"
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // checkStateZNode compares a partition state znode with Kafka's
 // TopicPartitionStateZNode JSON, field by field, and returns its zkVersion.
 func checkStateZNode(t *testing.T, c *Conn, topic string, p int32, leader, leaderEpoch, controllerEpoch int, isr []int32, recovering bool) int32 {
 	t.Helper()
-	path := TopicPartitionStatePath(topic, p)
+	path := znode.TopicPartitionStatePath(topic, p)
 	data, stat, err := c.Get(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +66,7 @@ func TestSourceAlterPartition(t *testing.T) {
 	}
 	others := registerTestBrokers(t, writer, 2, 3)
 	id := metadata.RandomUuid()
-	createTopicZNodes(t, writer, "orders", id, map[int32][]int32{0: {1, 2, 3}, 1: {2, 1, 3}, 2: {1, 2, 3}}, map[int32]PartitionState{
+	createTopicZNodes(t, writer, "orders", id, map[int32][]int32{0: {1, 2, 3}, 1: {2, 1, 3}, 2: {1, 2, 3}}, map[int32]znode.PartitionState{
 		0: {Leader: 1, LeaderEpoch: 3, ControllerEpoch: 7, ISR: []int32{1, 2, 3}},
 		1: {Leader: 2, LeaderEpoch: 1, ControllerEpoch: 7, ISR: []int32{2, 1, 3}},
 		2: {Leader: 1, LeaderEpoch: 5, ControllerEpoch: 7, ISR: []int32{1}, LeaderRecoveryState: metadata.LeaderRecoveryStateRecovering},
@@ -109,8 +110,8 @@ func TestSourceAlterPartition(t *testing.T) {
 		t.Fatalf("image when AlterPartition returned: %+v", p)
 	}
 	checkStateZNode(t, writer, "orders", 1, 2, 1, 7, []int32{2, 1, 3}, false)
-	if kids, err := writer.Children(ctx, IsrChangeNotificationPath); err != nil || len(kids) != 0 {
-		t.Fatalf("%s holds %v (%v): no ISR change notification is written", IsrChangeNotificationPath, kids, err)
+	if kids, err := writer.Children(ctx, znode.IsrChangeNotificationPath); err != nil || len(kids) != 0 {
+		t.Fatalf("%s holds %v (%v): no ISR change notification is written", znode.IsrChangeNotificationPath, kids, err)
 	}
 
 	// A change the image already refuses: the old partition epoch, an old leader epoch.
@@ -153,7 +154,7 @@ func TestSourceAlterPartition(t *testing.T) {
 	// The controller writes the state before the image shows it: the conditional write
 	// fails with INVALID_UPDATE_VERSION and the answer carries the controller's state.
 	thaw := freezeSourceImage(t, s, writer)
-	if _, err := writer.Set(ctx, TopicPartitionStatePath("orders", 0), EncodePartitionState(PartitionState{Leader: 1, LeaderEpoch: 3, ControllerEpoch: 8, ISR: []int32{1, 2, 3}}), 1); err != nil {
+	if _, err := writer.Set(ctx, znode.TopicPartitionStatePath("orders", 0), znode.EncodePartitionState(znode.PartitionState{Leader: 1, LeaderEpoch: 3, ControllerEpoch: 8, ISR: []int32{1, 2, 3}}), 1); err != nil {
 		t.Fatal(err)
 	}
 	go func() {

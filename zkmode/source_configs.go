@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // maxConditionalWrites bounds the read-modify-write attempts of one admin write whose
@@ -87,10 +88,10 @@ func (s *Source) AlterConfigs(ctx context.Context, res metadata.ConfigResource, 
 // the cluster default is ZooKeeper's <default>.
 func (s *Source) configEntity(res metadata.ConfigResource) (entityType, entityName string, err error) {
 	if res.Type == metadata.ConfigResourceTopic {
-		return ConfigTypeTopic, res.Name, nil
+		return znode.ConfigTypeTopic, res.Name, nil
 	}
 	if res.Name == "" {
-		return ConfigTypeBroker, ConfigDefaultName, nil
+		return znode.ConfigTypeBroker, znode.ConfigDefaultName, nil
 	}
 	id, err := strconv.ParseInt(res.Name, 10, 32)
 	if err != nil {
@@ -99,13 +100,13 @@ func (s *Source) configEntity(res metadata.ConfigResource) (entityType, entityNa
 	if int32(id) != s.opts.BrokerID {
 		return "", "", metadata.Errorf(kerr.InvalidRequest, "Unexpected broker id, expected %d, but received %s", s.opts.BrokerID, res.Name)
 	}
-	return ConfigTypeBroker, strconv.Itoa(int(id)), nil
+	return znode.ConfigTypeBroker, strconv.Itoa(int(id)), nil
 }
 
 // alterEntityConfig is one read-modify-write of an entity's config znode; written
 // reports whether it wrote. A lost race returns errConcurrentWrite.
 func (s *Source) alterEntityConfig(ctx context.Context, res metadata.ConfigResource, entityType, entityName string, changes []metadata.ConfigChange, incremental, validateOnly bool) (bool, error) {
-	path := ConfigEntityPath(entityType, entityName)
+	path := znode.ConfigEntityPath(entityType, entityName)
 	data, stat, err := s.conn.Get(ctx, path)
 	exists := err == nil
 	if err != nil && !errors.Is(err, zk.ErrNoNode) {
@@ -113,7 +114,7 @@ func (s *Source) alterEntityConfig(ctx context.Context, res metadata.ConfigResou
 	}
 	var current map[string]string
 	if exists {
-		if current, err = DecodeConfig(data); err != nil {
+		if current, err = znode.DecodeConfig(data); err != nil {
 			return false, metadata.Errorf(kerr.UnknownServerError, "alter configs of %s/%s: %v", entityType, entityName, decodeError(path, err))
 		}
 	}
@@ -138,16 +139,16 @@ func (s *Source) alterEntityConfig(ctx context.Context, res metadata.ConfigResou
 	var ops []any
 	if res.Type == metadata.ConfigResourceTopic {
 		// Version -1 matches any version but still fails when the znode is gone.
-		ops = append(ops, &zk.CheckVersionRequest{Path: TopicPath(res.Name), Version: -1})
+		ops = append(ops, &zk.CheckVersionRequest{Path: znode.TopicPath(res.Name), Version: -1})
 	}
 	if exists {
-		ops = append(ops, &zk.SetDataRequest{Path: path, Data: EncodeConfig(next), Version: stat.Version})
+		ops = append(ops, &zk.SetDataRequest{Path: path, Data: znode.EncodeConfig(next), Version: stat.Version})
 	} else {
-		ops = append(ops, &zk.CreateRequest{Path: path, Data: EncodeConfig(next), Flags: zk.FlagPersistent})
+		ops = append(ops, &zk.CreateRequest{Path: path, Data: znode.EncodeConfig(next), Flags: zk.FlagPersistent})
 	}
 	ops = append(ops, &zk.CreateRequest{
-		Path:  ConfigChangesPath + "/" + ConfigChangePrefix,
-		Data:  EncodeConfigChange(entityType + "/" + entityName),
+		Path:  znode.ConfigChangesPath + "/" + znode.ConfigChangePrefix,
+		Data:  znode.EncodeConfigChange(entityType + "/" + entityName),
 		Flags: zk.FlagSequence,
 	})
 	w, err := s.brokerWriter(ctx, "alter configs of "+entityType+"/"+entityName)

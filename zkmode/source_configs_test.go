@@ -13,26 +13,27 @@ import (
 
 	"github.com/kbridge/kbridge/internal/zktest"
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // configChanges returns the data of every /config/changes notification, in sequence order.
 func configChanges(t *testing.T, c *Conn) []string {
 	t.Helper()
-	kids, err := c.Children(context.Background(), ConfigChangesPath)
+	kids, err := c.Children(context.Background(), znode.ConfigChangesPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	slices.Sort(kids)
 	out := make([]string, len(kids))
 	for i, k := range kids {
-		if !strings.HasPrefix(k, ConfigChangePrefix) || len(k) != len(ConfigChangePrefix)+10 {
-			t.Fatalf("notification %s is not %s followed by a 10-digit sequence number", k, ConfigChangePrefix)
+		if !strings.HasPrefix(k, znode.ConfigChangePrefix) || len(k) != len(znode.ConfigChangePrefix)+10 {
+			t.Fatalf("notification %s is not %s followed by a 10-digit sequence number", k, znode.ConfigChangePrefix)
 		}
-		stat := mustExist(t, c, ConfigChangesPath+"/"+k, true)
+		stat := mustExist(t, c, znode.ConfigChangesPath+"/"+k, true)
 		if stat.EphemeralOwner != 0 {
 			t.Fatalf("notification %s is ephemeral", k)
 		}
-		out[i] = mustGet(t, c, ConfigChangesPath+"/"+k)
+		out[i] = mustGet(t, c, znode.ConfigChangesPath+"/"+k)
 	}
 	return out
 }
@@ -89,7 +90,7 @@ func TestSourceAlterConfigs(t *testing.T) {
 	waitImage(t, s, "two topics", func(img *metadata.Image) bool { return len(img.Topics) == 2 })
 	str := func(s string) *string { return &s }
 	orders := metadata.ConfigResource{Type: metadata.ConfigResourceTopic, Name: "orders"}
-	ordersPath := ConfigEntityPath(ConfigTypeTopic, "orders")
+	ordersPath := znode.ConfigEntityPath(znode.ConfigTypeTopic, "orders")
 
 	// A topic without a config znode has an empty set: the znode is created.
 	if err := s.AlterConfigs(ctx, orders, []metadata.ConfigChange{{Name: "retention.ms", Op: metadata.ConfigOpSet, Value: str("1000")}}, true, false); err != nil {
@@ -106,7 +107,7 @@ func TestSourceAlterConfigs(t *testing.T) {
 	}
 
 	// The znode is read fresh, not from the image: a key another writer just set stays.
-	if _, err := writer.Set(ctx, ordersPath, EncodeConfig(map[string]string{"retention.ms": "1000", "segment.ms": "60000"}), -1); err != nil {
+	if _, err := writer.Set(ctx, ordersPath, znode.EncodeConfig(map[string]string{"retention.ms": "1000", "segment.ms": "60000"}), -1); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.AlterConfigs(ctx, orders, []metadata.ConfigChange{
@@ -193,19 +194,19 @@ func TestSourceAlterConfigs(t *testing.T) {
 	if err := s.AlterConfigs(ctx, other, []metadata.ConfigChange{{Name: "log.retention.ms", Op: metadata.ConfigOpSet, Value: str("1")}}, true, false); !errors.Is(err, kerr.InvalidRequest) {
 		t.Fatalf("another broker's entity: %v, want INVALID_REQUEST", err)
 	}
-	mustExist(t, writer, ConfigEntityPath(ConfigTypeBroker, "2"), false)
+	mustExist(t, writer, znode.ConfigEntityPath(znode.ConfigTypeBroker, "2"), false)
 
 	// A topic whose znode is gone while the image still holds it gets no config znode:
 	// the existence check is part of the write.
 	thaw := freezeSourceImage(t, s, writer)
-	if err := deleteRecursive(ctx, writer, TopicPath("gone")); err != nil {
+	if err := deleteRecursive(ctx, writer, znode.TopicPath("gone")); err != nil {
 		t.Fatal(err)
 	}
 	gone := metadata.ConfigResource{Type: metadata.ConfigResourceTopic, Name: "gone"}
 	if err := s.AlterConfigs(ctx, gone, []metadata.ConfigChange{{Name: "retention.ms", Op: metadata.ConfigOpSet, Value: str("1")}}, true, false); !errors.Is(err, kerr.UnknownTopicOrPartition) {
 		t.Fatalf("deleted topic: %v, want UNKNOWN_TOPIC_OR_PARTITION", err)
 	}
-	mustExist(t, writer, ConfigEntityPath(ConfigTypeTopic, "gone"), false)
+	mustExist(t, writer, znode.ConfigEntityPath(znode.ConfigTypeTopic, "gone"), false)
 	if n := len(configChanges(t, writer)); n != 5 {
 		t.Fatalf("%d notifications after a refused write, want 5", n)
 	}

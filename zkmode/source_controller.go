@@ -10,6 +10,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // LeaderElections runs the ElectLeaders admin request: this broker's ZooKeeper
@@ -77,7 +78,7 @@ func (s *Source) ControlledShutdown(ctx context.Context, brokerID int32, brokerE
 	s.regMu.Lock()
 	s.reg = nil
 	s.regMu.Unlock()
-	path := BrokerPath(brokerID)
+	path := znode.BrokerPath(brokerID)
 	ok, stat, err := s.conn.Exists(ctx, path)
 	if err != nil {
 		return fmt.Errorf("controlled shutdown: read %s: %w", path, err)

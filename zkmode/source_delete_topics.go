@@ -9,6 +9,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // DeleteTopics queues topics for deletion as Kafka's ZooKeeper-mode AdminManager does
@@ -74,10 +75,10 @@ func (s *Source) queueDeletion(ctx context.Context, topic string) error {
 	if err != nil {
 		return err
 	}
-	_, err = w.Multi(ctx, &zk.CreateRequest{Path: DeleteTopicPath(topic), Flags: zk.FlagPersistent})
+	_, err = w.Multi(ctx, &zk.CreateRequest{Path: znode.DeleteTopicPath(topic), Flags: zk.FlagPersistent})
 	switch {
 	case err == nil:
-		s.log.Info("queued topic for deletion", "topic", topic, "path", DeleteTopicPath(topic))
+		s.log.Info("queued topic for deletion", "topic", topic, "path", znode.DeleteTopicPath(topic))
 	case errors.Is(err, ErrControllerMoved):
 		return brokerWriteError(err, "delete topic %s", topic)
 	case errors.Is(err, zk.ErrNodeExists):

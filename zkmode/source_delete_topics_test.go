@@ -14,18 +14,19 @@ import (
 
 	"github.com/kbridge/kbridge/internal/zktest"
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // createTopicZNodes writes a topic as Kafka's AdminZkClient and ZooKeeper controller
 // leave it: its v3 znode with assignment, and a state znode per entry of states.
-func createTopicZNodes(t *testing.T, c *Conn, name string, id metadata.Uuid, assignment map[int32][]int32, states map[int32]PartitionState) {
+func createTopicZNodes(t *testing.T, c *Conn, name string, id metadata.Uuid, assignment map[int32][]int32, states map[int32]znode.PartitionState) {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := c.Create(ctx, TopicPath(name), EncodeTopic(TopicZNode{TopicID: id, Partitions: assignment}), zk.FlagPersistent); err != nil {
+	if _, err := c.Create(ctx, znode.TopicPath(name), znode.EncodeTopic(znode.TopicZNode{TopicID: id, Partitions: assignment}), zk.FlagPersistent); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range slices.Sorted(maps.Keys(states)) {
-		if _, err := c.CreateRecursive(ctx, TopicPartitionStatePath(name, p), EncodePartitionState(states[p]), zk.FlagPersistent); err != nil {
+		if _, err := c.CreateRecursive(ctx, znode.TopicPartitionStatePath(name, p), znode.EncodePartitionState(states[p]), zk.FlagPersistent); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -41,12 +42,12 @@ const unreadableTopic = "unreadable"
 // removes the znode, after which the next load publishes again.
 func freezeSourceImage(t *testing.T, s *Source, c *Conn) (thaw func()) {
 	t.Helper()
-	mustCreate(t, c, TopicPath(unreadableTopic), "not json", zk.FlagPersistent)
+	mustCreate(t, c, znode.TopicPath(unreadableTopic), "not json", zk.FlagPersistent)
 	started := s.loadsStarted.Load()
 	s.requestReload()
 	waitFor(t, 10*time.Second, "a load of the unreadable tree", func() bool { return s.loadsStarted.Load() > started })
 	return func() {
-		if err := c.Delete(context.Background(), TopicPath(unreadableTopic), -1); err != nil {
+		if err := c.Delete(context.Background(), znode.TopicPath(unreadableTopic), -1); err != nil {
 			t.Error(err)
 		}
 	}
@@ -80,7 +81,7 @@ func carryOutDeletions(ctx context.Context, c *Conn, topics ...string) (map[stri
 	seen := map[string]queuedDeletion{}
 	for _, topic := range topics {
 		for {
-			data, stat, err := c.Get(ctx, DeleteTopicPath(topic))
+			data, stat, err := c.Get(ctx, znode.DeleteTopicPath(topic))
 			if err == nil {
 				seen[topic] = queuedDeletion{data, stat}
 				break
@@ -96,13 +97,13 @@ func carryOutDeletions(ctx context.Context, c *Conn, topics ...string) (map[stri
 		}
 	}
 	for _, topic := range topics {
-		if err := deleteRecursive(ctx, c, TopicPath(topic)); err != nil {
+		if err := deleteRecursive(ctx, c, znode.TopicPath(topic)); err != nil {
 			return nil, err
 		}
-		if err := c.Delete(ctx, ConfigEntityPath(ConfigTypeTopic, topic), -1); err != nil && !errors.Is(err, zk.ErrNoNode) {
+		if err := c.Delete(ctx, znode.ConfigEntityPath(znode.ConfigTypeTopic, topic), -1); err != nil && !errors.Is(err, zk.ErrNoNode) {
 			return nil, err
 		}
-		if err := c.Delete(ctx, DeleteTopicPath(topic), -1); err != nil {
+		if err := c.Delete(ctx, znode.DeleteTopicPath(topic), -1); err != nil {
 			return nil, err
 		}
 	}
@@ -127,8 +128,8 @@ func TestSourceDeleteTopics(t *testing.T) {
 	ids := map[string]metadata.Uuid{}
 	for _, name := range names {
 		ids[name] = metadata.RandomUuid()
-		createTopicZNodes(t, writer, name, ids[name], map[int32][]int32{0: {1}}, map[int32]PartitionState{0: {Leader: 1, ControllerEpoch: 1, ISR: []int32{1}}})
-		mustCreate(t, writer, ConfigEntityPath(ConfigTypeTopic, name), `{"version":1,"config":{}}`, zk.FlagPersistent)
+		createTopicZNodes(t, writer, name, ids[name], map[int32][]int32{0: {1}}, map[int32]znode.PartitionState{0: {Leader: 1, ControllerEpoch: 1, ISR: []int32{1}}})
+		mustCreate(t, writer, znode.ConfigEntityPath(znode.ConfigTypeTopic, name), `{"version":1,"config":{}}`, zk.FlagPersistent)
 	}
 	waitImage(t, s, "three topics", func(img *metadata.Image) bool { return len(img.Topics) == 3 })
 
@@ -158,12 +159,12 @@ func TestSourceDeleteTopics(t *testing.T) {
 	}
 	for topic, q := range res.seen {
 		if len(q.data) != 0 || q.stat.EphemeralOwner != 0 {
-			t.Errorf("%s: data %q, ephemeral owner %x; want an empty persistent znode", DeleteTopicPath(topic), q.data, q.stat.EphemeralOwner)
+			t.Errorf("%s: data %q, ephemeral owner %x; want an empty persistent znode", znode.DeleteTopicPath(topic), q.data, q.stat.EphemeralOwner)
 		}
 	}
 	// Nothing is left queued: not the deleted topics, nor the unknown one.
-	if kids, err := writer.Children(ctx, DeleteTopicsPath); err != nil || len(kids) != 0 {
-		t.Fatalf("%s holds %v (%v) after the controller finished", DeleteTopicsPath, kids, err)
+	if kids, err := writer.Children(ctx, znode.DeleteTopicsPath); err != nil || len(kids) != 0 {
+		t.Fatalf("%s holds %v (%v) after the controller finished", znode.DeleteTopicsPath, kids, err)
 	}
 
 	// An image that does not change never shows the deletion: the request times out
@@ -175,7 +176,7 @@ func TestSourceDeleteTopics(t *testing.T) {
 	if !errors.Is(errs[0], kerr.RequestTimedOut) {
 		t.Fatalf("DeleteTopics on a frozen image: %v, want REQUEST_TIMED_OUT", errs[0])
 	}
-	mustExist(t, writer, DeleteTopicPath("stays"), true)
+	mustExist(t, writer, znode.DeleteTopicPath("stays"), true)
 
 	// Asked again, the queued deletion is no error: the request waits until the image
 	// can be loaded again and leaves the topic out.

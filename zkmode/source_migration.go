@@ -9,6 +9,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // checkNotMigrating refuses a write to ZooKeeper once a KRaft controller holds
@@ -45,17 +46,17 @@ func kraftLeadsError(op string, controller int32) error {
 func (s *Source) brokerWriter(ctx context.Context, op string) (*FencedWriter, error) {
 	epoch, version, err := getOrCreateControllerEpoch(ctx, s.conn)
 	if err != nil {
-		return nil, zkWriteError(err, "%s: read %s", op, ControllerEpochPath)
+		return nil, zkWriteError(err, "%s: read %s", op, znode.ControllerEpochPath)
 	}
-	data, _, err := s.conn.Get(ctx, ControllerPath)
+	data, _, err := s.conn.Get(ctx, znode.ControllerPath)
 	switch {
 	case errors.Is(err, zk.ErrNoNode):
 	case err != nil:
-		return nil, zkWriteError(err, "%s: read %s", op, ControllerPath)
+		return nil, zkWriteError(err, "%s: read %s", op, znode.ControllerPath)
 	default:
-		c, err := DecodeController(data)
+		c, err := znode.DecodeController(data)
 		if err != nil {
-			return nil, metadata.Errorf(kerr.UnknownServerError, "%s: %v", op, decodeError(ControllerPath, err))
+			return nil, metadata.Errorf(kerr.UnknownServerError, "%s: %v", op, decodeError(znode.ControllerPath, err))
 		}
 		if c.IsKRaftController() {
 			return nil, kraftLeadsError(op, c.BrokerID)

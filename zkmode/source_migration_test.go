@@ -10,6 +10,7 @@ import (
 
 	"github.com/kbridge/kbridge/internal/zktest"
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // TestSourceRefusesWritesUnderAKRaftController: once a KRaft controller holds a
@@ -20,7 +21,7 @@ func TestSourceRefusesWritesUnderAKRaftController(t *testing.T) {
 	conn := dial(t, srv.Addr())
 	s := startSource(t, conn, "")
 	ctx := context.Background()
-	if _, err := conn.Create(ctx, ControllerPath, EncodeController(ControllerZNode{BrokerID: 3000, Timestamp: 1, KRaftControllerEpoch: 5}), 0); err != nil {
+	if _, err := conn.Create(ctx, znode.ControllerPath, znode.EncodeController(znode.ControllerZNode{BrokerID: 3000, Timestamp: 1, KRaftControllerEpoch: 5}), 0); err != nil {
 		t.Fatal(err)
 	}
 	waitImage(t, s, "the KRaft controller in the tree", func(*metadata.Image) bool {
@@ -31,7 +32,7 @@ func TestSourceRefusesWritesUnderAKRaftController(t *testing.T) {
 	if !errors.Is(res[0].Err, kerr.NotController) {
 		t.Fatalf("CreateTopics under a KRaft controller: %v, want NOT_CONTROLLER", res[0].Err)
 	}
-	if ok, _, _ := conn.Exists(ctx, TopicPath("t")); ok {
+	if ok, _, _ := conn.Exists(ctx, znode.TopicPath("t")); ok {
 		t.Fatal("the topic was written to ZooKeeper")
 	}
 	v := "1"
@@ -56,7 +57,7 @@ func TestBrokerWritesFencedByAMigrationClaim(t *testing.T) {
 	if _, _, err := s.AllocateProducerIDs(ctx, 1, 0); err != nil {
 		t.Fatalf("allocate before the claim: %v", err)
 	}
-	_, before, err := conn.Get(ctx, ProducerIDBlockPath)
+	_, before, err := conn.Get(ctx, znode.ProducerIDBlockPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,12 +69,12 @@ func TestBrokerWritesFencedByAMigrationClaim(t *testing.T) {
 	if _, err := ClaimControllerForKRaft(ctx, dial(t, srv.Addr()), 3000, 7); err != nil {
 		t.Fatalf("claim: %v", err)
 	}
-	block := EncodeProducerIDBlock(ProducerIDBlock{BrokerID: 1, BlockStart: 1000, BlockEnd: 1999})
-	_, err = w.Multi(ctx, &zk.SetDataRequest{Path: ProducerIDBlockPath, Data: block, Version: before.Version})
+	block := znode.EncodeProducerIDBlock(znode.ProducerIDBlock{BrokerID: 1, BlockStart: 1000, BlockEnd: 1999})
+	_, err = w.Multi(ctx, &zk.SetDataRequest{Path: znode.ProducerIDBlockPath, Data: block, Version: before.Version})
 	if !errors.Is(err, ErrControllerMoved) || !errors.Is(brokerWriteError(err, "test"), kerr.NotController) {
 		t.Fatalf("write checked before the claim, made after it: %v, want the controller moved (NOT_CONTROLLER)", err)
 	}
-	if _, after, err := conn.Get(ctx, ProducerIDBlockPath); err != nil || after.Version != before.Version {
+	if _, after, err := conn.Get(ctx, znode.ProducerIDBlockPath); err != nil || after.Version != before.Version {
 		t.Fatalf("the producer-id block was written after the claim (%v)", err)
 	}
 	if _, err := s.brokerWriter(ctx, "test"); !errors.Is(err, kerr.NotController) {

@@ -9,6 +9,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // CreatePartitions raises a topic's partition count as Kafka's ZooKeeper-mode
@@ -52,7 +53,7 @@ func (s *Source) CreatePartitions(ctx context.Context, topic string, total int32
 // follow t's. A znode that is not the one the plan saw, or that changed before the
 // write, returns errConcurrentWrite.
 func (s *Source) addPartitions(ctx context.Context, t *metadata.Topic, replicas [][]int32, validateOnly bool) error {
-	path := TopicPath(t.Name)
+	path := znode.TopicPath(t.Name)
 	data, stat, err := s.conn.Get(ctx, path)
 	switch {
 	case errors.Is(err, zk.ErrNoNode):
@@ -60,31 +61,31 @@ func (s *Source) addPartitions(ctx context.Context, t *metadata.Topic, replicas 
 	case err != nil:
 		return zkWriteError(err, "add partitions to %s", t.Name)
 	}
-	znode, err := DecodeTopic(data)
+	tz, err := znode.DecodeTopic(data)
 	if err != nil {
 		return metadata.Errorf(kerr.UnknownServerError, "add partitions to %s: %v", t.Name, decodeError(path, err))
 	}
-	if len(znode.AddingReplicas) > 0 || len(znode.RemovingReplicas) > 0 {
+	if len(tz.AddingReplicas) > 0 || len(tz.RemovingReplicas) > 0 {
 		return metadata.Errorf(kerr.ReassignmentInProgress, "A partition reassignment is in progress for the topic '%s'.", t.Name)
 	}
 	current := int32(len(t.Partitions))
-	if znode.TopicID != t.ID || int32(len(znode.Partitions)) != current {
-		return fmt.Errorf("%w: %s has topic id %s and %d partitions, the image %s and %d", errConcurrentWrite, path, znode.TopicID, len(znode.Partitions), t.ID, current)
+	if tz.TopicID != t.ID || int32(len(tz.Partitions)) != current {
+		return fmt.Errorf("%w: %s has topic id %s and %d partitions, the image %s and %d", errConcurrentWrite, path, tz.TopicID, len(tz.Partitions), t.ID, current)
 	}
 	if validateOnly {
 		return nil
 	}
-	if znode.Partitions == nil {
-		znode.Partitions = make(map[int32][]int32, len(replicas))
+	if tz.Partitions == nil {
+		tz.Partitions = make(map[int32][]int32, len(replicas))
 	}
 	for i, r := range replicas {
-		znode.Partitions[current+int32(i)] = r
+		tz.Partitions[current+int32(i)] = r
 	}
 	w, err := s.brokerWriter(ctx, "add partitions to "+t.Name)
 	if err != nil {
 		return err
 	}
-	_, err = w.Multi(ctx, &zk.SetDataRequest{Path: path, Data: EncodeTopic(znode), Version: stat.Version})
+	_, err = w.Multi(ctx, &zk.SetDataRequest{Path: path, Data: znode.EncodeTopic(tz), Version: stat.Version})
 	switch {
 	case errors.Is(err, ErrControllerMoved):
 		return brokerWriteError(err, "add partitions to %s", t.Name)
@@ -95,6 +96,6 @@ func (s *Source) addPartitions(ctx context.Context, t *metadata.Topic, replicas 
 	case err != nil:
 		return zkWriteError(err, "add partitions to %s", t.Name)
 	}
-	s.log.Info("created partitions", "topic", t.Name, "partitions", len(znode.Partitions), "new_replicas", replicas)
+	s.log.Info("created partitions", "topic", t.Name, "partitions", len(tz.Partitions), "new_replicas", replicas)
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kbridge/kbridge/internal/zktest"
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // registerTestBrokers registers brokers by id through c, as other brokers of the
@@ -19,7 +20,7 @@ func registerTestBrokers(t *testing.T, c *Conn, ids ...int32) map[int32]int64 {
 	t.Helper()
 	epochs := map[int32]int64{}
 	for _, id := range ids {
-		info := BrokerZNode{Version: 5, JmxPort: -1, Timestamp: 1, Endpoints: []metadata.Endpoint{{Name: "PLAINTEXT", Host: "localhost", Port: uint16(9090 + id)}}}
+		info := znode.BrokerZNode{Version: 5, JmxPort: -1, Timestamp: 1, Endpoints: []metadata.Endpoint{{Name: "PLAINTEXT", Host: "localhost", Port: uint16(9090 + id)}}}
 		epoch, err := RegisterBroker(context.Background(), c, info, id)
 		if err != nil {
 			t.Fatal(err)
@@ -33,9 +34,9 @@ func registerTestBrokers(t *testing.T, c *Conn, ids ...int32) map[int32]int64 {
 // v3 TopicZNode has.
 func topicZNodeFields(t *testing.T, c *Conn, topic string) (partitions, adding, removing map[string]any, topicID string) {
 	t.Helper()
-	got := jsonFields(t, mustGet(t, c, TopicPath(topic)))
+	got := jsonFields(t, mustGet(t, c, znode.TopicPath(topic)))
 	if len(got) != 5 || got["version"] != float64(3) {
-		t.Fatalf("%s = %v, want the five fields of version 3", TopicPath(topic), got)
+		t.Fatalf("%s = %v, want the five fields of version 3", znode.TopicPath(topic), got)
 	}
 	var ok [4]bool
 	partitions, ok[0] = got["partitions"].(map[string]any)
@@ -43,7 +44,7 @@ func topicZNodeFields(t *testing.T, c *Conn, topic string) (partitions, adding, 
 	removing, ok[2] = got["removing_replicas"].(map[string]any)
 	topicID, ok[3] = got["topic_id"].(string)
 	if ok != [4]bool{true, true, true, true} {
-		t.Fatalf("%s = %v: a field has the wrong type", TopicPath(topic), got)
+		t.Fatalf("%s = %v: a field has the wrong type", znode.TopicPath(topic), got)
 	}
 	return partitions, adding, removing, topicID
 }
@@ -77,7 +78,7 @@ func TestSourceCreatePartitions(t *testing.T) {
 	registerTestBrokers(t, writer, 1, 2, 3)
 	id := metadata.RandomUuid()
 	createTopicZNodes(t, writer, "orders", id, map[int32][]int32{0: {1, 2}, 1: {2, 3}}, nil)
-	if _, err := writer.Create(ctx, TopicPath("moving"), EncodeTopic(TopicZNode{
+	if _, err := writer.Create(ctx, znode.TopicPath("moving"), znode.EncodeTopic(znode.TopicZNode{
 		TopicID:        metadata.RandomUuid(),
 		Partitions:     map[int32][]int32{0: {1, 2, 3}},
 		AddingReplicas: map[int32][]int32{0: {3}},
@@ -88,14 +89,14 @@ func TestSourceCreatePartitions(t *testing.T) {
 		return len(img.LiveBrokers()) == 3 && len(img.Topics) == 2
 	})
 
-	_, before, err := writer.Get(ctx, TopicPath("orders"))
+	_, before, err := writer.Get(ctx, znode.TopicPath("orders"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := s.CreatePartitions(ctx, "orders", 4, nil, true); err != nil {
 		t.Fatalf("validateOnly: %v", err)
 	}
-	if _, stat, _ := writer.Get(ctx, TopicPath("orders")); stat.Version != before.Version {
+	if _, stat, _ := writer.Get(ctx, znode.TopicPath("orders")); stat.Version != before.Version {
 		t.Fatal("validateOnly wrote the topic znode")
 	}
 
@@ -143,16 +144,16 @@ func TestSourceCreatePartitions(t *testing.T) {
 		{"reassigning", "moving", 2, nil, false, kerr.ReassignmentInProgress},
 		{"reassigning, validateOnly", "moving", 2, nil, true, kerr.ReassignmentInProgress},
 	}
-	_, before, _ = writer.Get(ctx, TopicPath("orders"))
+	_, before, _ = writer.Get(ctx, znode.TopicPath("orders"))
 	for _, tc := range refusals {
 		if err := s.CreatePartitions(ctx, tc.topic, tc.total, tc.assignment, tc.validateOnly); !errors.Is(err, tc.code) {
 			t.Fatalf("%s: %v, want %v", tc.name, err, tc.code)
 		}
 	}
-	if _, stat, _ := writer.Get(ctx, TopicPath("orders")); stat.Version != before.Version {
+	if _, stat, _ := writer.Get(ctx, znode.TopicPath("orders")); stat.Version != before.Version {
 		t.Fatal("a refused request wrote the topic znode")
 	}
-	if _, stat, _ := writer.Get(ctx, TopicPath("moving")); stat.Version != 0 {
+	if _, stat, _ := writer.Get(ctx, znode.TopicPath("moving")); stat.Version != 0 {
 		t.Fatal("a refused request wrote the reassigning topic's znode")
 	}
 
@@ -160,11 +161,11 @@ func TestSourceCreatePartitions(t *testing.T) {
 	// write sees the znode moved on, and the request planned again against the reloaded
 	// image finds the count already reached.
 	thaw := freezeSourceImage(t, s, writer)
-	grown := TopicZNode{TopicID: id, Partitions: map[int32][]int32{}}
+	grown := znode.TopicZNode{TopicID: id, Partitions: map[int32][]int32{}}
 	for p := range int32(6) {
 		grown.Partitions[p] = []int32{1, 2}
 	}
-	if _, err := writer.Set(ctx, TopicPath("orders"), EncodeTopic(grown), -1); err != nil {
+	if _, err := writer.Set(ctx, znode.TopicPath("orders"), znode.EncodeTopic(grown), -1); err != nil {
 		t.Fatal(err)
 	}
 	go func() {

@@ -8,6 +8,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // producerIDBlockSize is Kafka's ProducerIdsBlock.PRODUCER_ID_BLOCK_SIZE.
@@ -27,29 +28,29 @@ func (s *Source) AllocateProducerIDs(ctx context.Context, brokerID int32, _ int6
 		return 0, 0, err
 	}
 	for {
-		data, stat, err := s.conn.Get(ctx, ProducerIDBlockPath)
+		data, stat, err := s.conn.Get(ctx, znode.ProducerIDBlockPath)
 		if err != nil {
-			return 0, 0, metadata.Errorf(kerr.UnknownServerError, "read %s: %v", ProducerIDBlockPath, err)
+			return 0, 0, metadata.Errorf(kerr.UnknownServerError, "read %s: %v", znode.ProducerIDBlockPath, err)
 		}
 		next := int64(0)
 		if len(data) > 0 {
-			cur, err := DecodeProducerIDBlock(data)
+			cur, err := znode.DecodeProducerIDBlock(data)
 			if err != nil {
-				return 0, 0, metadata.Errorf(kerr.UnknownServerError, "%s: %v", ProducerIDBlockPath, err)
+				return 0, 0, metadata.Errorf(kerr.UnknownServerError, "%s: %v", znode.ProducerIDBlockPath, err)
 			}
 			next = cur.NextProducerID()
 		}
-		block := ProducerIDBlock{BrokerID: brokerID, BlockStart: next, BlockEnd: next + producerIDBlockSize - 1}
-		_, err = w.Multi(ctx, &zk.SetDataRequest{Path: ProducerIDBlockPath, Data: EncodeProducerIDBlock(block), Version: stat.Version})
+		block := znode.ProducerIDBlock{BrokerID: brokerID, BlockStart: next, BlockEnd: next + producerIDBlockSize - 1}
+		_, err = w.Multi(ctx, &zk.SetDataRequest{Path: znode.ProducerIDBlockPath, Data: znode.EncodeProducerIDBlock(block), Version: stat.Version})
 		switch {
 		case err == nil:
 			return block.BlockStart, producerIDBlockSize, nil
 		case errors.Is(err, ErrControllerMoved):
-			return 0, 0, brokerWriteError(err, "write %s", ProducerIDBlockPath)
+			return 0, 0, brokerWriteError(err, "write %s", znode.ProducerIDBlockPath)
 		case errors.Is(err, zk.ErrBadVersion):
 			continue
 		default:
-			return 0, 0, metadata.Errorf(kerr.UnknownServerError, "write %s: %v", ProducerIDBlockPath, err)
+			return 0, 0, metadata.Errorf(kerr.UnknownServerError, "write %s: %v", znode.ProducerIDBlockPath, err)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kbridge/kbridge/internal/zktest"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // TestSourceAllocateProducerIDs: blocks follow one another from 0, in Kafka's znode
@@ -21,7 +22,7 @@ func TestSourceAllocateProducerIDs(t *testing.T) {
 	if err != nil || first != 0 || n != 1000 {
 		t.Fatalf("first block: %d+%d, %v", first, n, err)
 	}
-	raw, _, err := a.conn.Get(ctx, ProducerIDBlockPath)
+	raw, _, err := a.conn.Get(ctx, znode.ProducerIDBlockPath)
 	if err != nil || string(raw) != `{"version":1,"broker":1,"block_start":"0","block_end":"999"}` {
 		t.Fatalf("block znode = %s (%v)", raw, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/go-zookeeper/zk"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // RegisterBroker writes this broker's ephemeral /brokers/ids/<id> (v5 JSON) and
@@ -18,7 +19,7 @@ import (
 // retries its registration. The znode is written again, with a new epoch, on every new
 // session: an expired session took it away.
 func (s *Source) RegisterBroker(ctx context.Context, reg metadata.BrokerRegistration) (int64, error) {
-	info := BrokerZNode{
+	info := znode.BrokerZNode{
 		Version:   5,
 		JmxPort:   -1,
 		Timestamp: time.Now().UnixMilli(),
@@ -50,14 +51,14 @@ func (s *Source) register(ctx context.Context) (int64, error) {
 		epoch, err := RegisterBroker(ctx, s.conn, info, s.opts.BrokerID)
 		if err == nil {
 			s.epoch.Store(epoch)
-			s.log.Info("registered in ZooKeeper", "path", BrokerPath(s.opts.BrokerID), "broker.epoch", epoch)
+			s.log.Info("registered in ZooKeeper", "path", znode.BrokerPath(s.opts.BrokerID), "broker.epoch", epoch)
 			return epoch, nil
 		}
 		if !errors.Is(err, zk.ErrNodeExists) {
 			return 0, err
 		}
 		if !waited {
-			s.log.Info("waiting for the previous registration's session to expire", "path", BrokerPath(s.opts.BrokerID))
+			s.log.Info("waiting for the previous registration's session to expire", "path", znode.BrokerPath(s.opts.BrokerID))
 			waited = true
 		}
 		select {

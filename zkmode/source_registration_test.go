@@ -11,6 +11,7 @@ import (
 
 	"github.com/kbridge/kbridge/internal/zktest"
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 func testRegistration() metadata.BrokerRegistration {
@@ -35,7 +36,7 @@ func TestSourceRegistersAndReregisters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, stat, err := conn.Get(ctx, BrokerPath(1))
+	_, stat, err := conn.Get(ctx, znode.BrokerPath(1))
 	if err != nil || stat.Czxid != epoch || stat.EphemeralOwner != conn.SessionID() {
 		t.Fatalf("registration znode %+v (err %v), epoch %d", stat, err, epoch)
 	}
@@ -91,10 +92,10 @@ func TestSourceSuspendsLeadershipOnExpiry(t *testing.T) {
 	})
 	writer := dial(t, srv.Addr())
 	ctx := context.Background()
-	if _, err := writer.Create(ctx, TopicPath("orders"), EncodeTopic(TopicZNode{TopicID: metadata.RandomUuid(), Partitions: map[int32][]int32{0: {1}}}), 0); err != nil {
+	if _, err := writer.Create(ctx, znode.TopicPath("orders"), znode.EncodeTopic(znode.TopicZNode{TopicID: metadata.RandomUuid(), Partitions: map[int32][]int32{0: {1}}}), 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := writer.CreateRecursive(ctx, TopicPartitionStatePath("orders", 0), EncodePartitionState(PartitionState{Leader: 1, ISR: []int32{1}}), 0); err != nil {
+	if _, err := writer.CreateRecursive(ctx, znode.TopicPartitionStatePath("orders", 0), znode.EncodePartitionState(znode.PartitionState{Leader: 1, ISR: []int32{1}}), 0); err != nil {
 		t.Fatal(err)
 	}
 	waitImage(t, s, "orders-0 led by 1", func(img *metadata.Image) bool {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kbridge/kbridge/internal/zktest"
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 func startSource(t *testing.T, conn *Conn, clusterID string) *Source {
@@ -55,7 +56,7 @@ func TestSourceFollowsTheTree(t *testing.T) {
 	writer := dial(t, srv.Addr()+"/kafka")
 	ctx := context.Background()
 	id := metadata.RandomUuid()
-	if _, err := writer.Create(ctx, TopicPath("orders"), EncodeTopic(TopicZNode{TopicID: id, Partitions: map[int32][]int32{0: {1, 2}}}), 0); err != nil {
+	if _, err := writer.Create(ctx, znode.TopicPath("orders"), znode.EncodeTopic(znode.TopicZNode{TopicID: id, Partitions: map[int32][]int32{0: {1, 2}}}), 0); err != nil {
 		t.Fatal(err)
 	}
 	// The state znode comes after the image has the topic without it, as the
@@ -64,14 +65,14 @@ func TestSourceFollowsTheTree(t *testing.T) {
 		tp := img.TopicsByID[id]
 		return tp != nil && tp.Partitions[0] != nil && tp.Partitions[0].Leader == metadata.NoLeader
 	})
-	if _, err := writer.CreateRecursive(ctx, TopicPartitionStatePath("orders", 0), EncodePartitionState(PartitionState{Leader: 1, ControllerEpoch: 1, ISR: []int32{1, 2}}), 0); err != nil {
+	if _, err := writer.CreateRecursive(ctx, znode.TopicPartitionStatePath("orders", 0), znode.EncodePartitionState(znode.PartitionState{Leader: 1, ControllerEpoch: 1, ISR: []int32{1, 2}}), 0); err != nil {
 		t.Fatal(err)
 	}
 	waitImage(t, s, "orders-0 led by 1", func(img *metadata.Image) bool {
 		tp := img.TopicsByID[id]
 		return tp != nil && tp.Partitions[0] != nil && tp.Partitions[0].Leader == 1
 	})
-	if _, err := writer.Set(ctx, TopicPartitionStatePath("orders", 0), EncodePartitionState(PartitionState{Leader: 2, LeaderEpoch: 1, ControllerEpoch: 1, ISR: []int32{2}}), 0); err != nil {
+	if _, err := writer.Set(ctx, znode.TopicPartitionStatePath("orders", 0), znode.EncodePartitionState(znode.PartitionState{Leader: 2, LeaderEpoch: 1, ControllerEpoch: 1, ISR: []int32{2}}), 0); err != nil {
 		t.Fatal(err)
 	}
 	waitImage(t, s, "orders-0 led by 2 at partition epoch 1", func(img *metadata.Image) bool {
@@ -85,7 +86,7 @@ func TestSourceFollowsTheTree(t *testing.T) {
 	srv.ExpireSession(conn.SessionID())
 	waitSession(t, events, zk.StateExpired)
 	waitSession(t, events, zk.StateHasSession)
-	if _, err := writer.Create(ctx, TopicPath("after-expiry"), EncodeTopic(TopicZNode{TopicID: metadata.RandomUuid(), Partitions: map[int32][]int32{0: {1}}}), 0); err != nil {
+	if _, err := writer.Create(ctx, znode.TopicPath("after-expiry"), znode.EncodeTopic(znode.TopicZNode{TopicID: metadata.RandomUuid(), Partitions: map[int32][]int32{0: {1}}}), 0); err != nil {
 		t.Fatal(err)
 	}
 	waitImage(t, s, "a topic created after the session expired", func(img *metadata.Image) bool {

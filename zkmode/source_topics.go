@@ -9,6 +9,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // CreateTopics plans every topic with metadata.TopicPlanner against the current image,
@@ -45,7 +46,7 @@ func (s *Source) CreateTopics(ctx context.Context, specs []metadata.TopicSpec, v
 
 // writeTopic turns a planned topic's records into its znodes.
 func (s *Source) writeTopic(ctx context.Context, name string, recs []metadata.Record) error {
-	topic := TopicZNode{Partitions: map[int32][]int32{}}
+	topic := znode.TopicZNode{Partitions: map[int32][]int32{}}
 	configs := map[string]string{}
 	for _, r := range recs {
 		switch v := r.(type) {
@@ -59,12 +60,12 @@ func (s *Source) writeTopic(ctx context.Context, name string, recs []metadata.Re
 			topic.Partitions[v.PartitionID] = v.Replicas
 		}
 	}
-	configPath := ConfigEntityPath(ConfigTypeTopic, name)
-	var configOp any = &zk.CreateRequest{Path: configPath, Data: EncodeConfig(configs)}
+	configPath := znode.ConfigEntityPath(znode.ConfigTypeTopic, name)
+	var configOp any = &zk.CreateRequest{Path: configPath, Data: znode.EncodeConfig(configs)}
 	if _, stat, err := s.conn.Get(ctx, configPath); err == nil {
 		// A leftover config znode (Kafka leaves one behind a deletion that raced a
 		// config change) is overwritten, as setOrCreateEntityConfigs does.
-		configOp = &zk.SetDataRequest{Path: configPath, Data: EncodeConfig(configs), Version: stat.Version}
+		configOp = &zk.SetDataRequest{Path: configPath, Data: znode.EncodeConfig(configs), Version: stat.Version}
 	} else if !errors.Is(err, zk.ErrNoNode) {
 		return metadata.Errorf(kerr.UnknownServerError, "create topic %s: %v", name, err)
 	}
@@ -72,7 +73,7 @@ func (s *Source) writeTopic(ctx context.Context, name string, recs []metadata.Re
 	if err != nil {
 		return err
 	}
-	_, err = w.Multi(ctx, configOp, &zk.CreateRequest{Path: TopicPath(name), Data: EncodeTopic(topic)})
+	_, err = w.Multi(ctx, configOp, &zk.CreateRequest{Path: znode.TopicPath(name), Data: znode.EncodeTopic(topic)})
 	switch {
 	case errors.Is(err, ErrControllerMoved):
 		return brokerWriteError(err, "create topic %s", name)

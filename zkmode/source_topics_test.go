@@ -11,6 +11,7 @@ import (
 
 	"github.com/kbridge/kbridge/internal/zktest"
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // TestSourceCreateTopics: topics are planned by the shared rules and written as
@@ -37,7 +38,7 @@ func TestSourceCreateTopics(t *testing.T) {
 	t.Cleanup(s.Close)
 	brokers := dial(t, srv.Addr()+"/kafka")
 	for id := int32(1); id <= 3; id++ {
-		info := BrokerZNode{Version: 5, JmxPort: -1, Timestamp: 1, Endpoints: []metadata.Endpoint{{Name: "PLAINTEXT", Host: "localhost", Port: uint16(9090 + id)}}}
+		info := znode.BrokerZNode{Version: 5, JmxPort: -1, Timestamp: 1, Endpoints: []metadata.Endpoint{{Name: "PLAINTEXT", Host: "localhost", Port: uint16(9090 + id)}}}
 		if _, err := RegisterBroker(ctx, brokers, info, id); err != nil {
 			t.Fatal(err)
 		}
@@ -62,18 +63,18 @@ func TestSourceCreateTopics(t *testing.T) {
 	if topic := s.Image().Topics["orders"]; topic == nil || topic.ID != res[0].ID || len(topic.Partitions) != 2 {
 		t.Fatalf("image after CreateTopics returned: %+v", topic)
 	}
-	raw, _, err := conn.Get(ctx, TopicPath("orders"))
+	raw, _, err := conn.Get(ctx, znode.TopicPath("orders"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(string(raw), `{"version":3,"partitions":{"0":[`) || !strings.Contains(string(raw), `"topic_id":"`+res[0].ID.String()+`"`) {
 		t.Fatalf("topic znode = %s", raw)
 	}
-	cfg, _, err := conn.Get(ctx, ConfigEntityPath(ConfigTypeTopic, "orders"))
+	cfg, _, err := conn.Get(ctx, znode.ConfigEntityPath(znode.ConfigTypeTopic, "orders"))
 	if err != nil || string(cfg) != `{"version":1,"config":{"cleanup.policy":"compact"}}` {
 		t.Fatalf("config znode = %s (%v)", cfg, err)
 	}
-	if _, _, err := conn.Get(ctx, TopicPath("bad-config")); err == nil {
+	if _, _, err := conn.Get(ctx, znode.TopicPath("bad-config")); err == nil {
 		t.Fatal("a refused topic was written")
 	}
 	again := s.CreateTopics(ctx, []metadata.TopicSpec{{Name: "orders", NumPartitions: 1, ReplicationFactor: 1}}, false)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // MigrationRecords returns the records Kafka's migration copies from ZooKeeper into
@@ -60,7 +61,7 @@ func (t *Tree) buildImage(clusterID string) (*metadata.Image, error) {
 	img := metadata.NewImage()
 	img.ClusterID = clusterID
 	records := slices.Clone(t.brokers)
-	if f := t.Feature; f != nil && f.Status == FeatureStatusEnabled {
+	if f := t.Feature; f != nil && f.Status == znode.FeatureStatusEnabled {
 		for _, name := range slices.Sorted(maps.Keys(f.Features)) {
 			records = append(records, &metadata.FeatureLevelRecord{Name: name, FeatureLevel: f.Features[name]})
 		}

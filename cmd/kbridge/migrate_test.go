@@ -14,6 +14,7 @@ import (
 	"github.com/kbridge/kbridge/internal/zktest"
 	"github.com/kbridge/kbridge/migrate"
 	"github.com/kbridge/kbridge/zkmode"
+	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
 // runDryRunCmd runs a fresh `migrate dry-run` with args and returns its stdout and
@@ -61,7 +62,7 @@ func TestMigrateDryRunExitCodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if _, err := conn.CreateRecursive(ctx, zkmode.ClusterIDPath, zkmode.EncodeClusterID("fMCL8kv1SWm87L_Md-I2hg"), zk.FlagPersistent); err != nil {
+	if _, err := conn.CreateRecursive(ctx, znode.ClusterIDPath, znode.EncodeClusterID("fMCL8kv1SWm87L_Md-I2hg"), zk.FlagPersistent); err != nil {
 		t.Fatal(err)
 	}
 
