@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/kbridge/kbridge/config"
+	"github.com/kbridge/kbridge/kwire"
 )
 
 // fetcherManager runs one replica fetcher per leader broker this broker follows
@@ -14,7 +15,9 @@ type fetcherManager struct {
 	cfg         *config.Config
 	id          int32
 	brokerEpoch func() int64
-	log         *slog.Logger
+	// dial connects to a leader's inter-broker listener (interBrokerDialer).
+	dial kwire.Dialer
+	log  *slog.Logger
 
 	mu       sync.Mutex
 	closed   bool
@@ -22,11 +25,12 @@ type fetcherManager struct {
 	owner    map[topicPartition]*replicaFetcher // which fetcher has a partition
 }
 
-func newFetcherManager(cfg *config.Config, id int32, brokerEpoch func() int64, logger *slog.Logger) *fetcherManager {
+func newFetcherManager(cfg *config.Config, id int32, brokerEpoch func() int64, dial kwire.Dialer, logger *slog.Logger) *fetcherManager {
 	return &fetcherManager{
 		cfg:         cfg,
 		id:          id,
 		brokerEpoch: brokerEpoch,
+		dial:        dial,
 		log:         logger,
 		fetchers:    make(map[int32]*replicaFetcher),
 		owner:       make(map[topicPartition]*replicaFetcher),

@@ -112,7 +112,7 @@ func newReplicaFetcher(m *fetcherManager, leader int32, addr string) *replicaFet
 		m:      m,
 		leader: leader,
 		addr:   addr,
-		client: kwire.NewClient(addr, fmt.Sprintf("broker-%d-fetcher-0", m.id)),
+		client: kwire.NewClientWith(addr, fmt.Sprintf("broker-%d-fetcher-0", m.id), m.dial),
 		ctx:    ctx,
 		cancel: cancel,
 		wake:   make(chan struct{}, 1),

@@ -52,11 +52,15 @@ const partitionMetadataFile = "partition.metadata"
 // registration epoch, which its replica fetches carry.
 func NewReplicaManager(cfg *config.Config, id int32, brokerEpoch func() int64, logger *slog.Logger) (*ReplicaManager, error) {
 	log := logger.With("component", "replica-manager")
+	dial, err := interBrokerDialer(cfg)
+	if err != nil {
+		return nil, err
+	}
 	rm := &ReplicaManager{
 		cfg:      cfg,
 		id:       id,
 		log:      log,
-		fetchers: newFetcherManager(cfg, id, brokerEpoch, log),
+		fetchers: newFetcherManager(cfg, id, brokerEpoch, dial, log),
 		parts:    make(map[topicPartition]*Partition),
 		dirLoad:  make(map[string]int),
 	}

@@ -86,7 +86,7 @@ var kafkaKeys = []string{
 // and config.providers; without them these keys have no effect in Kafka either.
 // The KIP-848/KIP-932 group settings tune protocols kbridge does not offer.
 var kafkaKeyFamilies = []string{
-	"listener.name.", "zookeeper.ssl.", "remote.log.", "rsm.config.", "rlmm.config.",
+	"ssl.", "listener.name.", "zookeeper.ssl.", "remote.log.", "rsm.config.", "rlmm.config.",
 	"config.providers.", "group.consumer.", "group.share.", "group.coordinator.",
 }
 
@@ -122,4 +122,13 @@ func isSensitiveKey(key string) bool {
 		}
 	}
 	return false
+}
+
+// isTLSKey tells whether key is a listener's TLS setting (ssl.* or
+// listener.name.<listener>.ssl.*), which tlsconf reads for listeners mapped to SSL.
+func isTLSKey(key string) bool {
+	if rest, ok := strings.CutPrefix(key, listenerNamePrefix); ok {
+		_, key, _ = strings.Cut(rest, ".")
+	}
+	return strings.HasPrefix(key, "ssl.")
 }

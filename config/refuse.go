@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+
+	"github.com/kbridge/kbridge/tlsconf"
 )
 
 // refuseUnsupported fails closed: it reports, in one error, every key whose
@@ -28,21 +30,38 @@ func refuseUnsupported(d *decoder, c *Config) error {
 	return &UnsupportedKeysError{Refused: refused}
 }
 
-// securedListeners reports each listener, and each controller listener a
-// broker-only node connects to, whose security protocol is not PLAINTEXT:
-// kbridge would serve it in plaintext to anyone. The error names the key that
-// declares the listener; the protocol comes from listener.security.protocol.map,
-// or from the listener's name (SSL, SASL_PLAINTEXT, SASL_SSL) when the map is
-// Kafka's default.
+// securedListeners reports each listener whose security protocol kbridge would
+// not honour: SASL on any listener (kbridge would serve it without authentication),
+// and anything but PLAINTEXT on a controller listener (TLS there, for Raft and the
+// broker-to-controller calls, is not implemented yet). A broker listener mapped to SSL
+// is served with TLS; the ssl.* keys of such a listener that kbridge does not
+// implement are reported too. The error names the key that declares the listener;
+// the protocol comes from listener.security.protocol.map, or from the listener's name
+// (SSL, SASL_PLAINTEXT, SASL_SSL) when the map is Kafka's default.
 func securedListeners(d *decoder, c *Config) []*KeyError {
 	how := "from its name"
 	if d.isSet("listener.security.protocol.map") {
 		how = "from listener.security.protocol.map"
 	}
+	controller := map[string]bool{}
+	for _, name := range c.ControllerListenerNames {
+		controller[name] = true
+	}
 	var out []*KeyError
 	check := func(key, name string) {
 		protocol, ok := c.ListenerSecurityProtocolMap[name]
-		if ok && protocol != "PLAINTEXT" {
+		switch {
+		case !ok || protocol == "PLAINTEXT":
+		case controller[name]:
+			out = append(out, &KeyError{File: d.source(key), Key: key,
+				Msg: fmt.Sprintf("controller listener %s uses security protocol %s (%s), but %s", name, protocol, how, controllerTLSMissing)})
+		case protocol == "SSL":
+			s := c.ListenerSSL(name)
+			for _, k := range tlsconf.CheckKeys(s) {
+				out = append(out, &KeyError{File: d.source(s.KeyName(k)), Key: s.KeyName(k),
+					Msg: fmt.Sprintf("configures TLS on listener %s in a way kbridge does not implement (only Kafka's default is supported)", name)})
+			}
+		default:
 			out = append(out, &KeyError{File: d.source(key), Key: key,
 				Msg: fmt.Sprintf("listener %s uses security protocol %s (%s), but %s", name, protocol, how, securityMissing)})
 		}

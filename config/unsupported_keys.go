@@ -8,12 +8,14 @@ import (
 // The features behind refused keys, each phrased so that the error says what
 // is missing and that it is "not supported yet".
 const (
-	securityMissing   = "TLS, SASL and ACLs are not supported yet"
-	limitsMissing     = "connection and request-memory limits are not supported yet"
-	pluginsMissing    = "broker policy and quota plugins are not supported yet"
-	elrMissing        = "eligible leader replicas are not supported yet"
-	tieredMissing     = "tiered storage is not supported yet"
-	configProvMissing = "config providers are not supported yet"
+	securityMissing = "SASL and ACLs are not supported yet"
+	// controllerTLSMissing is why a controller listener must stay PLAINTEXT for now.
+	controllerTLSMissing = "TLS and SASL on the controller listener are not supported yet"
+	limitsMissing        = "connection and request-memory limits are not supported yet"
+	pluginsMissing       = "broker policy and quota plugins are not supported yet"
+	elrMissing           = "eligible leader replicas are not supported yet"
+	tieredMissing        = "tiered storage is not supported yet"
+	configProvMissing    = "config providers are not supported yet"
 )
 
 // listenerNamePrefix starts Kafka's per-listener overrides of other keys.
@@ -57,14 +59,12 @@ var maxInt32Off = offWhen(maxInt32)
 // security protocols are refused by securedListeners instead, since they come
 // from listeners, listener.security.protocol.map and the listener names together.
 var unsupportedKeys = []unsupportedKey{
-	// TLS and SASL (Kafka docs "Security": SSL, SASL, KIP-368). Every ssl.* and
-	// sasl.* key configures one of them, including per-listener overrides,
-	// which unsupportedKeyFor maps to these entries. ssl.client.auth=none is
-	// Kafka's "no client certificates" default.
-	{name: "ssl.", off: offWhen(), asks: "configures TLS", missing: securityMissing},
-	{name: "ssl.client.auth", off: offWhen("none"), asks: "asks for TLS client authentication", missing: securityMissing},
+	// SASL (Kafka docs "Security": SASL, KIP-368). Every sasl.* key configures
+	// it, including per-listener overrides, which unsupportedKeyFor maps to this
+	// entry. TLS (ssl.*) is implemented on broker listeners; the ssl.* keys it
+	// does not implement are refused per TLS listener (tlsconf.CheckKeys).
 	{name: "sasl.", off: offWhen(), asks: "configures SASL authentication", missing: securityMissing},
-	{name: "security.inter.broker.protocol", off: offWhen("PLAINTEXT"), asks: "asks for a secured inter-broker protocol", missing: securityMissing},
+	{name: "security.inter.broker.protocol", off: offWhen("PLAINTEXT", "SSL"), asks: "asks for a SASL inter-broker protocol", missing: securityMissing},
 	{name: "connections.max.reauth.ms", off: offUnlessPositive, asks: "asks for SASL re-authentication (KIP-368)", missing: securityMissing},
 	{name: "principal.builder.class", off: offWhen("org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder"),
 		asks: "replaces how principals are built from TLS and SASL identities", missing: securityMissing},

@@ -26,11 +26,8 @@ func TestUnsupportedKeysAreRefused(t *testing.T) {
 	tests := []struct {
 		key, value, missing string
 	}{
-		{"ssl.keystore.location", "/etc/kafka/ks.jks", securityMissing},
-		{"ssl.client.auth", "required", securityMissing},
 		{"sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512", securityMissing},
 		{"sasl.mechanism.inter.broker.protocol", "PLAIN", securityMissing},
-		{"listener.name.internal.ssl.keystore.location", "/etc/kafka/ks.jks", securityMissing},
 		{"listener.name.sasl_ssl.plain.sasl.jaas.config", "PlainLoginModule required;", securityMissing},
 		{"listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config", "ScramLoginModule required;", securityMissing},
 		{"security.inter.broker.protocol", "SASL_SSL", securityMissing},
@@ -77,24 +74,29 @@ func TestUnsupportedKeysAreRefused(t *testing.T) {
 	}
 }
 
-// A listener whose security protocol is not PLAINTEXT would be served in
-// plaintext, so it is refused however the protocol was chosen.
+// A listener whose security protocol kbridge would not honour is refused however
+// the protocol was chosen: SASL anywhere (it would be served without
+// authentication), TLS or SASL on a controller listener, and on a TLS broker
+// listener the ssl.* settings tlsconf does not implement.
 func TestSecuredListenersAreRefused(t *testing.T) {
 	tests := []struct {
-		name, text, key, msg string
+		name, text, key, msg, missing string
 	}{
 		{"named after a protocol",
 			"process.roles=broker,controller\nnode.id=1\ncontroller.quorum.voters=1@localhost:9093\nlisteners=SASL_SSL://:9092,CONTROLLER://:9093\nlog.dirs=/x\n",
-			"listeners", "listener SASL_SSL uses security protocol SASL_SSL (from its name)"},
+			"listeners", "listener SASL_SSL uses security protocol SASL_SSL (from its name)", securityMissing},
 		{"mapped to a protocol",
-			seedsFile + "listener.security.protocol.map=PLAINTEXT:SSL,CONTROLLER:PLAINTEXT\n",
-			"listeners", "listener PLAINTEXT uses security protocol SSL (from listener.security.protocol.map)"},
+			seedsFile + "listener.security.protocol.map=PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT\n",
+			"listeners", "listener PLAINTEXT uses security protocol SASL_PLAINTEXT (from listener.security.protocol.map)", securityMissing},
 		{"ZooKeeper mode",
-			zkFile + "listeners=PLAINTEXT://:9092,SSL://:9093\n",
-			"listeners", "listener SSL uses security protocol SSL"},
+			zkFile + "listeners=PLAINTEXT://:9092,SASL_PLAINTEXT://:9093\n",
+			"listeners", "listener SASL_PLAINTEXT uses security protocol SASL_PLAINTEXT", securityMissing},
 		{"controller listener of a broker-only node",
-			"process.roles=broker\nnode.id=2\ncontroller.quorum.voters=1@c:9093\ncontroller.listener.names=CONTROLLER\nlisteners=PLAINTEXT://:9092\nlistener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:SASL_PLAINTEXT\nlog.dirs=/x\n",
-			"controller.listener.names", "listener CONTROLLER uses security protocol SASL_PLAINTEXT"},
+			"process.roles=broker\nnode.id=2\ncontroller.quorum.voters=1@c:9093\ncontroller.listener.names=CONTROLLER\nlisteners=PLAINTEXT://:9092\nlistener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:SSL\nlog.dirs=/x\n",
+			"controller.listener.names", "controller listener CONTROLLER uses security protocol SSL", controllerTLSMissing},
+		{"a TLS setting kbridge does not implement",
+			zkFile + "listeners=SSL://:9093\nlistener.name.ssl.ssl.keymanager.algorithm=SunX509-custom\n",
+			"listener.name.ssl.ssl.keymanager.algorithm", "configures TLS on listener SSL in a way kbridge does not implement", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,8 +105,8 @@ func TestSecuredListenersAreRefused(t *testing.T) {
 				t.Fatalf("refused %v, want one listener", ue)
 			}
 			ke := ue.Refused[0]
-			if ke.File != "server.properties" || ke.Key != tt.key || !strings.Contains(ke.Msg, tt.msg) || !strings.Contains(ke.Msg, securityMissing) {
-				t.Errorf("error = %q, want server.properties: %s: %s...%s", ke.Error(), tt.key, tt.msg, securityMissing)
+			if ke.File != "server.properties" || ke.Key != tt.key || !strings.Contains(ke.Msg, tt.msg) || !strings.Contains(ke.Msg, tt.missing) {
+				t.Errorf("error = %q, want server.properties: %s: %s...%s", ke.Error(), tt.key, tt.msg, tt.missing)
 			}
 		})
 	}
@@ -112,7 +114,8 @@ func TestSecuredListenersAreRefused(t *testing.T) {
 
 // Kafka's defaults that mean "off", and empty values, load: such a file means
 // the same in Kafka and kbridge. Kafka's own default protocol map, which lists
-// SSL and SASL names, does not matter while no listener uses them.
+// SSL and SASL names, does not matter while no listener uses them; TLS settings
+// are read for TLS listeners, so they are neither unknown nor ignored.
 func TestOffValuesAreAccepted(t *testing.T) {
 	off := `zookeeper.set.acl=false
 zookeeper.ssl.client.enable=FALSE
@@ -140,9 +143,14 @@ listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,
 	if len(c.UnknownKeys) != 0 {
 		t.Errorf("UnknownKeys = %v, want none", c.UnknownKeys)
 	}
-	for _, key := range []string{"zookeeper.set.acl", "authorizer.class.name", "ssl.client.auth", "listener.name.internal.ssl.client.auth", "max.connections"} {
+	for _, key := range []string{"zookeeper.set.acl", "authorizer.class.name", "max.connections"} {
 		if !slices.Contains(c.IgnoredKeys, key) {
 			t.Errorf("IgnoredKeys = %v, want %s among them", c.IgnoredKeys, key)
+		}
+	}
+	for _, key := range []string{"ssl.client.auth", "listener.name.internal.ssl.client.auth"} {
+		if slices.Contains(c.IgnoredKeys, key) {
+			t.Errorf("IgnoredKeys = %v: %s is read for TLS listeners", c.IgnoredKeys, key)
 		}
 	}
 }
@@ -151,10 +159,10 @@ listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,
 // line, so the operator fixes the file in one pass; overrides are blamed on
 // --override.
 func TestAllRefusedKeysAreReportedTogether(t *testing.T) {
-	text := strings.Replace(seedsFile, "listeners=PLAINTEXT://:9092", "listeners=SSL://:9092", 1) + `super.users=User:admin
+	text := strings.Replace(seedsFile, "listeners=PLAINTEXT://:9092", "listeners=SASL_SSL://:9092", 1) + `super.users=User:admin
 authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 max.connections=10
-ssl.keystore.location=/etc/kafka/ks.jks
+sasl.enabled.mechanisms=SCRAM-SHA-512
 `
 	ue := parseRefused(t, text, "zookeeper.set.acl=true")
 	var got []string
@@ -165,7 +173,7 @@ ssl.keystore.location=/etc/kafka/ks.jks
 		"server.properties authorizer.class.name",
 		"server.properties listeners",
 		"server.properties max.connections",
-		"server.properties ssl.keystore.location",
+		"server.properties sasl.enabled.mechanisms",
 		"server.properties super.users",
 		"--override zookeeper.set.acl",
 	}

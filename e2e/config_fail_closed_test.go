@@ -39,7 +39,7 @@ func TestConfigFailsClosed(t *testing.T) {
 	clusterID := strings.TrimSpace(Run(t, "storage", "random-uuid"))
 	Run(t, "storage", "format", "-t", clusterID, "-c", basePath)
 
-	const security = "TLS, SASL and ACLs are not supported yet"
+	const security = "SASL and ACLs are not supported yet"
 	tests := []struct {
 		name    string
 		replace map[string]string // base line -> its replacement
@@ -51,7 +51,8 @@ func TestConfigFailsClosed(t *testing.T) {
 			replace: map[string]string{listeners: fmt.Sprintf("listeners=SASL_SSL://%s,CONTROLLER://%s", brokerAddr, controllerAddr)},
 			extra:   []string{"listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT", "inter.broker.listener.name=SASL_SSL"},
 			key:     "listeners", msg: security},
-		{name: "tls-keystore", extra: []string{"ssl.keystore.location=/etc/kafka/kafka.keystore.jks"}, key: "ssl.keystore.location", msg: security},
+		{name: "tls-controller-listener", extra: []string{"listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:SSL"},
+			key: "listeners", msg: "TLS and SASL on the controller listener are not supported yet"},
 		{name: "sasl-mechanisms", extra: []string{"sasl.enabled.mechanisms=SCRAM-SHA-512"}, key: "sasl.enabled.mechanisms", msg: security},
 		{name: "authorizer", extra: []string{"authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer"}, key: "authorizer.class.name", msg: security},
 		{name: "super-users", extra: []string{"super.users=User:admin"}, key: "super.users", msg: security},
@@ -76,6 +77,26 @@ func TestConfigFailsClosed(t *testing.T) {
 			assertNotListening(t, brokerAddr, controllerAddr)
 		})
 	}
+
+	// A TLS listener is served, so its keystore must be there: a missing one stops
+	// the start naming the key and the file, before anything listens.
+	t.Run("tls-keystore-missing", func(t *testing.T) {
+		var lines []string
+		for _, l := range base {
+			if l == listeners {
+				l = fmt.Sprintf("listeners=SSL://%s,CONTROLLER://%s", brokerAddr, controllerAddr)
+			}
+			lines = append(lines, l)
+		}
+		lines = append(lines, "inter.broker.listener.name=SSL", "listener.security.protocol.map=SSL:SSL,CONTROLLER:PLAINTEXT", "ssl.keystore.type=PKCS12",
+			"ssl.keystore.location="+filepath.Join(dir, "no-such.p12"), "ssl.keystore.password=x")
+		path := writeProperties(t, dir, "tls-keystore-missing", lines)
+		stderr := startMustFail(t, path, 10*time.Second)
+		if want := path + ": ssl.keystore.location: "; !strings.Contains(stderr, want) || !strings.Contains(stderr, "no-such.p12") {
+			t.Errorf("stderr does not name %q and the keystore file:\n%s", want, stderr)
+		}
+		assertNotListening(t, brokerAddr, controllerAddr)
+	})
 
 	// Resolution goes to DNS; .invalid never resolves (RFC 6761), so this waits
 	// at most for the resolver's own timeout.

@@ -78,16 +78,29 @@ type Node struct {
 // extra holds additional server.properties lines.
 func StartSingleNode(t testing.TB, extra ...string) *Node {
 	t.Helper()
+	return StartSingleNodeOn(t, "PLAINTEXT", extra...)
+}
+
+// StartSingleNodeOn is StartSingleNode with the client listener named listener (SSL:
+// a TLS listener, whose keys extra must hold).
+func StartSingleNodeOn(t testing.TB, listener string, extra ...string) *Node {
+	t.Helper()
 	dir := t.TempDir()
 	bp, cp := freePort(t), freePort(t)
 	props := []string{
 		"process.roles=broker,controller",
 		"node.id=1",
 		fmt.Sprintf("controller.quorum.voters=1@127.0.0.1:%d", cp),
-		fmt.Sprintf("listeners=PLAINTEXT://127.0.0.1:%d,CONTROLLER://127.0.0.1:%d", bp, cp),
+		fmt.Sprintf("listeners=%s://127.0.0.1:%d,CONTROLLER://127.0.0.1:%d", listener, bp, cp),
 		"controller.listener.names=CONTROLLER",
 		"log.dirs=" + filepath.Join(dir, "data"),
 		"offsets.topic.replication.factor=1",
+	}
+	if listener != "PLAINTEXT" {
+		// As in Kafka, a KRaft node with an SSL or SASL listener maps its controller
+		// listener explicitly.
+		props = append(props, "inter.broker.listener.name="+listener,
+			fmt.Sprintf("listener.security.protocol.map=%s:%s,CONTROLLER:PLAINTEXT", listener, listener))
 	}
 	props = append(props, extra...)
 	n := &Node{

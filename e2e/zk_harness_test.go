@@ -45,6 +45,14 @@ var zkTimings = []string{
 // It returns once the first broker lists every broker and names a controller.
 func StartZKCluster(t testing.TB, nBrokers int, extra ...string) *ZKCluster {
 	t.Helper()
+	return StartZKClusterWith(t, nBrokers, nil, extra...)
+}
+
+// StartZKClusterWith is StartZKCluster with lines of each broker's own: perBroker gets
+// the broker's id and its PLAINTEXT address and returns lines added after the common
+// ones (a second listener, say).
+func StartZKClusterWith(t testing.TB, nBrokers int, perBroker func(id int, addr string) []string, extra ...string) *ZKCluster {
+	t.Helper()
 	root := t.TempDir()
 	c := &ZKCluster{t: t, ZK: zktest.Start(t)}
 	common := append([]string{
@@ -64,6 +72,9 @@ func StartZKCluster(t testing.TB, nBrokers int, extra ...string) *ZKCluster {
 			"listeners=PLAINTEXT://" + addr,
 			"log.dirs=" + filepath.Join(dir, "data"),
 		}, common...)
+		if perBroker != nil {
+			props = append(props, perBroker(id, addr)...)
+		}
 		n := &Node{
 			t:          t,
 			ConfigPath: filepath.Join(dir, "server.properties"),

@@ -3,6 +3,7 @@ package kwire
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -30,10 +31,42 @@ type Conn struct {
 	buf      []byte
 }
 
-// Dial connects to addr and exchanges ApiVersions.
-func Dial(ctx context.Context, addr, clientID string) (*Conn, error) {
+// Dialer opens the connection a Conn speaks Kafka over: TCP (DialTCP), or TLS for a
+// listener mapped to SSL (TLSDialer).
+type Dialer func(ctx context.Context, addr string) (net.Conn, error)
+
+// DialTCP is the plaintext Dialer.
+func DialTCP(ctx context.Context, addr string) (net.Conn, error) {
 	var d net.Dialer
-	nc, err := d.DialContext(ctx, "tcp", addr)
+	return d.DialContext(ctx, "tcp", addr)
+}
+
+// TLSDialer dials TCP and completes a TLS handshake before the first request, with the
+// config configFor gives for the host dialed (a client verifies the name of the server
+// it meant to reach, so the config depends on it).
+func TLSDialer(configFor func(host string) (*tls.Config, error)) Dialer {
+	return func(ctx context.Context, addr string) (net.Conn, error) {
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		cfg, err := configFor(host)
+		if err != nil {
+			return nil, err
+		}
+		d := tls.Dialer{Config: cfg}
+		return d.DialContext(ctx, "tcp", addr)
+	}
+}
+
+// Dial connects to addr over TCP and exchanges ApiVersions.
+func Dial(ctx context.Context, addr, clientID string) (*Conn, error) {
+	return DialWith(ctx, addr, clientID, DialTCP)
+}
+
+// DialWith is Dial over the connection dial opens.
+func DialWith(ctx context.Context, addr, clientID string, dial Dialer) (*Conn, error) {
+	nc, err := dial(ctx, addr)
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", addr, err)
 	}
@@ -140,13 +173,19 @@ func (c *Conn) Close() error { return c.nc.Close() }
 type Client struct {
 	addr     string
 	clientID string
+	dial     Dialer
 
 	mu   sync.Mutex
 	conn *Conn
 }
 
-// NewClient returns a client for addr; nothing is dialed yet.
-func NewClient(addr, clientID string) *Client { return &Client{addr: addr, clientID: clientID} }
+// NewClient returns a client for addr over TCP; nothing is dialed yet.
+func NewClient(addr, clientID string) *Client { return NewClientWith(addr, clientID, DialTCP) }
+
+// NewClientWith is NewClient over the connections dial opens.
+func NewClientWith(addr, clientID string, dial Dialer) *Client {
+	return &Client{addr: addr, clientID: clientID, dial: dial}
+}
 
 // Addr is the address this client talks to.
 func (c *Client) Addr() string { return c.addr }
@@ -156,7 +195,7 @@ func (c *Client) Request(ctx context.Context, req kmsg.Request) (kmsg.Response, 
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.conn == nil {
-		conn, err := Dial(ctx, c.addr, c.clientID)
+		conn, err := DialWith(ctx, c.addr, c.clientID, c.dial)
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ package node
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -38,7 +39,9 @@ type Node struct {
 	zk         *zkBroker
 	broker     *broker.Broker
 	listeners  []net.Listener
-	wg         sync.WaitGroup
+	// brokerTLS holds the TLS config of each broker listener mapped to SSL.
+	brokerTLS map[string]*tls.Config
+	wg        sync.WaitGroup
 }
 
 // Start brings up the roles cfg asks for. A KRaft node refuses an unformatted data
@@ -46,8 +49,12 @@ type Node struct {
 // A ZooKeeper-mode node (no process.roles) is a broker coordinated through
 // zookeeper.connect, which writes its meta.properties itself, as Kafka's does.
 func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*Node, error) {
+	brokerTLS, err := brokerListenerTLS(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.Mode() == config.ModeZooKeeper {
-		n := &Node{cfg: cfg, log: logger}
+		n := &Node{cfg: cfg, log: logger, brokerTLS: brokerTLS}
 		if err := n.startZooKeeperBroker(ctx); err != nil {
 			n.Close()
 			return nil, err
@@ -58,7 +65,7 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*Node,
 	if err != nil {
 		return nil, err
 	}
-	n := &Node{cfg: cfg, log: logger}
+	n := &Node{cfg: cfg, log: logger, brokerTLS: brokerTLS}
 	if cfg.IsController() {
 		if err := n.startController(ctx, meta.ClusterID); err != nil {
 			n.Close()
@@ -312,6 +319,7 @@ func (n *Node) serveBrokerListeners(b *broker.Broker) error {
 		if err != nil {
 			return fmt.Errorf("listen on %s://%s:%d: %w", l.Name, l.Host, l.Port, err)
 		}
+		ln = listenTLS(ln, n.brokerTLS[l.Name])
 		n.wg.Add(1)
 		go func(name string) {
 			defer n.wg.Done()

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end tests need: Debian's kcat and zookeeper packages.
+# Installs what the end-to-end tests need: Debian's kcat, zookeeper and openssl packages.
 # As root it installs them; otherwise it says what to run and fails.
 set -euo pipefail
 
 missing=()
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+# The TLS tests make their certificates and keystores with openssl (and the JRE's keytool,
+# which the zookeeper package brings).
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 # internal/zktest runs /usr/share/java/zookeeper.jar with java and slf4j-simple, and the
 # tests use zkCli.sh: the zookeeper package brings all of them (default-jre,
 # libzookeeper-java, libslf4j-java).

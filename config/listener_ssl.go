@@ -1,0 +1,39 @@
+package config
+
+import (
+	"strings"
+
+	"github.com/kbridge/kbridge/tlsconf"
+)
+
+// ListenerSSL is listener's ssl.* settings as Kafka resolves them: each
+// listener.name.<listener>.ssl.X (the listener's name lower-cased) over ssl.X. A
+// broker uses its inter-broker listener's settings as a client too, as Kafka does.
+func (c *Config) ListenerSSL(listener string) tlsconf.Settings {
+	prefix := listenerNamePrefix + strings.ToLower(listener) + "."
+	values := map[string]string{}
+	prefixed := map[string]bool{}
+	for key, value := range c.Raw {
+		if strings.HasPrefix(key, "ssl.") && !prefixed[key] {
+			values[key] = value
+		}
+		if k, ok := strings.CutPrefix(key, prefix); ok && strings.HasPrefix(k, "ssl.") {
+			values[k], prefixed[k] = value, true
+		}
+	}
+	return tlsconf.Settings{
+		Values: values,
+		KeyName: func(key string) string {
+			if prefixed[key] {
+				return prefix + key
+			}
+			return key
+		},
+		Source: c.Source,
+	}
+}
+
+// ListenerProtocol is listener's security protocol (listener.security.protocol.map).
+func (c *Config) ListenerProtocol(listener string) string {
+	return c.ListenerSecurityProtocolMap[listener]
+}
