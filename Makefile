@@ -60,6 +60,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRecords$$' -fuzztime $(FUZZTIME) ./broker/storage/
 	$(GO) test -run '^$$' -fuzz '^FuzzUpConvertLegacy$$' -fuzztime $(FUZZTIME) ./broker/storage/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./broker/group/
+	$(GO) test -run '^$$' -fuzz '^FuzzScramStep$$' -fuzztime $(FUZZTIME) ./saslserver/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseJAAS$$' -fuzztime $(FUZZTIME) ./saslserver/
 	for f in $$($(GO) test -list '^Fuzz' ./zkmode/znode/ | grep '^Fuzz'); do \
 		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./zkmode/znode/ || exit 1; done
 

@@ -2,6 +2,7 @@ package broker
 
 import (
 	"bufio"
+	"errors"
 	"log/slog"
 	"net"
 
@@ -22,21 +23,34 @@ type clientConn struct {
 	out       []byte
 	fetchBuf  []byte       // record data of one fetch response, reused across fetches
 	fetchBufs fetchBuffers // reused by its fetches without a session
-	queue     *answerQueue // started by the first pending answer
+	// sasl is the authentication of a SASL listener's connection, nil elsewhere.
+	sasl *saslState
+	// closeAfterAnswer ends the connection once the current answer is written (a
+	// failed SASL authentication, which Kafka answers and then closes).
+	closeAfterAnswer bool
+	queue            *answerQueue // started by the first pending answer
 }
 
 // requestHeader is Kafka's request header, as kwire parses it.
 type requestHeader = kwire.Header
 
 func newClientConn(b *Broker, conn net.Conn, listener string) *clientConn {
-	return &clientConn{
+	c := &clientConn{
 		b:        b,
 		conn:     conn,
 		listener: listener,
 		w:        bufio.NewWriterSize(conn, 64<<10),
 		log:      b.log.With("remote", conn.RemoteAddr().String(), "listener", listener),
 	}
+	if mechs, ok := b.sasl[listener]; ok {
+		c.sasl = &saslState{mechanisms: mechs}
+	}
+	return c
 }
+
+// errAuthenticationFailed ends a connection after its failed SASL authentication was
+// answered.
+var errAuthenticationFailed = errors.New("SASL authentication failed")
 
 // serve answers the connection's requests through the shared Kafka server core
 // (kwire.Serve) until it ends.
@@ -44,10 +58,21 @@ func (c *clientConn) serve() {
 	defer c.conn.Close()
 	defer c.closeQueue()
 	frames := kwire.NewFrameReader(c.conn, c.b.cfg.SocketRequestMaxBytes)
-	err := kwire.Serve(frames, brokerAPIs, c.log, func(req kwire.Request[handlerFunc]) (kmsg.Response, error) {
+	err := kwire.Serve(frames, brokerAPIs, c.log, c.rawSASL, func(req kwire.Request[handlerFunc]) (kmsg.Response, error) {
+		if err := c.checkAuthenticated(req.Header.Key); err != nil {
+			return nil, err
+		}
 		return req.Handler(c.b, c, &req.Header, req.Body)
-	}, c.answer)
-	if err != nil && !c.b.isClosed() {
+	}, func(hdr kwire.Header, resp kmsg.Response) error {
+		if err := c.answer(hdr, resp); err != nil {
+			return err
+		}
+		if c.closeAfterAnswer {
+			return errAuthenticationFailed
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errAuthenticationFailed) && !c.b.isClosed() {
 		c.log.Warn("closing connection", "err", err)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/kbridge/kbridge/config"
 	"github.com/kbridge/kbridge/kwire"
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/saslserver"
 )
 
 // Broker serves the Kafka protocol for one node.
@@ -41,6 +42,9 @@ type Broker struct {
 	pids     *producerIDBlock
 	groups   *groupCoordinator
 	sessions *fetchSessions
+
+	// sasl holds the mechanisms of each SASL listener (listenerSASL).
+	sasl map[string][]saslserver.Mechanism
 
 	mu        sync.Mutex
 	listeners []net.Listener
@@ -66,6 +70,11 @@ func New(cfg *config.Config, src metadata.Source, logger *slog.Logger) (*Broker,
 		stop:     make(chan struct{}),
 		sessions: newFetchSessions(cfg.MaxIncrementalFetchSessionCacheSlots),
 	}
+	sasl, err := listenerSASL(cfg, b.Image)
+	if err != nil {
+		return nil, fmt.Errorf("SASL: %w", err)
+	}
+	b.sasl = sasl
 	rm, err := NewReplicaManager(cfg, b.id, b.brokerEpoch, logger)
 	if err != nil {
 		return nil, fmt.Errorf("start replica manager: %w", err)

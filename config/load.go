@@ -84,7 +84,9 @@ func unknownKeys(raw map[string]string) []string {
 // them. Parse has refused the others already, so these have no effect on
 // security or durability.
 func ignoredKeys(raw map[string]string) []string {
-	return sortedKeys(raw, func(key string) bool { return brokerKeyIndex[key] == nil && !isTLSKey(key) && isKafkaKey(key) })
+	return sortedKeys(raw, func(key string) bool {
+		return brokerKeyIndex[key] == nil && !isTLSKey(key) && !isSASLKey(key) && isKafkaKey(key)
+	})
 }
 
 func sortedKeys(raw map[string]string, keep func(key string) bool) []string {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/kbridge/kbridge/tlsconf"
 )
@@ -31,11 +32,11 @@ func refuseUnsupported(d *decoder, c *Config) error {
 }
 
 // securedListeners reports each listener whose security protocol kbridge would
-// not honour: SASL on any listener (kbridge would serve it without authentication),
-// and anything but PLAINTEXT on a controller listener (TLS there, for Raft and the
-// broker-to-controller calls, is not implemented yet). A broker listener mapped to SSL
-// is served with TLS; the ssl.* keys of such a listener that kbridge does not
-// implement are reported too. The error names the key that declares the listener;
+// not honour: anything but PLAINTEXT on a controller listener (TLS and SASL there, for
+// Raft and the broker-to-controller calls, are not implemented yet), and on a broker
+// listener the TLS settings and SASL mechanisms kbridge does not implement (SSL and
+// SASL_SSL listeners are served with TLS, SASL_PLAINTEXT and SASL_SSL ones
+// authenticate with PLAIN or SCRAM). The error names the key that declares the listener;
 // the protocol comes from listener.security.protocol.map, or from the listener's name
 // (SSL, SASL_PLAINTEXT, SASL_SSL) when the map is Kafka's default.
 func securedListeners(d *decoder, c *Config) []*KeyError {
@@ -55,12 +56,13 @@ func securedListeners(d *decoder, c *Config) []*KeyError {
 		case controller[name]:
 			out = append(out, &KeyError{File: d.source(key), Key: key,
 				Msg: fmt.Sprintf("controller listener %s uses security protocol %s (%s), but %s", name, protocol, how, controllerTLSMissing)})
-		case protocol == "SSL":
-			s := c.ListenerSSL(name)
-			for _, k := range tlsconf.CheckKeys(s) {
-				out = append(out, &KeyError{File: d.source(s.KeyName(k)), Key: s.KeyName(k),
-					Msg: fmt.Sprintf("configures TLS on listener %s in a way kbridge does not implement (only Kafka's default is supported)", name)})
+		case protocol == "SSL" || protocol == "SASL_SSL":
+			out = append(out, refusedTLSKeys(d, c, name)...)
+			if protocol == "SASL_SSL" {
+				out = append(out, refusedSASL(d, c, key, name)...)
 			}
+		case protocol == "SASL_PLAINTEXT":
+			out = append(out, refusedSASL(d, c, key, name)...)
 		default:
 			out = append(out, &KeyError{File: d.source(key), Key: key,
 				Msg: fmt.Sprintf("listener %s uses security protocol %s (%s), but %s", name, protocol, how, securityMissing)})
@@ -72,6 +74,40 @@ func securedListeners(d *decoder, c *Config) []*KeyError {
 	for _, name := range c.ControllerListenerNames {
 		if _, ok := c.ListenerByName(name); !ok {
 			check("controller.listener.names", name)
+		}
+	}
+	return out
+}
+
+// refusedTLSKeys reports the ssl.* settings of a TLS listener that kbridge does not
+// implement (tlsconf.CheckKeys).
+func refusedTLSKeys(d *decoder, c *Config, name string) []*KeyError {
+	var out []*KeyError
+	s := c.ListenerSSL(name)
+	for _, k := range tlsconf.CheckKeys(s) {
+		out = append(out, &KeyError{File: d.source(s.KeyName(k)), Key: s.KeyName(k),
+			Msg: fmt.Sprintf("configures TLS on listener %s in a way kbridge does not implement (only Kafka's default is supported)", name)})
+	}
+	return out
+}
+
+// refusedSASL reports what a SASL listener asks that kbridge does not implement yet:
+// a mechanism other than PLAIN and SCRAM (GSSAPI is Kafka's default), or SASL on the
+// inter-broker listener, whose replica fetchers would have to authenticate.
+func refusedSASL(d *decoder, c *Config, key, name string) []*KeyError {
+	var out []*KeyError
+	if name == c.InterBrokerListenerName {
+		out = append(out, &KeyError{File: d.source(key), Key: key,
+			Msg: fmt.Sprintf("listener %s is the inter-broker listener, but SASL between brokers is not supported yet", name)})
+	}
+	mkey := listenerNamePrefix + strings.ToLower(name) + ".sasl.enabled.mechanisms"
+	if !d.isSet(mkey) {
+		mkey = "sasl.enabled.mechanisms"
+	}
+	for _, m := range c.ListenerSASL(name).Mechanisms {
+		if !slices.Contains(saslMechanismsImplemented, m) {
+			out = append(out, &KeyError{File: d.source(mkey), Key: mkey,
+				Msg: fmt.Sprintf("listener %s enables SASL mechanism %s, which is not supported yet (%s are)", name, m, strings.Join(saslMechanismsImplemented, ", "))})
 		}
 	}
 	return out

@@ -52,6 +52,9 @@ func offUnlessPositive(v string) bool {
 	return err == nil && n <= 0
 }
 
+// anyValue accepts every value: the key is implemented.
+func anyValue(string) bool { return true }
+
 // maxInt32Off is the "no limit" default of Kafka's connection limits.
 var maxInt32Off = offWhen(maxInt32)
 
@@ -64,6 +67,11 @@ var unsupportedKeys = []unsupportedKey{
 	// entry. TLS (ssl.*) is implemented on broker listeners; the ssl.* keys it
 	// does not implement are refused per TLS listener (tlsconf.CheckKeys).
 	{name: "sasl.", off: offWhen(), asks: "configures SASL authentication", missing: securityMissing},
+	// Read for SASL listeners (config/listener_sasl.go; refusedSASL checks the
+	// mechanisms), so any value is accepted here.
+	{name: "sasl.enabled.mechanisms", off: anyValue},
+	{name: "sasl.jaas.config", off: anyValue},
+	{name: "sasl.mechanism.inter.broker.protocol", off: anyValue},
 	{name: "security.inter.broker.protocol", off: offWhen("PLAINTEXT", "SSL"), asks: "asks for a SASL inter-broker protocol", missing: securityMissing},
 	{name: "connections.max.reauth.ms", off: offUnlessPositive, asks: "asks for SASL re-authentication (KIP-368)", missing: securityMissing},
 	{name: "principal.builder.class", off: offWhen("org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder"),

@@ -73,7 +73,7 @@ func (s *ControllerServer) ServeConn(conn net.Conn) {
 		log := s.log.With("remote", conn.RemoteAddr().String())
 		var out []byte
 		frames := kwire.NewFrameReader(conn, s.maxReq)
-		err := kwire.Serve(frames, controllerAPIs, log, func(req kwire.Request[controllerHandler]) (kmsg.Response, error) {
+		err := kwire.Serve(frames, controllerAPIs, log, nil, func(req kwire.Request[controllerHandler]) (kmsg.Response, error) {
 			ctx, cancel := context.WithTimeout(s.ctx, requestTimeout)
 			defer cancel()
 			resp, err := req.Handler(ctx, s, req.Body)

@@ -9,6 +9,12 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
+// RawFrames is a connection's hook for frames that are not Kafka requests: the raw
+// SASL tokens a client sends after a SaslHandshake v0 (the framing before KIP-152).
+// It reports whether frame was one, which it then answered itself; an error closes
+// the connection. A nil RawFrames takes every frame as a request.
+type RawFrames func(frame []byte) (handled bool, err error)
+
 // Serve answers one connection's requests in order until it ends, the same way on
 // every Kafka listener in kbridge: frames read with the size limit, decoded and
 // version-gated by reg (with KIP-511's ApiVersions answers), each handler run under
@@ -16,9 +22,9 @@ import (
 // its response (nil: nothing is sent, as for an acks=0 produce); answer sends a
 // response for a request header, in request order. Serve returns nil when the client
 // closed the connection, else why it was closed; the caller closes it. It is the one
-// place a request passes through before its handler, where authentication and
-// authorization will be checked (issue 15).
-func Serve[H any](frames *FrameReader, reg *Registry[H], log *slog.Logger,
+// place a frame passes through before its handler: raw authentication tokens are
+// taken by raw, and the listener's handle checks authentication first.
+func Serve[H any](frames *FrameReader, reg *Registry[H], log *slog.Logger, raw RawFrames,
 	handle func(Request[H]) (kmsg.Response, error), answer func(Header, kmsg.Response) error) error {
 	for {
 		frame, err := frames.Next()
@@ -27,6 +33,15 @@ func Serve[H any](frames *FrameReader, reg *Registry[H], log *slog.Logger,
 		}
 		if err != nil {
 			return err
+		}
+		if raw != nil {
+			handled, err := raw(frame)
+			if err != nil {
+				return err
+			}
+			if handled {
+				continue
+			}
 		}
 		req, early, err := reg.Decode(frame)
 		if err != nil {

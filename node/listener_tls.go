@@ -9,14 +9,15 @@ import (
 	"github.com/kbridge/kbridge/tlsconf"
 )
 
-// brokerListenerTLS builds the TLS config of every broker listener mapped to SSL, from
+// brokerListenerTLS builds the TLS config of every broker listener mapped to SSL or
+// SASL_SSL, from
 // its ssl.* settings (listener.name.<l>.ssl.* over ssl.*), before anything listens: a
 // missing keystore, a wrong password or a certificate that does not match its key
 // stops the start with the key and the file, instead of a listener that cannot serve.
 func brokerListenerTLS(cfg *config.Config) (map[string]*tls.Config, error) {
 	out := map[string]*tls.Config{}
 	for _, l := range cfg.BrokerListeners() {
-		if cfg.ListenerProtocol(l.Name) != "SSL" {
+		if p := cfg.ListenerProtocol(l.Name); p != "SSL" && p != "SASL_SSL" {
 			continue
 		}
 		tc, err := tlsconf.ServerConfig(cfg.ListenerSSL(l.Name))

@@ -1,0 +1,64 @@
+package broker
+
+import (
+	"fmt"
+
+	"github.com/kbridge/kbridge/config"
+	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/saslserver"
+)
+
+// scramMechanismIDs are Kafka's ScramMechanism type ids, as UserScramCredentialRecord
+// and the ZooKeeper user config store them.
+var scramMechanismIDs = map[string]int8{"SCRAM-SHA-256": 1, "SCRAM-SHA-512": 2}
+
+// listenerSASL builds the SASL mechanisms of every broker listener mapped to
+// SASL_PLAINTEXT or SASL_SSL: PLAIN with the users of its JAAS config, SCRAM with the
+// credentials of the metadata image (UserScramCredentialRecord in KRaft mode,
+// /config/users in ZooKeeper mode), looked up at each authentication so a user added
+// later can log in at once. A PLAIN mechanism without a readable user list stops the
+// start, naming the key and the file.
+func listenerSASL(cfg *config.Config, image func() *metadata.Image) (map[string][]saslserver.Mechanism, error) {
+	out := map[string][]saslserver.Mechanism{}
+	for _, l := range cfg.BrokerListeners() {
+		switch cfg.ListenerProtocol(l.Name) {
+		case "SASL_PLAINTEXT", "SASL_SSL":
+		default:
+			continue
+		}
+		s := cfg.ListenerSASL(l.Name)
+		for _, m := range s.Mechanisms {
+			mech, err := saslMechanism(m, s, image)
+			if err != nil {
+				return nil, fmt.Errorf("listener %s: %s: %w", l.Name, cfg.Source, err)
+			}
+			out[l.Name] = append(out[l.Name], mech)
+		}
+	}
+	return out, nil
+}
+
+func saslMechanism(name string, s config.ListenerSASL, image func() *metadata.Image) (saslserver.Mechanism, error) {
+	if name == "PLAIN" {
+		key := s.JAASKey[name]
+		if key == "" {
+			return nil, fmt.Errorf("listener.name.<listener>.plain.sasl.jaas.config: PLAIN needs the listener's JAAS config with its users (user_<name>=\"<password>\")")
+		}
+		users, err := saslserver.ParsePlainJAAS(s.JAAS[name])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", key, err)
+		}
+		return saslserver.Plain(users), nil
+	}
+	id, ok := scramMechanismIDs[name]
+	if !ok {
+		return nil, fmt.Errorf("sasl.enabled.mechanisms: %s is not supported", name)
+	}
+	return saslserver.Scram(name, func(user string) (saslserver.ScramCredential, bool) {
+		c, ok := image().Scram[metadata.ScramKey{Name: user, Mechanism: id}]
+		if !ok {
+			return saslserver.ScramCredential{}, false
+		}
+		return saslserver.ScramCredential{Salt: c.Salt, StoredKey: c.StoredKey, ServerKey: c.ServerKey, Iterations: c.Iterations}, true
+	})
+}

@@ -1,0 +1,61 @@
+package config
+
+import (
+	"strings"
+)
+
+// saslMechanismsImplemented are the SASL mechanisms kbridge's listeners serve
+// (saslserver): Kafka's GSSAPI (its default) and OAUTHBEARER are refused at start.
+var saslMechanismsImplemented = []string{"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"}
+
+// ListenerSASL is a SASL listener's settings as Kafka resolves them: the enabled
+// mechanisms (listener.name.<l>.sasl.enabled.mechanisms over sasl.enabled.mechanisms,
+// Kafka's default GSSAPI) and each mechanism's JAAS config, which a broker takes only
+// from listener.name.<l>.<mechanism>.sasl.jaas.config (Kafka's preferred form; the
+// JVM-wide login file has no equivalent here).
+type ListenerSASL struct {
+	Mechanisms []string
+	// JAAS holds each mechanism's JAAS config by mechanism name, and JAASKey the key
+	// it was read from, for errors.
+	JAAS    map[string]string
+	JAASKey map[string]string
+}
+
+// ListenerSASL resolves listener's SASL settings.
+func (c *Config) ListenerSASL(listener string) ListenerSASL {
+	prefix := listenerNamePrefix + strings.ToLower(listener) + "."
+	mechanisms := "GSSAPI"
+	if v, ok := c.Raw["sasl.enabled.mechanisms"]; ok {
+		mechanisms = v
+	}
+	if v, ok := c.Raw[prefix+"sasl.enabled.mechanisms"]; ok {
+		mechanisms = v
+	}
+	s := ListenerSASL{Mechanisms: splitList(mechanisms), JAAS: map[string]string{}, JAASKey: map[string]string{}}
+	for _, m := range s.Mechanisms {
+		key := prefix + strings.ToLower(m) + ".sasl.jaas.config"
+		if v, ok := c.Raw[key]; ok {
+			s.JAAS[m], s.JAASKey[m] = v, key
+		}
+	}
+	return s
+}
+
+// isSASLKey tells whether key is read for SASL listeners: sasl.enabled.mechanisms,
+// sasl.mechanism.inter.broker.protocol and the per-listener JAAS configs.
+func isSASLKey(key string) bool {
+	switch key {
+	case "sasl.enabled.mechanisms", "sasl.mechanism.inter.broker.protocol":
+		return true
+	}
+	rest, ok := strings.CutPrefix(key, listenerNamePrefix)
+	if !ok {
+		return false
+	}
+	_, rest, _ = strings.Cut(rest, ".")
+	if rest == "sasl.enabled.mechanisms" {
+		return true
+	}
+	_, rest, _ = strings.Cut(rest, ".")
+	return rest == "sasl.jaas.config"
+}

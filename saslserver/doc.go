@@ -1,0 +1,44 @@
+// Package saslserver is the broker side of the SASL mechanisms kbridge serves
+// on SASL_PLAINTEXT and SASL_SSL listeners: PLAIN (RFC 4616) and
+// SCRAM-SHA-256 and SCRAM-SHA-512 (RFC 5802, RFC 7677), as Kafka 3.9's
+// PlainSaslServer and ScramSaslServer run them behind SaslHandshake and
+// SaslAuthenticate (KIP-43, KIP-152). The package knows nothing of the wire:
+// the broker hands each SaslAuthenticate request's auth_bytes to
+// Session.Step and sends back the reply, so the exchange can be tested
+// without a connection.
+//
+// Errors. A failed Step returns an *AuthError whose text is exactly what
+// Kafka's SaslServerAuthenticator puts in the SaslAuthenticateResponse's
+// error_message: the mechanism's own message where Kafka shows it
+// (SaslAuthenticationException: every PLAIN failure, a SCRAM authorization id
+// that is not the user), otherwise Kafka's generic "Authentication failed
+// during authentication due to invalid credentials with SASL mechanism ...",
+// so that a client cannot learn whether a user exists. The precise reason,
+// for the broker's log only, is the error's Unwrap.
+//
+// PLAIN checks the password against the user_<name> options of a
+// PlainLoginModule JAAS config (PlainServerCallbackHandler), read by
+// ParsePlainJAAS as Kafka's JaasConfig reads sasl.jaas.config values;
+// ParseJAASOption reads one option of any login module, such as the broker's
+// own username and password.
+//
+// SCRAM looks the user's credential up when the client's first message
+// arrives, so users added while the broker runs can authenticate at once, as
+// Kafka's CredentialCache allows. A credential is what Kafka stores
+// (UserScramCredentialRecord in KRaft mode, the /config/users znode in
+// ZooKeeper mode): salt, StoredKey, ServerKey and iteration count, never the
+// password; NewScramCredential derives one from a password. Deliberate
+// differences from Kafka, each refusing something Kafka would accept: the
+// client-final message's channel binding must be base64 of the gs2 header the
+// client sent, or of "n,," (Kafka's own client, librdkafka and franz-go send
+// "biws" even with an authorization id), where Kafka does not look at it; the
+// reserved "m=" attribute fails, as RFC 5802 requires; delegation tokens
+// (the "tokenauth" extension, KIP-48) are refused with a message saying so.
+// As in Kafka, the client-final nonce need only end with the server's nonce
+// (librdkafka 2.0 sends its own nonce in front of it).
+// The AuthMessage a proof signs is made of the messages exactly as sent (RFC
+// 5802), where Kafka re-serializes them; the two agree for every client that
+// follows the RFC. An authorization id is compared with the user name once
+// both are unescaped ("=2C", "=3D"), where Kafka compares it still escaped
+// and so refuses a user with ',' or '=' in its name who names itself.
+package saslserver
