@@ -8,9 +8,9 @@ import (
 	"github.com/kbridge/kbridge/saslserver"
 )
 
-// scramMechanismIDs are Kafka's ScramMechanism type ids, as UserScramCredentialRecord
-// and the ZooKeeper user config store them.
-var scramMechanismIDs = map[string]int8{"SCRAM-SHA-256": 1, "SCRAM-SHA-512": 2}
+// scramMechanismIDs are Kafka's ScramMechanism type ids by name, as
+// UserScramCredentialRecord stores them.
+var scramMechanismIDs = map[string]int8{saslserver.ScramSHA256: metadata.ScramSHA256, saslserver.ScramSHA512: metadata.ScramSHA512}
 
 // listenerSASL builds the SASL mechanisms of every broker listener mapped to
 // SASL_PLAINTEXT or SASL_SSL: PLAIN with the users of its JAAS config, SCRAM with the

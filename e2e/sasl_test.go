@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -102,5 +104,53 @@ func TestSASLListeners(t *testing.T) {
 	defer pcancel()
 	if _, err := kadm.NewClient(anonymous).ListTopics(pctx); err == nil {
 		t.Error("a client that did not authenticate was served Metadata")
+	}
+}
+
+// TestSCRAMUserFromFormat: a KRaft node formatted with `storage format --add-scram`
+// (Kafka 3.9's way to give a new cluster its first SCRAM user) authenticates that user
+// over SCRAM-SHA-512 on its SASL_PLAINTEXT listener from the first start, and refuses
+// a wrong password.
+func TestSCRAMUserFromFormat(t *testing.T) {
+	dir := t.TempDir()
+	bp, sp, cp := freePort(t), freePort(t), freePort(t)
+	n := &Node{t: t, ConfigPath: filepath.Join(dir, "server.properties"), DataDir: filepath.Join(dir, "data"),
+		BrokerAddr: fmt.Sprintf("127.0.0.1:%d", bp), logPath: filepath.Join(dir, "server.log")}
+	props := []string{
+		"process.roles=broker,controller",
+		"node.id=1",
+		fmt.Sprintf("controller.quorum.voters=1@127.0.0.1:%d", cp),
+		fmt.Sprintf("listeners=PLAINTEXT://127.0.0.1:%d,SASL_PLAINTEXT://127.0.0.1:%d,CONTROLLER://127.0.0.1:%d", bp, sp, cp),
+		"listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+		"controller.listener.names=CONTROLLER",
+		"sasl.enabled.mechanisms=SCRAM-SHA-512",
+		"log.dirs=" + n.DataDir,
+		"offsets.topic.replication.factor=1",
+	}
+	if err := os.WriteFile(n.ConfigPath, []byte(strings.Join(props, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	clusterID := strings.TrimSpace(Run(t, "storage", "random-uuid"))
+	Run(t, "storage", "format", "-t", clusterID, "-c", n.ConfigPath, "--add-scram", "SCRAM-SHA-512=[name=admin,password=admin-secret]")
+	n.Start()
+	t.Cleanup(func() {
+		n.Stop()
+		if t.Failed() {
+			n.dumpLog()
+		}
+	})
+	saslAddr := fmt.Sprintf("127.0.0.1:%d", sp)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	admin := newClient(t, saslAddr, kgo.SASL(scram.Auth{User: "admin", Pass: "admin-secret"}.AsSha512Mechanism()), kgo.DefaultProduceTopic("bootstrapped"))
+	if resp, err := kadm.NewClient(admin).CreateTopic(ctx, 1, 1, nil, "bootstrapped"); err != nil || resp.Err != nil {
+		t.Fatalf("create a topic as the bootstrapped SCRAM user: %v %v", err, resp.Err)
+	}
+	if err := admin.ProduceSync(ctx, &kgo.Record{Value: []byte("hello")}).FirstErr(); err != nil {
+		t.Fatalf("produce as the bootstrapped SCRAM user: %v", err)
+	}
+	wrong := newClient(t, saslAddr, kgo.SASL(scram.Auth{User: "admin", Pass: "guess"}.AsSha512Mechanism()), kgo.RequestRetries(0))
+	if err := wrong.Ping(ctx); !errors.Is(err, kerr.SaslAuthenticationFailed) {
+		t.Errorf("a wrong password: %v, want SASL_AUTHENTICATION_FAILED", err)
 	}
 }

@@ -15,15 +15,16 @@ import (
 const BootstrapCheckpointName = "bootstrap.checkpoint"
 
 // WriteBootstrapCheckpoint writes Kafka's bootstrap.checkpoint: a snapshot-format file
-// whose records (here the metadata.version FeatureLevelRecord) the first active
-// controller writes into an empty metadata log. The file is written to a temporary name
-// and renamed, so a crash never leaves a torn checkpoint.
-func WriteBootstrapCheckpoint(path string, metadataVersion int16) error {
+// whose records (the metadata.version FeatureLevelRecord, then extra: the SCRAM
+// credentials of `storage format --add-scram`) the first active controller writes into
+// an empty metadata log. The file is written to a temporary name and renamed, so a
+// crash never leaves a torn checkpoint.
+func WriteBootstrapCheckpoint(path string, metadataVersion int16, extra ...metadata.Record) error {
 	var buf bytes.Buffer
-	recs := []metadata.Record{&metadata.FeatureLevelRecord{
+	recs := append([]metadata.Record{&metadata.FeatureLevelRecord{
 		Name:         metadata.FeatureMetadataVersion,
 		FeatureLevel: metadataVersion,
-	}}
+	}}, extra...)
 	if err := writeSnapshot(&buf, 0, 0, recs); err != nil {
 		return fmt.Errorf("encode %s: %w", path, err)
 	}

@@ -27,9 +27,9 @@ type FormatResult struct {
 
 // Format prepares a KRaft node's directories the way kafka-storage format does:
 // meta.properties v1 (cluster id, node id, a fresh directory id) in every log dir and
-// the metadata log dir, and bootstrap.checkpoint with the metadata.version feature in
-// the metadata log dir.
-func Format(cfg *config.Config, clusterID string, ignoreFormatted bool) ([]FormatResult, error) {
+// the metadata log dir, and bootstrap.checkpoint with the metadata.version feature and
+// the bootstrap records (SCRAM credentials of --add-scram) in the metadata log dir.
+func Format(cfg *config.Config, clusterID string, ignoreFormatted bool, bootstrap ...metadata.Record) ([]FormatResult, error) {
 	if cfg.Mode() != config.ModeKRaft {
 		return nil, fmt.Errorf("%s: formatting is only supported for clusters in KRaft mode (process.roles is not set)", cfg.Source)
 	}
@@ -53,7 +53,7 @@ func Format(cfg *config.Config, clusterID string, ignoreFormatted bool) ([]Forma
 		}
 		if filepath.Clean(dir) == filepath.Clean(cfg.MetadataLogDir) {
 			path := filepath.Join(dir, bootstrapCheckpointFile)
-			if err := kraftmode.WriteBootstrapCheckpoint(path, metadata.MetadataVersionLatest); err != nil {
+			if err := kraftmode.WriteBootstrapCheckpoint(path, metadata.MetadataVersionLatest, bootstrap...); err != nil {
 				return results, fmt.Errorf("write %s: %w", path, err)
 			}
 		}

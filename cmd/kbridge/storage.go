@@ -28,18 +28,29 @@ func init() {
 
 	var clusterID, cfgFile string
 	var ignore bool
+	var addScram []string
 	format := &cobra.Command{
 		Use:   "format -t CLUSTER_ID -c server.properties",
 		Short: "Write meta.properties and the bootstrap metadata to every data directory",
 		Example: `  KAFKA_CLUSTER_ID="$(kbridge storage random-uuid)"
-  kbridge storage format -t "$KAFKA_CLUSTER_ID" -c examples/kraft/server.properties`,
+  kbridge storage format -t "$KAFKA_CLUSTER_ID" -c examples/kraft/server.properties
+  kbridge storage format -t "$KAFKA_CLUSTER_ID" -c server.properties \
+    --add-scram 'SCRAM-SHA-512=[name=admin,password=admin-secret]'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := config.Load(cfgFile, nil)
 			if err != nil {
 				return err
 			}
-			results, err := node.Format(cfg, clusterID, ignore)
+			var bootstrap []metadata.Record
+			for _, spec := range addScram {
+				rec, err := parseAddScram(spec)
+				if err != nil {
+					return err
+				}
+				bootstrap = append(bootstrap, rec)
+			}
+			results, err := node.Format(cfg, clusterID, ignore, bootstrap...)
 			for _, r := range results {
 				if r.Skipped {
 					fmt.Fprintf(cmd.OutOrStdout(), "Log directory %s is already formatted. Skipping.\n", r.Dir)
@@ -53,6 +64,8 @@ func init() {
 	format.Flags().StringVarP(&clusterID, "cluster-id", "t", "", "the cluster id (kbridge storage random-uuid makes one)")
 	format.Flags().StringVarP(&cfgFile, "config", "c", "", "the node's server.properties")
 	format.Flags().BoolVarP(&ignore, "ignore-formatted", "g", false, "skip directories that are already formatted instead of failing")
+	format.Flags().StringArrayVarP(&addScram, "add-scram", "S", nil,
+		"a SCRAM user the cluster starts with, as Kafka's --add-scram: 'SCRAM-SHA-512=[name=alice,password=alice-secret]' (repeatable; optional salt=BASE64, iterations=4096..16384)")
 	format.MarkFlagRequired("cluster-id")
 	format.MarkFlagRequired("config")
 	storageCmd.AddCommand(format)
