@@ -84,11 +84,18 @@ func (s *AdminServer) handleState(w http.ResponseWriter, _ *http.Request) {
 }
 
 // handleRecords answers GET /v1/records with the committed image as one batch of
-// metadata records in Kafka's framing, the form a snapshot has.
+// metadata records in Kafka's framing, the form a snapshot has, SCRAM credentials
+// redacted: their salts and keys never leave the controller (UserScramCredentialRecord.Redacted).
 func (s *AdminServer) handleRecords(w http.ResponseWriter, _ *http.Request) {
 	img := s.ctrl.Image()
+	recs := img.Records()
+	for i, r := range recs {
+		if scram, ok := r.(*metadata.UserScramCredentialRecord); ok {
+			recs[i] = scram.Redacted()
+		}
+	}
 	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Write(metadata.EncodeBatch(max(img.Offset, 0), img.Epoch, time.Now().UnixMilli(), img.Records()))
+	w.Write(metadata.EncodeBatch(max(img.Offset, 0), img.Epoch, time.Now().UnixMilli(), recs))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

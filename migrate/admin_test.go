@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"net"
@@ -104,5 +105,40 @@ func TestFetchControllerViewUnreachable(t *testing.T) {
 	defer cancel()
 	if _, err := FetchControllerView(ctx, addr); err == nil {
 		t.Fatal("no error from an unreachable controller")
+	}
+}
+
+// TestRecordsHoldNoScramSecrets: GET /v1/records carries a SCRAM credential's name,
+// mechanism and iterations but none of its salt or keys, and the view built from it
+// still tells the credential apart from another.
+func TestRecordsHoldNoScramSecrets(t *testing.T) {
+	img := testImage(t)
+	cred := &metadata.UserScramCredentialRecord{Name: "alice", Mechanism: metadata.ScramSHA256, Salt: []byte("alice-salt-bytes"),
+		StoredKey: []byte("alice-stored-key-0123456789abcdef"), ServerKey: []byte("alice-server-key-0123456789abcdef"), Iterations: 4096}
+	apply(t, img, cred)
+	addr := serveAdmin(t, fixedMember{img: img, leader: 1}, 1, func(string) []Voter { return nil })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	body, err := get(ctx, addr, "/v1/records")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range [][]byte{cred.Salt, cred.StoredKey, cred.ServerKey} {
+		if bytes.Contains(body, secret) {
+			t.Fatalf("GET /v1/records holds %q", secret)
+		}
+	}
+	v, err := FetchControllerView(ctx, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := v.Image.Scram[metadata.ScramKey{Name: "alice", Mechanism: metadata.ScramSHA256}]
+	if got == nil || got.Iterations != 4096 || !metadata.SameScram(got, cred) {
+		t.Fatalf("the view's credential %+v does not match alice's", got)
+	}
+	other := *cred
+	other.StoredKey = []byte("another-stored-key-0123456789abcd")
+	if metadata.SameScram(got, &other) {
+		t.Fatal("the redacted credential matches a different one")
 	}
 }

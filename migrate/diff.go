@@ -1,7 +1,6 @@
 package migrate
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
 	"maps"
@@ -210,8 +209,7 @@ func (d *differ) scram(zk, log *metadata.Image) {
 			d.add(&d.sum.Scram, entity, "SCRAM credential of %s is in ZooKeeper but not in the metadata log.", entity)
 		case zc == nil:
 			d.add(&d.sum.Scram, entity, "SCRAM credential of %s is in the metadata log but not in ZooKeeper.", entity)
-		case !bytes.Equal(zc.Salt, lc.Salt) || !bytes.Equal(zc.StoredKey, lc.StoredKey) ||
-			!bytes.Equal(zc.ServerKey, lc.ServerKey) || zc.Iterations != lc.Iterations:
+		case !metadata.SameScram(zc, lc):
 			d.add(&d.sum.Scram, entity, "SCRAM credential of %s differs between ZooKeeper and the metadata log.", entity)
 		}
 	}
