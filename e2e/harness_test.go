@@ -50,16 +50,35 @@ func requireTool(t testing.TB, name string) string {
 	return path
 }
 
-// freePort asks the kernel for an unused loopback port.
+// freePort asks the kernel for an unused loopback port, never one it handed out
+// before in this run.
 func freePort(t testing.TB) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	handedOut.mu.Lock()
+	defer handedOut.mu.Unlock()
+	for range 100 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+		// The kernel may offer a port again once it is closed; one handed out earlier
+		// in this run may not be listening yet (two controllers got the same one).
+		if !handedOut.ports[port] {
+			handedOut.ports[port] = true
+			return port
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	t.Fatal("no free port that was not handed out already")
+	return 0
 }
+
+// handedOut are the ports freePort gave out in this test binary.
+var handedOut = struct {
+	mu    sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
 
 // Node is one kbridge server process started by a test.
 type Node struct {
