@@ -145,12 +145,11 @@ func (b *Broker) appendProduced(topic string, partition int32, records []byte, a
 // appendAsLeader checks a produced batch against the topic's rules and appends it.
 func appendAsLeader(p *Partition, st partitionState, records []byte, acks int16, legacyFormats bool) (storage.AppendResult, error) {
 	var none storage.AppendResult
-	now := time.Now().UnixMilli()
 	if len(records) > batchMagicOffset && records[batchMagicOffset] < 2 {
 		if !legacyFormats {
 			return none, fmt.Errorf("%w: Produce v3+ must carry message format v2 batches, not v%d", kerr.InvalidRecord, records[batchMagicOffset])
 		}
-		converted, err := storage.UpConvertLegacy(records, now, st.appendTime)
+		converted, err := storage.UpConvertLegacy(records, time.Now().UnixMilli(), st.appendTime)
 		if err != nil {
 			return none, err
 		}
@@ -179,7 +178,7 @@ func appendAsLeader(p *Partition, st partitionState, records []byte, acks int16,
 	}
 	appendTime := int64(-1)
 	if st.appendTime {
-		appendTime = now
+		appendTime = time.Now().UnixMilli()
 		stampLogAppendTime(records, appendTime)
 	}
 	res, err := p.log.Append(records, st.leaderEpoch)

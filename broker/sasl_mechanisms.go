@@ -8,10 +8,6 @@ import (
 	"github.com/kbridge/kbridge/saslserver"
 )
 
-// scramMechanismIDs are Kafka's ScramMechanism type ids by name, as
-// UserScramCredentialRecord stores them.
-var scramMechanismIDs = map[string]int8{saslserver.ScramSHA256: metadata.ScramSHA256, saslserver.ScramSHA512: metadata.ScramSHA512}
-
 // listenerSASL builds the SASL mechanisms of every broker listener mapped to
 // SASL_PLAINTEXT or SASL_SSL: PLAIN with the users of its JAAS config, SCRAM with the
 // credentials of the metadata image (UserScramCredentialRecord in KRaft mode,
@@ -50,7 +46,7 @@ func saslMechanism(name string, s config.ListenerSASL, image func() *metadata.Im
 		}
 		return saslserver.Plain(users), nil
 	}
-	id, ok := scramMechanismIDs[name]
+	id, ok := metadata.ScramMechanismIDs[name]
 	if !ok {
 		return nil, fmt.Errorf("sasl.enabled.mechanisms: %s is not supported", name)
 	}

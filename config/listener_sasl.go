@@ -23,7 +23,7 @@ type ListenerSASL struct {
 
 // ListenerSASL resolves listener's SASL settings.
 func (c *Config) ListenerSASL(listener string) ListenerSASL {
-	prefix := listenerNamePrefix + strings.ToLower(listener) + "."
+	prefix := listenerPrefix(listener)
 	mechanisms := "GSSAPI"
 	if v, ok := c.Raw["sasl.enabled.mechanisms"]; ok {
 		mechanisms = v

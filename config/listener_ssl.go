@@ -10,7 +10,7 @@ import (
 // listener.name.<listener>.ssl.X (the listener's name lower-cased) over ssl.X. A
 // broker uses its inter-broker listener's settings as a client too, as Kafka does.
 func (c *Config) ListenerSSL(listener string) tlsconf.Settings {
-	prefix := listenerNamePrefix + strings.ToLower(listener) + "."
+	prefix := listenerPrefix(listener)
 	values := map[string]string{}
 	prefixed := map[string]bool{}
 	for key, value := range c.Raw {
@@ -36,4 +36,10 @@ func (c *Config) ListenerSSL(listener string) tlsconf.Settings {
 // ListenerProtocol is listener's security protocol (listener.security.protocol.map).
 func (c *Config) ListenerProtocol(listener string) string {
 	return c.ListenerSecurityProtocolMap[listener]
+}
+
+// listenerPrefix is the prefix of listener's own settings, listener.name.<listener>.
+// with the name lower-cased, as Kafka spells its per-listener overrides.
+func listenerPrefix(listener string) string {
+	return listenerNamePrefix + strings.ToLower(listener) + "."
 }

@@ -100,7 +100,7 @@ func refusedSASL(d *decoder, c *Config, key, name string) []*KeyError {
 		out = append(out, &KeyError{File: d.source(key), Key: key,
 			Msg: fmt.Sprintf("listener %s is the inter-broker listener, but SASL between brokers is not supported yet", name)})
 	}
-	mkey := listenerNamePrefix + strings.ToLower(name) + ".sasl.enabled.mechanisms"
+	mkey := listenerPrefix(name) + "sasl.enabled.mechanisms"
 	if !d.isSet(mkey) {
 		mkey = "sasl.enabled.mechanisms"
 	}

@@ -121,19 +121,26 @@ func StartSingleNodeOn(t testing.TB, listener string, extra ...string) *Node {
 		props = append(props, "inter.broker.listener.name="+listener,
 			fmt.Sprintf("listener.security.protocol.map=%s:%s,CONTROLLER:PLAINTEXT", listener, listener))
 	}
-	props = append(props, extra...)
+	return startFormatted(t, dir, fmt.Sprintf("127.0.0.1:%d", bp), append(props, extra...))
+}
+
+// startFormatted writes props as dir/server.properties, formats the node with a new
+// cluster id and formatArgs (e.g. --add-scram), starts it with brokerAddr as the
+// address it waits for, and stops it when the test ends, showing its log on failure.
+func startFormatted(t testing.TB, dir, brokerAddr string, props []string, formatArgs ...string) *Node {
+	t.Helper()
 	n := &Node{
 		t:          t,
 		ConfigPath: filepath.Join(dir, "server.properties"),
 		DataDir:    filepath.Join(dir, "data"),
-		BrokerAddr: fmt.Sprintf("127.0.0.1:%d", bp),
+		BrokerAddr: brokerAddr,
 		logPath:    filepath.Join(dir, "server.log"),
 	}
 	if err := os.WriteFile(n.ConfigPath, []byte(strings.Join(props, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	clusterID := strings.TrimSpace(Run(t, "storage", "random-uuid"))
-	Run(t, "storage", "format", "-t", clusterID, "-c", n.ConfigPath)
+	Run(t, append([]string{"storage", "format", "-t", clusterID, "-c", n.ConfigPath}, formatArgs...)...)
 	n.Start()
 	t.Cleanup(func() {
 		n.Stop()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -114,9 +113,7 @@ func TestSASLListeners(t *testing.T) {
 func TestSCRAMUserFromFormat(t *testing.T) {
 	dir := t.TempDir()
 	bp, sp, cp := freePort(t), freePort(t), freePort(t)
-	n := &Node{t: t, ConfigPath: filepath.Join(dir, "server.properties"), DataDir: filepath.Join(dir, "data"),
-		BrokerAddr: fmt.Sprintf("127.0.0.1:%d", bp), logPath: filepath.Join(dir, "server.log")}
-	props := []string{
+	startFormatted(t, dir, fmt.Sprintf("127.0.0.1:%d", bp), []string{
 		"process.roles=broker,controller",
 		"node.id=1",
 		fmt.Sprintf("controller.quorum.voters=1@127.0.0.1:%d", cp),
@@ -124,21 +121,9 @@ func TestSCRAMUserFromFormat(t *testing.T) {
 		"listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
 		"controller.listener.names=CONTROLLER",
 		"sasl.enabled.mechanisms=SCRAM-SHA-512",
-		"log.dirs=" + n.DataDir,
+		"log.dirs=" + filepath.Join(dir, "data"),
 		"offsets.topic.replication.factor=1",
-	}
-	if err := os.WriteFile(n.ConfigPath, []byte(strings.Join(props, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	clusterID := strings.TrimSpace(Run(t, "storage", "random-uuid"))
-	Run(t, "storage", "format", "-t", clusterID, "-c", n.ConfigPath, "--add-scram", "SCRAM-SHA-512=[name=admin,password=admin-secret]")
-	n.Start()
-	t.Cleanup(func() {
-		n.Stop()
-		if t.Failed() {
-			n.dumpLog()
-		}
-	})
+	}, "--add-scram", "SCRAM-SHA-512=[name=admin,password=admin-secret]")
 	saslAddr := fmt.Sprintf("127.0.0.1:%d", sp)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -1,12 +1,8 @@
 package kwire
 
 import (
-	"bufio"
 	"context"
-	"encoding/binary"
 	"errors"
-	"io"
-	"net"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,66 +16,18 @@ import (
 // was sent.
 func fakeController(t *testing.T, id int32, active *atomic.Int32, heartbeats *atomic.Int32) Peer {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	serve := func(conn net.Conn) {
-		defer conn.Close()
-		r := bufio.NewReader(conn)
-		for {
-			var size [4]byte
-			if _, err := io.ReadFull(r, size[:]); err != nil {
-				return
-			}
-			frame := make([]byte, binary.BigEndian.Uint32(size[:]))
-			if _, err := io.ReadFull(r, frame); err != nil {
-				return
-			}
-			hdr, req, body, err := ParseRequest(frame)
-			if err != nil {
-				t.Errorf("parse request: %v", err)
-				return
-			}
-			if err := req.ReadFrom(body); err != nil {
-				t.Errorf("read %s body: %v", kmsg.NameForKey(hdr.Key), err)
-				return
-			}
-			var resp kmsg.Response
-			switch req := req.(type) {
-			case *kmsg.ApiVersionsRequest:
-				av := req.ResponseKind().(*kmsg.ApiVersionsResponse)
-				for _, k := range []int16{18, 63} {
-					ak := kmsg.NewApiVersionsResponseApiKey()
-					ak.ApiKey, ak.MaxVersion = k, 1
-					av.ApiKeys = append(av.ApiKeys, ak)
-				}
-				resp = av
-			case *kmsg.BrokerHeartbeatRequest:
-				heartbeats.Add(1)
-				hb := req.ResponseKind().(*kmsg.BrokerHeartbeatResponse)
-				if active.Load() != id {
-					hb.ErrorCode = kerr.NotController.Code
-				}
-				resp = hb
-			}
-			resp.SetVersion(hdr.Version)
-			if _, err := conn.Write(AppendResponse(nil, hdr, resp)); err != nil {
-				return
-			}
+	addr := fakeKafka(t, func(req kmsg.Request) kmsg.Response {
+		if _, ok := req.(*kmsg.ApiVersionsRequest); ok {
+			return apiVersions(req, map[int16]int16{18: 1, 63: 1})
 		}
-	}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go serve(c)
+		heartbeats.Add(1)
+		hb := req.ResponseKind().(*kmsg.BrokerHeartbeatResponse)
+		if active.Load() != id {
+			hb.ErrorCode = kerr.NotController.Code
 		}
-	}()
-	return Peer{ID: id, Addr: ln.Addr().String()}
+		return hb
+	})
+	return Peer{ID: id, Addr: addr}
 }
 
 // TestControllerChannelFindsTheActiveController: a request goes to the hinted

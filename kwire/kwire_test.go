@@ -1,12 +1,11 @@
 package kwire
 
 import (
-	"bufio"
 	"context"
-	"encoding/binary"
 	"errors"
-	"io"
+	"maps"
 	"net"
+	"slices"
 	"testing"
 	"time"
 
@@ -14,72 +13,76 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-// serveOne answers requests on one connection with ParseRequest and AppendResponse:
-// ApiVersions lists Metadata up to maxMetadata; Metadata answers one broker.
-func serveOne(t *testing.T, conn net.Conn, maxMetadata int16) {
-	defer conn.Close()
-	r := bufio.NewReader(conn)
-	for {
-		var size [4]byte
-		if _, err := io.ReadFull(r, size[:]); err != nil {
-			return
-		}
-		frame := make([]byte, binary.BigEndian.Uint32(size[:]))
-		if _, err := io.ReadFull(r, frame); err != nil {
-			return
-		}
-		hdr, req, body, err := ParseRequest(frame)
-		if err != nil {
-			t.Errorf("parse request: %v", err)
-			return
-		}
-		if err := req.ReadFrom(body); err != nil {
-			t.Errorf("read %s body: %v", kmsg.NameForKey(hdr.Key), err)
-			return
-		}
-		var resp kmsg.Response
-		switch req := req.(type) {
-		case *kmsg.ApiVersionsRequest:
-			av := req.ResponseKind().(*kmsg.ApiVersionsResponse)
-			for _, k := range []int16{3, 18} {
-				ak := kmsg.NewApiVersionsResponseApiKey()
-				ak.ApiKey, ak.MaxVersion = k, 4
-				if k == 3 {
-					ak.MaxVersion = maxMetadata
-				}
-				av.ApiKeys = append(av.ApiKeys, ak)
-			}
-			resp = av
-		case *kmsg.MetadataRequest:
-			md := req.ResponseKind().(*kmsg.MetadataResponse)
-			b := kmsg.NewMetadataResponseBroker()
-			b.NodeID, b.Host, b.Port = 7, "h", 9092
-			md.Brokers = append(md.Brokers, b)
-			resp = md
-		}
-		resp.SetVersion(hdr.Version)
-		if _, err := conn.Write(AppendResponse(nil, hdr, resp)); err != nil {
-			return
-		}
-	}
-}
-
-func listen(t *testing.T, maxMetadata int16) string {
+// fakeKafka serves Kafka requests on a loopback port with the package's own framing
+// (FrameReader, ParseRequest, AppendResponse), answering each with answer, and
+// returns its address.
+func fakeKafka(t *testing.T, answer func(req kmsg.Request) kmsg.Response) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
+	serve := func(conn net.Conn) {
+		defer conn.Close()
+		frames := NewFrameReader(conn, 1<<20)
+		for {
+			frame, err := frames.Next()
+			if err != nil {
+				return
+			}
+			hdr, req, body, err := ParseRequest(frame)
+			if err != nil {
+				t.Errorf("parse request: %v", err)
+				return
+			}
+			if err := req.ReadFrom(body); err != nil {
+				t.Errorf("read %s body: %v", kmsg.NameForKey(hdr.Key), err)
+				return
+			}
+			resp := answer(req)
+			resp.SetVersion(hdr.Version)
+			if _, err := conn.Write(AppendResponse(nil, hdr, resp)); err != nil {
+				return
+			}
+		}
+	}
 	go func() {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
 				return
 			}
-			go serveOne(t, c, maxMetadata)
+			go serve(c)
 		}
 	}()
 	return ln.Addr().String()
+}
+
+// apiVersions is an ApiVersions answer listing keys up to max.
+func apiVersions(req kmsg.Request, max map[int16]int16) kmsg.Response {
+	av := req.ResponseKind().(*kmsg.ApiVersionsResponse)
+	for _, k := range slices.Sorted(maps.Keys(max)) {
+		ak := kmsg.NewApiVersionsResponseApiKey()
+		ak.ApiKey, ak.MaxVersion = k, max[k]
+		av.ApiKeys = append(av.ApiKeys, ak)
+	}
+	return av
+}
+
+// listen is a fake broker whose ApiVersions lists Metadata up to maxMetadata and
+// whose Metadata answers one broker.
+func listen(t *testing.T, maxMetadata int16) string {
+	return fakeKafka(t, func(req kmsg.Request) kmsg.Response {
+		if _, ok := req.(*kmsg.ApiVersionsRequest); ok {
+			return apiVersions(req, map[int16]int16{3: maxMetadata, 18: 4})
+		}
+		md := req.ResponseKind().(*kmsg.MetadataResponse)
+		b := kmsg.NewMetadataResponseBroker()
+		b.NodeID, b.Host, b.Port = 7, "h", 9092
+		md.Brokers = append(md.Brokers, b)
+		return md
+	})
 }
 
 // TestClientRoundTrip: requests go at the highest version both sides know, through

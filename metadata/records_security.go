@@ -72,6 +72,10 @@ const (
 	ScramSHA512 int8 = 2
 )
 
+// ScramMechanismIDs numbers the SCRAM mechanisms by their SASL names, for what turns a
+// mechanism name into a record's (a broker's credential lookup, --add-scram).
+var ScramMechanismIDs = map[string]int8{"SCRAM-SHA-256": ScramSHA256, "SCRAM-SHA-512": ScramSHA512}
+
 // UserScramCredentialRecord (apiKey 11) stores one user's SCRAM credential for one
 // mechanism; the password itself is never stored.
 type UserScramCredentialRecord struct {

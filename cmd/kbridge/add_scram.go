@@ -28,7 +28,7 @@ func parseAddScram(spec string) (*metadata.UserScramCredentialRecord, error) {
 	if !ok || !strings.HasPrefix(rest, "[") || !strings.HasSuffix(rest, "]") {
 		return nil, fmt.Errorf("--add-scram %q: want MECHANISM=[name=USER,password=PASSWORD]", spec)
 	}
-	id, ok := map[string]int8{saslserver.ScramSHA256: metadata.ScramSHA256, saslserver.ScramSHA512: metadata.ScramSHA512}[mech]
+	id, ok := metadata.ScramMechanismIDs[mech]
 	if !ok {
 		return nil, fmt.Errorf("--add-scram %q: unknown SCRAM mechanism %s (SCRAM-SHA-256 or SCRAM-SHA-512)", spec, mech)
 	}
