@@ -62,6 +62,12 @@ var brokerKeys = []keyDef{
 	{name: "zookeeper.metadata.migration.min.batch.size", kind: kindInt, def: "200", rule: atLeast(1)},
 	{name: "inter.broker.protocol.version", kind: kindString, def: "3.9-IV0", rule: kafkaVersion},
 
+	// Authorization: Kafka's two ACL authorizers, which kbridge serves with one
+	// implementation (docs/security.md); super.users is ";"-separated.
+	{name: "authorizer.class.name", kind: kindString, def: "", rule: oneOf{"", AuthorizerStandard, AuthorizerACL}},
+	{name: "super.users", kind: kindString, null: true},
+	{name: "allow.everyone.if.no.acl.found", kind: kindBool, def: "false"},
+
 	// Topics and replication.
 	{name: "num.partitions", kind: kindInt, def: "1", rule: atLeast(1)},
 	{name: "default.replication.factor", kind: kindInt, def: "1", rule: atLeast(1)},

@@ -135,6 +135,11 @@ type Config struct {
 	GroupMinSessionTimeoutMs             int32
 	GroupMaxSessionTimeoutMs             int32
 	GroupMaxSize                         int32
+
+	// Authorization (docs/security.md).
+	AuthorizerClassName       string   // "" = no authorizer: every principal may do everything
+	SuperUsers                []string // principals ("User:admin") every check allows
+	AllowEveryoneIfNoACLFound bool
 }
 
 // Listener is one NAME://host:port entry of listeners or advertised.listeners.

@@ -21,6 +21,7 @@ func decode(d *decoder) (*Config, error) {
 	decodeRetention(d, c)
 	decodeMessageFormat(d, c)
 	decodeCoordinator(d, c)
+	decodeAuthorizer(d, c)
 	if d.err != nil {
 		return nil, d.err
 	}

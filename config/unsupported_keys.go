@@ -80,13 +80,6 @@ var unsupportedKeys = []unsupportedKey{
 	{name: "delegation.token.secret.key", off: offWhen(), asks: "turns on delegation tokens (KIP-48)", missing: securityMissing},
 	{name: "delegation.token.master.key", off: offWhen(), asks: "turns on delegation tokens (KIP-48)", missing: securityMissing},
 
-	// Authorization (Kafka docs "Authorization and ACLs"). Without an
-	// authorizer every client may do everything, so any setting that expects
-	// one is refused; allow.everyone.if.no.acl.found=false is the default.
-	{name: "authorizer.class.name", off: offWhen(), asks: "turns on an authorizer", missing: securityMissing},
-	{name: "super.users", off: offWhen(), asks: "names authorizer super users", missing: securityMissing},
-	{name: "allow.everyone.if.no.acl.found", off: offWhen("false"), asks: "sets the authorizer's rule for resources without ACLs", missing: securityMissing},
-
 	// ZooKeeper security (Kafka docs "ZooKeeper Authentication", KIP-515): ACLs
 	// on the znodes the broker writes, and TLS to ZooKeeper. The other
 	// zookeeper.ssl.* keys only matter once zookeeper.ssl.client.enable is true.

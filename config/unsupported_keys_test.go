@@ -35,9 +35,6 @@ func TestUnsupportedKeysAreRefused(t *testing.T) {
 		{"security.providers", "com.example.ProviderCreator", securityMissing},
 		{"delegation.token.secret.key", "s3cret", securityMissing},
 		{"delegation.token.master.key", "s3cret", securityMissing},
-		{"authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer", securityMissing},
-		{"super.users", "User:admin", securityMissing},
-		{"allow.everyone.if.no.acl.found", "true", securityMissing},
 		{"zookeeper.set.acl", "true", securityMissing},
 		{"zookeeper.ssl.client.enable", "true", securityMissing},
 		{"password.encoder.secret", "s3cret", securityMissing},
@@ -145,7 +142,7 @@ listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,
 	if len(c.UnknownKeys) != 0 {
 		t.Errorf("UnknownKeys = %v, want none", c.UnknownKeys)
 	}
-	for _, key := range []string{"zookeeper.set.acl", "authorizer.class.name", "max.connections"} {
+	for _, key := range []string{"zookeeper.set.acl", "delegation.token.secret.key", "max.connections"} {
 		if !slices.Contains(c.IgnoredKeys, key) {
 			t.Errorf("IgnoredKeys = %v, want %s among them", c.IgnoredKeys, key)
 		}
@@ -161,8 +158,8 @@ listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,
 // line, so the operator fixes the file in one pass; overrides are blamed on
 // --override.
 func TestAllRefusedKeysAreReportedTogether(t *testing.T) {
-	text := strings.Replace(seedsFile, "listeners=PLAINTEXT://:9092", "listeners=SASL_SSL://:9092", 1) + `super.users=User:admin
-authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+	text := strings.Replace(seedsFile, "listeners=PLAINTEXT://:9092", "listeners=SASL_SSL://:9092", 1) + `password.encoder.secret=s3cret
+delegation.token.secret.key=s3cret
 max.connections=10
 sasl.enabled.mechanisms=GSSAPI
 `
@@ -172,10 +169,10 @@ sasl.enabled.mechanisms=GSSAPI
 		got = append(got, ke.File+" "+ke.Key)
 	}
 	want := []string{
-		"server.properties authorizer.class.name",
+		"server.properties delegation.token.secret.key",
 		"server.properties max.connections",
+		"server.properties password.encoder.secret",
 		"server.properties sasl.enabled.mechanisms",
-		"server.properties super.users",
 		"--override zookeeper.set.acl",
 	}
 	if !slices.Equal(got, want) {
