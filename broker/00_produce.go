@@ -8,6 +8,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/kbridge/kbridge/broker/storage"
+	"github.com/kbridge/kbridge/metadata"
 )
 
 // Produce: v0-11
@@ -28,6 +29,8 @@ import (
 //   whose producer state followers replicate, so a retry after a failover is still
 //   recognised as a duplicate.
 // * max.message.bytes (topic max.message.bytes) is enforced with MESSAGE_TOO_LARGE.
+// * Authorization: Write on each topic, else TOPIC_AUTHORIZATION_FAILED for its
+//   partitions (an idempotent producer was checked at InitProducerId).
 // * Transactional batches are refused: transactions are not implemented yet.
 // Version notes:
 // * v1: throttle time
@@ -63,10 +66,16 @@ func handleProduce(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request
 		})
 		return resp, nil
 	}
+	img := b.Image()
+	writable := c.authorizedTopics(img, metadata.ACLOperationWrite, namesOf(req.Topics, func(t *kmsg.ProduceRequestTopic) string { return t.Topic }))
 	appended := make([]*Partition, 0, len(pending))
 	for ti, rt := range req.Topics {
 		for pi, rp := range rt.Partitions {
 			sp := &resp.Topics[ti].Partitions[pi]
+			if !writable[rt.Topic] {
+				sp.ErrorCode = kerr.TopicAuthorizationFailed.Code
+				continue
+			}
 			p, last, term, err := b.appendProduced(rt.Topic, rp.Partition, rp.Records, req.Acks, req.Version <= 2)
 			if err != nil {
 				setProduceError(sp, err)

@@ -21,6 +21,10 @@ import (
 //   consumer.
 // * Fetch sessions (KIP-227) for followers (fetch_session.go). Consumers get session id
 //   0, which tells them to keep sending full fetch requests.
+// * Authorization: a replica fetch needs ClusterAction on the cluster, a consumer's
+//   Read on each topic; refused partitions get TOPIC_AUTHORIZATION_FAILED (an unknown
+//   topic too, so that no one learns which topics exist; an unknown topic id stays
+//   UNKNOWN_TOPIC_ID, as its name is not known).
 // * Consumers (replica id -1) read up to the high watermark; read_committed is the same
 //   (no transactions).
 // * Replica fetches (replica id >= 0) are served to the partition's replicas only, read
@@ -60,13 +64,14 @@ func handleFetch(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) 
 	if req.Version >= 15 {
 		replica = replicaFetch{id: req.ReplicaState.ID, epoch: req.ReplicaState.Epoch}
 	}
+	auth := newFetchAuth(c, replica)
 	if req.Version < 4 {
-		resp := b.longPollFetch(req, c, fetchPass{replica: replica, bufs: &c.fetchBufs}).resp
+		resp := b.longPollFetch(req, c, fetchPass{replica: replica, bufs: &c.fetchBufs, auth: auth}).resp
 		downConvertFetch(req, resp)
 		return resp, nil
 	}
 	if replica.id < 0 || req.Version < 7 {
-		return b.longPollFetch(req, c, fetchPass{replica: replica, bufs: &c.fetchBufs}).resp, nil
+		return b.longPollFetch(req, c, fetchPass{replica: replica, bufs: &c.fetchBufs, auth: auth}).resp, nil
 	}
 	sess, full, code := b.sessions.open(req, replica.id, time.Now())
 	if code != 0 {
@@ -75,14 +80,14 @@ func handleFetch(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) 
 		return resp, nil
 	}
 	if sess == nil {
-		return b.longPollFetch(req, c, fetchPass{replica: replica, bufs: &c.fetchBufs}).resp, nil
+		return b.longPollFetch(req, c, fetchPass{replica: replica, bufs: &c.fetchBufs, auth: auth}).resp, nil
 	}
 	defer sess.release()
 	var prev *fetchRead
 	if !full && !sess.reshaped {
 		prev = sess.last
 	}
-	read := b.longPollFetch(sess.fullRequest(req), c, fetchPass{replica: replica, last: prev, omitUnchanged: !full, bufs: &sess.bufs})
+	read := b.longPollFetch(sess.fullRequest(req), c, fetchPass{replica: replica, last: prev, omitUnchanged: !full, bufs: &sess.bufs, auth: auth})
 	sess.last, sess.reshaped = read, false
 	return sess.trim(read.resp, full), nil
 }
@@ -98,6 +103,7 @@ type fetchPass struct {
 	last          *fetchRead
 	omitUnchanged bool
 	bufs          *fetchBuffers
+	auth          *fetchAuth
 }
 
 // fetchBuffers are what a session's (or a connection's) fetches reuse from one to the
@@ -222,6 +228,9 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, pass fetchPass
 			st.Partitions = make([]kmsg.FetchResponseTopicPartition, 0, len(rt.Partitions))
 		}
 		name, topicErr := resolveFetchTopic(img, req.Version, rt)
+		if !errors.Is(topicErr, kerr.UnknownTopicID) {
+			topicErr = pass.auth.check(img, name, topicErr)
+		}
 		for pi, rp := range rt.Partitions {
 			if last != nil {
 				prev := last.parts[len(parts)]
@@ -300,7 +309,7 @@ func resolveFetchTopic(img *metadata.Image, version int16, rt kmsg.FetchRequestT
 		return t.Name, nil
 	}
 	if _, ok := img.Topics[rt.Topic]; !ok {
-		return "", kerr.UnknownTopicOrPartition
+		return rt.Topic, kerr.UnknownTopicOrPartition
 	}
 	return rt.Topic, nil
 }

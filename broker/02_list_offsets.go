@@ -5,6 +5,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/metadata"
 )
 
 // ListOffsets: v0-9
@@ -21,6 +23,7 @@ import (
 //   -2 is UNSUPPORTED_VERSION.
 // * A follower (replica id >= 0) sees the whole log: latest is the log end offset and
 //   timestamps are looked up beyond the high watermark, as Kafka answers replicas.
+// * Authorization: Describe on each topic, else TOPIC_AUTHORIZATION_FAILED.
 // * read_committed answers like read_uncommitted: there are no transactions.
 // Version notes:
 // * v1: one offset and its timestamp instead of MaxNumOffsets and OldStyleOffsets
@@ -45,10 +48,11 @@ const (
 // answered by any replica, not only the leader.
 const listOffsetsDebugReplica = -2
 
-func handleListOffsets(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+func handleListOffsets(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
 	req := kreq.(*kmsg.ListOffsetsRequest)
 	resp := req.ResponseKind().(*kmsg.ListOffsetsResponse)
 	img := b.Image()
+	describable := c.authorizedTopics(img, metadata.ACLOperationDescribe, namesOf(req.Topics, func(t *kmsg.ListOffsetsRequestTopic) string { return t.Topic }))
 	for _, rt := range req.Topics {
 		st := kmsg.NewListOffsetsResponseTopic()
 		st.Topic = rt.Topic
@@ -58,6 +62,11 @@ func handleListOffsets(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Req
 			sp.Timestamp = -1
 			sp.Offset = -1
 			sp.LeaderEpoch = -1
+			if !describable[rt.Topic] {
+				sp.ErrorCode = kerr.TopicAuthorizationFailed.Code
+				st.Partitions = append(st.Partitions, sp)
+				continue
+			}
 			t, ok := img.Topics[rt.Topic]
 			if !ok || t.Partitions[rp.Partition] == nil {
 				sp.ErrorCode = kerr.UnknownTopicOrPartition.Code

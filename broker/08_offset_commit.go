@@ -1,10 +1,14 @@
 package broker
 
-import "github.com/twmb/franz-go/pkg/kmsg"
+import (
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
 
 // OffsetCommit: v0-9
 //
 // Behavior:
+// * Authorization: Read on the group (GROUP_AUTHORIZATION_FAILED for every
+//   partition) and on each topic (TOPIC_AUTHORIZATION_FAILED for its partitions).
 // * Offsets are written as OffsetCommitKey v1 / OffsetCommitValue v3 records to the
 //   group's __consumer_offsets partition; the response waits until the high
 //   watermark covers them (acks=all).
@@ -22,11 +26,19 @@ import "github.com/twmb/franz-go/pkg/kmsg"
 
 func init() { regKey(8, 0, 9, handleOffsetCommit) }
 
-func handleOffsetCommit(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+func handleOffsetCommit(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
 	img := b.Image()
 	exists := func(topic string, partition int32) bool {
 		t, ok := img.Topics[topic]
 		return ok && t.Partitions[partition] != nil
 	}
-	return b.groups.OffsetCommit(kreq.(*kmsg.OffsetCommitRequest), exists), nil
+	req, denied, refused := c.authorizeOffsetCommit(img, kreq.(*kmsg.OffsetCommitRequest))
+	if refused {
+		resp := req.ResponseKind().(*kmsg.OffsetCommitResponse)
+		resp.Topics = denied
+		return resp, nil
+	}
+	resp := b.groups.OffsetCommit(req, exists)
+	resp.Topics = append(resp.Topics, denied...)
+	return resp, nil
 }

@@ -8,6 +8,9 @@ import "github.com/twmb/franz-go/pkg/kmsg"
 // * Committed offsets from the coordinator's cache, which is rebuilt from
 //   __consumer_offsets when this broker becomes a partition's leader
 //   (COORDINATOR_LOAD_IN_PROGRESS meanwhile).
+// * Authorization: Describe on the group (GROUP_AUTHORIZATION_FAILED) and on each
+//   topic: left out of an answer for every offset, TOPIC_AUTHORIZATION_FAILED for
+//   the requested partitions of one the client may not describe.
 // * Partitions without a commit answer offset -1.
 // * require_stable has nothing to wait for: there are no transactional offsets.
 // Version notes:
@@ -21,6 +24,9 @@ import "github.com/twmb/franz-go/pkg/kmsg"
 
 func init() { regKey(9, 0, 9, handleOffsetFetch) }
 
-func handleOffsetFetch(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
-	return b.groups.OffsetFetch(kreq.(*kmsg.OffsetFetchRequest)), nil
+func handleOffsetFetch(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+	req := kreq.(*kmsg.OffsetFetchRequest)
+	resp := b.groups.OffsetFetch(req)
+	c.authorizeOffsetFetch(b.Image(), req, resp)
+	return resp, nil
 }

@@ -3,6 +3,8 @@ package broker
 import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/metadata"
 )
 
 // FindCoordinator: v0-6
@@ -13,6 +15,8 @@ import (
 // * __consumer_offsets is created on the first request, as Kafka does; while fewer
 //   brokers are alive than offsets.topic.replication.factor, or the partition has no
 //   leader yet, the answer is COORDINATOR_NOT_AVAILABLE and the client retries.
+// * Authorization: Describe on the group (GROUP_AUTHORIZATION_FAILED) or on the
+//   transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED).
 // * Transaction coordinators (key type 1) are COORDINATOR_NOT_AVAILABLE: transactions
 //   are not implemented.
 // * Share coordinators (key type 2, KIP-932) are INVALID_REQUEST below v6 and
@@ -35,7 +39,7 @@ func handleFindCoordinator(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg
 		keys = []string{req.CoordinatorKey}
 	}
 	for _, key := range keys {
-		rc := b.findCoordinator(key, req.CoordinatorType, req.Version, c.listener)
+		rc := b.findCoordinator(c, key, req.CoordinatorType, req.Version)
 		if req.Version < 4 {
 			resp.ErrorCode, resp.ErrorMessage = rc.ErrorCode, rc.ErrorMessage
 			resp.NodeID, resp.Host, resp.Port = rc.NodeID, rc.Host, rc.Port
@@ -46,14 +50,19 @@ func handleFindCoordinator(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg
 	return resp, nil
 }
 
-func (b *Broker) findCoordinator(key string, keyType int8, version int16, listener string) kmsg.FindCoordinatorResponseCoordinator {
+func (b *Broker) findCoordinator(c *clientConn, key string, keyType int8, version int16) kmsg.FindCoordinatorResponseCoordinator {
 	rc := kmsg.NewFindCoordinatorResponseCoordinator()
 	rc.Key, rc.NodeID = key, -1
 	fail := func(err *kerr.Error, msg string) kmsg.FindCoordinatorResponseCoordinator {
 		rc.ErrorCode, rc.ErrorMessage = err.Code, &msg
 		return rc
 	}
+	img := b.Image()
 	switch {
+	case keyType == 0 && !c.authorized(img, metadata.ACLOperationDescribe, metadata.ACLResourceGroup, key):
+		return fail(kerr.GroupAuthorizationFailed, "not authorized to describe the group")
+	case keyType == 1 && !c.authorized(img, metadata.ACLOperationDescribe, metadata.ACLResourceTransactionalID, key):
+		return fail(kerr.TransactionalIDAuthorizationFailed, "not authorized to describe the transactional id")
 	case keyType == 1:
 		return fail(kerr.CoordinatorNotAvailable, "transactions are not supported")
 	case keyType == 2 && version < 6:
@@ -65,7 +74,7 @@ func (b *Broker) findCoordinator(key string, keyType int8, version int16, listen
 	case key == "":
 		return fail(kerr.InvalidRequest, "empty group id")
 	}
-	node, ep, cerr := b.findGroupCoordinator(key, listener)
+	node, ep, cerr := b.findGroupCoordinator(key, c.listener)
 	if cerr != nil {
 		return fail(cerr.err, cerr.msg)
 	}

@@ -3,12 +3,16 @@ package broker
 import (
 	"net"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/metadata"
 )
 
 // JoinGroup: v0-9
 //
 // Behavior:
+// * Authorization: Read on the group, else GROUP_AUTHORIZATION_FAILED.
 // * Kafka's classic group protocol: Empty, PreparingRebalance, CompletingRebalance,
 //   Stable, Dead; the request waits until the rebalance it joins completes.
 // * The first rebalance of an empty group waits group.initial.rebalance.delay.ms;
@@ -29,6 +33,11 @@ func init() { regKey(11, 0, 9, handleJoinGroup) }
 
 func handleJoinGroup(b *Broker, c *clientConn, hdr *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
 	req := kreq.(*kmsg.JoinGroupRequest)
+	if !c.mayGroup(b.Image(), metadata.ACLOperationRead, req.Group) {
+		resp := req.ResponseKind().(*kmsg.JoinGroupResponse)
+		resp.ErrorCode, resp.Generation = kerr.GroupAuthorizationFailed.Code, -1
+		return resp, nil
+	}
 	ctx, cancel := b.stopContext()
 	defer cancel()
 	return b.groups.JoinGroup(ctx, req, hdr.ClientID, clientHost(c)), nil

@@ -1,10 +1,16 @@
 package broker
 
-import "github.com/twmb/franz-go/pkg/kmsg"
+import (
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/metadata"
+)
 
 // SyncGroup: v0-5
 //
 // Behavior:
+// * Authorization: Read on the group, else GROUP_AUTHORIZATION_FAILED.
 // * Followers wait for the leader's assignment; the assignment is written to
 //   __consumer_offsets (GroupMetadataValue v3) before anyone receives it.
 // * REBALANCE_IN_PROGRESS while the group is preparing a rebalance.
@@ -16,8 +22,14 @@ import "github.com/twmb/franz-go/pkg/kmsg"
 
 func init() { regKey(14, 0, 5, handleSyncGroup) }
 
-func handleSyncGroup(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+func handleSyncGroup(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+	req := kreq.(*kmsg.SyncGroupRequest)
+	if !c.mayGroup(b.Image(), metadata.ACLOperationRead, req.Group) {
+		resp := req.ResponseKind().(*kmsg.SyncGroupResponse)
+		resp.ErrorCode = kerr.GroupAuthorizationFailed.Code
+		return resp, nil
+	}
 	ctx, cancel := b.stopContext()
 	defer cancel()
-	return b.groups.SyncGroup(ctx, kreq.(*kmsg.SyncGroupRequest)), nil
+	return b.groups.SyncGroup(ctx, req), nil
 }

@@ -10,6 +10,9 @@ import (
 // CreateTopics: v0-7
 //
 // Behavior:
+// * Authorization: Create on the cluster, or on each topic, else
+//   TOPIC_AUTHORIZATION_FAILED; the created topic's configs need DescribeConfigs on
+//   it, else the config error is TOPIC_AUTHORIZATION_FAILED.
 // * Handed to the metadata source, which validates names, partitions, replication
 //   factor, assignments and configs with Kafka's errors.
 // * A topic named twice in one request fails with INVALID_REQUEST, as in Kafka.
@@ -20,16 +23,25 @@ import (
 
 func init() { regKey(19, 0, 7, handleCreateTopics) }
 
-func handleCreateTopics(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+func handleCreateTopics(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
 	req := kreq.(*kmsg.CreateTopicsRequest)
 	resp := req.ResponseKind().(*kmsg.CreateTopicsResponse)
 	seen := make(map[string]int)
 	for _, rt := range req.Topics {
 		seen[rt.Topic]++
 	}
+	img := b.Image()
+	names := namesOf(req.Topics, func(t *kmsg.CreateTopicsRequestTopic) string { return t.Topic })
+	creatable := c.authorizedTopics(img, metadata.ACLOperationCreate, names)
+	if c.authorizedCluster(img, metadata.ACLOperationCreate) {
+		for name := range creatable {
+			creatable[name] = true
+		}
+	}
+	configsVisible := c.authorizedTopics(img, metadata.ACLOperationDescribeConfigs, names)
 	var specs []metadata.TopicSpec
 	for _, rt := range req.Topics {
-		if seen[rt.Topic] > 1 {
+		if seen[rt.Topic] > 1 || !creatable[rt.Topic] {
 			continue
 		}
 		spec := metadata.TopicSpecFromRequest(rt)
@@ -43,7 +55,7 @@ func handleCreateTopics(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Re
 			results[r.Name] = r
 		}
 	}
-	img := b.Image()
+	img = b.Image()
 	for _, rt := range req.Topics {
 		st := kmsg.NewCreateTopicsResponseTopic()
 		st.Topic = rt.Topic
@@ -53,6 +65,12 @@ func handleCreateTopics(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Re
 			msg := "Create topics request from client contains duplicate topic " + rt.Topic
 			st.ErrorCode = kerr.InvalidRequest.Code
 			st.ErrorMessage = &msg
+			resp.Topics = append(resp.Topics, st)
+			continue
+		}
+		if !creatable[rt.Topic] {
+			msg := "Authorization failed."
+			st.ErrorCode, st.ErrorMessage = kerr.TopicAuthorizationFailed.Code, &msg
 			resp.Topics = append(resp.Topics, st)
 			continue
 		}
@@ -67,6 +85,11 @@ func handleCreateTopics(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Re
 		st.TopicID = r.ID
 		st.NumPartitions = r.NumPartitions
 		st.ReplicationFactor = r.ReplicationFactor
+		if !configsVisible[rt.Topic] {
+			st.ConfigErrorCode = kerr.TopicAuthorizationFailed.Code
+			resp.Topics = append(resp.Topics, st)
+			continue
+		}
 		for _, e := range b.topicConfigEntries(img, rt.Topic) {
 			c := kmsg.NewCreateTopicsResponseTopicConfig()
 			c.Name = e.name

@@ -10,6 +10,7 @@ import (
 // DeleteTopics: v0-6
 //
 // Behavior:
+// * Authorization: Delete on each topic, else TOPIC_AUTHORIZATION_FAILED.
 // * Topics are removed through the metadata source; every replica deletes its log when
 //   the image no longer holds the topic.
 // * delete.topic.enable=false answers TOPIC_DELETION_DISABLED.
@@ -20,7 +21,7 @@ import (
 
 func init() { regKey(20, 0, 6, handleDeleteTopics) }
 
-func handleDeleteTopics(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+func handleDeleteTopics(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
 	req := kreq.(*kmsg.DeleteTopicsRequest)
 	resp := req.ResponseKind().(*kmsg.DeleteTopicsResponse)
 	img := b.Image()
@@ -57,6 +58,8 @@ func handleDeleteTopics(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Re
 	for i, t := range targets {
 		switch {
 		case t.err != nil:
+		case !c.authorized(img, metadata.ACLOperationDelete, metadata.ACLResourceTopic, t.name):
+			targets[i].err = kerr.TopicAuthorizationFailed
 		case !b.cfg.DeleteTopicEnable:
 			targets[i].err = kerr.TopicDeletionDisabled
 		default:

@@ -3,11 +3,14 @@ package broker
 import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/metadata"
 )
 
 // DeleteRecords: v0-2
 //
 // Behavior:
+// * Authorization: Delete on each topic, else TOPIC_AUTHORIZATION_FAILED.
 // * Raises the log start offset of a partition led here; -1 means the high watermark.
 //   Whole segments below the new start are deleted.
 // * An offset above the high watermark is OFFSET_OUT_OF_RANGE.
@@ -16,9 +19,10 @@ import (
 
 func init() { regKey(21, 0, 2, handleDeleteRecords) }
 
-func handleDeleteRecords(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+func handleDeleteRecords(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
 	req := kreq.(*kmsg.DeleteRecordsRequest)
 	resp := req.ResponseKind().(*kmsg.DeleteRecordsResponse)
+	deletable := c.authorizedTopics(b.Image(), metadata.ACLOperationDelete, namesOf(req.Topics, func(t *kmsg.DeleteRecordsRequestTopic) string { return t.Topic }))
 	for _, rt := range req.Topics {
 		st := kmsg.NewDeleteRecordsResponseTopic()
 		st.Topic = rt.Topic
@@ -28,6 +32,8 @@ func handleDeleteRecords(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.R
 			sp.LowWatermark = -1
 			p, ok := b.replicas.Get(rt.Topic, rp.Partition)
 			switch {
+			case !deletable[rt.Topic]:
+				sp.ErrorCode = kerr.TopicAuthorizationFailed.Code
 			case !ok && b.Image().Topics[rt.Topic] == nil:
 				sp.ErrorCode = kerr.UnknownTopicOrPartition.Code
 			case !ok || p.state().leader != b.id:

@@ -3,11 +3,16 @@ package broker
 import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/metadata"
 )
 
 // InitProducerId: v0-5
 //
 // Behavior:
+// * Authorization: Write on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+//   an idempotent producer needs IdempotentWrite on the cluster or Write on some topic
+//   (KIP-679), else CLUSTER_AUTHORIZATION_FAILED.
 // * Idempotent producers (null transactional id) get a new producer id at epoch 0,
 //   from blocks of 1000 the metadata source allocates to this broker.
 // * Transactional ids are refused with COORDINATOR_NOT_AVAILABLE: there is no
@@ -18,11 +23,21 @@ import (
 
 func init() { regKey(22, 0, 5, handleInitProducerID) }
 
-func handleInitProducerID(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+func handleInitProducerID(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
 	req := kreq.(*kmsg.InitProducerIDRequest)
 	resp := req.ResponseKind().(*kmsg.InitProducerIDResponse)
 	resp.ProducerID = -1
 	resp.ProducerEpoch = -1
+	img := b.Image()
+	if req.TransactionalID != nil && !c.authorized(img, metadata.ACLOperationWrite, metadata.ACLResourceTransactionalID, *req.TransactionalID) {
+		resp.ErrorCode = kerr.TransactionalIDAuthorizationFailed.Code
+		return resp, nil
+	}
+	if req.TransactionalID == nil && !c.authorizedCluster(img, metadata.ACLOperationIdempotentWrite) &&
+		!b.authz.AuthorizeAny(img, c.session(), metadata.ACLOperationWrite, metadata.ACLResourceTopic) {
+		resp.ErrorCode = kerr.ClusterAuthorizationFailed.Code
+		return resp, nil
+	}
 	if req.TransactionalID != nil {
 		resp.ErrorCode = kerr.CoordinatorNotAvailable.Code
 		return resp, nil

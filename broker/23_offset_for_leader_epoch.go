@@ -3,11 +3,15 @@ package broker
 import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/metadata"
 )
 
 // OffsetForLeaderEpoch: v0-4
 //
 // Behavior:
+// * Authorization: ClusterAction on the cluster (followers), or Describe on each
+//   topic (consumers, KIP-320), else TOPIC_AUTHORIZATION_FAILED.
 // * The end offset of the asked-for leader epoch from the leader-epoch checkpoint: the
 //   start of the next larger epoch, or the log end offset for the current one. Clients
 //   use it to detect log truncation after a leader change (KIP-320); followers (replica
@@ -22,10 +26,16 @@ import (
 
 func init() { regKey(23, 0, 4, handleOffsetForLeaderEpoch) }
 
-func handleOffsetForLeaderEpoch(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+func handleOffsetForLeaderEpoch(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
 	req := kreq.(*kmsg.OffsetForLeaderEpochRequest)
 	resp := req.ResponseKind().(*kmsg.OffsetForLeaderEpochResponse)
 	img := b.Image()
+	describable := c.authorizedTopics(img, metadata.ACLOperationDescribe, namesOf(req.Topics, func(t *kmsg.OffsetForLeaderEpochRequestTopic) string { return t.Topic }))
+	if c.authorizedCluster(img, metadata.ACLOperationClusterAction) {
+		for name := range describable {
+			describable[name] = true
+		}
+	}
 	for _, rt := range req.Topics {
 		st := kmsg.NewOffsetForLeaderEpochResponseTopic()
 		st.Topic = rt.Topic
@@ -37,6 +47,8 @@ func handleOffsetForLeaderEpoch(b *Broker, _ *clientConn, _ *requestHeader, kreq
 			p, ok := b.replicas.Get(rt.Topic, rp.Partition)
 			t := img.Topics[rt.Topic]
 			switch {
+			case !describable[rt.Topic]:
+				sp.ErrorCode = kerr.TopicAuthorizationFailed.Code
 			case t == nil || t.Partitions[rp.Partition] == nil:
 				sp.ErrorCode = kerr.UnknownTopicOrPartition.Code
 			case !ok || p.state().leader != b.id:

@@ -13,6 +13,8 @@ import (
 // DescribeConfigs: v0-4
 //
 // Behavior:
+// * Authorization: DescribeConfigs on the topic (TOPIC_AUTHORIZATION_FAILED) or on the
+//   cluster for a broker (CLUSTER_AUTHORIZATION_FAILED).
 // * TOPIC: every topic config with its effective value and source (topic override,
 //   static broker config, or Kafka's default).
 // * BROKER: this broker's configs (the file, Kafka's defaults, dynamic overrides);
@@ -25,7 +27,7 @@ import (
 
 func init() { regKey(32, 0, 4, handleDescribeConfigs) }
 
-func handleDescribeConfigs(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+func handleDescribeConfigs(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
 	req := kreq.(*kmsg.DescribeConfigsRequest)
 	resp := req.ResponseKind().(*kmsg.DescribeConfigsResponse)
 	img := b.Image()
@@ -33,7 +35,11 @@ func handleDescribeConfigs(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg
 		sr := kmsg.NewDescribeConfigsResponseResource()
 		sr.ResourceType = rr.ResourceType
 		sr.ResourceName = rr.ResourceName
-		entries, err := b.describeResource(img, int8(rr.ResourceType), rr.ResourceName)
+		err := c.authorizeConfigResource(img, metadata.ACLOperationDescribeConfigs, int8(rr.ResourceType), rr.ResourceName)
+		var entries []configEntry
+		if err == nil {
+			entries, err = b.describeResource(img, int8(rr.ResourceType), rr.ResourceName)
+		}
 		if err != nil {
 			sr.ErrorCode = errorCode(err)
 			msg := err.Error()

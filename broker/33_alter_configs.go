@@ -11,6 +11,8 @@ import (
 // AlterConfigs: v0-2
 //
 // Behavior:
+// * Authorization: AlterConfigs on the topic (TOPIC_AUTHORIZATION_FAILED) or on the
+//   cluster for a broker (CLUSTER_AUTHORIZATION_FAILED).
 // * Replaces the whole dynamic config set of a topic or broker resource (keys not named
 //   are removed), as Kafka's legacy AlterConfigs does.
 // Version notes:
@@ -18,7 +20,7 @@ import (
 
 func init() { regKey(33, 0, 2, handleAlterConfigs) }
 
-func handleAlterConfigs(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+func handleAlterConfigs(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
 	req := kreq.(*kmsg.AlterConfigsRequest)
 	resp := req.ResponseKind().(*kmsg.AlterConfigsResponse)
 	ctx, cancel := requestContext(0)
@@ -31,7 +33,7 @@ func handleAlterConfigs(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Re
 		sr := kmsg.NewAlterConfigsResponseResource()
 		sr.ResourceType = rr.ResourceType
 		sr.ResourceName = rr.ResourceName
-		sr.ErrorCode, sr.ErrorMessage = b.alterConfigs(ctx, rr.ResourceType, rr.ResourceName, changes, false, req.ValidateOnly)
+		sr.ErrorCode, sr.ErrorMessage = b.alterConfigs(ctx, c, rr.ResourceType, rr.ResourceName, changes, false, req.ValidateOnly)
 		resp.Resources = append(resp.Resources, sr)
 	}
 	return resp, nil
@@ -39,9 +41,13 @@ func handleAlterConfigs(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Re
 
 // alterConfigs hands one resource's changes to the metadata source and returns the
 // error code and message for the response.
-func (b *Broker) alterConfigs(ctx context.Context, typ kmsg.ConfigResourceType, name string, changes []metadata.ConfigChange, incremental, validateOnly bool) (int16, *string) {
+func (b *Broker) alterConfigs(ctx context.Context, c *clientConn, typ kmsg.ConfigResourceType, name string, changes []metadata.ConfigChange, incremental, validateOnly bool) (int16, *string) {
 	res := metadata.ConfigResource{Type: int8(typ), Name: name}
-	if err := b.Source().AlterConfigs(ctx, res, changes, incremental, validateOnly); err != nil {
+	err := c.authorizeConfigResource(b.Image(), metadata.ACLOperationAlterConfigs, int8(typ), name)
+	if err == nil {
+		err = b.Source().AlterConfigs(ctx, res, changes, incremental, validateOnly)
+	}
+	if err != nil {
 		msg := err.Error()
 		return errorCode(err), &msg
 	}

@@ -9,6 +9,8 @@ import (
 // IncrementalAlterConfigs: v0-1
 //
 // Behavior:
+// * Authorization: AlterConfigs on the topic (TOPIC_AUTHORIZATION_FAILED) or on the
+//   cluster for a broker (CLUSTER_AUTHORIZATION_FAILED).
 // * SET, DELETE, APPEND and SUBTRACT on topic and broker resources; keys not named keep
 //   their values.
 // Version notes:
@@ -16,7 +18,7 @@ import (
 
 func init() { regKey(44, 0, 1, handleIncrementalAlterConfigs) }
 
-func handleIncrementalAlterConfigs(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+func handleIncrementalAlterConfigs(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
 	req := kreq.(*kmsg.IncrementalAlterConfigsRequest)
 	resp := req.ResponseKind().(*kmsg.IncrementalAlterConfigsResponse)
 	ctx, cancel := requestContext(0)
@@ -29,7 +31,7 @@ func handleIncrementalAlterConfigs(b *Broker, _ *clientConn, _ *requestHeader, k
 		sr := kmsg.NewIncrementalAlterConfigsResponseResource()
 		sr.ResourceType = rr.ResourceType
 		sr.ResourceName = rr.ResourceName
-		sr.ErrorCode, sr.ErrorMessage = b.alterConfigs(ctx, rr.ResourceType, rr.ResourceName, changes, true, req.ValidateOnly)
+		sr.ErrorCode, sr.ErrorMessage = b.alterConfigs(ctx, c, rr.ResourceType, rr.ResourceName, changes, true, req.ValidateOnly)
 		resp.Resources = append(resp.Resources, sr)
 	}
 	return resp, nil

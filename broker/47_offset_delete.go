@@ -1,10 +1,15 @@
 package broker
 
-import "github.com/twmb/franz-go/pkg/kmsg"
+import (
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
 
 // OffsetDelete: v0
 //
 // Behavior:
+// * Authorization: Delete on the group (GROUP_AUTHORIZATION_FAILED) and Read on
+//   each topic (TOPIC_AUTHORIZATION_FAILED for its partitions).
 // * KIP-496: an Empty group's offsets may all be deleted; a consumer group's only for
 //   topics no member subscribes to (GROUP_SUBSCRIBED_TO_TOPIC otherwise), and a
 //   non-empty group of another protocol type not at all (NON_EMPTY_GROUP).
@@ -12,6 +17,16 @@ import "github.com/twmb/franz-go/pkg/kmsg"
 
 func init() { regKey(47, 0, 0, handleOffsetDelete) }
 
-func handleOffsetDelete(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
-	return b.groups.OffsetDelete(kreq.(*kmsg.OffsetDeleteRequest)), nil
+func handleOffsetDelete(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+	req, denied, refused := c.authorizeOffsetDelete(b.Image(), kreq.(*kmsg.OffsetDeleteRequest))
+	if refused {
+		resp := kreq.ResponseKind().(*kmsg.OffsetDeleteResponse)
+		resp.ErrorCode = kerr.GroupAuthorizationFailed.Code
+		return resp, nil
+	}
+	resp := b.groups.OffsetDelete(req)
+	if resp.ErrorCode == 0 {
+		resp.Topics = append(resp.Topics, denied...)
+	}
+	return resp, nil
 }

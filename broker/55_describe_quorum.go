@@ -10,6 +10,8 @@ import (
 // DescribeQuorum: v0-2
 //
 // Behavior:
+// * Authorization: Describe on the cluster, else CLUSTER_AUTHORIZATION_FAILED for each
+//   partition.
 // * Forwarded to the metadata quorum through the source, as a Kafka broker forwards it
 //   to the controller; a source without a quorum (ZooKeeper mode) answers
 //   UNSUPPORTED_VERSION for the partition, as a ZooKeeper-mode Kafka has no quorum.
@@ -20,9 +22,10 @@ import (
 
 func init() { regKey(55, 0, 2, handleDescribeQuorum) }
 
-func handleDescribeQuorum(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+func handleDescribeQuorum(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
 	req := kreq.(*kmsg.DescribeQuorumRequest)
 	resp := req.ResponseKind().(*kmsg.DescribeQuorumResponse)
+	describable := c.authorizedCluster(b.Image(), metadata.ACLOperationDescribe)
 	qd, hasQuorum := b.Source().(metadata.QuorumDescriber)
 	for _, rt := range req.Topics {
 		st := kmsg.NewDescribeQuorumResponseTopic()
@@ -31,6 +34,8 @@ func handleDescribeQuorum(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.
 			sp := kmsg.NewDescribeQuorumResponseTopicPartition()
 			sp.Partition = rp.Partition
 			switch {
+			case !describable:
+				sp.ErrorCode = kerr.ClusterAuthorizationFailed.Code
 			case rt.Topic != "__cluster_metadata" || rp.Partition != 0:
 				sp.ErrorCode = kerr.UnknownTopicOrPartition.Code
 			case !hasQuorum:

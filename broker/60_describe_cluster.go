@@ -3,11 +3,15 @@ package broker
 import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/metadata"
 )
 
 // DescribeCluster: v0-1
 //
 // Behavior:
+// * No authorization is needed; the cluster's authorized operations are returned when
+//   asked (0 without Describe on the cluster).
 // * The live brokers with their endpoint for the request's listener, the cluster id,
 //   and this broker as the controller to send admin requests to (as in Metadata).
 // Version notes:
@@ -29,6 +33,12 @@ func handleDescribeCluster(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg
 	resp.ClusterID = img.ClusterID
 	resp.ControllerID = b.controllerID()
 	resp.ClusterAuthorizedOperations = authorizedOperationsOmitted
+	if req.IncludeClusterAuthorizedOperations {
+		resp.ClusterAuthorizedOperations = 0
+		if c.authorizedCluster(img, metadata.ACLOperationDescribe) {
+			resp.ClusterAuthorizedOperations = b.authz.AuthorizedOperations(img, c.session(), metadata.ACLResourceCluster, metadata.ClusterResourceName)
+		}
+	}
 	for _, mb := range metadataBrokers(img, c.listener) {
 		db := kmsg.NewDescribeClusterResponseBroker()
 		db.NodeID = mb.NodeID

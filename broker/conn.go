@@ -25,6 +25,11 @@ type clientConn struct {
 	fetchBufs fetchBuffers // reused by its fetches without a session
 	// sasl is the authentication of a SASL listener's connection, nil elsewhere.
 	sasl *saslState
+	// tlsPrincipal is the principal of the client certificate, User:ANONYMOUS
+	// without one or without TLS (identify); host is the client's IP address. With
+	// sasl they are what the authorizer checks (session).
+	tlsPrincipal string
+	host         string
 	// closeAfterAnswer ends the connection once the current answer is written (a
 	// failed SASL authentication, which Kafka answers and then closes).
 	closeAfterAnswer bool
@@ -57,6 +62,10 @@ var errAuthenticationFailed = errors.New("SASL authentication failed")
 func (c *clientConn) serve() {
 	defer c.conn.Close()
 	defer c.closeQueue()
+	if err := c.identify(); err != nil {
+		c.log.Warn("closing connection", "err", err)
+		return
+	}
 	frames := kwire.NewFrameReader(c.conn, c.b.cfg.SocketRequestMaxBytes)
 	err := kwire.Serve(frames, brokerAPIs, c.log, c.rawSASL, func(req kwire.Request[handlerFunc]) (kmsg.Response, error) {
 		if err := c.checkAuthenticated(req.Header.Key); err != nil {

@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kbridge/kbridge/authz"
 	"github.com/kbridge/kbridge/config"
 	"github.com/kbridge/kbridge/kwire"
 	"github.com/kbridge/kbridge/metadata"
@@ -42,6 +43,9 @@ type Broker struct {
 	pids     *producerIDBlock
 	groups   *groupCoordinator
 	sessions *fetchSessions
+
+	// authz decides ACL checks; nil without authorizer.class.name (everything allowed).
+	authz *authz.Authorizer
 
 	// sasl holds the mechanisms of each SASL listener (listenerSASL).
 	sasl map[string][]saslserver.Mechanism
@@ -69,6 +73,7 @@ func New(cfg *config.Config, src metadata.Source, logger *slog.Logger) (*Broker,
 		log:      logger.With("component", "broker", "broker", cfg.NodeID),
 		stop:     make(chan struct{}),
 		sessions: newFetchSessions(cfg.MaxIncrementalFetchSessionCacheSlots),
+		authz:    authz.New(cfg),
 	}
 	sasl, err := listenerSASL(cfg, b.Image)
 	if err != nil {

@@ -1,0 +1,47 @@
+package broker
+
+import (
+	"github.com/twmb/franz-go/pkg/kerr"
+
+	"github.com/kbridge/kbridge/metadata"
+)
+
+// fetchAuth is a fetch request's authorization (KafkaApis.handleFetchRequest): a
+// follower's fetch needs ClusterAction on the cluster, once for the request; a
+// consumer's needs Read on each topic. Either refusal is TOPIC_AUTHORIZATION_FAILED
+// for the partitions, decided once per request however often a long poll re-reads them.
+type fetchAuth struct {
+	c        *clientConn
+	follower bool
+	cluster  *bool
+	topics   map[string]bool
+}
+
+func newFetchAuth(c *clientConn, replica replicaFetch) *fetchAuth {
+	return &fetchAuth{c: c, follower: replica.id >= 0, topics: map[string]bool{}}
+}
+
+// check returns the error of a partition of topic name, given the error its lookup
+// found (nil, or UNKNOWN_TOPIC_OR_PARTITION: an unauthorized client must not learn
+// whether a topic exists).
+func (a *fetchAuth) check(img *metadata.Image, name string, lookupErr error) error {
+	var ok bool
+	if a.follower {
+		if a.cluster == nil {
+			v := a.c.authorizedCluster(img, metadata.ACLOperationClusterAction)
+			a.cluster = &v
+		}
+		ok = *a.cluster
+	} else {
+		v, seen := a.topics[name]
+		if !seen {
+			v = a.c.authorized(img, metadata.ACLOperationRead, metadata.ACLResourceTopic, name)
+			a.topics[name] = v
+		}
+		ok = v
+	}
+	if !ok {
+		return kerr.TopicAuthorizationFailed
+	}
+	return lookupErr
+}
