@@ -30,6 +30,9 @@ type clientConn struct {
 	// sasl they are what the authorizer checks (session).
 	tlsPrincipal string
 	host         string
+	// warnedReplicaRefusal is set once a replica fetch was refused and logged: a
+	// broker without ClusterAction is a misconfiguration worth one line, not one per fetch.
+	warnedReplicaRefusal bool
 	// closeAfterAnswer ends the connection once the current answer is written (a
 	// failed SASL authentication, which Kafka answers and then closes).
 	closeAfterAnswer bool

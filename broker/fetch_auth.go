@@ -30,6 +30,11 @@ func (a *fetchAuth) check(img *metadata.Image, name string, lookupErr error) err
 		if a.cluster == nil {
 			v := a.c.authorizedCluster(img, metadata.ACLOperationClusterAction)
 			a.cluster = &v
+			if !v && !a.c.warnedReplicaRefusal {
+				a.c.warnedReplicaRefusal = true
+				a.c.log.Warn("refusing a replica's fetch: its principal has no ClusterAction on the cluster; brokers must authenticate as super users (docs/security.md)",
+					"principal", a.c.session().Principal)
+			}
 		}
 		ok = *a.cluster
 	} else {
