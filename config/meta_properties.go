@@ -32,13 +32,9 @@ func ReadMetaProperties(dir string) (*MetaProperties, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read meta.properties: %w", err)
 	}
-	props, err := parseProperties(string(b))
+	kv, err := ParseProperties(string(b))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	kv := make(map[string]string, len(props))
-	for _, p := range props {
-		kv[p.key] = p.value
 	}
 	return decodeMetaProperties(path, kv)
 }

@@ -50,6 +50,23 @@ func (javaProperties) Encode(v map[string]any) ([]byte, error) {
 	return []byte(b.String()), nil
 }
 
+// ParseProperties reads text in the Java .properties format, as Kafka's tools
+// read their --command-config, --producer.config and --consumer.config files
+// (Utils.loadProps), so a client's file is read by the same grammar as
+// server.properties: continuation lines (a multi-line sasl.jaas.config),
+// escapes and every separator. A key given twice keeps its last value.
+func ParseProperties(text string) (map[string]string, error) {
+	props, err := parseProperties(text)
+	if err != nil {
+		return nil, err
+	}
+	kv := make(map[string]string, len(props))
+	for _, p := range props {
+		kv[p.key] = p.value
+	}
+	return kv, nil
+}
+
 // parseProperties splits text into logical lines and key/value pairs.
 func parseProperties(text string) ([]property, error) {
 	text = strings.ReplaceAll(text, "\r\n", "\n")

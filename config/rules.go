@@ -45,7 +45,7 @@ func (r bounds) check(v any) string {
 
 func (r bounds) format(f float64) string {
 	if r.double {
-		return formatDouble(f)
+		return JavaDouble(f)
 	}
 	return strconv.FormatInt(int64(f), 10)
 }

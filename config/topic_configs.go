@@ -74,7 +74,7 @@ var topicKeys = []topicKey{
 	{keyDef{name: "message.timestamp.type", kind: kindString, def: "CreateTime", rule: oneOf{"CreateTime", "LogAppendTime"}},
 		[]string{"log.message.timestamp.type"}, func(c *Config) string { return c.LogMessageTimestampType }},
 	{keyDef{name: "min.cleanable.dirty.ratio", kind: kindDouble, def: "0.5", rule: bounds{lo: 0, hi: 1, double: true}},
-		[]string{"log.cleaner.min.cleanable.ratio"}, func(c *Config) string { return formatDouble(c.LogCleanerMinCleanableRatio) }},
+		[]string{"log.cleaner.min.cleanable.ratio"}, func(c *Config) string { return JavaDouble(c.LogCleanerMinCleanableRatio) }},
 	{keyDef{name: "min.compaction.lag.ms", kind: kindLong, def: "0", rule: atLeast(0)},
 		[]string{"log.cleaner.min.compaction.lag.ms"}, func(c *Config) string { return i64(c.LogCleanerMinCompactionLagMs) }},
 	{keyDef{name: "min.insync.replicas", kind: kindInt, def: "1", rule: atLeast(1)},

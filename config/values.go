@@ -116,12 +116,29 @@ func (k kind) kafkaTypeError() string {
 	return "Invalid value"
 }
 
-// formatDouble follows Java's Double.toString for the plain cases: an
-// integral value keeps ".0".
-func formatDouble(f float64) string {
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.ContainsAny(s, ".eE") && !math.IsInf(f, 0) {
-		s += ".0"
+// JavaDouble is Java's Double.toString, in which Kafka prints DOUBLE configs
+// and quota values: plain decimal with at least one fraction digit in
+// [1e-3, 1e7) ("1024.0", "0.5"), computerized scientific notation otherwise
+// ("1.0E7", "2.5E-4").
+func JavaDouble(f float64) string {
+	switch abs := math.Abs(f); {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	case abs == 0 || abs >= 1e-3 && abs < 1e7:
+		s := strconv.FormatFloat(f, 'f', -1, 64)
+		if !strings.Contains(s, ".") {
+			s += ".0"
+		}
+		return s
 	}
-	return s
+	mantissa, exp, _ := strings.Cut(strconv.FormatFloat(f, 'E', -1, 64), "E")
+	if !strings.Contains(mantissa, ".") {
+		mantissa += ".0"
+	}
+	e, _ := strconv.Atoi(exp)
+	return mantissa + "E" + strconv.Itoa(e)
 }

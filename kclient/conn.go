@@ -2,21 +2,14 @@ package kclient
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"log/slog"
-	"os"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/sasl"
-	"github.com/twmb/franz-go/pkg/sasl/plain"
-	"github.com/twmb/franz-go/pkg/sasl/scram"
 )
 
 // Conn says how to reach a cluster: Kafka's --bootstrap-server list plus client
@@ -25,6 +18,13 @@ import (
 type Conn struct {
 	BootstrapServers string            // comma-separated host:port list
 	Properties       map[string]string // Kafka client properties; role-specific keys are read by each command
+	// ConfigFile is the properties file Properties were read from
+	// (--command-config, --producer.config ...), named in errors about
+	// their values; empty when there was none.
+	ConfigFile string
+	// Overrides maps each key set on the command line instead
+	// (--producer-property ...) to that flag, named in errors too.
+	Overrides map[string]string
 }
 
 // role says which client properties apply; a key that no role knows is warned
@@ -41,8 +41,7 @@ const (
 // the producer or consumer code from Conn.Properties.
 var commonKeys = map[string]bool{
 	"bootstrap.servers": true, "client.id": true, "security.protocol": true,
-	"sasl.mechanism": true, "sasl.jaas.config": true, "ssl.truststore.type": true,
-	"ssl.truststore.location": true, "metadata.max.age.ms": true, "retry.backoff.ms": true,
+	"sasl.mechanism": true, "sasl.jaas.config": true, "metadata.max.age.ms": true, "retry.backoff.ms": true,
 	"socket.connection.setup.timeout.ms": true, "connections.max.idle.ms": true,
 }
 
@@ -78,9 +77,8 @@ func (c Conn) clientOpts(r role) ([]kgo.Opt, error) {
 		opts = append(opts, kgo.ClientID(v))
 	}
 	for key, opt := range map[string]func(time.Duration) kgo.Opt{
-		"metadata.max.age.ms":                kgo.MetadataMaxAge,
-		"socket.connection.setup.timeout.ms": kgo.DialTimeout,
-		"connections.max.idle.ms":            kgo.ConnIdleTimeout,
+		"metadata.max.age.ms":     kgo.MetadataMaxAge,
+		"connections.max.idle.ms": kgo.ConnIdleTimeout,
 		"retry.backoff.ms": func(d time.Duration) kgo.Opt {
 			return kgo.RetryBackoffFn(func(int) time.Duration { return d })
 		},
@@ -93,89 +91,41 @@ func (c Conn) clientOpts(r role) ([]kgo.Opt, error) {
 			opts = append(opts, opt(d))
 		}
 	}
-	sec, err := securityOpts(props)
+	setupTimeout, ok, err := propMillis(props, "socket.connection.setup.timeout.ms")
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		setupTimeout = defaultSetupTimeout
+	}
+	sec, err := c.securityOpts(seeds, setupTimeout)
 	if err != nil {
 		return nil, err
 	}
 	return append(opts, sec...), nil
 }
 
-// securityOpts maps security.protocol and its SASL/TLS companions.
-func securityOpts(props map[string]string) ([]kgo.Opt, error) {
-	protocol := strings.ToUpper(props["security.protocol"])
-	var opts []kgo.Opt
-	switch protocol {
-	case "", "PLAINTEXT":
-		return nil, nil
-	case "SSL", "SASL_SSL":
-		tc, err := tlsConfig(props)
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, kgo.DialTLSConfig(tc))
-	case "SASL_PLAINTEXT":
-	default:
-		return nil, fmt.Errorf("security.protocol=%s: want PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL", protocol)
+// defaultSetupTimeout is Kafka's socket.connection.setup.timeout.ms (and
+// kgo's dial timeout).
+const defaultSetupTimeout = 10 * time.Second
+
+// keyName renders a client property's key for an error: the key, and the
+// flag that set it when it came from the command line.
+func (c Conn) keyName(key string) string {
+	if flag, ok := c.Overrides[key]; ok {
+		return key + " (set by " + flag + ")"
 	}
-	if strings.HasPrefix(protocol, "SASL_") {
-		m, err := saslMechanism(props)
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, kgo.SASL(m))
-	}
-	return opts, nil
+	return key
 }
 
-// tlsConfig supports the PEM truststore form of Java's client; without one the
-// system roots are used.
-func tlsConfig(props map[string]string) (*tls.Config, error) {
-	tc := &tls.Config{MinVersion: tls.VersionTLS12}
-	loc := props["ssl.truststore.location"]
-	if loc == "" {
-		return tc, nil
+// propError is an error about a client property's value, naming the file and
+// the key: "client.properties: sasl.mechanism: ...".
+func (c Conn) propError(key, format string, args ...any) error {
+	err := fmt.Errorf("%s: %w", c.keyName(key), fmt.Errorf(format, args...))
+	if c.ConfigFile == "" {
+		return err
 	}
-	if t := strings.ToUpper(props["ssl.truststore.type"]); t != "PEM" {
-		return nil, fmt.Errorf("ssl.truststore.type=%q: only PEM truststores are supported", t)
-	}
-	pem, err := os.ReadFile(loc)
-	if err != nil {
-		return nil, fmt.Errorf("read ssl.truststore.location: %w", err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("ssl.truststore.location %s: no PEM certificates", loc)
-	}
-	tc.RootCAs = pool
-	return tc, nil
-}
-
-var jaasField = regexp.MustCompile(`(username|password)\s*=\s*"([^"]*)"`)
-
-// saslMechanism reads the credentials out of sasl.jaas.config, which is where
-// Java clients keep them (PlainLoginModule or ScramLoginModule).
-func saslMechanism(props map[string]string) (sasl.Mechanism, error) {
-	var user, pass string
-	for _, m := range jaasField.FindAllStringSubmatch(props["sasl.jaas.config"], -1) {
-		if m[1] == "username" {
-			user = m[2]
-		} else {
-			pass = m[2]
-		}
-	}
-	if user == "" {
-		return nil, fmt.Errorf("sasl.jaas.config: no username=\"...\" found")
-	}
-	switch mech := strings.ToUpper(props["sasl.mechanism"]); mech {
-	case "", "PLAIN":
-		return plain.Auth{User: user, Pass: pass}.AsMechanism(), nil
-	case "SCRAM-SHA-256":
-		return scram.Auth{User: user, Pass: pass}.AsSha256Mechanism(), nil
-	case "SCRAM-SHA-512":
-		return scram.Auth{User: user, Pass: pass}.AsSha512Mechanism(), nil
-	default:
-		return nil, fmt.Errorf("sasl.mechanism=%s: want PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", mech)
-	}
+	return fmt.Errorf("%s: %w", c.ConfigFile, err)
 }
 
 func warnUnknown(props map[string]string, r role) {
@@ -185,7 +135,7 @@ func warnUnknown(props map[string]string, r role) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		known := commonKeys[k] || (r == roleProducer && producerKeys[k]) || (r == roleConsumer && consumerKeys[k])
+		known := commonKeys[k] || tlsKeys[k] || (r == roleProducer && producerKeys[k]) || (r == roleConsumer && consumerKeys[k])
 		if !known {
 			slog.Warn("ignoring client property that is not supported here", "key", k)
 		}

@@ -1,35 +1,25 @@
 package kclient
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/kbridge/kbridge/config"
 )
 
 // LoadProperties reads a Java-style properties file, the format of Kafka's
-// --command-config, --producer.config and --consumer.config files, so that
-// operators can reuse the files they already have.
+// --command-config, --producer.config and --consumer.config files, with the
+// grammar Java's Properties.load has (continuation lines, escapes), so that
+// operators can reuse the files they already have, multi-line
+// sasl.jaas.config values included.
 func LoadProperties(path string) (map[string]string, error) {
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read client properties: %w", err)
 	}
-	defer f.Close()
-	props := make(map[string]string)
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' || line[0] == '!' {
-			continue
-		}
-		i := strings.IndexAny(line, "=:")
-		if i < 0 {
-			return nil, fmt.Errorf("read client properties %s:%d: no '=' in %q", path, n, line)
-		}
-		props[strings.TrimSpace(line[:i])] = strings.TrimSpace(line[i+1:])
-	}
-	if err := sc.Err(); err != nil {
+	props, err := config.ParseProperties(string(b))
+	if err != nil {
 		return nil, fmt.Errorf("read client properties %s: %w", path, err)
 	}
 	return props, nil
@@ -50,26 +40,30 @@ func ParseKeyValues(kvs []string) (map[string]string, error) {
 	return props, nil
 }
 
-// ClientProperties merges a properties file (may be empty) with k=v overrides,
-// the overrides winning, which is how Kafka's tools layer --producer.config
-// under --producer-property.
-func ClientProperties(file string, overrides []string) (map[string]string, error) {
-	props := make(map[string]string)
+// LoadConn builds a command's connection from --bootstrap-server, a client
+// properties file (may be empty) and k=v overrides given with overrideFlag
+// (--producer-property ...), the overrides winning, which is how Kafka's tools
+// layer --producer.config under --producer-property. It records where each
+// key was set so that an error about a value names its file or flag.
+func LoadConn(bootstrap, file, overrideFlag string, overrides []string) (Conn, error) {
+	c := Conn{BootstrapServers: bootstrap, Properties: map[string]string{}, ConfigFile: file}
 	if file != "" {
 		fromFile, err := LoadProperties(file)
 		if err != nil {
-			return nil, err
+			return Conn{}, err
 		}
-		for k, v := range fromFile {
-			props[k] = v
-		}
+		c.Properties = fromFile
 	}
 	kv, err := ParseKeyValues(overrides)
 	if err != nil {
-		return nil, err
+		return Conn{}, fmt.Errorf("%s: %w", overrideFlag, err)
 	}
 	for k, v := range kv {
-		props[k] = v
+		c.Properties[k] = v
+		if c.Overrides == nil {
+			c.Overrides = map[string]string{}
+		}
+		c.Overrides[k] = overrideFlag
 	}
-	return props, nil
+	return c, nil
 }

@@ -99,6 +99,13 @@ func alterConfigs(ctx context.Context, adm *kadm.Client, names []string, set map
 	if len(names) == 0 || (len(set) == 0 && len(del) == 0) {
 		return nil
 	}
+	resps, err := adm.AlterTopicConfigs(ctx, configChanges(set, del), names...)
+	return alterResult("topic", resps, err)
+}
+
+// configChanges are the IncrementalAlterConfigs operations that set set's
+// configs (in key order) and delete del's, which then take their defaults.
+func configChanges(set map[string]string, del []string) []kadm.AlterConfig {
 	keys := make([]string, 0, len(set))
 	for k := range set {
 		keys = append(keys, k)
@@ -111,13 +118,18 @@ func alterConfigs(ctx context.Context, adm *kadm.Client, names []string, set map
 	for _, k := range del {
 		changes = append(changes, kadm.AlterConfig{Op: kadm.DeleteConfig, Name: k})
 	}
-	resps, err := adm.AlterTopicConfigs(ctx, changes, names...)
+	return changes
+}
+
+// alterResult is the first failure of an IncrementalAlterConfigs of
+// resources of kind (topic, broker), naming the resource.
+func alterResult(kind string, resps kadm.AlterConfigsResponses, err error) error {
 	if err != nil {
-		return fmt.Errorf("alter topic configs: %w", err)
+		return fmt.Errorf("alter %s configs: %w", kind, err)
 	}
 	for _, r := range resps {
 		if r.Err != nil {
-			return fmt.Errorf("alter configs of topic %s: %w %s", r.Name, r.Err, r.ErrMessage)
+			return fmt.Errorf("alter configs of %s %s: %w %s", kind, r.Name, r.Err, r.ErrMessage)
 		}
 	}
 	return nil

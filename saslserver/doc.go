@@ -20,7 +20,8 @@
 // PlainLoginModule JAAS config (PlainServerCallbackHandler), read by
 // ParsePlainJAAS as Kafka's JaasConfig reads sasl.jaas.config values;
 // ParseJAASOption reads one option of any login module, such as the broker's
-// own username and password.
+// own username and password; ParseJAASLogin gives the login module and all its
+// options, which kbridge's client commands read their credentials from.
 //
 // SCRAM looks the user's credential up when the client's first message
 // arrives, so users added while the broker runs can authenticate at once, as

@@ -52,6 +52,15 @@ func ParseJAASOption(jaas, option string) (value string, found bool, err error) 
 	return value, found, nil
 }
 
+// ParseJAASLogin reads a JAAS config's one login module class and its options, as Kafka's JaasContext does for a client's sasl.jaas.config, so that client commands take credentials from the same syntax the broker reads and can check the module against sasl.mechanism.
+func ParseJAASLogin(jaas string) (module string, options map[string]string, err error) {
+	entry, err := parseJAAS(jaas)
+	if err != nil {
+		return "", nil, err
+	}
+	return entry.module, entry.options, nil
+}
+
 // jaasEntry is an AppConfigurationEntry: a login module and its options.
 // The control flag is checked but not kept, as no login module runs here.
 type jaasEntry struct {

@@ -12,7 +12,7 @@ import (
 func init() {
 	var (
 		o                          kclient.ConsumeOptions
-		config                     string
+		config                     clientConfigFlags
 		partition                  int32
 		timeoutMs                  int64
 		formatProps, consumerProps []string
@@ -29,14 +29,13 @@ It stops after --max-messages, or when no record arrives for --timeout-ms, and p
   kbridge console-consumer --bootstrap-server localhost:9092 --topic test-topic --partition 0 --offset 42 --timeout-ms 5000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			props, err := kclient.ClientProperties(config, consumerProps)
-			if err != nil {
+			var err error
+			if o.Conn, err = config.conn(o.BootstrapServers, "--consumer-property", consumerProps); err != nil {
 				return err
 			}
 			if o.FormatProps, err = kclient.ParseKeyValues(formatProps); err != nil {
 				return err
 			}
-			o.Properties = props
 			if cmd.Flags().Changed("partition") {
 				o.Partition = &partition
 			}
@@ -59,7 +58,7 @@ It stops after --max-messages, or when no record arrives for --timeout-ms, and p
 	fs.Int64Var(&timeoutMs, "timeout-ms", -1, "exit when no record arrives for this long (-1: wait forever)")
 	fs.StringArrayVar(&formatProps, "property", nil, "formatter property k=v: print.key, print.value, print.timestamp, print.partition, print.offset, print.headers, key.separator, line.separator, null.literal")
 	fs.StringArrayVar(&consumerProps, "consumer-property", nil, "consumer property k=v (repeatable)")
-	fs.StringVar(&config, "consumer.config", "", "consumer properties file")
+	config.register(fs, "consumer.config")
 	fs.StringVar(&o.IsolationLevel, "isolation-level", "", "read_uncommitted (default) or read_committed")
 	rootCmd.AddCommand(cmd)
 }

@@ -9,7 +9,7 @@ import (
 func init() {
 	var (
 		o                          kclient.ProduceOptions
-		config                     string
+		config                     clientConfigFlags
 		readerProps, producerProps []string
 	)
 	cmd := &cobra.Command{
@@ -22,15 +22,14 @@ Defaults are Kafka's: acks=all with the idempotent producer, no compression.`,
 		Example: `  printf 'k1:hello\nk2:world\n' | kbridge console-producer --bootstrap-server localhost:9092 --topic test-topic --property parse.key=true --property key.separator=:`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			props, err := kclient.ClientProperties(config, producerProps)
-			if err != nil {
+			var err error
+			if o.Conn, err = config.conn(o.BootstrapServers, "--producer-property", producerProps); err != nil {
 				return err
 			}
 			if o.ReaderProps, err = kclient.ParseKeyValues(readerProps); err != nil {
 				return err
 			}
-			o.Properties = props
-			if !cmd.Flags().Changed("request-required-acks") && props["acks"] != "" {
+			if !cmd.Flags().Changed("request-required-acks") && o.Properties["acks"] != "" {
 				o.RequiredAcks = ""
 			}
 			_, err = kclient.Produce(interruptContext(cmd), cmd.InOrStdin(), cmd.ErrOrStderr(), o)
@@ -42,7 +41,7 @@ Defaults are Kafka's: acks=all with the idempotent producer, no compression.`,
 	fs.StringVar(&o.Topic, "topic", "", "topic to produce to (required)")
 	fs.StringArrayVar(&readerProps, "property", nil, "line reader property k=v: parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error")
 	fs.StringArrayVar(&producerProps, "producer-property", nil, "producer property k=v (repeatable)")
-	fs.StringVar(&config, "producer.config", "", "producer properties file")
+	config.register(fs, "producer.config")
 	fs.StringVar(&o.RequiredAcks, "request-required-acks", "-1", "acks: -1 (all), 0 or 1; idempotence is off unless -1")
 	fs.StringVar(&o.Compression, "compression-codec", "", "none, gzip, snappy, lz4 or zstd (default compression.type, none)")
 	fs.BoolVar(&o.Sync, "sync", false, "wait for each record to be acknowledged before the next")

@@ -13,9 +13,10 @@ import (
 
 // groupsFlags holds the kafka-consumer-groups flags the subcommands share.
 type groupsFlags struct {
-	bootstrap, commandConfig, output string
-	groups                           []string
-	allGroups                        bool
+	bootstrap, output string
+	config            clientConfigFlags
+	groups            []string
+	allGroups         bool
 }
 
 // allStates is what a bare --state means to groups list: show every state.
@@ -209,7 +210,7 @@ func groupsDeleteOffsetsCmd() *cobra.Command {
 
 func (f *groupsFlags) addConn(fs *pflag.FlagSet) {
 	addConnFlags(fs, &f.bootstrap)
-	fs.StringVar(&f.commandConfig, "command-config", "", "client properties file (bootstrap.servers, security.protocol, sasl.*, ...)")
+	f.config.register(fs, "")
 }
 
 func (f *groupsFlags) addGroups(fs *pflag.FlagSet, verb string) {
@@ -222,8 +223,7 @@ func (f *groupsFlags) addOutput(fs *pflag.FlagSet) {
 }
 
 func (f *groupsFlags) conn() (kclient.Conn, error) {
-	props, err := kclient.ClientProperties(f.commandConfig, nil)
-	return kclient.Conn{BootstrapServers: f.bootstrap, Properties: props}, err
+	return f.config.conn(f.bootstrap, "", nil)
 }
 
 func (f *groupsFlags) connAndOutput() (kclient.Conn, bool, error) {

@@ -7,7 +7,10 @@ import (
 )
 
 func init() {
-	var bootstrap, commandConfig string
+	var (
+		bootstrap string
+		config    clientConfigFlags
+	)
 	o := kclient.LeaderElectionOptions{}
 	cmd := &cobra.Command{
 		Use:   "leader-election",
@@ -16,17 +19,16 @@ func init() {
   kbridge leader-election --bootstrap-server localhost:9092 --election-type UNCLEAN --topic orders --partition 0`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			props, err := kclient.ClientProperties(commandConfig, nil)
-			if err != nil {
+			var err error
+			if o.Conn, err = config.conn(bootstrap, "", nil); err != nil {
 				return err
 			}
-			o.Conn = kclient.Conn{BootstrapServers: bootstrap, Properties: props}
 			return kclient.ElectLeaders(cmd.Context(), cmd.OutOrStdout(), o)
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&bootstrap, "bootstrap-server", "", "broker address(es) to connect to, host:port[,host:port]")
-	fs.StringVar(&commandConfig, "admin.config", "", "client properties file (security.protocol, sasl.*, ...)")
+	addConnFlags(fs, &bootstrap)
+	config.register(fs, "admin.config")
 	fs.StringVar(&o.ElectionType, "election-type", "", "PREFERRED or UNCLEAN")
 	fs.StringVar(&o.Topic, "topic", "", "the topic of the one partition to elect")
 	fs.Int32Var(&o.Partition, "partition", 0, "the partition of --topic")

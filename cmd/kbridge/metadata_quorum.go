@@ -13,8 +13,9 @@ import (
 // to the quorum command, as in Kafka (kafka-metadata-quorum.sh --bootstrap-server ...
 // describe --status), and are inherited by describe, so they may follow it as well.
 type metadataQuorumFlags struct {
-	bootstrap, bootstrapController, commandConfig, output string
-	status, replication, humanReadable                    bool
+	bootstrap, bootstrapController, output string
+	config                                 clientConfigFlags
+	status, replication, humanReadable     bool
 }
 
 func init() {
@@ -32,7 +33,7 @@ func metadataQuorumCmd() *cobra.Command {
 	pf := quorum.PersistentFlags()
 	pf.StringVar(&f.bootstrap, "bootstrap-server", "", "comma-separated host:port list of brokers, which forward to the quorum")
 	pf.StringVar(&f.bootstrapController, "bootstrap-controller", "", "comma-separated host:port list of controller listeners, asked in turn until the quorum leader answers")
-	pf.StringVar(&f.commandConfig, "command-config", "", "client properties file (security.protocol, sasl.*, ...)")
+	f.config.register(pf, "")
 
 	describe := &cobra.Command{
 		Use:   "describe (--status | --replication [--human-readable]) [--output text|json]",
@@ -89,12 +90,12 @@ func (f *metadataQuorumFlags) runDescribe(cmd *cobra.Command) error {
 	default:
 		return fmt.Errorf("--output %q: want text or json", f.output)
 	}
-	props, err := kclient.ClientProperties(f.commandConfig, nil)
+	conn, err := f.config.conn(f.bootstrap, "", nil)
 	if err != nil {
 		return err
 	}
 	return kclient.DescribeQuorum(interruptContext(cmd), cmd.OutOrStdout(), kclient.DescribeQuorumOptions{
-		Conn:                 kclient.Conn{BootstrapServers: f.bootstrap, Properties: props},
+		Conn:                 conn,
 		BootstrapControllers: f.bootstrapController,
 		Replication:          f.replication,
 		HumanReadable:        f.humanReadable,

@@ -27,7 +27,7 @@ func init() {
 func perfProduceCmd() *cobra.Command {
 	var (
 		o           kclient.PerfProduceOptions
-		config      string
+		config      clientConfigFlags
 		props       []string
 		asJSON      bool
 		reportEvery int64
@@ -51,12 +51,11 @@ Produce call to its acknowledgement. --producer-props takes k=v pairs as in Kafk
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := kclient.ClientProperties(config, append(props, args...))
-			if err != nil {
+			var err error
+			if o.Conn, err = config.conn(o.BootstrapServers, "--producer-props", append(props, args...)); err != nil {
 				return err
 			}
-			o.Properties = p
-			if !cmd.Flags().Changed("acks") && p["acks"] != "" {
+			if !cmd.Flags().Changed("acks") && o.Properties["acks"] != "" {
 				o.Acks = ""
 			}
 			o.ReportInterval = time.Duration(reportEvery) * time.Millisecond
@@ -75,7 +74,7 @@ Produce call to its acknowledgement. --producer-props takes k=v pairs as in Kafk
 	fs.Float64Var(&o.Throughput, "throughput", -1, "maximum records/sec (-1: unthrottled)")
 	fs.StringVar(&o.Acks, "acks", "-1", "acks: -1 (all, idempotent), 0 or 1")
 	fs.StringArrayVar(&props, "producer-props", nil, "producer properties k=v")
-	fs.StringVar(&config, "producer.config", "", "producer properties file")
+	config.register(fs, "producer.config")
 	fs.Int64Var(&reportEvery, "reporting-interval", 5000, "milliseconds between progress lines")
 	fs.BoolVar(&asJSON, "json", false, "print the result as one JSON object")
 	return cmd
@@ -84,7 +83,7 @@ Produce call to its acknowledgement. --producer-props takes k=v pairs as in Kafk
 func perfConsumeCmd() *cobra.Command {
 	var (
 		o         kclient.PerfConsumeOptions
-		config    string
+		config    clientConfigFlags
 		props     []string
 		asJSON    bool
 		timeoutMs int64
@@ -102,11 +101,10 @@ Without --group it reads directly, so no group coordinator is in the measurement
 			if cmd.Flags().Changed("fetch-size") {
 				props = append(props, "max.partition.fetch.bytes="+strconv.FormatInt(fetchSize, 10))
 			}
-			p, err := kclient.ClientProperties(config, props)
-			if err != nil {
+			var err error
+			if o.Conn, err = config.conn(o.BootstrapServers, "--consumer-property", props); err != nil {
 				return err
 			}
-			o.Properties = p
 			o.Timeout = time.Duration(timeoutMs) * time.Millisecond
 			res, err := kclient.PerfConsume(interruptContext(cmd), o)
 			if err != nil {
@@ -124,7 +122,7 @@ Without --group it reads directly, so no group coordinator is in the measurement
 	fs.Int64Var(&timeoutMs, "timeout", 10000, "same as --timeout-ms (kafka-consumer-perf-test's name)")
 	fs.Int64Var(&fetchSize, "fetch-size", 1048576, "max.partition.fetch.bytes")
 	fs.StringArrayVar(&props, "consumer-property", nil, "consumer property k=v (repeatable)")
-	fs.StringVar(&config, "consumer.config", "", "consumer properties file")
+	config.register(fs, "consumer.config")
 	fs.BoolVar(&asJSON, "json", false, "print the result as one JSON object")
 	return cmd
 }

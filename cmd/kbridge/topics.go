@@ -18,15 +18,16 @@ import (
 // parent (kbridge topics --create ...) register the subsets they use onto the
 // same fields, so both spellings behave the same.
 type topicsFlags struct {
-	bootstrap, commandConfig, topic, replicaAssignment, output string
-	partitions                                                 int32
-	replicationFactor                                          int16
-	partitionLimit                                             int32
-	configs, deleteConfigs                                     []string
-	ifExists, ifNotExists, excludeInternal                     bool
-	underReplicated, unavailable, underMinISR, atMinISR        bool
-	withOverrides                                              bool
-	create, list, describe, alter, delete                      bool
+	bootstrap, topic, replicaAssignment, output         string
+	config                                              clientConfigFlags
+	partitions                                          int32
+	replicationFactor                                   int16
+	partitionLimit                                      int32
+	configs, deleteConfigs                              []string
+	ifExists, ifNotExists, excludeInternal              bool
+	underReplicated, unavailable, underMinISR, atMinISR bool
+	withOverrides                                       bool
+	create, list, describe, alter, delete               bool
 }
 
 func init() {
@@ -83,7 +84,7 @@ kbridge topics --create --topic t ... works the same as kbridge topics create --
 
 func addTopicConnFlags(fs *pflag.FlagSet, f *topicsFlags) {
 	addConnFlags(fs, &f.bootstrap)
-	fs.StringVar(&f.commandConfig, "command-config", "", "client properties file (bootstrap.servers, security.protocol, sasl.*, ...)")
+	f.config.register(fs, "")
 }
 
 func addTopicSelectFlags(fs *pflag.FlagSet, f *topicsFlags) {
@@ -152,8 +153,7 @@ func (f *topicsFlags) runAction(cmd *cobra.Command) error {
 }
 
 func (f *topicsFlags) conn() (kclient.Conn, error) {
-	props, err := kclient.ClientProperties(f.commandConfig, nil)
-	return kclient.Conn{BootstrapServers: f.bootstrap, Properties: props}, err
+	return f.config.conn(f.bootstrap, "", nil)
 }
 
 func (f *topicsFlags) json() (bool, error) {
