@@ -11,6 +11,24 @@ import (
 // metadata does not import.
 type ScramKeys func(u kmsg.AlterUserSCRAMCredentialsRequestUpsertion) (storedKey, serverKey []byte, err error)
 
+// SaltedScramKeys is the ScramKeys of a client's own upsertion: derive
+// (saslserver.ScramKeys) applied to its salted password under its mechanism's name,
+// as Kafka's ScramFormatter does on the controller (ScramControlManager) and on a
+// ZooKeeper-mode broker (ZkAdminManager).
+func SaltedScramKeys(derive func(mechanism string, saltedPassword []byte) (storedKey, serverKey []byte, err error)) ScramKeys {
+	return func(u kmsg.AlterUserSCRAMCredentialsRequestUpsertion) ([]byte, []byte, error) {
+		name, ok := ScramMechanismName(u.Mechanism)
+		if !ok {
+			return nil, nil, Errorf(kerr.UnsupportedSaslMechanism, "Unknown SCRAM mechanism")
+		}
+		stored, server, err := derive(name, u.SaltedPassword)
+		if err != nil {
+			return nil, nil, Errorf(kerr.UnknownServerError, "derive the %s keys of %s: %v", name, u.Name, err)
+		}
+		return stored, server, nil
+	}
+}
+
 // ScramAlteration is an AlterUserScramCredentials request after the checks Kafka
 // makes before it looks at any stored credential (ScramControlManager.alterCredentials):
 // the changes to make, at most one per user, and the users refused.
