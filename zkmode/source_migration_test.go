@@ -40,6 +40,16 @@ func TestSourceRefusesWritesUnderAKRaftController(t *testing.T) {
 	if !errors.Is(err, kerr.NotController) {
 		t.Fatalf("AlterConfigs under a KRaft controller: %v, want NOT_CONTROLLER", err)
 	}
+	acl := zkACL(metadata.ACLResourceTopic, "t", metadata.ACLPatternLiteral, "User:alice", metadata.ACLOperationRead)
+	if errs := s.CreateACLs(ctx, []metadata.ACLBinding{acl}); !errors.Is(errs[0], kerr.NotController) {
+		t.Fatalf("CreateACLs under a KRaft controller: %v, want NOT_CONTROLLER", errs[0])
+	}
+	mustExist(t, conn, "/kafka-acl/Topic/t", false)
+	all := metadata.ACLFilter{ResourceType: metadata.ACLResourceAny, PatternType: metadata.ACLPatternAny,
+		Operation: metadata.ACLOperationAny, PermissionType: metadata.ACLPermissionAny}
+	if res := s.DeleteACLs(ctx, []metadata.ACLFilter{all}); !errors.Is(res[0].Err, kerr.NotController) {
+		t.Fatalf("DeleteACLs under a KRaft controller: %v, want NOT_CONTROLLER", res[0].Err)
+	}
 	if s.ControllerID() != 1 {
 		t.Fatalf("ControllerID %d under a KRaft controller, want this broker (1)", s.ControllerID())
 	}
