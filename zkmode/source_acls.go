@@ -3,12 +3,10 @@ package zkmode
 import (
 	"cmp"
 	"context"
-	"errors"
 	"maps"
 	"slices"
 	"strings"
 
-	"github.com/go-zookeeper/zk"
 	"github.com/twmb/franz-go/pkg/kerr"
 
 	"github.com/kbridge/kbridge/metadata"
@@ -160,18 +158,13 @@ func (s *Source) updateACLs(ctx context.Context, rp znode.ResourcePattern, chang
 	}
 	what := "update the ACLs of " + path
 	return retryConditional(what, func() (bool, error) {
-		data, stat, err := s.conn.Get(ctx, path)
-		missing := errors.Is(err, zk.ErrNoNode)
-		if err != nil && !missing {
-			return false, zkWriteError(err, "%s", what)
+		data, stat, err := s.readForWrite(ctx, what, path)
+		if err != nil {
+			return false, err
 		}
-		var current []znode.ACLEntry
-		if !missing {
-			if current, err = znode.DecodeACLs(data); err != nil {
-				return false, metadata.Errorf(kerr.UnknownServerError, "%s: %v", what, decodeError(path, err))
-			}
-		} else {
-			stat = nil
+		current, err := znode.DecodeACLs(data)
+		if err != nil {
+			return false, metadata.Errorf(kerr.UnknownServerError, "%s: %v", what, decodeError(path, err))
 		}
 		current = sortedACLEntries(current)
 		next := sortedACLEntries(change(slices.Clone(current)))

@@ -65,3 +65,16 @@ func (s *Source) writeOp(ctx context.Context, what string, op *migrationOp, targ
 		return zkWriteError(err, "%s", what)
 	}
 }
+
+// readForWrite reads the znode a conditional write is to replace: its data and stat,
+// or nil for both when it does not exist (writeOp then creates it).
+func (s *Source) readForWrite(ctx context.Context, what, path string) ([]byte, *zk.Stat, error) {
+	data, stat, err := s.conn.Get(ctx, path)
+	switch {
+	case errors.Is(err, zk.ErrNoNode):
+		return nil, nil, nil
+	case err != nil:
+		return nil, nil, zkWriteError(err, "%s", what)
+	}
+	return data, stat, nil
+}
