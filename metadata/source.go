@@ -43,6 +43,16 @@ type Source interface {
 	// returns when the broker leads nothing it could hand over, so that stopping it
 	// costs clients no election timeout.
 	ControlledShutdown(ctx context.Context, brokerID int32, brokerEpoch int64) error
+	// CreateACLs stores ACL bindings, each already validated (ACLBinding.Validate);
+	// errors are in request order (nil = stored). Storing a binding that exists
+	// succeeds without a second copy.
+	CreateACLs(ctx context.Context, acls []ACLBinding) []error
+	// DeleteACLs removes every ACL each filter matches; results are in filter order.
+	DeleteACLs(ctx context.Context, filters []ACLFilter) []DeleteACLsResult
+	// AlterScramCredentials stores and deletes SCRAM credentials; errors are in
+	// request order (nil = done; kerr.ResourceNotFound for a deletion of a credential
+	// that does not exist).
+	AlterScramCredentials(ctx context.Context, changes []ScramChange) []error
 }
 
 // ISRChange is one partition in an AlterPartition request: the ISR the leader wants,
