@@ -47,11 +47,10 @@ func (s *Source) CreateACLs(ctx context.Context, acls []metadata.ACLBinding) []e
 	for _, rp := range patterns {
 		indexes := byPattern[rp]
 		written, err := s.updateACLs(ctx, rp, func(current []znode.ACLEntry) []znode.ACLEntry {
-			next := slices.Clone(current)
 			for _, i := range indexes {
-				next = append(next, aclEntry(acls[i]))
+				current = append(current, aclEntry(acls[i]))
 			}
-			return next
+			return current
 		})
 		wrote = wrote || written
 		for _, i := range indexes {
@@ -81,9 +80,10 @@ func validateZkACL(b metadata.ACLBinding) error {
 // (so an ACL another broker just stored is found); each that some valid filter's
 // resource part matches is read fresh, the entries any filter matches are taken out,
 // and the rest written back as CreateACLs writes (the znode deleted when none remain).
-// Each removed ACL is listed under the first filter that matches it. When a resource's
-// write fails, the filters that would have removed ACLs from it fail with its error.
-// An invalid filter fails alone. It returns once the image no longer holds the ACLs.
+// Each removed ACL is listed under the first filter that matches it. When a resource
+// cannot be read or written, every filter whose resource part matches it fails with
+// that error (Kafka reports it per ACL, which DeleteACLsResult cannot). An invalid
+// filter fails alone. It returns once the image no longer holds the ACLs.
 func (s *Source) DeleteACLs(ctx context.Context, filters []metadata.ACLFilter) []metadata.DeleteACLsResult {
 	results := make([]metadata.DeleteACLsResult, len(filters))
 	if err := s.checkNotMigrating("DeleteAcls"); err != nil {
@@ -108,7 +108,10 @@ func (s *Source) DeleteACLs(ctx context.Context, filters []metadata.ACLFilter) [
 	}
 	wrote := false
 	for _, rp := range slices.SortedFunc(maps.Keys(patterns), compareResourcePatterns) {
-		if !slices.ContainsFunc(valid, func(i int) bool { return filters[i].MatchesPattern(rp.ResourceType, rp.Name, rp.PatternType) }) {
+		matching := slices.DeleteFunc(slices.Clone(valid), func(i int) bool {
+			return !filters[i].MatchesPattern(rp.ResourceType, rp.Name, rp.PatternType)
+		})
+		if len(matching) == 0 {
 			continue
 		}
 		var removed []removedACL
@@ -117,8 +120,8 @@ func (s *Source) DeleteACLs(ctx context.Context, filters []metadata.ACLFilter) [
 			var keep []znode.ACLEntry
 			for _, e := range current {
 				b := aclBinding(rp, e)
-				if i := slices.IndexFunc(valid, func(i int) bool { return filters[i].Matches(b) }); i >= 0 {
-					removed = append(removed, removedACL{filter: valid[i], binding: b})
+				if i := slices.IndexFunc(matching, func(i int) bool { return filters[i].Matches(b) }); i >= 0 {
+					removed = append(removed, removedACL{filter: matching[i], binding: b})
 				} else {
 					keep = append(keep, e)
 				}
@@ -126,12 +129,16 @@ func (s *Source) DeleteACLs(ctx context.Context, filters []metadata.ACLFilter) [
 			return keep
 		})
 		wrote = wrote || written
+		if err != nil {
+			for _, i := range matching {
+				if results[i].Err == nil {
+					results[i] = metadata.DeleteACLsResult{Err: err}
+				}
+			}
+			continue
+		}
 		for _, r := range removed {
-			res := &results[r.filter]
-			switch {
-			case err != nil && res.Err == nil:
-				*res = metadata.DeleteACLsResult{Err: err}
-			case err == nil && res.Err == nil:
+			if res := &results[r.filter]; res.Err == nil {
 				res.Deleted = append(res.Deleted, r.binding)
 			}
 		}
