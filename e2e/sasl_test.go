@@ -111,20 +111,7 @@ func TestSASLListeners(t *testing.T) {
 // over SCRAM-SHA-512 on its SASL_PLAINTEXT listener from the first start, and refuses
 // a wrong password.
 func TestSCRAMUserFromFormat(t *testing.T) {
-	dir := t.TempDir()
-	bp, sp, cp := freePort(t), freePort(t), freePort(t)
-	startFormatted(t, dir, fmt.Sprintf("127.0.0.1:%d", bp), []string{
-		"process.roles=broker,controller",
-		"node.id=1",
-		fmt.Sprintf("controller.quorum.voters=1@127.0.0.1:%d", cp),
-		fmt.Sprintf("listeners=PLAINTEXT://127.0.0.1:%d,SASL_PLAINTEXT://127.0.0.1:%d,CONTROLLER://127.0.0.1:%d", bp, sp, cp),
-		"listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
-		"controller.listener.names=CONTROLLER",
-		"sasl.enabled.mechanisms=SCRAM-SHA-512",
-		"log.dirs=" + filepath.Join(dir, "data"),
-		"offsets.topic.replication.factor=1",
-	}, "--add-scram", "SCRAM-SHA-512=[name=admin,password=admin-secret]")
-	saslAddr := fmt.Sprintf("127.0.0.1:%d", sp)
+	_, saslAddr := startKRaftSASLNode(t, "SCRAM-SHA-512", "--add-scram", "SCRAM-SHA-512=[name=admin,password=admin-secret]")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	admin := newClient(t, saslAddr, kgo.SASL(scram.Auth{User: "admin", Pass: "admin-secret"}.AsSha512Mechanism()), kgo.DefaultProduceTopic("bootstrapped"))
@@ -138,4 +125,25 @@ func TestSCRAMUserFromFormat(t *testing.T) {
 	if err := wrong.Ping(ctx); !errors.Is(err, kerr.SaslAuthenticationFailed) {
 		t.Errorf("a wrong password: %v, want SASL_AUTHENTICATION_FAILED", err)
 	}
+}
+
+// startKRaftSASLNode formats and starts a combined KRaft node with a PLAINTEXT and a
+// SASL_PLAINTEXT listener, the latter with the SASL mechanisms given
+// (sasl.enabled.mechanisms); formatArgs go to `storage format`.
+func startKRaftSASLNode(t *testing.T, mechanisms string, formatArgs ...string) (plainAddr, saslAddr string) {
+	t.Helper()
+	dir := t.TempDir()
+	bp, sp, cp := freePort(t), freePort(t), freePort(t)
+	startFormatted(t, dir, fmt.Sprintf("127.0.0.1:%d", bp), []string{
+		"process.roles=broker,controller",
+		"node.id=1",
+		fmt.Sprintf("controller.quorum.voters=1@127.0.0.1:%d", cp),
+		fmt.Sprintf("listeners=PLAINTEXT://127.0.0.1:%d,SASL_PLAINTEXT://127.0.0.1:%d,CONTROLLER://127.0.0.1:%d", bp, sp, cp),
+		"listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+		"controller.listener.names=CONTROLLER",
+		"sasl.enabled.mechanisms=" + mechanisms,
+		"log.dirs=" + filepath.Join(dir, "data"),
+		"offsets.topic.replication.factor=1",
+	}, formatArgs...)
+	return fmt.Sprintf("127.0.0.1:%d", bp), fmt.Sprintf("127.0.0.1:%d", sp)
 }

@@ -232,6 +232,10 @@ func TestPreMigrationGate(t *testing.T) {
 	_, refused["AlterPartition"] = c.AlterPartition(ctx, 1, e1, nil)
 	_, refused["ElectLeaders"] = c.ElectLeaders(ctx, false, nil)
 	_, _, refused["AllocateProducerIDs"] = c.AllocateProducerIDs(ctx, 1, e1)
+	refused["CreateACLs"] = c.CreateACLs(ctx, []metadata.ACLBinding{topicACL("t", "User:alice")})[0]
+	refused["DeleteACLs"] = c.DeleteACLs(ctx, []metadata.ACLFilter{{ResourceType: 1, PatternType: 1, Operation: 1, PermissionType: 1}})[0].Err
+	refused["AlterScramCredentials"] = c.AlterScramCredentials(ctx, []metadata.ScramChange{{Name: "alice", Mechanism: metadata.ScramSHA256,
+		Credential: &metadata.UserScramCredentialRecord{Iterations: 4096}}})[0]
 	for name, err := range refused {
 		wantCode(t, name, err, kerr.NotController)
 		wantMessage(t, name, err, "The controller is in pre-migration mode.")

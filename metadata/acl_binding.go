@@ -128,10 +128,7 @@ func (f ACLFilter) Validate() error {
 // Matches tells whether the filter selects b (ResourcePatternFilter.matches and
 // AccessControlEntryFilter.matches).
 func (f ACLFilter) Matches(b ACLBinding) bool {
-	if f.ResourceType != ACLResourceAny && f.ResourceType != b.ResourceType {
-		return false
-	}
-	if f.PatternType != ACLPatternAny && f.PatternType != ACLPatternMatch && f.PatternType != b.PatternType {
+	if !f.MatchesPattern(b.ResourceType, b.ResourceName, b.PatternType) {
 		return false
 	}
 	if f.Principal != nil && *f.Principal != b.Principal {
@@ -143,23 +140,43 @@ func (f ACLFilter) Matches(b ACLBinding) bool {
 	if f.Operation != ACLOperationAny && f.Operation != b.Operation {
 		return false
 	}
-	if f.PermissionType != ACLPermissionAny && f.PermissionType != b.PermissionType {
+	return f.PermissionType == ACLPermissionAny || f.PermissionType == b.PermissionType
+}
+
+// MatchesPattern tells whether the filter's resource part selects a resource pattern
+// whatever its entries (ResourcePatternFilter.matches): how ZooKeeper mode finds the
+// resource znodes whose ACLs a DeleteAcls may remove.
+func (f ACLFilter) MatchesPattern(resourceType int8, name string, patternType int8) bool {
+	if f.ResourceType != ACLResourceAny && f.ResourceType != resourceType {
+		return false
+	}
+	if f.PatternType != ACLPatternAny && f.PatternType != ACLPatternMatch && f.PatternType != patternType {
 		return false
 	}
 	if f.ResourceName == nil {
 		return true
 	}
-	name := *f.ResourceName
 	if f.PatternType != ACLPatternMatch {
-		return name == b.ResourceName
+		return *f.ResourceName == name
 	}
-	switch b.PatternType {
+	switch patternType {
 	case ACLPatternLiteral:
-		return name == b.ResourceName || b.ResourceName == ACLWildcard
+		return *f.ResourceName == name || name == ACLWildcard
 	case ACLPatternPrefixed:
-		return strings.HasPrefix(name, b.ResourceName)
+		return strings.HasPrefix(*f.ResourceName, name)
 	}
 	return false
+}
+
+// SinglePattern is the one resource pattern the filter can match, when it names one
+// exactly (ResourcePatternFilter.matchesAtMostOne: a resource type, a name, and a
+// LITERAL or PREFIXED pattern type).
+func (f ACLFilter) SinglePattern() (resourceType int8, name string, patternType int8, ok bool) {
+	if f.ResourceType == ACLResourceAny || f.ResourceName == nil ||
+		(f.PatternType != ACLPatternLiteral && f.PatternType != ACLPatternPrefixed) {
+		return 0, "", 0, false
+	}
+	return f.ResourceType, *f.ResourceName, f.PatternType, true
 }
 
 // DeleteACLsResult is the outcome of one ACLFilter of a DeleteAcls: the ACLs it

@@ -76,6 +76,18 @@ const (
 // mechanism name into a record's (a broker's credential lookup, --add-scram).
 var ScramMechanismIDs = map[string]int8{"SCRAM-SHA-256": ScramSHA256, "SCRAM-SHA-512": ScramSHA512}
 
+// ScramMechanismName is the SASL name of a record's SCRAM mechanism, for what turns a
+// record's mechanism into the hash it stands for (AlterUserScramCredentials, which
+// derives keys, and descriptions of credentials).
+func ScramMechanismName(id int8) (string, bool) {
+	for name, m := range ScramMechanismIDs {
+		if m == id {
+			return name, true
+		}
+	}
+	return "", false
+}
+
 // UserScramCredentialRecord (apiKey 11) stores one user's SCRAM credential for one
 // mechanism; the password itself is never stored.
 type UserScramCredentialRecord struct {

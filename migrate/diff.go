@@ -295,11 +295,8 @@ func aclBindings(img *metadata.Image) map[string]bool {
 }
 
 func scramMechanismName(m int8) string {
-	switch m {
-	case metadata.ScramSHA256:
-		return "SCRAM-SHA-256"
-	case metadata.ScramSHA512:
-		return "SCRAM-SHA-512"
+	if name, ok := metadata.ScramMechanismName(m); ok {
+		return name
 	}
 	return fmt.Sprintf("mechanism %d", m)
 }

@@ -58,13 +58,28 @@ func NewScramCredential(mechanism, password string, salt []byte, iterations int3
 	if err != nil {
 		return ScramCredential{}, fmt.Errorf("saslserver: deriving the %s salted password: %w", mechanism, err)
 	}
+	storedKey, serverKey := scramKeys(newHash, salted)
+	return ScramCredential{Salt: salt, StoredKey: storedKey, ServerKey: serverKey, Iterations: iterations}, nil
+}
+
+// ScramKeys derives the stored and server keys of a salted password for mechanism
+// (ScramSHA256 or ScramSHA512), as Kafka's ScramFormatter does for
+// AlterUserScramCredentials, whose clients send the salted password rather than the
+// password itself.
+func ScramKeys(mechanism string, saltedPassword []byte) (storedKey, serverKey []byte, err error) {
+	newHash, err := scramHash(mechanism)
+	if err != nil {
+		return nil, nil, err
+	}
+	storedKey, serverKey = scramKeys(newHash, saltedPassword)
+	return storedKey, serverKey, nil
+}
+
+// scramKeys is StoredKey = H(HMAC(salted, "Client Key")) and
+// ServerKey = HMAC(salted, "Server Key").
+func scramKeys(newHash func() hash.Hash, salted []byte) (storedKey, serverKey []byte) {
 	clientKey := hmacOf(newHash, salted, []byte("Client Key"))
-	return ScramCredential{
-		Salt:       salt,
-		StoredKey:  hashOf(newHash, clientKey),
-		ServerKey:  hmacOf(newHash, salted, []byte("Server Key")),
-		Iterations: iterations,
-	}, nil
+	return hashOf(newHash, clientKey), hmacOf(newHash, salted, []byte("Server Key"))
 }
 
 // scramHash is the hash a SCRAM mechanism name stands for (ScramMechanism).

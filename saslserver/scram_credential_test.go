@@ -119,3 +119,32 @@ func TestNewScramCredentialRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestScramKeys: the keys derived from a client's salted password (what
+// AlterUserScramCredentials carries) are those Kafka derives from the password.
+func TestScramKeys(t *testing.T) {
+	for _, tc := range []struct {
+		mechanism string
+		newHash   func() hash.Hash
+	}{
+		{ScramSHA256, sha256.New},
+		{ScramSHA512, sha512.New},
+	} {
+		salt := []byte("client-salt")
+		salted, err := pbkdf2.Key(tc.newHash, "bob-secret", salt, 4096, tc.newHash().Size())
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, server, err := ScramKeys(tc.mechanism, salted)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := kafkaCredential(t, tc.newHash, "bob-secret", salt, 4096)
+		if !bytes.Equal(stored, want.StoredKey) || !bytes.Equal(server, want.ServerKey) {
+			t.Errorf("%s: keys %x %x, want %x %x", tc.mechanism, stored, server, want.StoredKey, want.ServerKey)
+		}
+	}
+	if _, _, err := ScramKeys("SCRAM-SHA-1", []byte("salted")); err == nil {
+		t.Error("SCRAM-SHA-1 keys were derived")
+	}
+}

@@ -74,16 +74,9 @@ func (t *Tree) loadACLs(ctx context.Context, r TreeReader) error {
 		if err != nil {
 			return decodeError(n.path, err)
 		}
-		slices.SortFunc(entries, func(a, b znode.ACLEntry) int {
-			return cmp.Or(cmp.Compare(a.Principal, b.Principal), cmp.Compare(a.Host, b.Host),
-				cmp.Compare(a.Operation, b.Operation), cmp.Compare(a.PermissionType, b.PermissionType))
-		})
 		p := resources[i].pattern
-		for _, e := range entries {
-			rec := &metadata.AccessControlEntryRecord{
-				ResourceType: p.ResourceType, ResourceName: p.Name, PatternType: p.PatternType,
-				Principal: e.Principal, Host: e.Host, Operation: e.Operation, PermissionType: e.PermissionType,
-			}
+		for _, e := range sortedACLEntries(entries) {
+			rec := aclBinding(p, e).Record(metadata.Uuid{})
 			rec.ID = znode.ACLID(rec)
 			// One binding may sit under two spellings of a resource type ("Topic" and
 			// "TOPIC" both parse); Kafka's set keeps it once.
@@ -95,4 +88,15 @@ func (t *Tree) loadACLs(ctx context.Context, r TreeReader) error {
 		}
 	}
 	return nil
+}
+
+// sortedACLEntries is entries in a stable order (principal, host, operation,
+// permission) without repeats: the order LoadTree reads a resource's entries in, and
+// the one the dual-write and a broker's ACL writes store them in.
+func sortedACLEntries(entries []znode.ACLEntry) []znode.ACLEntry {
+	slices.SortFunc(entries, func(a, b znode.ACLEntry) int {
+		return cmp.Or(cmp.Compare(a.Principal, b.Principal), cmp.Compare(a.Host, b.Host),
+			cmp.Compare(a.Operation, b.Operation), cmp.Compare(a.PermissionType, b.PermissionType))
+	})
+	return slices.Compact(entries)
 }

@@ -1,7 +1,6 @@
 package zkmode
 
 import (
-	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -24,42 +23,53 @@ func (p *changePlanner) planACLs() error {
 			patterns = append(patterns, rp)
 		}
 	}
-	slices.SortFunc(patterns, func(a, b znode.ResourcePattern) int {
-		return cmp.Or(cmp.Compare(a.ResourceType, b.ResourceType), cmp.Compare(a.PatternType, b.PatternType), cmp.Compare(a.Name, b.Name))
-	})
+	slices.SortFunc(patterns, compareResourcePatterns)
 	for _, rp := range patterns {
 		entries := next[rp]
 		if slices.Equal(prev[rp], entries) {
 			continue
 		}
-		path, err := znode.ACLResourcePath(rp)
+		op, err := aclOp(rp, entries)
 		if err != nil {
-			return fmt.Errorf("ACLs of %q: %w", rp.Name, err)
+			return err
 		}
-		change, err := znode.EncodeACLChange(rp)
-		if err != nil {
-			return fmt.Errorf("ACLs of %s: %w", path, err)
-		}
-		changes := znode.LiteralACLChangesPath
-		if rp.PatternType != znode.PatternTypeLiteral {
-			changes = znode.ExtendedACLChangesPath
-		}
-		var op *migrationOp
-		if len(entries) == 0 {
-			op = newOp(opDeleteACL, path)
-			op.remove(path)
-		} else {
-			data, err := znode.EncodeACLs(entries)
-			if err != nil {
-				return fmt.Errorf("ACLs of %s: %w", path, err)
-			}
-			op = newOp(opUpdateACL, path)
-			op.upsert(path, data)
-		}
-		op.notify(changes, znode.ACLChangePrefix, change)
 		p.add(op)
 	}
 	return nil
+}
+
+// aclOp is the operation that leaves a resource pattern with entries: its resource
+// znode holds them, or is removed when none are left, and a change event in the pattern
+// type's change store (ZkAclChangeStore) tells ZooKeeper brokers' authorizers to reload
+// it. The dual-write plans one per changed pattern; a ZooKeeper-mode broker's
+// CreateACLs and DeleteACLs write one per pattern they change.
+func aclOp(rp znode.ResourcePattern, entries []znode.ACLEntry) (*migrationOp, error) {
+	path, err := znode.ACLResourcePath(rp)
+	if err != nil {
+		return nil, fmt.Errorf("ACLs of %q: %w", rp.Name, err)
+	}
+	change, err := znode.EncodeACLChange(rp)
+	if err != nil {
+		return nil, fmt.Errorf("ACLs of %s: %w", path, err)
+	}
+	changes := znode.LiteralACLChangesPath
+	if rp.PatternType != znode.PatternTypeLiteral {
+		changes = znode.ExtendedACLChangesPath
+	}
+	var op *migrationOp
+	if len(entries) == 0 {
+		op = newOp(opDeleteACL, path)
+		op.remove(path)
+	} else {
+		data, err := znode.EncodeACLs(entries)
+		if err != nil {
+			return nil, fmt.Errorf("ACLs of %s: %w", path, err)
+		}
+		op = newOp(opUpdateACL, path)
+		op.upsert(path, data)
+	}
+	op.notify(changes, znode.ACLChangePrefix, change)
+	return op, nil
 }
 
 // aclsByPattern groups img's ACLs by resource pattern, each pattern's entries without
@@ -68,14 +78,10 @@ func aclsByPattern(img *metadata.Image) map[znode.ResourcePattern][]znode.ACLEnt
 	out := map[znode.ResourcePattern][]znode.ACLEntry{}
 	for _, a := range img.ACLs {
 		rp := znode.ResourcePattern{ResourceType: a.ResourceType, Name: a.ResourceName, PatternType: a.PatternType}
-		out[rp] = append(out[rp], znode.ACLEntry{Principal: a.Principal, Host: a.Host, Operation: a.Operation, PermissionType: a.PermissionType})
+		out[rp] = append(out[rp], aclEntry(a.Binding()))
 	}
 	for rp, entries := range out {
-		slices.SortFunc(entries, func(a, b znode.ACLEntry) int {
-			return cmp.Or(cmp.Compare(a.Principal, b.Principal), cmp.Compare(a.Host, b.Host),
-				cmp.Compare(a.Operation, b.Operation), cmp.Compare(a.PermissionType, b.PermissionType))
-		})
-		out[rp] = slices.Compact(entries)
+		out[rp] = sortedACLEntries(entries)
 	}
 	return out
 }

@@ -38,12 +38,26 @@ func (p *changePlanner) planClientQuotas() error {
 		if maps.Equal(prev[e], next[e]) {
 			continue
 		}
-		op := newOp(opUpdateClientQuota, e)
-		op.upsert(znode.ConfigPath+"/"+e, znode.EncodeConfig(next[e]))
-		op.notifyConfigChange(e)
-		p.add(op)
+		p.add(clientQuotaOp(e, next[e]))
 	}
 	return nil
+}
+
+// clientQuotaOp is the operation that leaves a client-quota entity znode (its path
+// below /config, "users/alice") holding cfg, announced with a config_change_
+// notification: what the dual-write plans for each changed entity, and what a
+// ZooKeeper-mode broker's AlterScramCredentials writes for a user.
+func clientQuotaOp(entity string, cfg map[string]string) *migrationOp {
+	op := newOp(opUpdateClientQuota, entity)
+	op.upsert(znode.ConfigPath+"/"+entity, znode.EncodeConfig(cfg))
+	op.notifyConfigChange(entity)
+	return op
+}
+
+// userEntity is a user's client-quota entity, the znode below /config that holds its
+// quotas and SCRAM credentials.
+func userEntity(user string) string {
+	return znode.ConfigTypeUser + "/" + znode.SanitizeEntityName(user)
 }
 
 // quotaZNodes returns the config each client-quota entity znode of img holds, by its
@@ -78,11 +92,14 @@ func quotaZNodes(img *metadata.Image) (map[string]map[string]string, error) {
 		if k.Name == "" {
 			return nil, fmt.Errorf("SCRAM credential of the empty user name: no znode can hold it")
 		}
-		set(znode.ConfigTypeUser+"/"+znode.SanitizeEntityName(k.Name), key, znode.FormatScramCredential(znode.ScramCredential{
-			Salt: c.Salt, StoredKey: c.StoredKey, ServerKey: c.ServerKey, Iterations: c.Iterations,
-		}))
+		set(userEntity(k.Name), key, formatScram(c))
 	}
 	return out, nil
+}
+
+// formatScram is a credential as a user's config znode holds it.
+func formatScram(c *metadata.UserScramCredentialRecord) string {
+	return znode.FormatScramCredential(znode.ScramCredential{Salt: c.Salt, StoredKey: c.StoredKey, ServerKey: c.ServerKey, Iterations: c.Iterations})
 }
 
 // quotaEntityPath is the path below /config of a client-quota entity's znode: user

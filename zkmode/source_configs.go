@@ -65,21 +65,13 @@ func (s *Source) AlterConfigs(ctx context.Context, res metadata.ConfigResource, 
 	if err != nil {
 		return err
 	}
-	for attempt := 1; ; attempt++ {
-		written, err := s.alterEntityConfig(ctx, res, entityType, entityName, changes, incremental, validateOnly)
-		switch {
-		case errors.Is(err, errConcurrentWrite) && attempt < maxConditionalWrites:
-			continue
-		case errors.Is(err, errConcurrentWrite):
-			return metadata.Errorf(kerr.UnknownServerError, "alter configs of %s/%s: gave up after %d attempts: %v", entityType, entityName, attempt, err)
-		case err != nil:
-			return err
-		}
-		if written {
-			s.waitReload(ctx)
-		}
-		return nil
+	written, err := retryConditional("alter configs of "+entityType+"/"+entityName, func() (bool, error) {
+		return s.alterEntityConfig(ctx, res, entityType, entityName, changes, incremental, validateOnly)
+	})
+	if written {
+		s.waitReload(ctx)
 	}
+	return err
 }
 
 // configEntity names the entity that holds res's configs in ZooKeeper: its type and

@@ -15,7 +15,8 @@ import (
 
 // TestSourceRefusesWritesUnderAKRaftController: once a KRaft controller holds a
 // persistent /controller (a migration fenced the ZooKeeper controller), the broker
-// writes nothing to ZooKeeper itself and answers NOT_CONTROLLER.
+// writes nothing to ZooKeeper itself (topics, configs, ACLs, SCRAM credentials) and
+// answers NOT_CONTROLLER.
 func TestSourceRefusesWritesUnderAKRaftController(t *testing.T) {
 	srv := zktest.Start(t)
 	conn := dial(t, srv.Addr())
@@ -40,6 +41,22 @@ func TestSourceRefusesWritesUnderAKRaftController(t *testing.T) {
 	if !errors.Is(err, kerr.NotController) {
 		t.Fatalf("AlterConfigs under a KRaft controller: %v, want NOT_CONTROLLER", err)
 	}
+	acl := zkACL(metadata.ACLResourceTopic, "t", metadata.ACLPatternLiteral, "User:alice", metadata.ACLOperationRead)
+	if errs := s.CreateACLs(ctx, []metadata.ACLBinding{acl}); !errors.Is(errs[0], kerr.NotController) {
+		t.Fatalf("CreateACLs under a KRaft controller: %v, want NOT_CONTROLLER", errs[0])
+	}
+	mustExist(t, conn, "/kafka-acl/Topic/t", false)
+	all := metadata.ACLFilter{ResourceType: metadata.ACLResourceAny, PatternType: metadata.ACLPatternAny,
+		Operation: metadata.ACLOperationAny, PermissionType: metadata.ACLPermissionAny}
+	if res := s.DeleteACLs(ctx, []metadata.ACLFilter{all}); !errors.Is(res[0].Err, kerr.NotController) {
+		t.Fatalf("DeleteACLs under a KRaft controller: %v, want NOT_CONTROLLER", res[0].Err)
+	}
+	errs := s.AlterScramCredentials(ctx, []metadata.ScramChange{{Name: "alice", Mechanism: metadata.ScramSHA256,
+		Credential: &metadata.UserScramCredentialRecord{Iterations: 4096}}})
+	if !errors.Is(errs[0], kerr.NotController) {
+		t.Fatalf("AlterScramCredentials under a KRaft controller: %v, want NOT_CONTROLLER", errs[0])
+	}
+	mustExist(t, conn, "/config/users/alice", false)
 	if s.ControllerID() != 1 {
 		t.Fatalf("ControllerID %d under a KRaft controller, want this broker (1)", s.ControllerID())
 	}

@@ -10,13 +10,8 @@ import (
 	"github.com/kbridge/kbridge/saslserver"
 )
 
-// Kafka's ScramParser bounds on --add-scram iterations (ScramMechanism's minimum and
-// maximum), and its default.
-const (
-	scramIterationsMin     = 4096
-	scramIterationsMax     = 16384
-	scramIterationsDefault = 4096
-)
+// scramIterationsDefault is Kafka's ScramParser default for --add-scram iterations.
+const scramIterationsDefault = 4096
 
 // parseAddScram reads one `storage format --add-scram` value as Kafka 3.9's ScramParser
 // does — 'SCRAM-SHA-512=[name=alice,password=alice-secret]', with optional
@@ -50,8 +45,8 @@ func parseAddScram(spec string) (*metadata.UserScramCredentialRecord, error) {
 	iterations := int64(scramIterationsDefault)
 	if v, ok := attrs["iterations"]; ok {
 		n, err := strconv.ParseInt(v, 10, 32)
-		if err != nil || n < scramIterationsMin || n > scramIterationsMax {
-			return nil, fmt.Errorf("--add-scram %q: iterations %s must be a number from %d to %d", spec, v, scramIterationsMin, scramIterationsMax)
+		if err != nil || n < metadata.ScramIterationsMin || n > metadata.ScramIterationsMax {
+			return nil, fmt.Errorf("--add-scram %q: iterations %s must be a number from %d to %d", spec, v, metadata.ScramIterationsMin, metadata.ScramIterationsMax)
 		}
 		iterations = n
 	}

@@ -17,14 +17,9 @@ import (
 // refusal comes back with its error code.
 func TestBrokerSourceRegistersAndForwards(t *testing.T) {
 	tc := startController(t, nil)
-	f := tc.startFollower(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := f.WaitCaughtUp(ctx); err != nil {
-		t.Fatal(err)
-	}
-	s := NewBrokerSource(f, BrokerSourceOptions{NodeID: 101, ClusterID: tc.opts.ClusterID, Voters: tc.opts.Voters, HeartbeatInterval: 50 * time.Millisecond, Logger: testLogger(t)})
-	defer s.Close()
+	f, s := tc.startBrokerSource(t, ctx)
 	epoch, err := s.RegisterBroker(ctx, registration(101))
 	if err != nil {
 		t.Fatal(err)

@@ -103,6 +103,19 @@ func (tc *testController) startFollower(t *testing.T) *MetadataFollower {
 	return f
 }
 
+// startBrokerSource starts a follower of tc's log caught up with it, and broker 101's
+// source on that follower.
+func (tc *testController) startBrokerSource(t *testing.T, ctx context.Context) (*MetadataFollower, *BrokerSource) {
+	t.Helper()
+	f := tc.startFollower(t)
+	if err := f.WaitCaughtUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s := NewBrokerSource(f, BrokerSourceOptions{NodeID: 101, ClusterID: tc.opts.ClusterID, Voters: tc.opts.Voters, HeartbeatInterval: 50 * time.Millisecond, Logger: testLogger(t)})
+	t.Cleanup(s.Close)
+	return f, s
+}
+
 // registration is a broker registration as a broker sends it.
 func registration(id int32) metadata.BrokerRegistration {
 	return metadata.BrokerRegistration{
