@@ -14,6 +14,7 @@ import (
 // DescribeUserScramCredentials: v0
 //
 // Behavior:
+// * Authorization: Describe on the cluster, else CLUSTER_AUTHORIZATION_FAILED.
 // * Answered from the metadata image (UserScramCredentialRecords in KRaft mode,
 //   /config/users in ZooKeeper mode), as Kafka's ScramImage.describe: per user the
 //   mechanisms and iterations of its credentials, never a salt or a key.
@@ -23,10 +24,14 @@ import (
 
 func init() { regKey(50, 0, 0, handleDescribeUserScramCredentials) }
 
-func handleDescribeUserScramCredentials(b *Broker, _ *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
+func handleDescribeUserScramCredentials(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
 	req := kreq.(*kmsg.DescribeUserSCRAMCredentialsRequest)
 	resp := req.ResponseKind().(*kmsg.DescribeUserSCRAMCredentialsResponse)
 	img := b.Image()
+	if !c.authorizedCluster(img, metadata.ACLOperationDescribe) {
+		resp.ErrorCode = kerr.ClusterAuthorizationFailed.Code
+		return resp, nil
+	}
 	infos := map[string][]kmsg.DescribeUserSCRAMCredentialsResponseResultCredentialInfo{}
 	for _, k := range slices.SortedFunc(maps.Keys(img.Scram), func(a, b metadata.ScramKey) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Mechanism, b.Mechanism))

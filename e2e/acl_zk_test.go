@@ -100,7 +100,7 @@ func TestACLsZooKeeperMode(t *testing.T) {
 			t.Fatalf("write %s: %v", path, err)
 		}
 	}
-	if _, err := zc.CreateRecursive(ctx, "/kafka-acl-changes/acl_changes_", []byte("Topic:orders"), 2); err != nil {
+	if _, err := zc.CreateRecursive(ctx, "/kafka-acl-changes/acl_changes_", []byte("TOPIC:orders"), 2); err != nil {
 		t.Fatal(err)
 	}
 
