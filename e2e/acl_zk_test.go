@@ -70,7 +70,7 @@ func (s *secureZKCluster) addScramUser(t *testing.T, name, password string) {
 
 // scramClient is a franz-go client of user over SASL_SSL with SCRAM-SHA-512.
 func (s *secureZKCluster) scramClient(t *testing.T, user, password string, opts ...kgo.Opt) *kgo.Client {
-	return newClient(t, strings.Join(s.saslAddrs, ","), append([]kgo.Opt{kgo.DialTLSConfig(s.pki.clientTLS(t, false)),
+	return newClient(t, s.saslAddrs[0], append([]kgo.Opt{kgo.SeedBrokers(s.saslAddrs...), kgo.DialTLSConfig(s.pki.clientTLS(t, false)),
 		kgo.SASL(scram.Auth{User: user, Pass: password}.AsSha512Mechanism())}, opts...)...)
 }
 
@@ -92,8 +92,9 @@ func TestACLsZooKeeperMode(t *testing.T) {
 	defer cancel()
 	zc := s.ZooKeeper()
 	for path, data := range map[string]string{
-		"/kafka-acl/Topic/orders": `{"version":1,"acls":[{"principal":"User:alice","permissionType":"Allow","operation":"Write","host":"*"},{"principal":"User:alice","permissionType":"Allow","operation":"Read","host":"*"},{"principal":"User:CN=alice,O=kbridge","permissionType":"Allow","operation":"All","host":"*"}]}`,
-		"/kafka-acl/Group/app":    `{"version":1,"acls":[{"principal":"User:alice","permissionType":"Allow","operation":"Read","host":"*"}]}`,
+		"/kafka-acl/Topic/orders":                   `{"version":1,"acls":[{"principal":"User:alice","permissionType":"Allow","operation":"Write","host":"*"},{"principal":"User:alice","permissionType":"Allow","operation":"Read","host":"*"},{"principal":"User:CN=alice,O=kbridge","permissionType":"Allow","operation":"All","host":"*"}]}`,
+		"/kafka-acl/Group/app":                      `{"version":1,"acls":[{"principal":"User:alice","permissionType":"Allow","operation":"Read","host":"*"}]}`,
+		"/kafka-acl-extended/prefixed/Group/app-":   `{"version":1,"acls":[{"principal":"User:alice","permissionType":"Allow","operation":"Read","host":"*"}]}`,
 		"/kafka-acl-extended/prefixed/Topic/audit-": `{"version":1,"acls":[{"principal":"User:alice","permissionType":"Allow","operation":"Describe","host":"*"}]}`,
 	} {
 		if _, err := zc.CreateRecursive(ctx, path, []byte(data), 0); err != nil {
@@ -101,6 +102,9 @@ func TestACLsZooKeeperMode(t *testing.T) {
 		}
 	}
 	if _, err := zc.CreateRecursive(ctx, "/kafka-acl-changes/acl_changes_", []byte("TOPIC:orders"), 2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := zc.CreateRecursive(ctx, "/kafka-acl-extended-changes/acl_changes_", []byte(`{"version":1,"type":"Group","name":"app-","patternType":"PREFIXED"}`), 2); err != nil {
 		t.Fatal(err)
 	}
 
@@ -163,7 +167,7 @@ func TestACLsZooKeeperMode(t *testing.T) {
 		out, err := exec.CommandContext(ctx, "kcat", append(base, args...)...).CombinedOutput()
 		return string(out), err
 	}
-	if out, err := kcat("alice", "-G", "app", "-o", "beginning", "-e", "-q", "orders"); err != nil || len(strings.Fields(out)) != len(produced) {
+	if out, err := kcat("alice", "-G", "app-kcat", "-o", "beginning", "-e", "-q", "orders"); err != nil || len(strings.Fields(out)) != len(produced) {
 		t.Errorf("kcat as alice in group app: %v, %d records, want %d:\n%s", err, len(strings.Fields(out)), len(produced), out)
 	}
 	if out, err := kcat("bob", "-C", "-t", "orders", "-o", "beginning", "-e", "-q"); err == nil || !strings.Contains(strings.ToLower(out), "authoriz") {
