@@ -9,9 +9,10 @@ import (
 )
 
 // startSecuredNode starts a KRaft node with a PLAINTEXT listener and a SASL_SSL one
-// (SCRAM-SHA-512 and SCRAM-SHA-256, the broker's certificate from pki), formatted with
-// formatArgs (e.g. --add-scram), and returns it with the SASL_SSL address.
-func startSecuredNode(t *testing.T, pki testPKI, formatArgs ...string) (*Node, string) {
+// (SCRAM-SHA-512 and SCRAM-SHA-256, the broker's certificate from pki) and extra
+// properties, formatted with formatArgs (e.g. --add-scram), and returns it with the
+// SASL_SSL address.
+func startSecuredNode(t testing.TB, pki testPKI, extra []string, formatArgs ...string) (*Node, string) {
 	t.Helper()
 	dir := t.TempDir()
 	bp, sp, cp := freePort(t), freePort(t), freePort(t)
@@ -26,6 +27,7 @@ func startSecuredNode(t *testing.T, pki testPKI, formatArgs ...string) (*Node, s
 		"log.dirs=" + filepath.Join(dir, "data"),
 		"offsets.topic.replication.factor=1",
 	}, pki.brokerTLS("none")...)
+	props = append(props, extra...)
 	return startFormatted(t, dir, fmt.Sprintf("127.0.0.1:%d", bp), props, formatArgs...), fmt.Sprintf("127.0.0.1:%d", sp)
 }
 
@@ -55,7 +57,7 @@ func clientProperties(t *testing.T, pki testPKI, mechanism, user, password strin
 // file with a wrong password is refused by the broker.
 func TestCommandConfigOverSASLSSL(t *testing.T) {
 	pki := makePKI(t)
-	_, addr := startSecuredNode(t, pki, "--add-scram", "SCRAM-SHA-512=[name=admin,password=admin-secret]")
+	_, addr := startSecuredNode(t, pki, nil, "--add-scram", "SCRAM-SHA-512=[name=admin,password=admin-secret]")
 	admin := clientProperties(t, pki, "SCRAM-SHA-512", "admin", "admin-secret")
 
 	Run(t, "topics", "create", "--bootstrap-server", addr, "--command-config", admin, "--topic", "secured", "--partitions", "1", "--replication-factor", "1")

@@ -50,7 +50,7 @@ func TestConfigsCommandTopics(t *testing.T) {
 // and AlterUserScramCredentials (APIs 50 and 51).
 func TestConfigsCommandUsers(t *testing.T) {
 	pki := makePKI(t)
-	n, saslAddr := startSecuredNode(t, pki)
+	n, saslAddr := startSecuredNode(t, pki, nil)
 	users := func(args ...string) string {
 		t.Helper()
 		return Run(t, append([]string{"configs", "--bootstrap-server", n.BrokerAddr, "--entity-type", "users", "--entity-name", "alice"}, args...)...)

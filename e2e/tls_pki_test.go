@@ -22,7 +22,7 @@ type testPKI struct {
 
 // makePKI writes the PKI into a temporary directory. openssl is a test dependency
 // (make test-deps): its absence fails the test.
-func makePKI(t *testing.T) testPKI {
+func makePKI(t testing.TB) testPKI {
 	t.Helper()
 	if _, err := exec.LookPath("openssl"); err != nil {
 		t.Fatalf("the TLS tests need openssl (make test-deps): %v", err)
@@ -76,7 +76,7 @@ func (p testPKI) brokerTLS(clientAuth string) []string {
 
 // clientTLS is a client's TLS config trusting the CA, with alice's certificate when
 // withCert is set.
-func (p testPKI) clientTLS(t *testing.T, withCert bool) *tls.Config {
+func (p testPKI) clientTLS(t testing.TB, withCert bool) *tls.Config {
 	t.Helper()
 	ca, err := os.ReadFile(p.caCert)
 	if err != nil {
