@@ -76,6 +76,8 @@ var unsupportedKeys = []unsupportedKey{
 	// mechanisms), so any value is accepted here.
 	{name: "sasl.enabled.mechanisms", off: anyValue},
 	{name: "sasl.jaas.config", off: anyValue},
+	// Read with them too, but OAUTHBEARER would need a token of the broker's own
+	// (Kafka's broker makes one at start from its JAAS login options).
 	{name: "sasl.mechanism.inter.broker.protocol", off: func(v string) bool { return !strings.EqualFold(v, "OAUTHBEARER") },
 		asks: "asks brokers to authenticate to each other with OAUTHBEARER", missing: oauthLoginMissing},
 	// OAUTHBEARER is served with Kafka's default validator, which a custom server
