@@ -62,6 +62,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./broker/group/
 	$(GO) test -run '^$$' -fuzz '^FuzzScramStep$$' -fuzztime $(FUZZTIME) ./saslserver/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseJAAS$$' -fuzztime $(FUZZTIME) ./saslserver/
+	$(GO) test -run '^$$' -fuzz '^FuzzOAuthBearerStep$$' -fuzztime $(FUZZTIME) ./saslserver/
+	$(GO) test -run '^$$' -fuzz '^FuzzUnsecuredJWS$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 50x ./saslserver/
 	for f in $$($(GO) test -list '^Fuzz' ./zkmode/znode/ | grep '^Fuzz'); do \
 		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./zkmode/znode/ || exit 1; done
 

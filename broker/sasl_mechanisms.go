@@ -12,8 +12,9 @@ import (
 // SASL_PLAINTEXT or SASL_SSL: PLAIN with the users of its JAAS config, SCRAM with the
 // credentials of the metadata image (UserScramCredentialRecord in KRaft mode,
 // /config/users in ZooKeeper mode), looked up at each authentication so a user added
-// later can log in at once. A PLAIN mechanism without a readable user list stops the
-// start, naming the key and the file.
+// later can log in at once, and OAUTHBEARER with Kafka's default validator configured
+// by its JAAS config. A PLAIN or OAUTHBEARER mechanism without a JAAS config it can
+// use stops the start, naming the key and the file.
 func listenerSASL(cfg *config.Config, image func() *metadata.Image) (map[string][]saslserver.Mechanism, error) {
 	out := map[string][]saslserver.Mechanism{}
 	for _, l := range cfg.BrokerListeners() {
@@ -24,9 +25,9 @@ func listenerSASL(cfg *config.Config, image func() *metadata.Image) (map[string]
 		}
 		s := cfg.ListenerSASL(l.Name)
 		for _, m := range s.Mechanisms {
-			mech, err := saslMechanism(m, s, image)
+			mech, err := saslMechanism(cfg, m, s, image)
 			if err != nil {
-				return nil, fmt.Errorf("listener %s: %s: %w", l.Name, cfg.Source, err)
+				return nil, fmt.Errorf("listener %s: %w", l.Name, err)
 			}
 			out[l.Name] = append(out[l.Name], mech)
 		}
@@ -34,21 +35,27 @@ func listenerSASL(cfg *config.Config, image func() *metadata.Image) (map[string]
 	return out, nil
 }
 
-func saslMechanism(name string, s config.ListenerSASL, image func() *metadata.Image) (saslserver.Mechanism, error) {
-	if name == "PLAIN" {
-		key := s.JAASKey[name]
-		if key == "" {
-			return nil, fmt.Errorf("listener.name.<listener>.plain.sasl.jaas.config: PLAIN needs the listener's JAAS config with its users (user_<name>=\"<password>\")")
-		}
-		users, err := saslserver.ParsePlainJAAS(s.JAAS[name])
+// saslMechanism builds the listener's mechanism name from its settings s.
+func saslMechanism(cfg *config.Config, name string, s config.ListenerSASL, image func() *metadata.Image) (saslserver.Mechanism, error) {
+	switch name {
+	case "PLAIN":
+		users, err := readJAAS(cfg, name, s, saslserver.ParsePlainJAAS,
+			`PLAIN needs the listener's JAAS config with its users (user_<name>="<password>")`)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", key, err)
+			return nil, err
 		}
 		return saslserver.Plain(users), nil
+	case "OAUTHBEARER":
+		opts, err := readJAAS(cfg, name, s, saslserver.ParseOAuthBearerJAAS,
+			"OAUTHBEARER needs the listener's OAuthBearerLoginModule JAAS config, whose options configure Kafka's default token validator")
+		if err != nil {
+			return nil, err
+		}
+		return saslserver.OAuthBearer(opts), nil
 	}
 	id, ok := metadata.ScramMechanismIDs[name]
 	if !ok {
-		return nil, fmt.Errorf("sasl.enabled.mechanisms: %s is not supported", name)
+		return nil, &config.KeyError{File: cfg.Source, Key: "sasl.enabled.mechanisms", Msg: name + " is not supported"}
 	}
 	return saslserver.Scram(name, func(user string) (saslserver.ScramCredential, bool) {
 		c, ok := image().Scram[metadata.ScramKey{Name: user, Mechanism: id}]
@@ -57,4 +64,22 @@ func saslMechanism(name string, s config.ListenerSASL, image func() *metadata.Im
 		}
 		return saslserver.ScramCredential{Salt: c.Salt, StoredKey: c.StoredKey, ServerKey: c.ServerKey, Iterations: c.Iterations}, true
 	})
+}
+
+// readJAAS parses mechanism's JAAS config on the listener. A missing one fails with
+// why it is needed, a bad one with parse's error; both name the file (--override for
+// an overridden key) and the key, listener.name.<listener>.<mechanism>.sasl.jaas.config,
+// in KeyError's "file: key: msg" shape.
+func readJAAS[T any](cfg *config.Config, mechanism string, s config.ListenerSASL, parse func(string) (T, error), why string) (T, error) {
+	key := s.JAASKey[mechanism]
+	jaas, ok := s.JAAS[mechanism]
+	if !ok {
+		var zero T
+		return zero, &config.KeyError{File: cfg.Source, Key: key, Msg: why}
+	}
+	v, err := parse(jaas)
+	if err != nil {
+		return v, fmt.Errorf("%s: %s: %w", cfg.KeySource(key), key, err)
+	}
+	return v, nil
 }

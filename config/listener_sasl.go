@@ -5,8 +5,9 @@ import (
 )
 
 // saslMechanismsImplemented are the SASL mechanisms kbridge's listeners serve
-// (saslserver): Kafka's GSSAPI (its default) and OAUTHBEARER are refused at start.
-var saslMechanismsImplemented = []string{"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"}
+// (saslserver), OAUTHBEARER with Kafka's default validator of unsecured tokens:
+// Kafka's GSSAPI (its default) is refused at start.
+var saslMechanismsImplemented = []string{"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER"}
 
 // ListenerSASL is a SASL listener's settings as Kafka resolves them: the enabled
 // mechanisms (listener.name.<l>.sasl.enabled.mechanisms over sasl.enabled.mechanisms,
@@ -15,8 +16,8 @@ var saslMechanismsImplemented = []string{"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-51
 // JVM-wide login file has no equivalent here).
 type ListenerSASL struct {
 	Mechanisms []string
-	// JAAS holds each mechanism's JAAS config by mechanism name, and JAASKey the key
-	// it was read from, for errors.
+	// JAAS holds each mechanism's JAAS config by mechanism name, when it is set, and
+	// JAASKey the key it is read from, set or not, for errors.
 	JAAS    map[string]string
 	JAASKey map[string]string
 }
@@ -34,8 +35,9 @@ func (c *Config) ListenerSASL(listener string) ListenerSASL {
 	s := ListenerSASL{Mechanisms: splitList(mechanisms), JAAS: map[string]string{}, JAASKey: map[string]string{}}
 	for _, m := range s.Mechanisms {
 		key := prefix + strings.ToLower(m) + ".sasl.jaas.config"
+		s.JAASKey[m] = key
 		if v, ok := c.Raw[key]; ok {
-			s.JAAS[m], s.JAASKey[m] = v, key
+			s.JAAS[m] = v
 		}
 	}
 	return s

@@ -36,7 +36,7 @@ func refuseUnsupported(d *decoder, c *Config) error {
 // Raft and the broker-to-controller calls, are not implemented yet), and on a broker
 // listener the TLS settings and SASL mechanisms kbridge does not implement (SSL and
 // SASL_SSL listeners are served with TLS, SASL_PLAINTEXT and SASL_SSL ones
-// authenticate with PLAIN or SCRAM). The error names the key that declares the listener;
+// authenticate with PLAIN, SCRAM or OAUTHBEARER). The error names the key that declares the listener;
 // the protocol comes from listener.security.protocol.map, or from the listener's name
 // (SSL, SASL_PLAINTEXT, SASL_SSL) when the map is Kafka's default.
 func securedListeners(d *decoder, c *Config) []*KeyError {
@@ -92,8 +92,8 @@ func refusedTLSKeys(d *decoder, c *Config, name string) []*KeyError {
 }
 
 // refusedSASL reports what a SASL listener asks that kbridge does not implement yet:
-// a mechanism other than PLAIN and SCRAM (GSSAPI is Kafka's default), or SASL on the
-// inter-broker listener, whose replica fetchers would have to authenticate.
+// a mechanism saslMechanismsImplemented does not list (GSSAPI, Kafka's default), or SASL
+// on the inter-broker listener, whose replica fetchers would have to authenticate.
 func refusedSASL(d *decoder, c *Config, key, name string) []*KeyError {
 	var out []*KeyError
 	if name == c.InterBrokerListenerName {

@@ -16,6 +16,11 @@ const (
 	elrMissing           = "eligible leader replicas are not supported yet"
 	tieredMissing        = "tiered storage is not supported yet"
 	configProvMissing    = "config providers are not supported yet"
+	// oauthSignedMissing is why OAUTHBEARER listeners take only Kafka's default
+	// validator, which checks unsecured tokens by their claims alone.
+	oauthSignedMissing = "validating signed OAUTHBEARER tokens (KIP-768) and custom SASL callback handlers are not supported yet; OAUTHBEARER listeners use Kafka's default validator of unsecured tokens"
+	// oauthLoginMissing is why brokers cannot use OAUTHBEARER between them.
+	oauthLoginMissing = "a broker's own OAUTHBEARER token (its OAuthBearerLoginModule login) is not supported yet"
 )
 
 // listenerNamePrefix starts Kafka's per-listener overrides of other keys.
@@ -71,7 +76,17 @@ var unsupportedKeys = []unsupportedKey{
 	// mechanisms), so any value is accepted here.
 	{name: "sasl.enabled.mechanisms", off: anyValue},
 	{name: "sasl.jaas.config", off: anyValue},
-	{name: "sasl.mechanism.inter.broker.protocol", off: anyValue},
+	// Read with them too, but OAUTHBEARER would need a token of the broker's own
+	// (Kafka's broker makes one at start from its JAAS login options).
+	{name: "sasl.mechanism.inter.broker.protocol", off: func(v string) bool { return !strings.EqualFold(v, "OAUTHBEARER") },
+		asks: "asks brokers to authenticate to each other with OAUTHBEARER", missing: oauthLoginMissing},
+	// OAUTHBEARER is served with Kafka's default validator, which a custom server
+	// callback handler replaces (for KIP-768's signed tokens, say) and which the
+	// sasl.oauthbearer.* keys (JWKS, issuer, audience, token endpoint) do not
+	// configure: Kafka would ignore them without that handler and accept unsecured
+	// tokens where signed ones were meant.
+	{name: "sasl.server.callback.handler.class", off: offWhen(), asks: "installs a SASL server callback handler", missing: oauthSignedMissing},
+	{name: "sasl.oauthbearer.", off: offWhen(), asks: "configures OAUTHBEARER tokens signed by an identity provider (KIP-768)", missing: oauthSignedMissing},
 	{name: "security.inter.broker.protocol", off: offWhen("PLAINTEXT", "SSL"), asks: "asks for a SASL inter-broker protocol", missing: securityMissing},
 	{name: "connections.max.reauth.ms", off: offUnlessPositive, asks: "asks for SASL re-authentication (KIP-368)", missing: securityMissing},
 	{name: "principal.builder.class", off: offWhen("org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder"),
@@ -135,8 +150,9 @@ func unsupportedKeyFor(key string) *unsupportedKey {
 	return lookupUnsupportedKey(rest)
 }
 
-// lookupUnsupportedKey prefers an exact entry over a family, so a key can have
-// its own "off" values inside a refused family.
+// lookupUnsupportedKey prefers an exact entry over a family, and the longest
+// family over a shorter one, so a key can have its own "off" values inside a
+// refused family and a family its own message inside a wider one.
 func lookupUnsupportedKey(key string) *unsupportedKey {
 	var family *unsupportedKey
 	for i := range unsupportedKeys {
@@ -144,7 +160,7 @@ func lookupUnsupportedKey(key string) *unsupportedKey {
 		if u.name == key {
 			return u
 		}
-		if strings.HasSuffix(u.name, ".") && strings.HasPrefix(key, u.name) {
+		if strings.HasSuffix(u.name, ".") && strings.HasPrefix(key, u.name) && (family == nil || len(u.name) > len(family.name)) {
 			family = u
 		}
 	}

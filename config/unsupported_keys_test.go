@@ -27,7 +27,7 @@ func TestUnsupportedKeysAreRefused(t *testing.T) {
 		key, value, missing string
 	}{
 		{"sasl.kerberos.service.name", "kafka", securityMissing},
-		{"listener.name.sasl_ssl.oauthbearer.sasl.server.callback.handler.class", "com.example.Handler", securityMissing},
+		{"listener.name.sasl_ssl.oauthbearer.sasl.server.callback.handler.class", "com.example.Handler", oauthSignedMissing},
 		{"security.inter.broker.protocol", "SASL_SSL", securityMissing},
 		{"connections.max.reauth.ms", "3600000", securityMissing},
 		{"listener.name.sasl_ssl.oauthbearer.connections.max.reauth.ms", "3600000", securityMissing},
@@ -86,8 +86,8 @@ func TestSecuredListenersAreRefused(t *testing.T) {
 			seedsFile + "listener.security.protocol.map=PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT\nsasl.enabled.mechanisms=PLAIN\n",
 			map[string]string{"listeners": "listener PLAINTEXT is the inter-broker listener, but SASL between brokers is not supported yet"}},
 		{"ZooKeeper mode, a per-listener mechanism",
-			zkFile + "listeners=PLAINTEXT://:9092,SASL_PLAINTEXT://:9093\nlistener.name.sasl_plaintext.sasl.enabled.mechanisms=SCRAM-SHA-512,OAUTHBEARER\n",
-			map[string]string{"listener.name.sasl_plaintext.sasl.enabled.mechanisms": "enables SASL mechanism OAUTHBEARER, which is not supported yet"}},
+			zkFile + "listeners=PLAINTEXT://:9092,SASL_PLAINTEXT://:9093\nlistener.name.sasl_plaintext.sasl.enabled.mechanisms=SCRAM-SHA-512,GSSAPI\n",
+			map[string]string{"listener.name.sasl_plaintext.sasl.enabled.mechanisms": "enables SASL mechanism GSSAPI, which is not supported yet"}},
 		{"controller listener of a broker-only node",
 			"process.roles=broker\nnode.id=2\ncontroller.quorum.voters=1@c:9093\ncontroller.listener.names=CONTROLLER\nlisteners=PLAINTEXT://:9092\nlistener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:SSL\nlog.dirs=/x\n",
 			map[string]string{"controller.listener.names": "controller listener CONTROLLER uses security protocol SSL, but " + controllerTLSMissing}},

@@ -1,8 +1,8 @@
 // Package saslserver is the broker side of the SASL mechanisms kbridge serves
-// on SASL_PLAINTEXT and SASL_SSL listeners: PLAIN (RFC 4616) and
-// SCRAM-SHA-256 and SCRAM-SHA-512 (RFC 5802, RFC 7677), as Kafka 3.9's
-// PlainSaslServer and ScramSaslServer run them behind SaslHandshake and
-// SaslAuthenticate (KIP-43, KIP-152). The package knows nothing of the wire:
+// on SASL_PLAINTEXT and SASL_SSL listeners: PLAIN (RFC 4616), SCRAM-SHA-256
+// and SCRAM-SHA-512 (RFC 5802, RFC 7677) and OAUTHBEARER (RFC 7628), as Kafka
+// 3.9's PlainSaslServer, ScramSaslServer and OAuthBearerSaslServer run them
+// behind SaslHandshake and SaslAuthenticate (KIP-43, KIP-152, KIP-255). The package knows nothing of the wire:
 // the broker hands each SaslAuthenticate request's auth_bytes to
 // Session.Step and sends back the reply, so the exchange can be tested
 // without a connection.
@@ -42,4 +42,26 @@
 // follows the RFC. An authorization id is compared with the user name once
 // both are unescaped ("=2C", "=3D"), where Kafka compares it still escaped
 // and so refuses a user with ',' or '=' in its name who names itself.
+//
+// OAUTHBEARER validates tokens as a Kafka broker does without a custom
+// server callback handler (OAuthBearerUnsecuredValidatorCallbackHandler): the
+// token is an unsecured JWS ("alg":"none", no signature) that anyone can
+// make, checked only by its claims (the principal claim, exp, iat, the
+// required scope) with the options of the listener's OAuthBearerLoginModule
+// JAAS config (ParseOAuthBearerJAAS). It is for development and tests, as
+// Kafka says of it; validating signed tokens (KIP-768) is not implemented. A
+// refused token is answered with Kafka's error challenge
+// ({"status":"invalid_token"}), the client's kvsep then fails the exchange with
+// that JSON as the message; a malformed message fails at once with the generic
+// text. The principal is the claim's value; an authorization id, compared as
+// sent (escapes and all, as Kafka does), must equal it. The token's exp is the
+// credential's end (ExpiringSession), which bounds a KIP-368 session's
+// lifetime. Where kbridge differs from Kafka 3.9 it refuses tokens Kafka would
+// take (a principal or scope that is not a JSON string, JSON after the
+// object) or answers where Kafka closes the connection without an answer on
+// an exception of its own (no alg, a scheme other than Bearer), with one
+// exception: header and claims are base64url as RFC 7515 says and clients
+// send them, where Kafka 3.9 decodes standard base64 (KAFKA-17089). Options
+// are checked at start, where Kafka fails each authentication on a bad one,
+// and an unsecuredValidator* option that does not exist is refused.
 package saslserver

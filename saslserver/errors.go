@@ -36,3 +36,12 @@ func refused(message string) *AuthError {
 func unexpectedStep(state string) *AuthError {
 	return refused("Unexpected challenge in Sasl server state " + state)
 }
+
+// stepAfterEnd is unexpectedStep for a session that has ended, successfully
+// when it has a principal.
+func stepAfterEnd(principal string) *AuthError {
+	if principal != "" {
+		return unexpectedStep("COMPLETE")
+	}
+	return unexpectedStep("FAILED")
+}

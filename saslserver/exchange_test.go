@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/sasl"
+	"github.com/twmb/franz-go/pkg/sasl/oauth"
 	"github.com/twmb/franz-go/pkg/sasl/plain"
 	"github.com/twmb/franz-go/pkg/sasl/scram"
 )
@@ -74,6 +75,7 @@ func TestMechanismsConcurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	plainServer := Plain(map[string]string{"alice": "alice-secret"})
+	oauthBearerServer := oauthServer()
 	for i := range 4 {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			t.Parallel()
@@ -83,6 +85,7 @@ func TestMechanismsConcurrent(t *testing.T) {
 			}{
 				{scram.Auth{User: "alice", Pass: "alice-secret"}.AsSha512Mechanism(), scramServer},
 				{plain.Auth{User: "alice", Pass: "alice-secret"}.AsMechanism(), plainServer},
+				{oauth.Auth{Token: aliceToken}.AsMechanism(), oauthBearerServer},
 			} {
 				s, err := exchange(t, tc.client, tc.server, nil)
 				if err != nil || s.Principal() != "alice" {

@@ -38,11 +38,7 @@ func (s *plainSession) Principal() string { return s.principal }
 
 func (s *plainSession) Step(msg []byte) ([]byte, bool, error) {
 	if s.ended {
-		state := "FAILED"
-		if s.principal != "" {
-			state = "COMPLETE"
-		}
-		return nil, false, unexpectedStep(state)
+		return nil, false, stepAfterEnd(s.principal)
 	}
 	s.ended = true
 	user, err := s.authenticate(string(msg))
