@@ -32,13 +32,14 @@ func refuseUnsupported(d *decoder, c *Config) error {
 }
 
 // securedListeners reports each listener whose security protocol kbridge would
-// not honour: anything but PLAINTEXT on a controller listener (TLS and SASL there, for
-// Raft and the broker-to-controller calls, are not implemented yet), and on a broker
+// not honour: SASL on a controller listener (not implemented there yet), and on any
 // listener the TLS settings and SASL mechanisms kbridge does not implement (SSL and
-// SASL_SSL listeners are served with TLS, SASL_PLAINTEXT and SASL_SSL ones
-// authenticate with PLAIN or SCRAM). The error names the key that declares the listener;
-// the protocol comes from listener.security.protocol.map, or from the listener's name
-// (SSL, SASL_PLAINTEXT, SASL_SSL) when the map is Kafka's default.
+// SASL_SSL listeners are served with TLS, the controller listener included, for Raft,
+// the Kafka protocol and the migration admin endpoint alike; SASL_PLAINTEXT and
+// SASL_SSL broker listeners authenticate with PLAIN or SCRAM). The error names the key
+// that declares the listener; the protocol comes from listener.security.protocol.map,
+// or from the listener's name (SSL, SASL_PLAINTEXT, SASL_SSL) when the map is Kafka's
+// default.
 func securedListeners(d *decoder, c *Config) []*KeyError {
 	how := "from its name"
 	if d.isSet("listener.security.protocol.map") {
@@ -53,9 +54,11 @@ func securedListeners(d *decoder, c *Config) []*KeyError {
 		protocol, ok := c.ListenerSecurityProtocolMap[name]
 		switch {
 		case !ok || protocol == "PLAINTEXT":
+		case controller[name] && protocol == "SSL":
+			out = append(out, refusedTLSKeys(d, c, name)...)
 		case controller[name]:
 			out = append(out, &KeyError{File: d.source(key), Key: key,
-				Msg: fmt.Sprintf("controller listener %s uses security protocol %s (%s), but %s", name, protocol, how, controllerTLSMissing)})
+				Msg: fmt.Sprintf("controller listener %s uses security protocol %s (%s), but %s", name, protocol, how, controllerSASLMissing)})
 		case protocol == "SSL" || protocol == "SASL_SSL":
 			out = append(out, refusedTLSKeys(d, c, name)...)
 			if protocol == "SASL_SSL" {

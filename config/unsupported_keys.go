@@ -9,13 +9,13 @@ import (
 // is missing and that it is "not supported yet".
 const (
 	securityMissing = "SASL and ACLs are not supported yet"
-	// controllerTLSMissing is why a controller listener must stay PLAINTEXT for now.
-	controllerTLSMissing = "TLS and SASL on the controller listener are not supported yet"
-	limitsMissing        = "connection and request-memory limits are not supported yet"
-	pluginsMissing       = "broker policy and quota plugins are not supported yet"
-	elrMissing           = "eligible leader replicas are not supported yet"
-	tieredMissing        = "tiered storage is not supported yet"
-	configProvMissing    = "config providers are not supported yet"
+	// controllerSASLMissing is why a controller listener must be PLAINTEXT or SSL for now.
+	controllerSASLMissing = "SASL on the controller listener is not supported yet"
+	limitsMissing         = "connection and request-memory limits are not supported yet"
+	pluginsMissing        = "broker policy and quota plugins are not supported yet"
+	elrMissing            = "eligible leader replicas are not supported yet"
+	tieredMissing         = "tiered storage is not supported yet"
+	configProvMissing     = "config providers are not supported yet"
 )
 
 // listenerNamePrefix starts Kafka's per-listener overrides of other keys.

@@ -71,8 +71,8 @@ func TestUnsupportedKeysAreRefused(t *testing.T) {
 
 // A listener whose security protocol kbridge would not honour is refused however
 // the protocol was chosen: SASL anywhere (it would be served without
-// authentication), TLS or SASL on a controller listener, and on a TLS broker
-// listener the ssl.* settings tlsconf does not implement.
+// authentication), SASL on a controller listener, and on any TLS listener the ssl.*
+// settings tlsconf does not implement.
 func TestSecuredListenersAreRefused(t *testing.T) {
 	gssapi := "enables SASL mechanism GSSAPI, which is not supported yet"
 	tests := []struct {
@@ -88,9 +88,12 @@ func TestSecuredListenersAreRefused(t *testing.T) {
 		{"ZooKeeper mode, a per-listener mechanism",
 			zkFile + "listeners=PLAINTEXT://:9092,SASL_PLAINTEXT://:9093\nlistener.name.sasl_plaintext.sasl.enabled.mechanisms=SCRAM-SHA-512,OAUTHBEARER\n",
 			map[string]string{"listener.name.sasl_plaintext.sasl.enabled.mechanisms": "enables SASL mechanism OAUTHBEARER, which is not supported yet"}},
-		{"controller listener of a broker-only node",
-			"process.roles=broker\nnode.id=2\ncontroller.quorum.voters=1@c:9093\ncontroller.listener.names=CONTROLLER\nlisteners=PLAINTEXT://:9092\nlistener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:SSL\nlog.dirs=/x\n",
-			map[string]string{"controller.listener.names": "controller listener CONTROLLER uses security protocol SSL, but " + controllerTLSMissing}},
+		{"SASL on the controller listener of a broker-only node",
+			"process.roles=broker\nnode.id=2\ncontroller.quorum.voters=1@c:9093\ncontroller.listener.names=CONTROLLER\nlisteners=PLAINTEXT://:9092\nlistener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:SASL_SSL\nlog.dirs=/x\n",
+			map[string]string{"controller.listener.names": "controller listener CONTROLLER uses security protocol SASL_SSL, but " + controllerSASLMissing}},
+		{"a TLS setting kbridge does not implement on the controller listener",
+			"process.roles=broker\nnode.id=2\ncontroller.quorum.voters=1@c:9093\ncontroller.listener.names=CONTROLLER\nlisteners=PLAINTEXT://:9092\nlistener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:SSL\nlistener.name.controller.ssl.engine.factory.class=com.example.Engine\nlog.dirs=/x\n",
+			map[string]string{"listener.name.controller.ssl.engine.factory.class": "configures TLS on listener CONTROLLER in a way kbridge does not implement"}},
 		{"a TLS setting kbridge does not implement",
 			zkFile + "listeners=SSL://:9093\nlistener.name.ssl.ssl.keymanager.algorithm=SunX509-custom\n",
 			map[string]string{"listener.name.ssl.ssl.keymanager.algorithm": "configures TLS on listener SSL in a way kbridge does not implement"}},

@@ -67,10 +67,15 @@ func NewControllerServer(c *Controller, maxRequestSize int32, logger *slog.Logge
 // ServeConn answers conn's requests in order, in its own goroutine, until it closes.
 // Requests pass through the same Kafka server core as the broker's (kwire.Serve):
 // one that cannot be parsed, or whose handler fails or panics, closes only its
-// connection.
-func (s *ControllerServer) ServeConn(conn net.Conn) {
+// connection. principal is the peer's TLS principal on a listener mapped to SSL (the
+// node's accept loop derives it from the client certificate), "" on a plaintext one;
+// the connection's log names it.
+func (s *ControllerServer) ServeConn(conn net.Conn, principal string) {
 	s.conns.Go(conn, func() {
 		log := s.log.With("remote", conn.RemoteAddr().String())
+		if principal != "" {
+			log = log.With("principal", principal)
+		}
 		var out []byte
 		frames := kwire.NewFrameReader(conn, s.maxReq)
 		err := kwire.Serve(frames, controllerAPIs, log, nil, func(req kwire.Request[controllerHandler]) (kmsg.Response, error) {

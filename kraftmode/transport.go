@@ -1,6 +1,7 @@
 package kraftmode
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/raft"
+
+	"github.com/kbridge/kbridge/kwire"
 )
 
 // RaftConnMagic is the first byte a Raft peer writes on a new connection to the
@@ -21,16 +24,25 @@ const RaftConnMagic byte = 0xB7
 // connection over with HandOff, and Accept returns it to Raft's network transport.
 type StreamLayer struct {
 	addr    net.Addr
+	opts    StreamOptions
 	conns   chan net.Conn
 	closed  chan struct{}
 	closeMu sync.Once
 }
 
+// StreamOptions are the controller listener's security as Raft's connections use it.
+type StreamOptions struct {
+	// Client is how this node connects to the other voters' controller listeners (TLS
+	// when the listener is mapped to SSL); the zero value is plaintext TCP.
+	Client kwire.Security
+}
+
 // NewStreamLayer returns a stream layer whose Addr is addr. Pass the address peers
 // dial (the voter's host:port), because Raft reports it as this node's address.
-func NewStreamLayer(addr net.Addr) *StreamLayer {
+func NewStreamLayer(addr net.Addr, opts StreamOptions) *StreamLayer {
 	return &StreamLayer{
 		addr:   addr,
+		opts:   opts,
 		conns:  make(chan net.Conn),
 		closed: make(chan struct{}),
 	}
@@ -66,10 +78,16 @@ func (s *StreamLayer) Close() error {
 // Addr is the address Raft advertises for this node.
 func (s *StreamLayer) Addr() net.Addr { return s.addr }
 
-// Dial connects to a peer's controller listener and announces a Raft connection.
+// Dial connects to a peer's controller listener, with the listener's security, and
+// announces a Raft connection.
 func (s *StreamLayer) Dial(address raft.ServerAddress, timeout time.Duration) (net.Conn, error) {
-	d := net.Dialer{Timeout: timeout}
-	conn, err := d.Dial("tcp", string(address))
+	ctx := context.Background()
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	conn, err := s.opts.Client.Connect(ctx, string(address))
 	if err != nil {
 		return nil, fmt.Errorf("dial raft peer %s: %w", address, err)
 	}

@@ -41,7 +41,9 @@ type Node struct {
 	listeners  []net.Listener
 	// brokerTLS holds the TLS config of each broker listener mapped to SSL.
 	brokerTLS map[string]*tls.Config
-	wg        sync.WaitGroup
+	// ctlSec is the controller listener's security, served and dialed.
+	ctlSec controllerSecurity
+	wg     sync.WaitGroup
 }
 
 // Start brings up the roles cfg asks for. A KRaft node refuses an unformatted data
@@ -53,8 +55,12 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*Node,
 	if err != nil {
 		return nil, err
 	}
+	ctlSec, err := newControllerSecurity(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.Mode() == config.ModeZooKeeper {
-		n := &Node{cfg: cfg, log: logger, brokerTLS: brokerTLS}
+		n := &Node{cfg: cfg, log: logger, brokerTLS: brokerTLS, ctlSec: ctlSec}
 		if err := n.startZooKeeperBroker(ctx); err != nil {
 			n.Close()
 			return nil, err
@@ -65,7 +71,7 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*Node,
 	if err != nil {
 		return nil, err
 	}
-	n := &Node{cfg: cfg, log: logger, brokerTLS: brokerTLS}
+	n := &Node{cfg: cfg, log: logger, brokerTLS: brokerTLS, ctlSec: ctlSec}
 	if cfg.IsController() {
 		if err := n.startController(ctx, meta.ClusterID); err != nil {
 			n.Close()
@@ -151,7 +157,8 @@ func (n *Node) startController(ctx context.Context, clusterID string) error {
 		return fmt.Errorf("listen on controller listener %s: %w", cl.Name, err)
 	}
 	n.listeners = append(n.listeners, ln)
-	stream := kraftmode.NewStreamLayer(&net.TCPAddr{IP: ip, Port: self.Port})
+	ln = listenTLS(ln, n.ctlSec.server)
+	stream := kraftmode.NewStreamLayer(&net.TCPAddr{IP: ip, Port: self.Port}, kraftmode.StreamOptions{Client: n.ctlSec.client})
 	ctrl, err := kraftmode.Start(kraftmode.Options{
 		NodeID:                       n.cfg.NodeID,
 		ClusterID:                    clusterID,
@@ -236,7 +243,8 @@ func resolveVoterHost(ctx context.Context, cfg *config.Config, self config.Quoru
 // acceptController demultiplexes the controller port: Raft connections announce
 // themselves with kraftmode.RaftConnMagic, Kafka requests begin with a size whose
 // first byte is 0x00, and the migration admin endpoint's HTTP requests with a method
-// name's capital letter.
+// name's capital letter. On a TLS listener the handshake comes first, so all three
+// run over it.
 func (n *Node) acceptController(ln net.Listener, stream *kraftmode.StreamLayer) {
 	defer n.wg.Done()
 	for {
@@ -248,14 +256,23 @@ func (n *Node) acceptController(ln net.Listener, stream *kraftmode.StreamLayer) 
 	}
 }
 
+// routeControllerConn reads the first byte (on a TLS listener, after the handshake,
+// which the same deadline bounds) and hands the connection to its protocol's server.
 func (n *Node) routeControllerConn(conn net.Conn, stream *kraftmode.StreamLayer) {
 	var first [1]byte
 	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	if _, err := conn.Read(first[:]); err != nil {
+		n.log.Debug("controller listener: connection closed before its first byte", "remote", conn.RemoteAddr().String(), "err", err)
 		conn.Close()
 		return
 	}
 	conn.SetReadDeadline(time.Time{})
+	principal, err := n.ctlSec.principal(conn)
+	if err != nil {
+		n.log.Warn("controller listener: refusing a client certificate", "remote", conn.RemoteAddr().String(), "err", err)
+		conn.Close()
+		return
+	}
 	if first[0] == kraftmode.RaftConnMagic {
 		stream.HandOff(conn)
 		return
@@ -264,7 +281,7 @@ func (n *Node) routeControllerConn(conn net.Conn, stream *kraftmode.StreamLayer)
 		n.admin.ServeConn(&kwire.PrefixConn{Conn: conn, Prefix: first[:]})
 		return
 	}
-	n.ctrlServer.ServeConn(&kwire.PrefixConn{Conn: conn, Prefix: first[:]})
+	n.ctrlServer.ServeConn(&kwire.PrefixConn{Conn: conn, Prefix: first[:]}, principal)
 }
 
 // startBroker follows the metadata log (the local controller's, or fetched from the
@@ -281,6 +298,7 @@ func (n *Node) startBroker(ctx context.Context, clusterID string) error {
 			NodeID:    n.cfg.NodeID,
 			ClusterID: clusterID,
 			Voters:    voters,
+			Security:  n.ctlSec.client,
 			Logger:    n.log,
 		})
 		feed = n.follower
@@ -294,6 +312,7 @@ func (n *Node) startBroker(ctx context.Context, clusterID string) error {
 		ClusterID:         clusterID,
 		Voters:            voters,
 		HeartbeatInterval: time.Duration(n.cfg.BrokerHeartbeatIntervalMs) * time.Millisecond,
+		Security:          n.ctlSec.client,
 		Logger:            n.log,
 	})
 	b, err := broker.New(n.cfg, n.source, n.log)

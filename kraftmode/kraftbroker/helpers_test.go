@@ -57,7 +57,7 @@ func startController(t *testing.T, tweak func(*kraftmode.Options)) *testControll
 	if tweak != nil {
 		tweak(&opts)
 	}
-	stream := kraftmode.NewStreamLayer(ln.Addr())
+	stream := kraftmode.NewStreamLayer(ln.Addr(), kraftmode.StreamOptions{})
 	c, err := kraftmode.Start(opts, stream)
 	if err != nil {
 		t.Fatalf("start controller: %v", err)
@@ -91,7 +91,7 @@ func routeConns(ln net.Listener, stream *kraftmode.StreamLayer, srv *kraftmode.C
 				stream.HandOff(conn)
 				return
 			}
-			srv.ServeConn(&kwire.PrefixConn{Conn: conn, Prefix: first})
+			srv.ServeConn(&kwire.PrefixConn{Conn: conn, Prefix: first}, "")
 		}()
 	}
 }
