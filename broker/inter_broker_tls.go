@@ -14,7 +14,7 @@ import (
 // it is mapped to SSL, so its keystore identifies this broker to a leader that asks
 // for client certificates, else TCP.
 func interBrokerDialer(cfg *config.Config) (kwire.Dialer, error) {
-	sec, err := peerdial.Listener(cfg, cfg.InterBrokerListenerName)
+	sec, err := peerdial.Listener(cfg, cfg.InterBrokerListenerName, config.KeyInterBrokerMechanism)
 	if err != nil {
 		return nil, fmt.Errorf("inter-broker listener: %w", err)
 	}

@@ -8,14 +8,12 @@ import (
 // The features behind refused keys, each phrased so that the error says what
 // is missing and that it is "not supported yet".
 const (
-	securityMissing = "SASL and ACLs are not supported yet"
-	// controllerSASLMissing is why a controller listener must be PLAINTEXT or SSL for now.
-	controllerSASLMissing = "SASL on the controller listener is not supported yet"
-	limitsMissing         = "connection and request-memory limits are not supported yet"
-	pluginsMissing        = "broker policy and quota plugins are not supported yet"
-	elrMissing            = "eligible leader replicas are not supported yet"
-	tieredMissing         = "tiered storage is not supported yet"
-	configProvMissing     = "config providers are not supported yet"
+	securityMissing   = "SASL and ACLs are not supported yet"
+	limitsMissing     = "connection and request-memory limits are not supported yet"
+	pluginsMissing    = "broker policy and quota plugins are not supported yet"
+	elrMissing        = "eligible leader replicas are not supported yet"
+	tieredMissing     = "tiered storage is not supported yet"
+	configProvMissing = "config providers are not supported yet"
 )
 
 // listenerNamePrefix starts Kafka's per-listener overrides of other keys.
@@ -72,6 +70,7 @@ var unsupportedKeys = []unsupportedKey{
 	{name: "sasl.enabled.mechanisms", off: anyValue},
 	{name: "sasl.jaas.config", off: anyValue},
 	{name: "sasl.mechanism.inter.broker.protocol", off: anyValue},
+	{name: "sasl.mechanism.controller.protocol", off: anyValue},
 	{name: "security.inter.broker.protocol", off: offWhen("PLAINTEXT", "SSL"), asks: "asks for a SASL inter-broker protocol", missing: securityMissing},
 	{name: "connections.max.reauth.ms", off: offUnlessPositive, asks: "asks for SASL re-authentication (KIP-368)", missing: securityMissing},
 	{name: "principal.builder.class", off: offWhen("org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder"),

@@ -88,9 +88,12 @@ func TestSecuredListenersAreRefused(t *testing.T) {
 		{"ZooKeeper mode, a per-listener mechanism",
 			zkFile + "listeners=PLAINTEXT://:9092,SASL_PLAINTEXT://:9093\nlistener.name.sasl_plaintext.sasl.enabled.mechanisms=SCRAM-SHA-512,OAUTHBEARER\n",
 			map[string]string{"listener.name.sasl_plaintext.sasl.enabled.mechanisms": "enables SASL mechanism OAUTHBEARER, which is not supported yet"}},
-		{"SASL on the controller listener of a broker-only node",
+		{"SASL on the controller listener of a broker-only node, with Kafka's default mechanism",
 			"process.roles=broker\nnode.id=2\ncontroller.quorum.voters=1@c:9093\ncontroller.listener.names=CONTROLLER\nlisteners=PLAINTEXT://:9092\nlistener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:SASL_SSL\nlog.dirs=/x\n",
-			map[string]string{"controller.listener.names": "controller listener CONTROLLER uses security protocol SASL_SSL, but " + controllerSASLMissing}},
+			map[string]string{"sasl.mechanism.controller.protocol": "controller listener CONTROLLER authenticates this node's connections with SASL mechanism GSSAPI (Kafka's default is GSSAPI), which is not supported yet"}},
+		{"a controller whose listener does not enable its own mechanism",
+			"process.roles=controller\nnode.id=1\ncontroller.quorum.voters=1@localhost:9093\ncontroller.listener.names=CONTROLLER\nlisteners=CONTROLLER://:9093\nlistener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT\nsasl.mechanism.controller.protocol=PLAIN\nlistener.name.controller.sasl.enabled.mechanisms=SCRAM-SHA-512\nlog.dirs=/x\n",
+			map[string]string{"listener.name.controller.sasl.enabled.mechanisms": "controller listener CONTROLLER enables SCRAM-SHA-512, but not PLAIN"}},
 		{"a TLS setting kbridge does not implement on the controller listener",
 			"process.roles=broker\nnode.id=2\ncontroller.quorum.voters=1@c:9093\ncontroller.listener.names=CONTROLLER\nlisteners=PLAINTEXT://:9092\nlistener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:SSL\nlistener.name.controller.ssl.engine.factory.class=com.example.Engine\nlog.dirs=/x\n",
 			map[string]string{"listener.name.controller.ssl.engine.factory.class": "configures TLS on listener CONTROLLER in a way kbridge does not implement"}},
@@ -222,5 +225,32 @@ func TestUnsupportedKeysTableIsConsistent(t *testing.T) {
 		if unsupportedKeyFor(name) != nil {
 			t.Errorf("%s is both ignored (kafkaKeys) and in unsupportedKeys", name)
 		}
+	}
+}
+
+// A SASL_SSL controller listener with PLAIN, enabled on the listener and used by the
+// node's own connections, loads; the node reads its mechanism and the JAAS config its
+// connections take their credentials from.
+func TestControllerSASLIsAccepted(t *testing.T) {
+	c := mustParse(t, `process.roles=controller
+node.id=1
+controller.quorum.voters=1@localhost:9093
+controller.listener.names=CONTROLLER
+listeners=CONTROLLER://:9093
+listener.security.protocol.map=CONTROLLER:SASL_SSL
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.controller.sasl.enabled.mechanisms=PLAIN
+listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="ctl" password="ctl-secret" user_ctl="ctl-secret";
+listener.name.controller.ssl.keystore.location=/x.p12
+log.dirs=/x
+`)
+	if got := c.ClientMechanism(KeyControllerMechanism); got != "PLAIN" {
+		t.Errorf("controller mechanism %q, want PLAIN", got)
+	}
+	if _, key, ok := c.ListenerJAAS("CONTROLLER", "PLAIN"); !ok || key != "listener.name.controller.plain.sasl.jaas.config" {
+		t.Errorf("controller JAAS config read from %q (%v)", key, ok)
+	}
+	if len(c.UnknownKeys) != 0 || slices.Contains(c.IgnoredKeys, KeyControllerMechanism) {
+		t.Errorf("unknown %v, ignored %v: the controller's SASL keys are read", c.UnknownKeys, c.IgnoredKeys)
 	}
 }

@@ -3,26 +3,39 @@ package e2e
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+	"github.com/twmb/franz-go/pkg/sasl/plain"
 
 	"github.com/kbridge/kbridge/kwire"
 )
 
 // controllerTLS is the server.properties lines of a controller listener served with
-// TLS from the test PKI, client certificates required, set under the listener's own
-// prefix (listener.name.controller.ssl.*) as Kafka resolves them.
-func (p testPKI) controllerTLS() []string {
+// TLS from the test PKI, asking client certificates as clientAuth says, set under the
+// listener's own prefix (listener.name.controller.ssl.*) as Kafka resolves them.
+func (p testPKI) controllerTLS(clientAuth string) []string {
 	var out []string
-	for _, l := range p.brokerTLS("required") {
+	for _, l := range p.brokerTLS(clientAuth) {
 		out = append(out, "listener.name.controller."+l)
 	}
 	return out
+}
+
+// controllerPLAIN is the server.properties lines of a SASL controller listener with
+// PLAIN: every node authenticates as "kbridge" (the username and password of the
+// listener's JAAS config), the controllers know "kbridge" and "admin".
+var controllerPLAIN = []string{
+	"sasl.mechanism.controller.protocol=PLAIN",
+	"listener.name.controller.sasl.enabled.mechanisms=PLAIN",
+	`listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="kbridge" password="kbridge-secret" user_kbridge="kbridge-secret" user_admin="admin-secret";`,
 }
 
 // TestControllerListenerTLS: a 3+3 KRaft cluster whose controller listener is mapped
@@ -35,7 +48,7 @@ func (p testPKI) controllerTLS() []string {
 // are refused.
 func TestControllerListenerTLS(t *testing.T) {
 	pki := makePKI(t)
-	c := StartClusterWith(t, ClusterSpec{Controllers: 3, Brokers: 3, ControllerProtocol: "SSL", Extra: pki.controllerTLS()})
+	c := StartClusterWith(t, ClusterSpec{Controllers: 3, Brokers: 3, ControllerProtocol: "SSL", Extra: pki.controllerTLS("required")})
 	live := c.Controllers[checkClusterServes(t, c, "tls")-1].BrokerAddr
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -85,12 +98,7 @@ func quorumLeaderOf(t *testing.T, cl *kgo.Client) int32 {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	req := kmsg.NewPtrDescribeQuorumRequest()
-	topic := kmsg.NewDescribeQuorumRequestTopic()
-	topic.Topic = "__cluster_metadata"
-	topic.Partitions = []kmsg.DescribeQuorumRequestTopicPartition{kmsg.NewDescribeQuorumRequestTopicPartition()}
-	req.Topics = []kmsg.DescribeQuorumRequestTopic{topic}
-	resp, err := req.RequestWith(ctx, cl)
+	resp, err := describeQuorumRequest().RequestWith(ctx, cl)
 	if err != nil || len(resp.Topics) != 1 || len(resp.Topics[0].Partitions) != 1 || resp.Topics[0].Partitions[0].ErrorCode != 0 {
 		return -1
 	}
@@ -118,4 +126,91 @@ func produceAndConsume(t *testing.T, c *Cluster, adm *kadm.Client, topic string,
 	}
 	consumer := c.Client(append(opts, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))...)
 	checkAcked(t, produced, readValues(consumer, len(produced)))
+}
+
+// TestControllerListenerSASL: a 3+3 KRaft cluster whose controller listener is mapped
+// to SASL_SSL with PLAIN. Raft streams authenticate right after their magic byte, the
+// brokers' and controllers' Kafka connections with SaslHandshake and SaslAuthenticate,
+// all with the JAAS config's username and password: topics are created, RF=3 acks=all
+// records produced and consumed, across a failover of the active controller. A TLS
+// client of the controller port that does not authenticate is served nothing but
+// ApiVersions, a wrong password is refused with SASL_AUTHENTICATION_FAILED, and the
+// admin endpoint answers 401 without Basic credentials or with wrong ones, 200 with a
+// user of the listener.
+func TestControllerListenerSASL(t *testing.T) {
+	pki := makePKI(t)
+	c := StartClusterWith(t, ClusterSpec{Controllers: 3, Brokers: 3, ControllerProtocol: "SASL_SSL",
+		Extra: append(pki.controllerTLS("none"), controllerPLAIN...)})
+	live := c.Controllers[checkClusterServes(t, c, "sasl")-1].BrokerAddr
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	tlsOnly := kwire.Security{Dial: kwire.TLSDialer(func(string) (*tls.Config, error) { return pki.clientTLS(t, false), nil })}
+	conn, err := kwire.DialWith(ctx, live, "e2e", tlsOnly.Dialer())
+	if err != nil {
+		t.Fatalf("ApiVersions before SASL authentication: %v", err)
+	}
+	if _, err := conn.Request(ctx, describeQuorumRequest()); err == nil {
+		t.Error("DescribeQuorum was served to a connection that did not authenticate")
+	}
+	conn.Close()
+	wrong := tlsOnly
+	wrong.SASL = plain.Auth{User: "admin", Pass: "guess"}.AsMechanism()
+	if _, err := kwire.DialWith(ctx, live, "e2e", wrong.Dialer()); !errors.Is(err, kerr.SaslAuthenticationFailed) {
+		t.Errorf("a wrong password on the controller listener: %v, want SASL_AUTHENTICATION_FAILED", err)
+	}
+	right := tlsOnly
+	right.SASL = plain.Auth{User: "admin", Pass: "admin-secret"}.AsMechanism()
+	conn, err = kwire.DialWith(ctx, live, "e2e", right.Dialer())
+	if err != nil {
+		t.Fatalf("admin on the controller listener: %v", err)
+	}
+	if _, err := conn.Request(ctx, describeQuorumRequest()); err != nil {
+		t.Errorf("DescribeQuorum as admin: %v", err)
+	}
+	conn.Close()
+
+	for _, tt := range []struct {
+		name       string
+		user, pass string
+		want       int
+	}{
+		{"no credentials", "", "", http.StatusUnauthorized},
+		{"a wrong password", "admin", "guess", http.StatusUnauthorized},
+		{"admin", "admin", "admin-secret", http.StatusOK},
+	} {
+		if got := adminStatus(t, pki.clientTLS(t, false), live, tt.user, tt.pass); got != tt.want {
+			t.Errorf("admin endpoint, %s: %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
+// describeQuorumRequest asks for the metadata quorum's state.
+func describeQuorumRequest() *kmsg.DescribeQuorumRequest {
+	req := kmsg.NewPtrDescribeQuorumRequest()
+	topic := kmsg.NewDescribeQuorumRequestTopic()
+	topic.Topic = "__cluster_metadata"
+	topic.Partitions = []kmsg.DescribeQuorumRequestTopicPartition{kmsg.NewDescribeQuorumRequestTopicPartition()}
+	req.Topics = []kmsg.DescribeQuorumRequestTopic{topic}
+	return req
+}
+
+// adminStatus sends GET /v1/state to the admin endpoint at addr over TLS, with Basic
+// credentials unless user is empty, and returns the status.
+func adminStatus(t *testing.T, tc *tls.Config, addr, user, pass string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, "https://"+addr+"/v1/state", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if user != "" {
+		req.SetBasicAuth(user, pass)
+	}
+	cl := &http.Client{Transport: &http.Transport{TLSClientConfig: tc}, Timeout: 10 * time.Second}
+	resp, err := cl.Do(req)
+	if err != nil {
+		t.Fatalf("GET /v1/state: %v", err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

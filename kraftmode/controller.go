@@ -132,6 +132,8 @@ type Controller struct {
 	// listeners, for Raft and for its registration with the active controller: the
 	// stream layer's, so both are secured alike.
 	peerSecurity kwire.Security
+	// bootstrapImage is what bootstrap.checkpoint holds, for CredentialImage.
+	bootstrapImage *metadata.Image
 
 	// writeMu serializes every write so that each one validates against the image
 	// its predecessors produced, as Kafka's single controller event thread does.
@@ -176,6 +178,9 @@ func Start(opts Options, stream *StreamLayer) (*Controller, error) {
 		shutdown:     make(chan struct{}),
 	}
 	c.fsm = newFSM(opts.ClusterID, c.log)
+	if err := c.loadBootstrapImage(); err != nil {
+		return nil, err
+	}
 
 	rlog := newHclogAdapter(opts.Logger.With("component", "raft", "node.id", opts.NodeID))
 	store, err := raftboltdb.New(raftboltdb.Options{Path: filepath.Join(opts.Dir, "raft.db")})

@@ -130,7 +130,7 @@ func (nd *testNode) serve() {
 
 // serveKafka answers Kafka requests on the node's listener with a ControllerServer.
 func (nd *testNode) serveKafka() *ControllerServer {
-	srv := NewControllerServer(nd.c, 100<<20, testLogger(nd.t))
+	srv := NewControllerServer(nd.c, 100<<20, nil, testLogger(nd.t))
 	nd.server.Store(srv)
 	nd.t.Cleanup(srv.Close)
 	return srv

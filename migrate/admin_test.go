@@ -28,14 +28,14 @@ func serveAdmin(t *testing.T, m QuorumMember, nodeID int32, voters func(self str
 		t.Fatal(err)
 	}
 	addr := ln.Addr().(*net.TCPAddr)
-	s := NewAdminServer(m, nodeID, voters(addr.String()), slog.New(slog.DiscardHandler))
+	s := NewAdminServer(m, nodeID, voters(addr.String()), AdminAccess{}, slog.New(slog.DiscardHandler))
 	go func() {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
 				return
 			}
-			s.ServeConn(c)
+			s.ServeConn(c, Peer{})
 		}
 	}()
 	t.Cleanup(func() { ln.Close(); s.Close() })

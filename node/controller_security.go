@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"net"
 
+	"github.com/kbridge/kbridge/broker"
 	"github.com/kbridge/kbridge/config"
 	"github.com/kbridge/kbridge/kwire"
+	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/migrate"
 	"github.com/kbridge/kbridge/peerdial"
+	"github.com/kbridge/kbridge/saslserver"
 	"github.com/kbridge/kbridge/tlsconf"
 )
 
@@ -22,26 +26,40 @@ type controllerSecurity struct {
 	// settings its ssl.* settings, which name a client certificate's principal.
 	server   *tls.Config
 	settings tlsconf.Settings
+	// mechanisms are the SASL mechanisms a SASL listener enables on a controller (nil:
+	// no SASL), the broker listeners' own (broker.ListenerMechanisms) over the
+	// controller's credentials.
+	mechanisms []saslserver.Mechanism
 	// client is how this node connects to the controllers' listeners.
 	client kwire.Security
 }
 
 // newControllerSecurity reads the first controller listener's settings (the one
 // brokers dial, as in Kafka); a node without one (a ZooKeeper-mode broker that does
-// not migrate) gets the zero value.
-func newControllerSecurity(cfg *config.Config) (controllerSecurity, error) {
+// not migrate) gets the zero value. credentials is where a controller looks SCRAM
+// credentials up, called at each authentication only.
+func newControllerSecurity(cfg *config.Config, credentials func() *metadata.Image) (controllerSecurity, error) {
 	if len(cfg.ControllerListenerNames) == 0 {
 		return controllerSecurity{}, nil
 	}
 	name := cfg.ControllerListenerNames[0]
-	client, err := peerdial.Listener(cfg, name)
+	client, err := peerdial.Listener(cfg, name, config.KeyControllerMechanism)
 	if err != nil {
 		return controllerSecurity{}, fmt.Errorf("controller %w", err)
 	}
 	sec := controllerSecurity{client: client, settings: cfg.ListenerSSL(name)}
-	if cfg.IsController() && cfg.ListenerProtocol(name) == "SSL" {
+	if !cfg.IsController() {
+		return sec, nil
+	}
+	protocol := cfg.ListenerProtocol(name)
+	if protocol == "SSL" || protocol == "SASL_SSL" {
 		if sec.server, err = tlsconf.ServerConfig(sec.settings); err != nil {
 			return controllerSecurity{}, fmt.Errorf("controller listener %s: %w", name, err)
+		}
+	}
+	if protocol == "SASL_PLAINTEXT" || protocol == "SASL_SSL" {
+		if sec.mechanisms, err = broker.ListenerMechanisms(cfg, name, credentials); err != nil {
+			return controllerSecurity{}, fmt.Errorf("controller %w", err)
 		}
 	}
 	return sec, nil
@@ -58,4 +76,17 @@ func (s controllerSecurity) principal(conn net.Conn) (string, error) {
 		return "", nil
 	}
 	return tlsconf.Principal(s.settings, tc.ConnectionState())
+}
+
+// adminAccess is how the migration admin endpoint, served on this listener,
+// authenticates: on a SASL listener every request carries HTTP Basic credentials,
+// checked against the listener's PLAIN users and SCRAM credentials.
+func (s controllerSecurity) adminAccess() migrate.AdminAccess {
+	if s.mechanisms == nil {
+		return migrate.AdminAccess{}
+	}
+	mechanisms := s.mechanisms
+	return migrate.AdminAccess{CheckPassword: func(user, password string) bool {
+		return saslserver.CheckPassword(mechanisms, user, password)
+	}}
 }

@@ -55,12 +55,11 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*Node,
 	if err != nil {
 		return nil, err
 	}
-	ctlSec, err := newControllerSecurity(cfg)
-	if err != nil {
+	n := &Node{cfg: cfg, log: logger, brokerTLS: brokerTLS}
+	if n.ctlSec, err = newControllerSecurity(cfg, n.credentialImage); err != nil {
 		return nil, err
 	}
 	if cfg.Mode() == config.ModeZooKeeper {
-		n := &Node{cfg: cfg, log: logger, brokerTLS: brokerTLS, ctlSec: ctlSec}
 		if err := n.startZooKeeperBroker(ctx); err != nil {
 			n.Close()
 			return nil, err
@@ -71,7 +70,6 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*Node,
 	if err != nil {
 		return nil, err
 	}
-	n := &Node{cfg: cfg, log: logger, brokerTLS: brokerTLS, ctlSec: ctlSec}
 	if cfg.IsController() {
 		if err := n.startController(ctx, meta.ClusterID); err != nil {
 			n.Close()
@@ -158,7 +156,12 @@ func (n *Node) startController(ctx context.Context, clusterID string) error {
 	}
 	n.listeners = append(n.listeners, ln)
 	ln = listenTLS(ln, n.ctlSec.server)
-	stream := kraftmode.NewStreamLayer(&net.TCPAddr{IP: ip, Port: self.Port}, kraftmode.StreamOptions{Client: n.ctlSec.client})
+	stream := kraftmode.NewStreamLayer(&net.TCPAddr{IP: ip, Port: self.Port}, kraftmode.StreamOptions{
+		Client:         n.ctlSec.client,
+		Mechanisms:     n.ctlSec.mechanisms,
+		MaxRequestSize: n.cfg.SocketRequestMaxBytes,
+		Logger:         n.log,
+	})
 	ctrl, err := kraftmode.Start(kraftmode.Options{
 		NodeID:                       n.cfg.NodeID,
 		ClusterID:                    clusterID,
@@ -185,8 +188,8 @@ func (n *Node) startController(ctx context.Context, clusterID string) error {
 		return fmt.Errorf("start controller: %w", err)
 	}
 	n.controller = ctrl
-	n.ctrlServer = kraftmode.NewControllerServer(ctrl, n.cfg.SocketRequestMaxBytes, n.log)
-	n.admin = migrate.NewAdminServer(ctrl, n.cfg.NodeID, adminVoters(n.cfg), n.log)
+	n.ctrlServer = kraftmode.NewControllerServer(ctrl, n.cfg.SocketRequestMaxBytes, n.ctlSec.mechanisms, n.log)
+	n.admin = migrate.NewAdminServer(ctrl, n.cfg.NodeID, adminVoters(n.cfg), n.ctlSec.adminAccess(), n.log)
 	n.wg.Add(1)
 	go n.acceptController(ln, stream)
 	if err := ctrl.WaitReady(ctx); err != nil {
@@ -198,6 +201,11 @@ func (n *Node) startController(ctx context.Context, clusterID string) error {
 	}
 	return nil
 }
+
+// credentialImage is where the controller listener looks SCRAM credentials up
+// (kraftmode.Controller.CredentialImage); it is called only for connections the
+// controller accepts, which it does once it has started.
+func (n *Node) credentialImage() *metadata.Image { return n.controller.CredentialImage() }
 
 // adminVoters lists the quorum for the admin endpoint, so a migration command that
 // reached a follower can find the active controller.
@@ -278,7 +286,7 @@ func (n *Node) routeControllerConn(conn net.Conn, stream *kraftmode.StreamLayer)
 		return
 	}
 	if first[0] >= 'A' && first[0] <= 'Z' {
-		n.admin.ServeConn(&kwire.PrefixConn{Conn: conn, Prefix: first[:]})
+		n.admin.ServeConn(&kwire.PrefixConn{Conn: conn, Prefix: first[:]}, migrate.Peer{TLS: n.ctlSec.server != nil, Principal: principal})
 		return
 	}
 	n.ctrlServer.ServeConn(&kwire.PrefixConn{Conn: conn, Prefix: first[:]}, principal)

@@ -63,7 +63,7 @@ func startController(t *testing.T, tweak func(*kraftmode.Options)) *testControll
 		t.Fatalf("start controller: %v", err)
 	}
 	t.Cleanup(func() { c.Close() })
-	srv := kraftmode.NewControllerServer(c, 100<<20, testLogger(t))
+	srv := kraftmode.NewControllerServer(c, 100<<20, nil, testLogger(t))
 	t.Cleanup(srv.Close)
 	go routeConns(ln, stream, srv)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)

@@ -1,0 +1,73 @@
+package migrate
+
+import (
+	"context"
+	"net"
+	"net/http"
+)
+
+// AdminAccess is how the admin endpoint authenticates its requests, from the
+// security of the controller listener it is served on (docs/security.md, "The
+// migration admin endpoint"). The zero value lets every request through, as on a
+// plaintext listener.
+type AdminAccess struct {
+	// CheckPassword is set on a SASL controller listener: every request must then
+	// carry HTTP Basic credentials that it accepts, the same users and credentials a
+	// Kafka client of the listener logs in with.
+	CheckPassword func(user, password string) bool
+}
+
+// Peer is what the controller listener knows of an admin connection before its first
+// request: whether it came over TLS, and its client certificate's principal
+// (tlsconf.Principal; "" on a plaintext listener).
+type Peer struct {
+	TLS       bool
+	Principal string
+}
+
+// peerConn carries a connection's Peer to its requests (http.Server.ConnContext).
+type peerConn struct {
+	net.Conn
+	peer Peer
+}
+
+type peerKey struct{}
+
+// connContext puts the connection's Peer in the context of each of its requests.
+func connContext(ctx context.Context, c net.Conn) context.Context {
+	if pc, ok := c.(*peerConn); ok {
+		return context.WithValue(ctx, peerKey{}, pc.peer)
+	}
+	return ctx
+}
+
+// basicRealm names the endpoint in a 401's WWW-Authenticate challenge.
+const basicRealm = `Basic realm="kbridge migration admin", charset="UTF-8"`
+
+// authenticate wraps every handler: on a SASL listener a request without Basic
+// credentials the listener accepts is answered 401, with a JSON error saying why.
+func (s *AdminServer) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.access.CheckPassword != nil {
+			user, password, ok := r.BasicAuth()
+			if !ok {
+				s.refuse(w, r, http.StatusUnauthorized, "the controller listener authenticates with SASL: send the user's credentials as HTTP Basic authentication (kbridge migrate --command-config with sasl.mechanism and sasl.jaas.config)")
+				return
+			}
+			if !s.access.CheckPassword(user, password) {
+				s.refuse(w, r, http.StatusUnauthorized, "authentication failed: invalid username or password")
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// refuse answers a request the endpoint will not serve, and logs it.
+func (s *AdminServer) refuse(w http.ResponseWriter, r *http.Request, status int, why string) {
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", basicRealm)
+	}
+	s.log.Warn("refusing an admin request", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr, "status", status, "reason", why)
+	writeJSON(w, status, errorJSON{Error: why, LeaderID: s.ctrl.LeaderID()})
+}
