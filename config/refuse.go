@@ -35,8 +35,8 @@ func refuseUnsupported(d *decoder, c *Config) error {
 // not honour: on any listener the TLS settings and SASL mechanisms kbridge does not
 // implement (SSL and SASL_SSL listeners are served with TLS, the controller listener
 // included, for Raft, the Kafka protocol and the migration admin endpoint alike;
-// SASL_PLAINTEXT and SASL_SSL listeners authenticate with PLAIN or SCRAM), and SASL
-// between brokers. The error names the key
+// SASL_PLAINTEXT and SASL_SSL listeners authenticate with PLAIN or SCRAM, and so do
+// this node's own connections to the inter-broker and controller listeners). The error names the key
 // that declares the listener; the protocol comes from listener.security.protocol.map,
 // or from the listener's name (SSL, SASL_PLAINTEXT, SASL_SSL) when the map is Kafka's
 // default.
@@ -64,10 +64,10 @@ func securedListeners(d *decoder, c *Config) []*KeyError {
 		case protocol == "SSL" || protocol == "SASL_SSL":
 			out = append(out, refusedTLSKeys(d, c, name)...)
 			if protocol == "SASL_SSL" {
-				out = append(out, refusedSASL(d, c, key, name)...)
+				out = append(out, refusedSASL(d, c, name)...)
 			}
 		case protocol == "SASL_PLAINTEXT":
-			out = append(out, refusedSASL(d, c, key, name)...)
+			out = append(out, refusedSASL(d, c, name)...)
 		default:
 			out = append(out, &KeyError{File: d.source(key), Key: key,
 				Msg: fmt.Sprintf("listener %s uses security protocol %s (%s), but %s", name, protocol, how, securityMissing)})
@@ -96,16 +96,28 @@ func refusedTLSKeys(d *decoder, c *Config, name string) []*KeyError {
 	return out
 }
 
-// refusedSASL reports what a SASL listener asks that kbridge does not implement yet:
-// a mechanism other than PLAIN and SCRAM (GSSAPI is Kafka's default), or SASL on the
-// inter-broker listener, whose replica fetchers would have to authenticate.
-func refusedSASL(d *decoder, c *Config, key, name string) []*KeyError {
-	var out []*KeyError
-	if name == c.InterBrokerListenerName {
-		out = append(out, &KeyError{File: d.source(key), Key: key,
-			Msg: fmt.Sprintf("listener %s is the inter-broker listener, but SASL between brokers is not supported yet", name)})
+// refusedSASL reports what a SASL broker listener asks that kbridge does not
+// implement: a mechanism other than PLAIN and SCRAM (GSSAPI is Kafka's default) and,
+// on the inter-broker listener, a mechanism for the replica fetchers
+// (sasl.mechanism.inter.broker.protocol, default GSSAPI) that it does not implement
+// or that the listener does not enable, which Kafka refuses too.
+func refusedSASL(d *decoder, c *Config, name string) []*KeyError {
+	out := refusedMechanisms(d, c, name)
+	if name != c.InterBrokerListenerName {
+		return out
 	}
-	return append(out, refusedMechanisms(d, c, name)...)
+	mech := c.ClientMechanism(KeyInterBrokerMechanism)
+	if !slices.Contains(saslMechanismsImplemented, mech) {
+		return append(out, &KeyError{File: d.source(KeyInterBrokerMechanism), Key: KeyInterBrokerMechanism,
+			Msg: fmt.Sprintf("inter-broker listener %s authenticates the replica fetchers with SASL mechanism %s (Kafka's default is GSSAPI), which is not supported yet (%s are)",
+				name, mech, strings.Join(saslMechanismsImplemented, ", "))})
+	}
+	if enabled := c.ListenerSASL(name).Mechanisms; !slices.Contains(enabled, mech) {
+		out = append(out, &KeyError{File: d.source(KeyInterBrokerMechanism), Key: KeyInterBrokerMechanism,
+			Msg: fmt.Sprintf("%s must be among the mechanisms inter-broker listener %s enables (%s) when SASL is used between brokers",
+				mech, name, strings.Join(enabled, ", "))})
+	}
+	return out
 }
 
 // refusedMechanisms reports the mechanisms a SASL listener enables that kbridge does

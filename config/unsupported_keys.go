@@ -71,7 +71,6 @@ var unsupportedKeys = []unsupportedKey{
 	{name: "sasl.jaas.config", off: anyValue},
 	{name: "sasl.mechanism.inter.broker.protocol", off: anyValue},
 	{name: "sasl.mechanism.controller.protocol", off: anyValue},
-	{name: "security.inter.broker.protocol", off: offWhen("PLAINTEXT", "SSL"), asks: "asks for a SASL inter-broker protocol", missing: securityMissing},
 	{name: "connections.max.reauth.ms", off: offUnlessPositive, asks: "asks for SASL re-authentication (KIP-368)", missing: securityMissing},
 	{name: "principal.builder.class", off: offWhen("org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder"),
 		asks: "replaces how principals are built from TLS and SASL identities", missing: securityMissing},

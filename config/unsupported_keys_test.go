@@ -28,7 +28,6 @@ func TestUnsupportedKeysAreRefused(t *testing.T) {
 	}{
 		{"sasl.kerberos.service.name", "kafka", securityMissing},
 		{"listener.name.sasl_ssl.oauthbearer.sasl.server.callback.handler.class", "com.example.Handler", securityMissing},
-		{"security.inter.broker.protocol", "SASL_SSL", securityMissing},
 		{"connections.max.reauth.ms", "3600000", securityMissing},
 		{"listener.name.sasl_ssl.oauthbearer.connections.max.reauth.ms", "3600000", securityMissing},
 		{"principal.builder.class", "com.example.PrincipalBuilder", securityMissing},
@@ -82,9 +81,12 @@ func TestSecuredListenersAreRefused(t *testing.T) {
 		{"a SASL listener with Kafka's default mechanism",
 			"process.roles=broker,controller\nnode.id=1\ncontroller.quorum.voters=1@localhost:9093\nlisteners=SASL_SSL://:9092,PLAINTEXT://:9094,CONTROLLER://:9093\nlog.dirs=/x\n",
 			map[string]string{"sasl.enabled.mechanisms": "listener SASL_SSL " + gssapi}},
-		{"SASL on the inter-broker listener",
+		{"SASL on the inter-broker listener with Kafka's default inter-broker mechanism",
 			seedsFile + "listener.security.protocol.map=PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT\nsasl.enabled.mechanisms=PLAIN\n",
-			map[string]string{"listeners": "listener PLAINTEXT is the inter-broker listener, but SASL between brokers is not supported yet"}},
+			map[string]string{"sasl.mechanism.inter.broker.protocol": "inter-broker listener PLAINTEXT authenticates the replica fetchers with SASL mechanism GSSAPI (Kafka's default is GSSAPI), which is not supported yet"}},
+		{"an inter-broker mechanism the inter-broker listener does not enable",
+			seedsFile + "listener.security.protocol.map=PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT\nsasl.enabled.mechanisms=PLAIN\nsasl.mechanism.inter.broker.protocol=SCRAM-SHA-512\n",
+			map[string]string{"sasl.mechanism.inter.broker.protocol": "SCRAM-SHA-512 must be among the mechanisms inter-broker listener PLAINTEXT enables (PLAIN)"}},
 		{"ZooKeeper mode, a per-listener mechanism",
 			zkFile + "listeners=PLAINTEXT://:9092,SASL_PLAINTEXT://:9093\nlistener.name.sasl_plaintext.sasl.enabled.mechanisms=SCRAM-SHA-512,OAUTHBEARER\n",
 			map[string]string{"listener.name.sasl_plaintext.sasl.enabled.mechanisms": "enables SASL mechanism OAUTHBEARER, which is not supported yet"}},
@@ -252,5 +254,19 @@ log.dirs=/x
 	}
 	if len(c.UnknownKeys) != 0 || slices.Contains(c.IgnoredKeys, KeyControllerMechanism) {
 		t.Errorf("unknown %v, ignored %v: the controller's SASL keys are read", c.UnknownKeys, c.IgnoredKeys)
+	}
+}
+
+// SASL between brokers loads: SASL_SSL named by security.inter.broker.protocol, with
+// the replica fetchers' mechanism enabled on the listener.
+func TestInterBrokerSASLIsAccepted(t *testing.T) {
+	c := mustParse(t, strings.Replace(seedsFile, "listeners=PLAINTEXT://:9092", "listeners=SASL_SSL://:9092", 1)+`listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
+security.inter.broker.protocol=SASL_SSL
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="broker" password="broker-secret";
+`)
+	if c.InterBrokerListenerName != "SASL_SSL" || c.ClientMechanism(KeyInterBrokerMechanism) != "SCRAM-SHA-512" {
+		t.Errorf("inter-broker listener %s with %s", c.InterBrokerListenerName, c.ClientMechanism(KeyInterBrokerMechanism))
 	}
 }

@@ -50,7 +50,7 @@ func TestConfigFailsClosed(t *testing.T) {
 		{name: "sasl-ssl-listener",
 			replace: map[string]string{listeners: fmt.Sprintf("listeners=SASL_SSL://%s,CONTROLLER://%s", brokerAddr, controllerAddr)},
 			extra:   []string{"listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT", "inter.broker.listener.name=SASL_SSL"},
-			key:     "listeners", msg: "SASL between brokers is not supported yet"},
+			key:     "sasl.mechanism.inter.broker.protocol", msg: "authenticates the replica fetchers with SASL mechanism GSSAPI"},
 		{name: "gssapi-controller-listener", extra: []string{"listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:SASL_PLAINTEXT"},
 			key: "sasl.mechanism.controller.protocol", msg: "SASL mechanism GSSAPI (Kafka's default is GSSAPI), which is not supported yet"},
 		{name: "sasl-kerberos", extra: []string{"sasl.kerberos.service.name=kafka"}, key: "sasl.kerberos.service.name", msg: security},

@@ -14,6 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 	"github.com/twmb/franz-go/pkg/sasl/plain"
+	"github.com/twmb/franz-go/pkg/sasl/scram"
 
 	"github.com/kbridge/kbridge/kwire"
 )
@@ -128,20 +129,47 @@ func produceAndConsume(t *testing.T, c *Cluster, adm *kadm.Client, topic string,
 	checkAcked(t, produced, readValues(consumer, len(produced)))
 }
 
+// brokersSCRAM is the server.properties lines of SASL_SSL broker listeners that
+// replicate over themselves with SCRAM-SHA-512 as "broker", whose credential, like
+// alice's, `storage format --add-scram` gives the cluster (scramUsers).
+func (p testPKI) brokersSCRAM() []string {
+	out := []string{
+		"listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512",
+		"sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512",
+		`listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="broker" password="broker-secret";`,
+	}
+	for _, l := range p.brokerTLS("none") {
+		out = append(out, "listener.name.sasl_ssl."+l)
+	}
+	return out
+}
+
+// scramUsers are the `storage format` arguments that give a new cluster its SCRAM
+// users: the brokers' own and alice, a client.
+var scramUsers = []string{
+	"--add-scram", "SCRAM-SHA-512=[name=broker,password=broker-secret]",
+	"--add-scram", "SCRAM-SHA-512=[name=alice,password=alice-secret]",
+}
+
 // TestControllerListenerSASL: a 3+3 KRaft cluster whose controller listener is mapped
-// to SASL_SSL with PLAIN. Raft streams authenticate right after their magic byte, the
-// brokers' and controllers' Kafka connections with SaslHandshake and SaslAuthenticate,
-// all with the JAAS config's username and password: topics are created, RF=3 acks=all
-// records produced and consumed, across a failover of the active controller. A TLS
-// client of the controller port that does not authenticate is served nothing but
-// ApiVersions, a wrong password is refused with SASL_AUTHENTICATION_FAILED, and the
-// admin endpoint answers 401 without Basic credentials or with wrong ones, 200 with a
-// user of the listener.
+// to SASL_SSL with PLAIN and whose brokers replicate over SASL_SSL with SCRAM-SHA-512.
+// Raft streams authenticate right after their magic byte, the brokers' and
+// controllers' Kafka connections to the controllers and the replica fetchers with
+// SaslHandshake and SaslAuthenticate, all with their JAAS config's username and
+// password: topics are created, RF=3 acks=all records produced and consumed by alice,
+// across a failover of the active controller. A TLS client of the controller port
+// that does not authenticate is served nothing but ApiVersions, a wrong password is
+// refused with SASL_AUTHENTICATION_FAILED, and the admin endpoint answers 401 without
+// Basic credentials or with wrong ones, 200 with a user of the listener.
 func TestControllerListenerSASL(t *testing.T) {
 	pki := makePKI(t)
-	c := StartClusterWith(t, ClusterSpec{Controllers: 3, Brokers: 3, ControllerProtocol: "SASL_SSL",
-		Extra: append(pki.controllerTLS("none"), controllerPLAIN...)})
-	live := c.Controllers[checkClusterServes(t, c, "sasl")-1].BrokerAddr
+	alice := scram.Auth{User: "alice", Pass: "alice-secret"}.AsSha512Mechanism()
+	brokerTLS := kwire.TLSDialer(func(string) (*tls.Config, error) { return pki.clientTLS(t, false), nil })
+	c := StartClusterWith(t, ClusterSpec{Controllers: 3, Brokers: 3, ControllerProtocol: "SASL_SSL", BrokerListener: "SASL_SSL",
+		Extra:          append(append(pki.controllerTLS("none"), controllerPLAIN...), pki.brokersSCRAM()...),
+		FormatArgs:     scramUsers,
+		BrokerSecurity: kwire.Security{Dial: brokerTLS, SASL: alice}})
+	live := c.Controllers[checkClusterServes(t, c, "sasl", kgo.DialTLSConfig(pki.clientTLS(t, false)), kgo.SASL(alice))-1].BrokerAddr
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
