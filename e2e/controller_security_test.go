@@ -32,11 +32,11 @@ func (p testPKI) controllerTLS(clientAuth string) []string {
 
 // controllerPLAIN is the server.properties lines of a SASL controller listener with
 // PLAIN: every node authenticates as "kbridge" (the username and password of the
-// listener's JAAS config), the controllers know "kbridge" and "admin".
+// listener's JAAS config), the controllers know "kbridge", "admin" and "alice".
 var controllerPLAIN = []string{
 	"sasl.mechanism.controller.protocol=PLAIN",
 	"listener.name.controller.sasl.enabled.mechanisms=PLAIN",
-	`listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="kbridge" password="kbridge-secret" user_kbridge="kbridge-secret" user_admin="admin-secret";`,
+	`listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="kbridge" password="kbridge-secret" user_kbridge="kbridge-secret" user_admin="admin-secret" user_alice="alice-secret";`,
 }
 
 // TestControllerListenerTLS: a 3+3 KRaft cluster whose controller listener is mapped

@@ -2,8 +2,10 @@ package migrate
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
+	"slices"
 )
 
 // AdminAccess is how the admin endpoint authenticates its requests, from the
@@ -15,6 +17,13 @@ type AdminAccess struct {
 	// carry HTTP Basic credentials that it accepts, the same users and credentials a
 	// Kafka client of the listener logs in with.
 	CheckPassword func(user, password string) bool
+	// Authorize is set when an authorizer is configured (authorizer.class.name): the
+	// endpoint then serves only an authenticated principal among SuperUsers
+	// (super.users), as only a super user could run the migration through Kafka's
+	// APIs. Without an authorizer Kafka lets every authenticated principal do
+	// everything, and so does the endpoint.
+	Authorize  bool
+	SuperUsers []string
 }
 
 // Peer is what the controller listener knows of an admin connection before its first
@@ -44,10 +53,15 @@ func connContext(ctx context.Context, c net.Conn) context.Context {
 // basicRealm names the endpoint in a 401's WWW-Authenticate challenge.
 const basicRealm = `Basic realm="kbridge migration admin", charset="UTF-8"`
 
-// authenticate wraps every handler: on a SASL listener a request without Basic
-// credentials the listener accepts is answered 401, with a JSON error saying why.
+// authenticate wraps every handler: it names the request's principal (the Basic
+// user on a SASL listener, else the client certificate's) and refuses, with a JSON
+// error saying why, a request on a SASL listener without credentials it accepts
+// (401) and, with an authorizer, one that is not authenticated (401) or whose
+// principal is not a super user (403).
 func (s *AdminServer) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		peer, _ := r.Context().Value(peerKey{}).(Peer)
+		principal := peer.Principal
 		if s.access.CheckPassword != nil {
 			user, password, ok := r.BasicAuth()
 			if !ok {
@@ -58,9 +72,31 @@ func (s *AdminServer) authenticate(next http.Handler) http.Handler {
 				s.refuse(w, r, http.StatusUnauthorized, "authentication failed: invalid username or password")
 				return
 			}
+			principal = "User:" + user
+		}
+		if s.access.Authorize {
+			if principal == "" || principal == anonymous {
+				s.refuse(w, r, http.StatusUnauthorized, "an authorizer is configured, so the admin endpoint serves only super users, and this request is not authenticated: "+howToAuthenticate(peer))
+				return
+			}
+			if !slices.Contains(s.access.SuperUsers, principal) {
+				s.refuse(w, r, http.StatusForbidden, fmt.Sprintf("principal %s is not a super user (super.users): the migration admin endpoint serves only super users", principal))
+				return
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// anonymous is Kafka's principal of a connection that did not authenticate.
+const anonymous = "User:ANONYMOUS"
+
+// howToAuthenticate tells an unauthenticated client what the listener would take.
+func howToAuthenticate(peer Peer) string {
+	if peer.TLS {
+		return "present a client certificate (ssl.keystore.* in kbridge migrate --command-config)"
+	}
+	return "the controller listener is PLAINTEXT, where no request is authenticated; map it to SSL or SASL_SSL"
 }
 
 // refuse answers a request the endpoint will not serve, and logs it.

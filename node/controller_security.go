@@ -79,14 +79,15 @@ func (s controllerSecurity) principal(conn net.Conn) (string, error) {
 }
 
 // adminAccess is how the migration admin endpoint, served on this listener,
-// authenticates: on a SASL listener every request carries HTTP Basic credentials,
-// checked against the listener's PLAIN users and SCRAM credentials.
-func (s controllerSecurity) adminAccess() migrate.AdminAccess {
-	if s.mechanisms == nil {
-		return migrate.AdminAccess{}
+// authenticates and authorizes: on a SASL listener every request carries HTTP Basic
+// credentials, checked against the listener's PLAIN users and SCRAM credentials; with
+// an authorizer only super.users are served.
+func (s controllerSecurity) adminAccess(cfg *config.Config) migrate.AdminAccess {
+	access := migrate.AdminAccess{Authorize: cfg.AuthorizerEnabled(), SuperUsers: cfg.SuperUsers}
+	if mechanisms := s.mechanisms; mechanisms != nil {
+		access.CheckPassword = func(user, password string) bool {
+			return saslserver.CheckPassword(mechanisms, user, password)
+		}
 	}
-	mechanisms := s.mechanisms
-	return migrate.AdminAccess{CheckPassword: func(user, password string) bool {
-		return saslserver.CheckPassword(mechanisms, user, password)
-	}}
+	return access
 }

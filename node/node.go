@@ -189,7 +189,7 @@ func (n *Node) startController(ctx context.Context, clusterID string) error {
 	}
 	n.controller = ctrl
 	n.ctrlServer = kraftmode.NewControllerServer(ctrl, n.cfg.SocketRequestMaxBytes, n.ctlSec.mechanisms, n.log)
-	n.admin = migrate.NewAdminServer(ctrl, n.cfg.NodeID, adminVoters(n.cfg), n.ctlSec.adminAccess(), n.log)
+	n.admin = migrate.NewAdminServer(ctrl, n.cfg.NodeID, adminVoters(n.cfg), n.ctlSec.adminAccess(n.cfg), n.log)
 	n.wg.Add(1)
 	go n.acceptController(ln, stream)
 	if err := ctrl.WaitReady(ctx); err != nil {
