@@ -3,7 +3,6 @@ package broker
 import (
 	"errors"
 
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
@@ -22,26 +21,12 @@ import (
 func init() { regKey(36, 0, 2, handleSaslAuthenticate) }
 
 func handleSaslAuthenticate(_ *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request) (kmsg.Response, error) {
-	req := kreq.(*kmsg.SASLAuthenticateRequest)
-	resp := req.ResponseKind().(*kmsg.SASLAuthenticateResponse)
-	if c.sasl == nil || c.sasl.session == nil || c.sasl.raw {
-		resp.ErrorCode = kerr.IllegalSaslState.Code
-		msg := "SaslAuthenticate without a SaslHandshake first"
-		resp.ErrorMessage = &msg
-		return resp, nil
-	}
-	reply, done, err := c.sasl.session.Step(req.SASLAuthBytes)
+	resp, err := c.sasl.auth().Authenticate(kreq.(*kmsg.SASLAuthenticateRequest))
 	if err != nil {
-		resp.ErrorCode = kerr.SaslAuthenticationFailed.Code
-		msg := err.Error()
-		resp.ErrorMessage = &msg
 		c.closeAfterAnswer = true
 		c.log.Info("SASL authentication failed", "err", err, "reason", errors.Unwrap(err))
 		return resp, nil
 	}
-	resp.SASLAuthBytes = reply
-	if done {
-		c.authenticated()
-	}
+	c.noteAuthenticated()
 	return resp, nil
 }

@@ -9,12 +9,7 @@ import (
 )
 
 // listenerSASL builds the SASL mechanisms of every broker listener mapped to
-// SASL_PLAINTEXT or SASL_SSL: PLAIN with the users of its JAAS config, SCRAM with the
-// credentials of the metadata image (UserScramCredentialRecord in KRaft mode,
-// /config/users in ZooKeeper mode), looked up at each authentication so a user added
-// later can log in at once, and OAUTHBEARER with Kafka's default validator configured
-// by its JAAS config. A PLAIN or OAUTHBEARER mechanism without a JAAS config it can
-// use stops the start, naming the key and the file.
+// SASL_PLAINTEXT or SASL_SSL (ListenerMechanisms), with the broker's image.
 func listenerSASL(cfg *config.Config, image func() *metadata.Image) (map[string][]saslserver.Mechanism, error) {
 	out := map[string][]saslserver.Mechanism{}
 	for _, l := range cfg.BrokerListeners() {
@@ -23,14 +18,32 @@ func listenerSASL(cfg *config.Config, image func() *metadata.Image) (map[string]
 		default:
 			continue
 		}
-		s := cfg.ListenerSASL(l.Name)
-		for _, m := range s.Mechanisms {
-			mech, err := saslMechanism(cfg, m, s, image)
-			if err != nil {
-				return nil, fmt.Errorf("listener %s: %w", l.Name, err)
-			}
-			out[l.Name] = append(out[l.Name], mech)
+		mechs, err := ListenerMechanisms(cfg, l.Name, image)
+		if err != nil {
+			return nil, err
 		}
+		out[l.Name] = mechs
+	}
+	return out, nil
+}
+
+// ListenerMechanisms builds the SASL mechanisms a SASL listener enables: PLAIN with
+// the users of its JAAS config, SCRAM with the credentials of the metadata image
+// (UserScramCredentialRecord in KRaft mode, /config/users in ZooKeeper mode), looked up
+// at each authentication so a user added later can log in at once, and OAUTHBEARER
+// with Kafka's default validator configured by its JAAS config. A PLAIN or OAUTHBEARER
+// mechanism without a JAAS config it can use stops the start, naming the key and the
+// file. It is exported because the controller listener authenticates exactly as the
+// broker's listeners do: the node builds its mechanisms here, over the controller's image.
+func ListenerMechanisms(cfg *config.Config, listener string, image func() *metadata.Image) ([]saslserver.Mechanism, error) {
+	s := cfg.ListenerSASL(listener)
+	var out []saslserver.Mechanism
+	for _, m := range s.Mechanisms {
+		mech, err := saslMechanism(cfg, m, s, image)
+		if err != nil {
+			return nil, fmt.Errorf("listener %s: %w", listener, err)
+		}
+		out = append(out, mech)
 	}
 	return out, nil
 }

@@ -34,20 +34,46 @@ func (c *Config) ListenerSASL(listener string) ListenerSASL {
 	}
 	s := ListenerSASL{Mechanisms: splitList(mechanisms), JAAS: map[string]string{}, JAASKey: map[string]string{}}
 	for _, m := range s.Mechanisms {
-		key := prefix + strings.ToLower(m) + ".sasl.jaas.config"
+		v, key, ok := c.ListenerJAAS(listener, m)
 		s.JAASKey[m] = key
-		if v, ok := c.Raw[key]; ok {
+		if ok {
 			s.JAAS[m] = v
 		}
 	}
 	return s
 }
 
+// ListenerJAAS is mechanism's JAAS config on listener and the key it is read from,
+// listener.name.<listener>.<mechanism>.sasl.jaas.config (both lower-cased), as
+// Kafka's JaasContext.loadServerContext reads it: a broker's or controller's own
+// connections to that listener take their username and password from it too.
+func (c *Config) ListenerJAAS(listener, mechanism string) (value, key string, ok bool) {
+	key = listenerPrefix(listener) + strings.ToLower(mechanism) + ".sasl.jaas.config"
+	value, ok = c.Raw[key]
+	return value, key, ok
+}
+
+// Kafka's keys naming the SASL mechanism a node's own connections authenticate with.
+const (
+	KeyInterBrokerMechanism = "sasl.mechanism.inter.broker.protocol"
+	KeyControllerMechanism  = "sasl.mechanism.controller.protocol"
+)
+
+// ClientMechanism is the mechanism key (KeyInterBrokerMechanism or
+// KeyControllerMechanism) names, Kafka's default GSSAPI when it is not set.
+func (c *Config) ClientMechanism(key string) string {
+	if v, ok := c.Raw[key]; ok {
+		return strings.ToUpper(strings.TrimSpace(v))
+	}
+	return "GSSAPI"
+}
+
 // isSASLKey tells whether key is read for SASL listeners: sasl.enabled.mechanisms,
-// sasl.mechanism.inter.broker.protocol and the per-listener JAAS configs.
+// the mechanisms of the inter-broker and controller connections and the per-listener
+// JAAS configs.
 func isSASLKey(key string) bool {
 	switch key {
-	case "sasl.enabled.mechanisms", "sasl.mechanism.inter.broker.protocol":
+	case "sasl.enabled.mechanisms", KeyInterBrokerMechanism, KeyControllerMechanism:
 		return true
 	}
 	rest, ok := strings.CutPrefix(key, listenerNamePrefix)

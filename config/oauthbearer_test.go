@@ -51,6 +51,7 @@ func TestOAuthBearerValidationKeysRefused(t *testing.T) {
 		{"sasl.server.callback.handler.class", "org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler", oauthSignedMissing},
 		{"listener.name.sasl_plaintext.oauthbearer.sasl.server.callback.handler.class", "com.example.Validator", oauthSignedMissing},
 		{"sasl.mechanism.inter.broker.protocol", "OAUTHBEARER", oauthLoginMissing},
+		{"sasl.mechanism.controller.protocol", "OAUTHBEARER", oauthLoginMissing},
 		{"sasl.mechanism.inter.broker.protocol", "oauthbearer", oauthLoginMissing},
 	} {
 		ue := parseRefused(t, oauthListenerFile+"sasl.enabled.mechanisms=OAUTHBEARER\n"+tc.key+"="+tc.value+"\n")

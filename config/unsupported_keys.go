@@ -8,19 +8,18 @@ import (
 // The features behind refused keys, each phrased so that the error says what
 // is missing and that it is "not supported yet".
 const (
-	securityMissing = "SASL and ACLs are not supported yet"
-	// controllerTLSMissing is why a controller listener must stay PLAINTEXT for now.
-	controllerTLSMissing = "TLS and SASL on the controller listener are not supported yet"
-	limitsMissing        = "connection and request-memory limits are not supported yet"
-	pluginsMissing       = "broker policy and quota plugins are not supported yet"
-	elrMissing           = "eligible leader replicas are not supported yet"
-	tieredMissing        = "tiered storage is not supported yet"
-	configProvMissing    = "config providers are not supported yet"
+	securityMissing   = "this security feature is not supported yet"
+	limitsMissing     = "connection and request-memory limits are not supported yet"
+	pluginsMissing    = "broker policy and quota plugins are not supported yet"
+	elrMissing        = "eligible leader replicas are not supported yet"
+	tieredMissing     = "tiered storage is not supported yet"
+	configProvMissing = "config providers are not supported yet"
 	// oauthSignedMissing is why OAUTHBEARER listeners take only Kafka's default
 	// validator, which checks unsecured tokens by their claims alone.
 	oauthSignedMissing = "validating signed OAUTHBEARER tokens (KIP-768) and custom SASL callback handlers are not supported yet; OAUTHBEARER listeners use Kafka's default validator of unsecured tokens"
-	// oauthLoginMissing is why brokers cannot use OAUTHBEARER between them.
-	oauthLoginMissing = "a broker's own OAUTHBEARER token (its OAuthBearerLoginModule login) is not supported yet"
+	// oauthLoginMissing is why brokers and controllers cannot use OAUTHBEARER
+	// between them.
+	oauthLoginMissing = "a node's own OAUTHBEARER token (its OAuthBearerLoginModule login) is not supported yet"
 )
 
 // listenerNamePrefix starts Kafka's per-listener overrides of other keys.
@@ -76,10 +75,12 @@ var unsupportedKeys = []unsupportedKey{
 	// mechanisms), so any value is accepted here.
 	{name: "sasl.enabled.mechanisms", off: anyValue},
 	{name: "sasl.jaas.config", off: anyValue},
-	// Read with them too, but OAUTHBEARER would need a token of the broker's own
+	// Read with them too, but OAUTHBEARER would need a token of the node's own
 	// (Kafka's broker makes one at start from its JAAS login options).
-	{name: "sasl.mechanism.inter.broker.protocol", off: func(v string) bool { return !strings.EqualFold(v, "OAUTHBEARER") },
+	{name: "sasl.mechanism.inter.broker.protocol", off: notOAuthBearer,
 		asks: "asks brokers to authenticate to each other with OAUTHBEARER", missing: oauthLoginMissing},
+	{name: "sasl.mechanism.controller.protocol", off: notOAuthBearer,
+		asks: "asks nodes to authenticate to the controllers with OAUTHBEARER", missing: oauthLoginMissing},
 	// OAUTHBEARER is served with Kafka's default validator, which a custom server
 	// callback handler replaces (for KIP-768's signed tokens, say) and which the
 	// sasl.oauthbearer.* keys (JWKS, issuer, audience, token endpoint) do not
@@ -87,7 +88,6 @@ var unsupportedKeys = []unsupportedKey{
 	// tokens where signed ones were meant.
 	{name: "sasl.server.callback.handler.class", off: offWhen(), asks: "installs a SASL server callback handler", missing: oauthSignedMissing},
 	{name: "sasl.oauthbearer.", off: offWhen(), asks: "configures OAUTHBEARER tokens signed by an identity provider (KIP-768)", missing: oauthSignedMissing},
-	{name: "security.inter.broker.protocol", off: offWhen("PLAINTEXT", "SSL"), asks: "asks for a SASL inter-broker protocol", missing: securityMissing},
 	{name: "connections.max.reauth.ms", off: offUnlessPositive, asks: "asks for SASL re-authentication (KIP-368)", missing: securityMissing},
 	{name: "principal.builder.class", off: offWhen("org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder"),
 		asks: "replaces how principals are built from TLS and SASL identities", missing: securityMissing},
@@ -177,3 +177,7 @@ func refusal(key, value string) string {
 	}
 	return u.asks + ", but " + u.missing
 }
+
+// notOAuthBearer is the "off" of a node's own SASL mechanism: anything but
+// OAUTHBEARER, which the mechanism checks of refuse.go judge otherwise.
+func notOAuthBearer(v string) bool { return !strings.EqualFold(v, "OAUTHBEARER") }

@@ -28,7 +28,6 @@ func TestUnsupportedKeysAreRefused(t *testing.T) {
 	}{
 		{"sasl.kerberos.service.name", "kafka", securityMissing},
 		{"listener.name.sasl_ssl.oauthbearer.sasl.server.callback.handler.class", "com.example.Handler", oauthSignedMissing},
-		{"security.inter.broker.protocol", "SASL_SSL", securityMissing},
 		{"connections.max.reauth.ms", "3600000", securityMissing},
 		{"listener.name.sasl_ssl.oauthbearer.connections.max.reauth.ms", "3600000", securityMissing},
 		{"principal.builder.class", "com.example.PrincipalBuilder", securityMissing},
@@ -71,8 +70,8 @@ func TestUnsupportedKeysAreRefused(t *testing.T) {
 
 // A listener whose security protocol kbridge would not honour is refused however
 // the protocol was chosen: SASL anywhere (it would be served without
-// authentication), TLS or SASL on a controller listener, and on a TLS broker
-// listener the ssl.* settings tlsconf does not implement.
+// authentication), SASL on a controller listener, and on any TLS listener the ssl.*
+// settings tlsconf does not implement.
 func TestSecuredListenersAreRefused(t *testing.T) {
 	gssapi := "enables SASL mechanism GSSAPI, which is not supported yet"
 	tests := []struct {
@@ -82,15 +81,24 @@ func TestSecuredListenersAreRefused(t *testing.T) {
 		{"a SASL listener with Kafka's default mechanism",
 			"process.roles=broker,controller\nnode.id=1\ncontroller.quorum.voters=1@localhost:9093\nlisteners=SASL_SSL://:9092,PLAINTEXT://:9094,CONTROLLER://:9093\nlog.dirs=/x\n",
 			map[string]string{"sasl.enabled.mechanisms": "listener SASL_SSL " + gssapi}},
-		{"SASL on the inter-broker listener",
+		{"SASL on the inter-broker listener with Kafka's default inter-broker mechanism",
 			seedsFile + "listener.security.protocol.map=PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT\nsasl.enabled.mechanisms=PLAIN\n",
-			map[string]string{"listeners": "listener PLAINTEXT is the inter-broker listener, but SASL between brokers is not supported yet"}},
+			map[string]string{"sasl.mechanism.inter.broker.protocol": "inter-broker listener PLAINTEXT authenticates the replica fetchers with SASL mechanism GSSAPI (Kafka's default is GSSAPI), which is not supported yet"}},
+		{"an inter-broker mechanism the inter-broker listener does not enable",
+			seedsFile + "listener.security.protocol.map=PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT\nsasl.enabled.mechanisms=PLAIN\nsasl.mechanism.inter.broker.protocol=SCRAM-SHA-512\n",
+			map[string]string{"sasl.mechanism.inter.broker.protocol": "SCRAM-SHA-512 must be among the mechanisms inter-broker listener PLAINTEXT enables (PLAIN)"}},
 		{"ZooKeeper mode, a per-listener mechanism",
 			zkFile + "listeners=PLAINTEXT://:9092,SASL_PLAINTEXT://:9093\nlistener.name.sasl_plaintext.sasl.enabled.mechanisms=SCRAM-SHA-512,GSSAPI\n",
 			map[string]string{"listener.name.sasl_plaintext.sasl.enabled.mechanisms": "enables SASL mechanism GSSAPI, which is not supported yet"}},
-		{"controller listener of a broker-only node",
-			"process.roles=broker\nnode.id=2\ncontroller.quorum.voters=1@c:9093\ncontroller.listener.names=CONTROLLER\nlisteners=PLAINTEXT://:9092\nlistener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:SSL\nlog.dirs=/x\n",
-			map[string]string{"controller.listener.names": "controller listener CONTROLLER uses security protocol SSL, but " + controllerTLSMissing}},
+		{"SASL on the controller listener of a broker-only node, with Kafka's default mechanism",
+			"process.roles=broker\nnode.id=2\ncontroller.quorum.voters=1@c:9093\ncontroller.listener.names=CONTROLLER\nlisteners=PLAINTEXT://:9092\nlistener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:SASL_SSL\nlog.dirs=/x\n",
+			map[string]string{"sasl.mechanism.controller.protocol": "controller listener CONTROLLER authenticates this node's connections with SASL mechanism GSSAPI (Kafka's default is GSSAPI), which is not supported yet"}},
+		{"a controller whose listener does not enable its own mechanism",
+			"process.roles=controller\nnode.id=1\ncontroller.quorum.voters=1@localhost:9093\ncontroller.listener.names=CONTROLLER\nlisteners=CONTROLLER://:9093\nlistener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT\nsasl.mechanism.controller.protocol=PLAIN\nlistener.name.controller.sasl.enabled.mechanisms=SCRAM-SHA-512\nlog.dirs=/x\n",
+			map[string]string{"listener.name.controller.sasl.enabled.mechanisms": "controller listener CONTROLLER enables SCRAM-SHA-512, but not PLAIN"}},
+		{"a TLS setting kbridge does not implement on the controller listener",
+			"process.roles=broker\nnode.id=2\ncontroller.quorum.voters=1@c:9093\ncontroller.listener.names=CONTROLLER\nlisteners=PLAINTEXT://:9092\nlistener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:SSL\nlistener.name.controller.ssl.engine.factory.class=com.example.Engine\nlog.dirs=/x\n",
+			map[string]string{"listener.name.controller.ssl.engine.factory.class": "configures TLS on listener CONTROLLER in a way kbridge does not implement"}},
 		{"a TLS setting kbridge does not implement",
 			zkFile + "listeners=SSL://:9093\nlistener.name.ssl.ssl.keymanager.algorithm=SunX509-custom\n",
 			map[string]string{"listener.name.ssl.ssl.keymanager.algorithm": "configures TLS on listener SSL in a way kbridge does not implement"}},
@@ -219,5 +227,46 @@ func TestUnsupportedKeysTableIsConsistent(t *testing.T) {
 		if unsupportedKeyFor(name) != nil {
 			t.Errorf("%s is both ignored (kafkaKeys) and in unsupportedKeys", name)
 		}
+	}
+}
+
+// A SASL_SSL controller listener with PLAIN, enabled on the listener and used by the
+// node's own connections, loads; the node reads its mechanism and the JAAS config its
+// connections take their credentials from.
+func TestControllerSASLIsAccepted(t *testing.T) {
+	c := mustParse(t, `process.roles=controller
+node.id=1
+controller.quorum.voters=1@localhost:9093
+controller.listener.names=CONTROLLER
+listeners=CONTROLLER://:9093
+listener.security.protocol.map=CONTROLLER:SASL_SSL
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.controller.sasl.enabled.mechanisms=PLAIN
+listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="ctl" password="ctl-secret" user_ctl="ctl-secret";
+listener.name.controller.ssl.keystore.location=/x.p12
+log.dirs=/x
+`)
+	if got := c.ClientMechanism(KeyControllerMechanism); got != "PLAIN" {
+		t.Errorf("controller mechanism %q, want PLAIN", got)
+	}
+	if _, key, ok := c.ListenerJAAS("CONTROLLER", "PLAIN"); !ok || key != "listener.name.controller.plain.sasl.jaas.config" {
+		t.Errorf("controller JAAS config read from %q (%v)", key, ok)
+	}
+	if len(c.UnknownKeys) != 0 || slices.Contains(c.IgnoredKeys, KeyControllerMechanism) {
+		t.Errorf("unknown %v, ignored %v: the controller's SASL keys are read", c.UnknownKeys, c.IgnoredKeys)
+	}
+}
+
+// SASL between brokers loads: SASL_SSL named by security.inter.broker.protocol, with
+// the replica fetchers' mechanism enabled on the listener.
+func TestInterBrokerSASLIsAccepted(t *testing.T) {
+	c := mustParse(t, strings.Replace(seedsFile, "listeners=PLAINTEXT://:9092", "listeners=SASL_SSL://:9092", 1)+`listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
+security.inter.broker.protocol=SASL_SSL
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="broker" password="broker-secret";
+`)
+	if c.InterBrokerListenerName != "SASL_SSL" || c.ClientMechanism(KeyInterBrokerMechanism) != "SCRAM-SHA-512" {
+		t.Errorf("inter-broker listener %s with %s", c.InterBrokerListenerName, c.ClientMechanism(KeyInterBrokerMechanism))
 	}
 }

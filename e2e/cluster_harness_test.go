@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -24,6 +25,25 @@ type Cluster struct {
 	ClusterID   string
 	Controllers []*Node
 	Brokers     []*Node
+	spec        ClusterSpec
+}
+
+// ClusterSpec is a cluster's shape beyond its size: the brokers' listener and the
+// controller listener's security protocol, lines for every node's server.properties,
+// arguments of `storage format` (such as --add-scram), and how the harness itself
+// reaches a broker's listener.
+type ClusterSpec struct {
+	Controllers, Brokers int
+	// BrokerListener is the brokers' one listener, named after its security protocol
+	// and used between brokers too; PLAINTEXT when empty.
+	BrokerListener string
+	// ControllerProtocol is the CONTROLLER listener's security protocol; PLAINTEXT
+	// when empty.
+	ControllerProtocol string
+	Extra              []string
+	FormatArgs         []string
+	// BrokerSecurity is how the harness's own requests reach a broker.
+	BrokerSecurity kwire.Security
 }
 
 // clusterTimings make failure detection fast enough for tests and the failover
@@ -41,9 +61,17 @@ var clusterTimings = []string{
 // brokers (ids 101..), extra lines going to every node's server.properties.
 func StartCluster(t testing.TB, nControllers, nBrokers int, extra ...string) *Cluster {
 	t.Helper()
+	return StartClusterWith(t, ClusterSpec{Controllers: nControllers, Brokers: nBrokers, Extra: extra})
+}
+
+// StartClusterWith formats and starts the cluster spec describes.
+func StartClusterWith(t testing.TB, spec ClusterSpec) *Cluster {
+	t.Helper()
+	spec.BrokerListener = cmp.Or(spec.BrokerListener, "PLAINTEXT")
+	spec.ControllerProtocol = cmp.Or(spec.ControllerProtocol, "PLAINTEXT")
 	root := t.TempDir()
-	c := &Cluster{t: t, ClusterID: strings.TrimSpace(Run(t, "storage", "random-uuid"))}
-	ctrlPorts := make([]int, nControllers)
+	c := &Cluster{t: t, ClusterID: strings.TrimSpace(Run(t, "storage", "random-uuid")), spec: spec}
+	ctrlPorts := make([]int, spec.Controllers)
 	var voters []string
 	for i := range ctrlPorts {
 		ctrlPorts[i] = freePort(t)
@@ -52,11 +80,12 @@ func StartCluster(t testing.TB, nControllers, nBrokers int, extra ...string) *Cl
 	common := append([]string{
 		"controller.quorum.voters=" + strings.Join(voters, ","),
 		"controller.listener.names=CONTROLLER",
-		"listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-		"offsets.topic.replication.factor=" + fmt.Sprint(min(3, nBrokers)),
+		fmt.Sprintf("listener.security.protocol.map=%s:%s,CONTROLLER:%s", spec.BrokerListener, spec.BrokerListener, spec.ControllerProtocol),
+		"inter.broker.listener.name=" + spec.BrokerListener,
+		"offsets.topic.replication.factor=" + fmt.Sprint(min(3, spec.Brokers)),
 	}, clusterTimings...)
-	common = append(common, extra...)
-	for i := range nControllers {
+	common = append(common, spec.Extra...)
+	for i := range spec.Controllers {
 		id := i + 1
 		dir := filepath.Join(root, fmt.Sprintf("controller-%d", id))
 		addr := fmt.Sprintf("127.0.0.1:%d", ctrlPorts[i])
@@ -68,14 +97,14 @@ func StartCluster(t testing.TB, nControllers, nBrokers int, extra ...string) *Cl
 		}, common...)
 		c.Controllers = append(c.Controllers, c.newNode(dir, props, addr))
 	}
-	for i := range nBrokers {
+	for i := range spec.Brokers {
 		id := 101 + i
 		dir := filepath.Join(root, fmt.Sprintf("broker-%d", id))
 		addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 		props := append([]string{
 			"process.roles=broker",
 			fmt.Sprintf("node.id=%d", id),
-			"listeners=PLAINTEXT://" + addr,
+			fmt.Sprintf("listeners=%s://%s", spec.BrokerListener, addr),
 			"log.dirs=" + filepath.Join(dir, "data"),
 		}, common...)
 		c.Brokers = append(c.Brokers, c.newNode(dir, props, addr))
@@ -86,9 +115,9 @@ func StartCluster(t testing.TB, nControllers, nBrokers int, extra ...string) *Cl
 	for _, n := range c.Brokers {
 		n.Start()
 	}
-	if nBrokers > 0 {
+	if spec.Brokers > 0 {
 		WaitFor(t, 20*time.Second, "every broker unfenced in the first broker's metadata", func() bool {
-			return len(c.metadataBrokers()) == nBrokers
+			return len(c.metadataBrokers()) == spec.Brokers
 		})
 	}
 	t.Cleanup(func() {
@@ -127,7 +156,7 @@ func (c *Cluster) newNode(dir string, props []string, addr string) *Node {
 	if err := os.WriteFile(n.ConfigPath, []byte(strings.Join(props, "\n")+"\n"), 0o644); err != nil {
 		c.t.Fatal(err)
 	}
-	Run(c.t, "storage", "format", "-t", c.ClusterID, "-c", n.ConfigPath)
+	Run(c.t, append([]string{"storage", "format", "-t", c.ClusterID, "-c", n.ConfigPath}, c.spec.FormatArgs...)...)
 	return n
 }
 
@@ -136,7 +165,7 @@ func (c *Cluster) newNode(dir string, props []string, addr string) *Node {
 func (c *Cluster) metadataBrokers() []int32 {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	conn, err := kwire.Dial(ctx, c.Brokers[0].BrokerAddr, "e2e")
+	conn, err := kwire.DialWith(ctx, c.Brokers[0].BrokerAddr, "e2e", c.spec.BrokerSecurity.Dialer())
 	if err != nil {
 		return nil
 	}

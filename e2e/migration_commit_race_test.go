@@ -135,7 +135,7 @@ func isrDifference(t *testing.T, m *MigrationCluster, controller, topic string, 
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	view, err := migrate.FetchControllerView(ctx, controller)
+	view, err := plainAdmin.FetchControllerView(ctx, controller)
 	if err != nil {
 		return err.Error()
 	}
@@ -185,7 +185,7 @@ func checkProducerIDs(t *testing.T, m *MigrationCluster, ids []int64) {
 		highest = max(highest, id)
 	}
 	ctx := context.Background()
-	view, err := migrate.FetchControllerView(ctx, m.ControllerAddr())
+	view, err := plainAdmin.FetchControllerView(ctx, m.ControllerAddr())
 	if err != nil {
 		t.Fatal(err)
 	}

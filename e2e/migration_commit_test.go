@@ -113,7 +113,7 @@ func TestMigrationCommit(t *testing.T) {
 		}
 	}
 
-	view, err := migrate.FetchControllerView(ctx, m.ControllerAddr())
+	view, err := plainAdmin.FetchControllerView(ctx, m.ControllerAddr())
 	if err != nil {
 		t.Fatal(err)
 	}

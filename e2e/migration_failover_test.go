@@ -63,7 +63,7 @@ func TestMigrationControllerKilledMidCopy(t *testing.T) {
 			addr = n.BrokerAddr
 		}
 	}
-	view, err := migrate.FetchControllerView(ctx, addr)
+	view, err := plainAdmin.FetchControllerView(ctx, addr)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -90,7 +90,7 @@ func TestMigrationRidesOutFaults(t *testing.T) {
 	// through the command, whose start-up would count in the 2 s. ZooKeeper is back
 	// for the controller once its status can read ZooKeeper again.
 	status := func() (migrate.Status, bool) {
-		st, err := migrate.MigrationStatus(ctx, m.ControllerAddr())
+		st, err := plainAdmin.MigrationStatus(ctx, m.ControllerAddr())
 		return st, err == nil
 	}
 	m.ZK.Start()

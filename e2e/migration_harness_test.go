@@ -16,6 +16,9 @@ import (
 	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
+// plainAdmin reaches the admin endpoint of a plaintext controller listener.
+var plainAdmin = &migrate.AdminClient{}
+
 // MigrationCluster is a ZooKeeper-mode cluster ready to migrate: brokers with
 // zookeeper.metadata.migration.enable and the quorum's voters, and the migration
 // controllers (node ids 3000..), which start only when StartControllers is called,
@@ -134,7 +137,7 @@ func (m *MigrationCluster) CommitToQuorum() {
 func (m *MigrationCluster) activeController(t testing.TB) *Node {
 	t.Helper()
 	for _, n := range m.Controllers {
-		view, err := migrate.FetchControllerView(context.Background(), n.BrokerAddr)
+		view, err := plainAdmin.FetchControllerView(context.Background(), n.BrokerAddr)
 		if err != nil {
 			continue
 		}

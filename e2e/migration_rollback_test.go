@@ -37,7 +37,7 @@ func TestMigrationDualWriteAndRollback(t *testing.T) {
 	if _, err := adm.AlterTopicConfigs(ctx, []kadm.AlterConfig{{Name: "cleanup.policy", Value: strPtr("compact")}}, "before"); err != nil {
 		t.Fatalf("alter before: %v", err)
 	}
-	view, err := migrate.FetchControllerView(ctx, m.ControllerAddr())
+	view, err := plainAdmin.FetchControllerView(ctx, m.ControllerAddr())
 	if err != nil {
 		t.Fatal(err)
 	}

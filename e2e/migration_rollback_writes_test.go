@@ -14,7 +14,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/kbridge/kbridge/migrate"
 	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
@@ -167,7 +166,7 @@ func TestRollbackUnderMetadataWrites(t *testing.T) {
 			t.Errorf("broker %s deleted a partition log during the rollback", n.BrokerAddr)
 		}
 	}
-	view, err := migrate.FetchControllerView(ctx, m.ControllerAddr())
+	view, err := plainAdmin.FetchControllerView(ctx, m.ControllerAddr())
 	if err != nil {
 		t.Fatal(err)
 	}

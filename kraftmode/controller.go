@@ -128,6 +128,12 @@ type Controller struct {
 	observed    *observingTransport // trans as Raft uses it: records replication for DescribeQuorum
 	store       *raftboltdb.BoltStore
 	incarnation metadata.Uuid
+	// peerSecurity is how this controller connects to the other voters' controller
+	// listeners, for Raft and for its registration with the active controller: the
+	// stream layer's, so both are secured alike.
+	peerSecurity kwire.Security
+	// bootstrapImage is what bootstrap.checkpoint holds, for CredentialImage.
+	bootstrapImage *metadata.Image
 
 	// writeMu serializes every write so that each one validates against the image
 	// its predecessors produced, as Kafka's single controller event thread does.
@@ -165,12 +171,16 @@ func Start(opts Options, stream *StreamLayer) (*Controller, error) {
 		return nil, fmt.Errorf("create metadata log dir %s: %w", opts.Dir, err)
 	}
 	c := &Controller{
-		opts:        opts,
-		log:         opts.Logger.With("component", "kraft-controller", "node.id", opts.NodeID),
-		incarnation: metadata.RandomUuid(),
-		shutdown:    make(chan struct{}),
+		opts:         opts,
+		log:          opts.Logger.With("component", "kraft-controller", "node.id", opts.NodeID),
+		incarnation:  metadata.RandomUuid(),
+		peerSecurity: stream.opts.Client,
+		shutdown:     make(chan struct{}),
 	}
 	c.fsm = newFSM(opts.ClusterID, c.log)
+	if err := c.loadBootstrapImage(); err != nil {
+		return nil, err
+	}
 
 	rlog := newHclogAdapter(opts.Logger.With("component", "raft", "node.id", opts.NodeID))
 	store, err := raftboltdb.New(raftboltdb.Options{Path: filepath.Join(opts.Dir, "raft.db")})

@@ -91,7 +91,7 @@ const controllerRegistrationInterval = time.Second
 // ControllerRegistration to the active controller, once a second until it does.
 func (c *Controller) registerWithActive() {
 	defer c.wg.Done()
-	ch := kwire.NewControllerChannel(Peers(c.opts.Voters), fmt.Sprintf("controller-%d-registration", c.opts.NodeID), c.LeaderID)
+	ch := kwire.NewControllerChannel(Peers(c.opts.Voters), fmt.Sprintf("controller-%d-registration", c.opts.NodeID), c.LeaderID, c.peerSecurity)
 	defer ch.Close()
 	t := time.NewTicker(controllerRegistrationInterval)
 	defer t.Stop()

@@ -113,7 +113,7 @@ func (nd *testNode) serve() {
 			}
 			if first[0] != RaftConnMagic {
 				if srv := nd.server.Load(); srv != nil {
-					srv.ServeConn(&kwire.PrefixConn{Conn: conn, Prefix: first})
+					srv.ServeConn(&kwire.PrefixConn{Conn: conn, Prefix: first}, "")
 					return
 				}
 				conn.Close()
@@ -130,7 +130,7 @@ func (nd *testNode) serve() {
 
 // serveKafka answers Kafka requests on the node's listener with a ControllerServer.
 func (nd *testNode) serveKafka() *ControllerServer {
-	srv := NewControllerServer(nd.c, 100<<20, testLogger(nd.t))
+	srv := NewControllerServer(nd.c, 100<<20, nil, testLogger(nd.t))
 	nd.server.Store(srv)
 	nd.t.Cleanup(srv.Close)
 	return srv
@@ -139,7 +139,7 @@ func (nd *testNode) serveKafka() *ControllerServer {
 // start starts (or restarts) the node's controller on its listener.
 func (nd *testNode) start() {
 	nd.t.Helper()
-	s := NewStreamLayer(nd.ln.Addr())
+	s := NewStreamLayer(nd.ln.Addr(), StreamOptions{})
 	nd.stream.Store(s)
 	c, err := Start(nd.opts, s)
 	if err != nil {

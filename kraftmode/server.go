@@ -14,6 +14,7 @@ import (
 
 	"github.com/kbridge/kbridge/kwire"
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/saslserver"
 )
 
 // ControllerServer answers Kafka requests on the controller listener: the calls
@@ -24,6 +25,9 @@ type ControllerServer struct {
 	c      *Controller
 	log    *slog.Logger
 	maxReq int32
+	// mechanisms are the SASL mechanisms a SASL controller listener enables; nil on
+	// a listener without SASL.
+	mechanisms []saslserver.Mechanism
 
 	conns  kwire.ConnSet
 	ctx    context.Context
@@ -47,18 +51,21 @@ func serve(key, min, max int16, fn controllerHandler) { controllerAPIs.Register(
 // requestTimeout bounds a handler that waits for a Raft commit.
 const requestTimeout = 30 * time.Second
 
-// NewControllerServer serves c; maxRequestSize is socket.request.max.bytes.
-func NewControllerServer(c *Controller, maxRequestSize int32, logger *slog.Logger) *ControllerServer {
+// NewControllerServer serves c; maxRequestSize is socket.request.max.bytes, and
+// mechanisms those a SASL controller listener enables (nil without SASL), with which
+// every connection must authenticate before it is served.
+func NewControllerServer(c *Controller, maxRequestSize int32, mechanisms []saslserver.Mechanism, logger *slog.Logger) *ControllerServer {
 	if logger == nil {
 		logger = slog.Default()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &ControllerServer{
-		c:      c,
-		log:    logger.With("component", "controller-server", "node.id", c.opts.NodeID),
-		maxReq: maxRequestSize,
-		ctx:    ctx,
-		cancel: cancel,
+		c:          c,
+		log:        logger.With("component", "controller-server", "node.id", c.opts.NodeID),
+		maxReq:     maxRequestSize,
+		mechanisms: mechanisms,
+		ctx:        ctx,
+		cancel:     cancel,
 	}
 	c.Subscribe(func(*metadata.Image) { s.watch.notify() })
 	return s
@@ -67,14 +74,31 @@ func NewControllerServer(c *Controller, maxRequestSize int32, logger *slog.Logge
 // ServeConn answers conn's requests in order, in its own goroutine, until it closes.
 // Requests pass through the same Kafka server core as the broker's (kwire.Serve):
 // one that cannot be parsed, or whose handler fails or panics, closes only its
-// connection.
-func (s *ControllerServer) ServeConn(conn net.Conn) {
+// connection. On a SASL listener the connection must authenticate first (SaslHandshake
+// and SaslAuthenticate, server_sasl.go). tlsPrincipal is the peer's TLS principal on a
+// listener mapped to SSL or SASL_SSL (the node's accept loop derives it from the client
+// certificate), "" on a plaintext one; the connection's principal, the SASL one once
+// authenticated, else that, names it in the log.
+func (s *ControllerServer) ServeConn(conn net.Conn, tlsPrincipal string) {
 	s.conns.Go(conn, func() {
 		log := s.log.With("remote", conn.RemoteAddr().String())
+		cc := &controllerConn{tlsPrincipal: tlsPrincipal}
+		if s.mechanisms != nil {
+			cc.auth = saslserver.NewConnAuth(s.mechanisms)
+		}
+		connCtx := withConn(s.ctx, cc)
 		var out []byte
+		write := func(b []byte) error {
+			_, err := conn.Write(b)
+			return err
+		}
+		raw := func(frame []byte) (bool, error) { return cc.auth.RawToken(frame, write) }
 		frames := kwire.NewFrameReader(conn, s.maxReq)
-		err := kwire.Serve(frames, controllerAPIs, log, nil, func(req kwire.Request[controllerHandler]) (kmsg.Response, error) {
-			ctx, cancel := context.WithTimeout(s.ctx, requestTimeout)
+		err := kwire.Serve(frames, controllerAPIs, log, raw, func(req kwire.Request[controllerHandler]) (kmsg.Response, error) {
+			if err := cc.auth.Check(req.Header.Key); err != nil {
+				return nil, err
+			}
+			ctx, cancel := context.WithTimeout(connCtx, requestTimeout)
 			defer cancel()
 			resp, err := req.Handler(ctx, s, req.Body)
 			if err != nil {
@@ -83,14 +107,23 @@ func (s *ControllerServer) ServeConn(conn net.Conn) {
 			return resp, nil
 		}, func(hdr kwire.Header, resp kmsg.Response) error {
 			out = kwire.AppendResponse(out[:0], hdr, resp)
-			_, err := conn.Write(out)
-			return err
+			if err := write(out); err != nil {
+				return err
+			}
+			if cc.closeAfterAnswer {
+				return errAuthenticationFailed
+			}
+			return nil
 		})
-		if err != nil && s.ctx.Err() == nil {
-			log.Warn("closing connection", "err", err)
+		if err != nil && !errors.Is(err, errAuthenticationFailed) && s.ctx.Err() == nil {
+			log.Warn("closing connection", "principal", cc.principal(), "err", err)
 		}
 	})
 }
+
+// errAuthenticationFailed ends a connection after its failed SASL authentication was
+// answered.
+var errAuthenticationFailed = errors.New("SASL authentication failed")
 
 // Close fails waiting handlers, closes every connection and waits until no handler
 // runs any more.

@@ -1,13 +1,19 @@
 package kraftmode
 
 import (
+	"cmp"
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/raft"
+
+	"github.com/kbridge/kbridge/kwire"
+	"github.com/kbridge/kbridge/saslserver"
 )
 
 // RaftConnMagic is the first byte a Raft peer writes on a new connection to the
@@ -21,25 +27,54 @@ const RaftConnMagic byte = 0xB7
 // connection over with HandOff, and Accept returns it to Raft's network transport.
 type StreamLayer struct {
 	addr    net.Addr
+	opts    StreamOptions
 	conns   chan net.Conn
 	closed  chan struct{}
 	closeMu sync.Once
 }
 
+// StreamOptions are the controller listener's security as Raft's connections use it.
+type StreamOptions struct {
+	// Client is how this node connects to the other voters' controller listeners (TLS
+	// when the listener is mapped to SSL or SASL_SSL, and the SASL mechanism it
+	// authenticates with); the zero value is plaintext TCP without SASL.
+	Client kwire.Security
+	// Mechanisms are those a SASL controller listener enables: a Raft connection then
+	// authenticates right after its magic byte (authenticateStream) before Raft reads
+	// it. nil on a listener without SASL.
+	Mechanisms []saslserver.Mechanism
+	// MaxRequestSize bounds a frame of that exchange (socket.request.max.bytes).
+	MaxRequestSize int32
+	// Logger receives refused connections; nil means slog.Default().
+	Logger *slog.Logger
+}
+
 // NewStreamLayer returns a stream layer whose Addr is addr. Pass the address peers
 // dial (the voter's host:port), because Raft reports it as this node's address.
-func NewStreamLayer(addr net.Addr) *StreamLayer {
+func NewStreamLayer(addr net.Addr, opts StreamOptions) *StreamLayer {
 	return &StreamLayer{
 		addr:   addr,
+		opts:   opts,
 		conns:  make(chan net.Conn),
 		closed: make(chan struct{}),
 	}
 }
 
-// HandOff gives Raft a connection whose magic byte the caller has already consumed.
+// HandOff gives Raft a connection whose magic byte the caller has already consumed,
+// once it has authenticated on a SASL listener (a connection that does not is closed).
 // It blocks until Raft accepts it, so call it from the connection's own goroutine; after
 // Close the connection is closed instead.
 func (s *StreamLayer) HandOff(conn net.Conn) {
+	if s.opts.Mechanisms != nil {
+		log := cmp.Or(s.opts.Logger, slog.Default()).With("remote", conn.RemoteAddr().String())
+		principal, err := authenticateStream(conn, s.opts, log)
+		if err != nil {
+			log.Warn("refusing a Raft connection that did not authenticate", "err", err)
+			_ = conn.Close()
+			return
+		}
+		log.Debug("Raft connection authenticated", "principal", principal)
+	}
 	select {
 	case s.conns <- conn:
 	case <-s.closed:
@@ -66,10 +101,16 @@ func (s *StreamLayer) Close() error {
 // Addr is the address Raft advertises for this node.
 func (s *StreamLayer) Addr() net.Addr { return s.addr }
 
-// Dial connects to a peer's controller listener and announces a Raft connection.
+// Dial connects to a peer's controller listener, with the listener's security, and
+// announces a Raft connection.
 func (s *StreamLayer) Dial(address raft.ServerAddress, timeout time.Duration) (net.Conn, error) {
-	d := net.Dialer{Timeout: timeout}
-	conn, err := d.Dial("tcp", string(address))
+	ctx := context.Background()
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	conn, err := s.opts.Client.Connect(ctx, string(address))
 	if err != nil {
 		return nil, fmt.Errorf("dial raft peer %s: %w", address, err)
 	}
@@ -79,6 +120,12 @@ func (s *StreamLayer) Dial(address raft.ServerAddress, timeout time.Duration) (n
 	if _, err := conn.Write([]byte{RaftConnMagic}); err != nil {
 		_ = conn.Close()
 		return nil, fmt.Errorf("announce raft connection to %s: %w", address, err)
+	}
+	if mech := s.opts.Client.SASL; mech != nil {
+		if err := kwire.Authenticate(ctx, conn, mech); err != nil {
+			_ = conn.Close()
+			return nil, fmt.Errorf("authenticate raft connection to %s: %w", address, err)
+		}
 	}
 	if err := conn.SetWriteDeadline(time.Time{}); err != nil {
 		_ = conn.Close()

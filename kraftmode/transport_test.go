@@ -15,7 +15,7 @@ func TestStreamLayerDialAnnouncesRaft(t *testing.T) {
 		t.Fatalf("listen: %v", err)
 	}
 	defer ln.Close()
-	s := NewStreamLayer(ln.Addr())
+	s := NewStreamLayer(ln.Addr(), StreamOptions{})
 	go func() {
 		conn, err := ln.Accept()
 		if err != nil {

@@ -23,8 +23,10 @@ const maxResponseSize = 256 << 20
 // Conn is one connection to a Kafka listener. Requests go one at a time, each at the
 // highest version both sides know, learned by ApiVersions when the connection opens.
 type Conn struct {
-	nc       net.Conn
-	r        *bufio.Reader
+	nc net.Conn
+	// r reads nc: buffered for a Conn of its own, nc itself while a connection is
+	// only authenticated (Authenticate), so nothing past the exchange is read.
+	r        io.Reader
 	clientID string
 	corr     int32
 	versions map[int16]int16

@@ -32,13 +32,14 @@ type ControllerChannel struct {
 }
 
 // NewControllerChannel returns a channel to peers whose connections identify as
-// clientID; hint, when not nil, names the controller believed active (-1: none
-// known), so that requests go there first. Nothing is dialed yet.
-func NewControllerChannel(peers []Peer, clientID string, hint func() int32) *ControllerChannel {
+// clientID and are opened as sec says (the controller listener's security); hint,
+// when not nil, names the controller believed active (-1: none known), so that
+// requests go there first. Nothing is dialed yet.
+func NewControllerChannel(peers []Peer, clientID string, hint func() int32, sec Security) *ControllerChannel {
 	ch := &ControllerChannel{peers: peers, clients: make(map[int32]*Client), hint: hint}
 	ch.last.Store(-1)
 	for _, p := range peers {
-		ch.clients[p.ID] = NewClient(p.Addr, clientID)
+		ch.clients[p.ID] = NewClientWith(p.Addr, clientID, sec.Dialer())
 	}
 	return ch
 }

@@ -42,7 +42,7 @@ func TestControllerChannelFindsTheActiveController(t *testing.T) {
 	for id := int32(1); id <= 3; id++ {
 		peers = append(peers, fakeController(t, id, &active, &heartbeats[id]))
 	}
-	ch := NewControllerChannel(peers, "test", func() int32 { return 1 }) // a stale hint
+	ch := NewControllerChannel(peers, "test", func() int32 { return 1 }, Security{}) // a stale hint
 	defer ch.Close()
 	send := func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)

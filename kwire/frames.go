@@ -50,6 +50,11 @@ func (f *FrameReader) Next() ([]byte, error) {
 	return buf, nil
 }
 
+// Buffered is how many bytes past the last frame have been read from the connection
+// already; a caller that hands the connection on to another protocol must not lose
+// them.
+func (f *FrameReader) Buffered() int { return f.r.Buffered() }
+
 // buffer returns a buffer for one frame, reusing the last one when it is large
 // enough: zeroing a fresh buffer per request costs more than the parse.
 func (f *FrameReader) buffer(size int) []byte {

@@ -26,50 +26,46 @@ func (e *AdminError) Error() string {
 
 // CommitMigration asks the active controller (found through the controller at addr)
 // to commit the migration, and waits for the copy to end.
-func CommitMigration(ctx context.Context, addr string) (CommitResult, error) {
+func (c *AdminClient) CommitMigration(ctx context.Context, addr string) (CommitResult, error) {
 	var res CommitResult
-	err := callActive(ctx, addr, http.MethodPost, "/v1/migration/commit", &res)
+	err := c.callActive(ctx, addr, http.MethodPost, "/v1/migration/commit", &res)
 	return res, err
 }
 
 // MigrationStatus reads `migrate status` from the active controller.
-func MigrationStatus(ctx context.Context, addr string) (Status, error) {
+func (c *AdminClient) MigrationStatus(ctx context.Context, addr string) (Status, error) {
 	var st Status
-	err := callActive(ctx, addr, http.MethodGet, "/v1/migration/status", &st)
+	err := c.callActive(ctx, addr, http.MethodGet, "/v1/migration/status", &st)
 	return st, err
 }
 
 // FinalizeMigration asks the active controller to finalize, refused unless every
 // broker has been on the quorum for minSoak (and the other conditions hold); with
 // checkOnly it only asks whether it would be refused, and changes nothing.
-func FinalizeMigration(ctx context.Context, addr string, minSoak time.Duration, checkOnly bool) (Status, error) {
+func (c *AdminClient) FinalizeMigration(ctx context.Context, addr string, minSoak time.Duration, checkOnly bool) (Status, error) {
 	var st Status
-	err := callActive(ctx, addr, http.MethodPost, fmt.Sprintf("/v1/migration/finalize?min_soak=%s&check_only=%t", minSoak, checkOnly), &st)
+	err := c.callActive(ctx, addr, http.MethodPost, fmt.Sprintf("/v1/migration/finalize?min_soak=%s&check_only=%t", minSoak, checkOnly), &st)
 	return st, err
 }
 
 // RollbackMigration asks the active controller to roll the migration back, or with
 // dryRun only for the steps it would take.
-func RollbackMigration(ctx context.Context, addr string, dryRun bool) (RollbackResult, error) {
+func (c *AdminClient) RollbackMigration(ctx context.Context, addr string, dryRun bool) (RollbackResult, error) {
 	var res RollbackResult
-	err := callActive(ctx, addr, http.MethodPost, fmt.Sprintf("/v1/migration/rollback?dry_run=%t", dryRun), &res)
+	err := c.callActive(ctx, addr, http.MethodPost, fmt.Sprintf("/v1/migration/rollback?dry_run=%t", dryRun), &res)
 	return res, err
 }
 
 // callActive sends one admin request to the active controller and decodes its answer
 // into out, or its refusal into an *AdminError.
-func callActive(ctx context.Context, addr, method, path string, out any) error {
-	leader, _, err := activeController(ctx, addr)
+func (c *AdminClient) callActive(ctx context.Context, addr, method, path string, out any) error {
+	leader, _, err := c.activeController(ctx, addr)
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, method, "http://"+leader+path, nil)
+	resp, err := c.do(ctx, method, leader, path)
 	if err != nil {
-		return fmt.Errorf("controller %s: %w", leader, err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("controller %s: %w", leader, err)
+		return err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)

@@ -28,6 +28,7 @@ type AdminServer struct {
 	ctrl   QuorumMember
 	nodeID int32
 	voters []Voter
+	access AdminAccess
 	log    *slog.Logger
 
 	conns  *connQueue
@@ -38,9 +39,10 @@ type AdminServer struct {
 	driver   *Driver
 }
 
-// NewAdminServer starts serving the connections handed to ServeConn.
-func NewAdminServer(ctrl QuorumMember, nodeID int32, voters []Voter, logger *slog.Logger) *AdminServer {
-	s := &AdminServer{ctrl: ctrl, nodeID: nodeID, voters: voters, log: logger.With("component", "migration-admin"),
+// NewAdminServer starts serving the connections handed to ServeConn, authenticating
+// their requests as access says.
+func NewAdminServer(ctrl QuorumMember, nodeID int32, voters []Voter, access AdminAccess, logger *slog.Logger) *AdminServer {
+	s := &AdminServer{ctrl: ctrl, nodeID: nodeID, voters: voters, access: access, log: logger.With("component", "migration-admin"),
 		conns: newConnQueue(), done: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/state", s.handleState)
@@ -49,7 +51,7 @@ func NewAdminServer(ctrl QuorumMember, nodeID int32, voters []Voter, logger *slo
 	mux.HandleFunc("POST /v1/migration/commit", s.handleCommit)
 	mux.HandleFunc("POST /v1/migration/finalize", s.handleFinalize)
 	mux.HandleFunc("POST /v1/migration/rollback", s.handleRollback)
-	s.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	s.server = &http.Server{Handler: s.authenticate(mux), ReadHeaderTimeout: 10 * time.Second, ConnContext: connContext}
 	go func() {
 		defer close(s.done)
 		s.server.Serve(s.conns)
@@ -58,8 +60,10 @@ func NewAdminServer(ctrl QuorumMember, nodeID int32, voters []Voter, logger *slo
 }
 
 // ServeConn serves one connection whose first bytes were already read into conn's
-// prefix by the port's demultiplexer.
-func (s *AdminServer) ServeConn(conn net.Conn) { s.conns.push(conn) }
+// prefix by the port's demultiplexer; peer is what the listener knows of it.
+func (s *AdminServer) ServeConn(conn net.Conn, peer Peer) {
+	s.conns.push(&peerConn{Conn: conn, peer: peer})
+}
 
 // Close stops the endpoint and closes its connections.
 func (s *AdminServer) Close() {

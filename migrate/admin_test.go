@@ -23,19 +23,25 @@ func (m fixedMember) LeaderID() int32        { return m.leader }
 // serveAdmin runs an AdminServer for m on a loopback listener and returns its address.
 func serveAdmin(t *testing.T, m QuorumMember, nodeID int32, voters func(self string) []Voter) string {
 	t.Helper()
+	return serveAdminWith(t, m, nodeID, voters, AdminAccess{}, Peer{})
+}
+
+// serveAdminWith is serveAdmin with access, every connection coming from peer.
+func serveAdminWith(t *testing.T, m QuorumMember, nodeID int32, voters func(self string) []Voter, access AdminAccess, peer Peer) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().(*net.TCPAddr)
-	s := NewAdminServer(m, nodeID, voters(addr.String()), slog.New(slog.DiscardHandler))
+	s := NewAdminServer(m, nodeID, voters(addr.String()), access, slog.New(slog.DiscardHandler))
 	go func() {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
 				return
 			}
-			s.ServeConn(c)
+			s.ServeConn(c, peer)
 		}
 	}()
 	t.Cleanup(func() { ln.Close(); s.Close() })
@@ -77,7 +83,7 @@ func TestFetchControllerViewFollowsTheLeader(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	v, err := FetchControllerView(ctx, followerAddr)
+	v, err := (&AdminClient{}).FetchControllerView(ctx, followerAddr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +109,7 @@ func TestFetchControllerViewUnreachable(t *testing.T) {
 	ln.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	if _, err := FetchControllerView(ctx, addr); err == nil {
+	if _, err := (&AdminClient{}).FetchControllerView(ctx, addr); err == nil {
 		t.Fatal("no error from an unreachable controller")
 	}
 }
@@ -119,7 +125,7 @@ func TestRecordsHoldNoScramSecrets(t *testing.T) {
 	addr := serveAdmin(t, fixedMember{img: img, leader: 1}, 1, func(string) []Voter { return nil })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	body, err := get(ctx, addr, "/v1/records")
+	body, err := (&AdminClient{}).get(ctx, addr, "/v1/records")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +134,7 @@ func TestRecordsHoldNoScramSecrets(t *testing.T) {
 			t.Fatalf("GET /v1/records holds %q", secret)
 		}
 	}
-	v, err := FetchControllerView(ctx, addr)
+	v, err := (&AdminClient{}).FetchControllerView(ctx, addr)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -182,7 +182,7 @@ func startBenchController(b *testing.B, i int) *kraftmode.Controller {
 		Voters:             []kraftmode.Voter{{ID: 3000, Host: "127.0.0.1", Port: addr.Port}},
 		ZkMigrationEnabled: true,
 		Logger:             slog.New(slog.DiscardHandler),
-	}, kraftmode.NewStreamLayer(addr))
+	}, kraftmode.NewStreamLayer(addr, kraftmode.StreamOptions{}))
 	if err != nil {
 		b.Fatal(err)
 	}

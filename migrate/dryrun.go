@@ -37,6 +37,9 @@ type DryRunOptions struct {
 	// Controller is host:port of a migration controller's listener; "" skips the
 	// checks that need the quorum.
 	Controller string
+	// Admin is how the controller's admin endpoint is reached (TLS, credentials); nil
+	// speaks plain HTTP.
+	Admin *AdminClient
 	// ConnectTimeout bounds connecting to ZooKeeper and reading the quorum's state,
 	// each (Kafka's zookeeper.connection.timeout.ms is 18 s).
 	ConnectTimeout time.Duration
@@ -133,7 +136,7 @@ func DryRun(ctx context.Context, opts DryRunOptions) (*Report, error) {
 		"topics", len(obs.tree.Image.Topics), "took", time.Since(start).Round(time.Millisecond))
 	if opts.Controller != "" {
 		viewCtx, cancel := context.WithTimeout(ctx, timeout)
-		obs.view, err = FetchControllerView(viewCtx, opts.Controller)
+		obs.view, err = opts.Admin.FetchControllerView(viewCtx, opts.Controller)
 		cancel()
 		if err != nil {
 			return nil, fmt.Errorf("read the migration quorum: %w", err)

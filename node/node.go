@@ -41,7 +41,9 @@ type Node struct {
 	listeners  []net.Listener
 	// brokerTLS holds the TLS config of each broker listener mapped to SSL.
 	brokerTLS map[string]*tls.Config
-	wg        sync.WaitGroup
+	// ctlSec is the controller listener's security, served and dialed.
+	ctlSec controllerSecurity
+	wg     sync.WaitGroup
 }
 
 // Start brings up the roles cfg asks for. A KRaft node refuses an unformatted data
@@ -53,8 +55,11 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*Node,
 	if err != nil {
 		return nil, err
 	}
+	n := &Node{cfg: cfg, log: logger, brokerTLS: brokerTLS}
+	if n.ctlSec, err = newControllerSecurity(cfg, n.credentialImage); err != nil {
+		return nil, err
+	}
 	if cfg.Mode() == config.ModeZooKeeper {
-		n := &Node{cfg: cfg, log: logger, brokerTLS: brokerTLS}
 		if err := n.startZooKeeperBroker(ctx); err != nil {
 			n.Close()
 			return nil, err
@@ -65,7 +70,6 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*Node,
 	if err != nil {
 		return nil, err
 	}
-	n := &Node{cfg: cfg, log: logger, brokerTLS: brokerTLS}
 	if cfg.IsController() {
 		if err := n.startController(ctx, meta.ClusterID); err != nil {
 			n.Close()
@@ -151,7 +155,13 @@ func (n *Node) startController(ctx context.Context, clusterID string) error {
 		return fmt.Errorf("listen on controller listener %s: %w", cl.Name, err)
 	}
 	n.listeners = append(n.listeners, ln)
-	stream := kraftmode.NewStreamLayer(&net.TCPAddr{IP: ip, Port: self.Port})
+	ln = listenTLS(ln, n.ctlSec.server)
+	stream := kraftmode.NewStreamLayer(&net.TCPAddr{IP: ip, Port: self.Port}, kraftmode.StreamOptions{
+		Client:         n.ctlSec.client,
+		Mechanisms:     n.ctlSec.mechanisms,
+		MaxRequestSize: n.cfg.SocketRequestMaxBytes,
+		Logger:         n.log,
+	})
 	ctrl, err := kraftmode.Start(kraftmode.Options{
 		NodeID:                       n.cfg.NodeID,
 		ClusterID:                    clusterID,
@@ -178,8 +188,8 @@ func (n *Node) startController(ctx context.Context, clusterID string) error {
 		return fmt.Errorf("start controller: %w", err)
 	}
 	n.controller = ctrl
-	n.ctrlServer = kraftmode.NewControllerServer(ctrl, n.cfg.SocketRequestMaxBytes, n.log)
-	n.admin = migrate.NewAdminServer(ctrl, n.cfg.NodeID, adminVoters(n.cfg), n.log)
+	n.ctrlServer = kraftmode.NewControllerServer(ctrl, n.cfg.SocketRequestMaxBytes, n.ctlSec.mechanisms, n.log)
+	n.admin = migrate.NewAdminServer(ctrl, n.cfg.NodeID, adminVoters(n.cfg), n.ctlSec.adminAccess(n.cfg), n.log)
 	n.wg.Add(1)
 	go n.acceptController(ln, stream)
 	if err := ctrl.WaitReady(ctx); err != nil {
@@ -191,6 +201,11 @@ func (n *Node) startController(ctx context.Context, clusterID string) error {
 	}
 	return nil
 }
+
+// credentialImage is where the controller listener looks SCRAM credentials up
+// (kraftmode.Controller.CredentialImage); it is called only for connections the
+// controller accepts, which it does once it has started.
+func (n *Node) credentialImage() *metadata.Image { return n.controller.CredentialImage() }
 
 // adminVoters lists the quorum for the admin endpoint, so a migration command that
 // reached a follower can find the active controller.
@@ -236,7 +251,8 @@ func resolveVoterHost(ctx context.Context, cfg *config.Config, self config.Quoru
 // acceptController demultiplexes the controller port: Raft connections announce
 // themselves with kraftmode.RaftConnMagic, Kafka requests begin with a size whose
 // first byte is 0x00, and the migration admin endpoint's HTTP requests with a method
-// name's capital letter.
+// name's capital letter. On a TLS listener the handshake comes first, so all three
+// run over it.
 func (n *Node) acceptController(ln net.Listener, stream *kraftmode.StreamLayer) {
 	defer n.wg.Done()
 	for {
@@ -248,23 +264,32 @@ func (n *Node) acceptController(ln net.Listener, stream *kraftmode.StreamLayer) 
 	}
 }
 
+// routeControllerConn reads the first byte (on a TLS listener, after the handshake,
+// which the same deadline bounds) and hands the connection to its protocol's server.
 func (n *Node) routeControllerConn(conn net.Conn, stream *kraftmode.StreamLayer) {
 	var first [1]byte
 	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	if _, err := conn.Read(first[:]); err != nil {
+		n.log.Debug("controller listener: connection closed before its first byte", "remote", conn.RemoteAddr().String(), "err", err)
 		conn.Close()
 		return
 	}
 	conn.SetReadDeadline(time.Time{})
+	principal, err := n.ctlSec.principal(conn)
+	if err != nil {
+		n.log.Warn("controller listener: refusing a client certificate", "remote", conn.RemoteAddr().String(), "err", err)
+		conn.Close()
+		return
+	}
 	if first[0] == kraftmode.RaftConnMagic {
 		stream.HandOff(conn)
 		return
 	}
 	if first[0] >= 'A' && first[0] <= 'Z' {
-		n.admin.ServeConn(&kwire.PrefixConn{Conn: conn, Prefix: first[:]})
+		n.admin.ServeConn(&kwire.PrefixConn{Conn: conn, Prefix: first[:]}, migrate.Peer{TLS: n.ctlSec.server != nil, Principal: principal})
 		return
 	}
-	n.ctrlServer.ServeConn(&kwire.PrefixConn{Conn: conn, Prefix: first[:]})
+	n.ctrlServer.ServeConn(&kwire.PrefixConn{Conn: conn, Prefix: first[:]}, principal)
 }
 
 // startBroker follows the metadata log (the local controller's, or fetched from the
@@ -281,6 +306,7 @@ func (n *Node) startBroker(ctx context.Context, clusterID string) error {
 			NodeID:    n.cfg.NodeID,
 			ClusterID: clusterID,
 			Voters:    voters,
+			Security:  n.ctlSec.client,
 			Logger:    n.log,
 		})
 		feed = n.follower
@@ -294,6 +320,7 @@ func (n *Node) startBroker(ctx context.Context, clusterID string) error {
 		ClusterID:         clusterID,
 		Voters:            voters,
 		HeartbeatInterval: time.Duration(n.cfg.BrokerHeartbeatIntervalMs) * time.Millisecond,
+		Security:          n.ctlSec.client,
 		Logger:            n.log,
 	})
 	b, err := broker.New(n.cfg, n.source, n.log)

@@ -49,13 +49,14 @@ func (n *Node) startQuorumLink(reg metadata.BrokerRegistration, clusterID string
 			return
 		}
 		l.follower = kraftbroker.StartMetadataFollower(kraftbroker.FollowerOptions{
-			NodeID: n.cfg.BrokerID, ClusterID: clusterID, Voters: voters, Logger: n.log,
+			NodeID: n.cfg.BrokerID, ClusterID: clusterID, Voters: voters, Security: n.ctlSec.client, Logger: n.log,
 		})
 		l.source = kraftbroker.NewBrokerSource(l.follower, kraftbroker.BrokerSourceOptions{
 			NodeID:            n.cfg.BrokerID,
 			ClusterID:         clusterID,
 			Voters:            voters,
 			HeartbeatInterval: time.Duration(n.cfg.BrokerHeartbeatIntervalMs) * time.Millisecond,
+			Security:          n.ctlSec.client,
 			Logger:            n.log,
 		})
 		backoff := time.Second

@@ -36,7 +36,7 @@ func (n *Node) quorumVoters(ctx context.Context) ([]kraftmode.Voter, error) {
 	}
 	for {
 		for _, addr := range servers {
-			voters, err := describeControllers(ctx, addr)
+			voters, err := describeControllers(ctx, addr, n.ctlSec.client)
 			if err == nil {
 				return voters, nil
 			}
@@ -50,10 +50,12 @@ func (n *Node) quorumVoters(ctx context.Context) ([]kraftmode.Voter, error) {
 	}
 }
 
-func describeControllers(ctx context.Context, addr string) ([]kraftmode.Voter, error) {
+// describeControllers asks the controller at addr for the quorum's controllers, over
+// the controller listener's security sec.
+func describeControllers(ctx context.Context, addr string, sec kwire.Security) ([]kraftmode.Voter, error) {
 	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	conn, err := kwire.Dial(dctx, addr, "kbridge-bootstrap")
+	conn, err := kwire.DialWith(dctx, addr, "kbridge-bootstrap", sec.Dialer())
 	if err != nil {
 		return nil, err
 	}

@@ -1,11 +1,17 @@
-// Package saslserver is the broker side of the SASL mechanisms kbridge serves
+// Package saslserver is the server side of the SASL mechanisms kbridge serves
 // on SASL_PLAINTEXT and SASL_SSL listeners: PLAIN (RFC 4616), SCRAM-SHA-256
 // and SCRAM-SHA-512 (RFC 5802, RFC 7677) and OAUTHBEARER (RFC 7628), as Kafka
 // 3.9's PlainSaslServer, ScramSaslServer and OAuthBearerSaslServer run them
-// behind SaslHandshake and SaslAuthenticate (KIP-43, KIP-152, KIP-255). The package knows nothing of the wire:
-// the broker hands each SaslAuthenticate request's auth_bytes to
-// Session.Step and sends back the reply, so the exchange can be tested
-// without a connection.
+// behind SaslHandshake and SaslAuthenticate (KIP-43, KIP-152, KIP-255). The
+// mechanisms know nothing of the wire: Session.Step takes each client message
+// and returns the reply, so an exchange can be tested without a connection.
+// ConnAuth is the one connection-level state machine on top of them, Kafka's
+// SaslServerAuthenticator: it answers SaslHandshake and SaslAuthenticate
+// (kmsg requests and responses, franz-go's types) and gates the other
+// requests, for the broker's listeners, the controller listener's Kafka
+// connections and the Raft streams on it alike. CheckPassword judges a user
+// name and password given outright (HTTP Basic on the migration admin
+// endpoint) with the same users and credentials.
 //
 // Errors. A failed Step returns an *AuthError whose text is exactly what
 // Kafka's SaslServerAuthenticator puts in the SaslAuthenticateResponse's

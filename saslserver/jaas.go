@@ -61,6 +61,23 @@ func ParseJAASLogin(jaas string) (module string, options map[string]string, err 
 	return entry.module, entry.options, nil
 }
 
+// ParseJAASCredentials reads the username and password options of a PlainLoginModule or ScramLoginModule JAAS config, which Kafka's clients log in with: a broker's or controller's own connections to a SASL listener, or a command's.
+//
+// Both options must be there: a client without them could not
+// authenticate, so this refuses the config instead. Errors say what is wrong;
+// the caller adds the key and file.
+func ParseJAASCredentials(jaas string) (username, password string, err error) {
+	module, options, err := ParseJAASLogin(jaas)
+	if err != nil {
+		return "", "", err
+	}
+	username, password = options["username"], options["password"]
+	if username == "" || password == "" {
+		return "", "", fmt.Errorf(`login module %s has no username="..." and password="..." options to authenticate with`, module)
+	}
+	return username, password, nil
+}
+
 // jaasEntry is an AppConfigurationEntry: a login module and its options.
 // The control flag is checked but not kept, as no login module runs here.
 type jaasEntry struct {

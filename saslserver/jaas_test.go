@@ -133,3 +133,22 @@ func TestParsePlainJAAS(t *testing.T) {
 		}
 	}
 }
+
+// TestJAASCredentials: a client's login module gives its username and password;
+// without either the config is refused, naming what is missing but not the values.
+func TestJAASCredentials(t *testing.T) {
+	user, pass, err := ParseJAASCredentials(`org.apache.kafka.common.security.scram.ScramLoginModule required username="broker" password="broker-secret";`)
+	if err != nil || user != "broker" || pass != "broker-secret" {
+		t.Errorf("ParseJAASCredentials = %q, %q, %v", user, pass, err)
+	}
+	for _, jaas := range []string{
+		`org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-secret";`,
+		`org.apache.kafka.common.security.plain.PlainLoginModule required username="admin";`,
+		`org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="";`,
+		`not a config`,
+	} {
+		if _, _, err := ParseJAASCredentials(jaas); err == nil || strings.Contains(err.Error(), "admin-secret") {
+			t.Errorf("%q: %v, want a refusal that does not echo the password", jaas, err)
+		}
+	}
+}

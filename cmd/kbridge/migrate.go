@@ -55,10 +55,11 @@ func unreadable(err error) error { return &exitError{code: migrate.ExitUnreadabl
 
 func migrateDryRunCmd() *cobra.Command {
 	var opts migrate.DryRunOptions
+	var f adminFlags
 	var output string
 	var verbose bool
 	cmd := &cobra.Command{
-		Use:   "dry-run --zookeeper HOST:PORT[/chroot] [--controller HOST:PORT] [--output text|json]",
+		Use:   "dry-run --zookeeper HOST:PORT[/chroot] [--controller HOST:PORT [--command-config FILE]] [--output text|json]",
 		Short: "Read-only preflight: what a migration would copy, and what stands in its way",
 		Long: `Read the cluster's ZooKeeper tree and, with --controller, the migration quorum's metadata log,
 and print:
@@ -96,6 +97,11 @@ unreachable, a znode that does not decode, bad arguments).`,
 				level = slog.LevelInfo
 			}
 			opts.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
+			admin, err := f.client()
+			if err != nil {
+				return unreadable(err)
+			}
+			opts.Controller, opts.Admin = f.controller, admin
 			report, err := migrate.DryRun(interruptContext(cmd), opts)
 			if err != nil {
 				return unreadable(err)
@@ -118,7 +124,7 @@ unreachable, a znode that does not decode, bad arguments).`,
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return unreadable(err) })
 	fs := cmd.Flags()
 	fs.StringVar(&opts.ZooKeeper, "zookeeper", "", "the brokers' zookeeper.connect: host:port[,host:port...][/chroot]")
-	fs.StringVar(&opts.Controller, "controller", "", "host:port of a migration controller's listener, to check the quorum and its metadata log")
+	f.add(cmd, "host:port of a migration controller's listener, to check the quorum and its metadata log")
 	fs.StringVarP(&output, "output", "o", "text", "output format: text or json")
 	fs.DurationVar(&opts.ConnectTimeout, "timeout", 18*time.Second, "how long to wait for a ZooKeeper session and for the controller's answer")
 	fs.BoolVarP(&verbose, "verbose", "v", false, "log progress to stderr")

@@ -25,9 +25,9 @@ func init() {
 const adminTimeout = 30 * time.Second
 
 func migrateCommitCmd() *cobra.Command {
-	var controller string
+	var f adminFlags
 	cmd := &cobra.Command{
-		Use:   "commit --controller HOST:PORT",
+		Use:   "commit --controller HOST:PORT [--command-config FILE]",
 		Short: "Copy ZooKeeper into the metadata log and start dual-writes (asks the active controller)",
 		Long: `Ask the active migration controller to run the migration: after the dry-run's preflight
 finds no blocker it fences the ZooKeeper controller, copies every topic, partition, config,
@@ -41,13 +41,17 @@ Progress is shown as a bar on a terminal, as log lines otherwise.`,
 		Example: `  kbridge migrate commit --controller localhost:19091`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if controller == "" {
+			if f.controller == "" {
 				return errors.New("--controller is required")
+			}
+			admin, err := f.client()
+			if err != nil {
+				return err
 			}
 			ctx := interruptContext(cmd)
 			done := make(chan struct{})
-			go showCopyProgress(ctx, cmd.ErrOrStderr(), controller, done)
-			res, err := migrate.CommitMigration(ctx, controller)
+			go showCopyProgress(ctx, cmd.ErrOrStderr(), admin, f.controller, done)
+			res, err := admin.CommitMigration(ctx, f.controller)
 			close(done)
 			if err != nil {
 				return describeAdminError(err)
@@ -63,13 +67,13 @@ Progress is shown as a bar on a terminal, as log lines otherwise.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&controller, "controller", "", "host:port of a migration controller's listener (required)")
+	f.add(cmd, "host:port of a migration controller's listener (required)")
 	return cmd
 }
 
 // showCopyProgress polls the status while a commit runs: a bar on a terminal, a
 // line every few seconds otherwise.
-func showCopyProgress(ctx context.Context, w io.Writer, controller string, done <-chan struct{}) {
+func showCopyProgress(ctx context.Context, w io.Writer, admin *migrate.AdminClient, controller string, done <-chan struct{}) {
 	tty := isTerminal(w)
 	interval := 2 * time.Second
 	if tty {
@@ -90,7 +94,7 @@ func showCopyProgress(ctx context.Context, w io.Writer, controller string, done 
 		case <-t.C:
 		}
 		sctx, cancel := context.WithTimeout(ctx, interval)
-		st, err := migrate.MigrationStatus(sctx, controller)
+		st, err := admin.MigrationStatus(sctx, controller)
 		cancel()
 		if err != nil || st.CopyRecordsTotal == 0 || st.Phase != migrate.PhaseMigrating {
 			continue
@@ -117,9 +121,10 @@ func isTerminal(w io.Writer) bool {
 }
 
 func migrateStatusCmd() *cobra.Command {
-	var controller, output string
+	var f adminFlags
+	var output string
 	cmd := &cobra.Command{
-		Use:   "status --controller HOST:PORT [--output text|json]",
+		Use:   "status --controller HOST:PORT [--command-config FILE] [--output text|json]",
 		Short: "Show the migration's phase, the brokers' modes, the ZooKeeper write lag and whether rollback is possible",
 		Long: `Show the migration as the active controller sees it: the phase (ZK, PRE_MIGRATION,
 MIGRATING, DUAL_WRITE, BROKERS_ON_KRAFT, FINALIZED) with a sub-state and its reason, the
@@ -130,19 +135,23 @@ rollback is still possible.`,
   kbridge migrate status --controller localhost:19091 --output json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if controller == "" {
+			if f.controller == "" {
 				return errors.New("--controller is required")
+			}
+			admin, err := f.client()
+			if err != nil {
+				return err
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
 			defer cancel()
-			st, err := migrate.MigrationStatus(ctx, controller)
+			st, err := admin.MigrationStatus(ctx, f.controller)
 			if err != nil {
 				return describeAdminError(err)
 			}
 			return printStatus(cmd.OutOrStdout(), st, output)
 		},
 	}
-	cmd.Flags().StringVar(&controller, "controller", "", "host:port of a migration controller's listener (required)")
+	f.add(cmd, "host:port of a migration controller's listener (required)")
 	cmd.Flags().StringVar(&output, "output", "text", "text or json")
 	return cmd
 }
@@ -153,11 +162,11 @@ rollback is still possible.`,
 const defaultMinSoak = 10 * time.Minute
 
 func migrateFinalizeCmd() *cobra.Command {
-	var controller string
+	var f adminFlags
 	var minSoak time.Duration
 	var yes bool
 	cmd := &cobra.Command{
-		Use:   "finalize --controller HOST:PORT [--min-soak DURATION] [--yes]",
+		Use:   "finalize --controller HOST:PORT [--command-config FILE] [--min-soak DURATION] [--yes]",
 		Short: "End the migration: ZooKeeper is never written again (no rollback after this)",
 		Long: `Finalize the migration (POST_MIGRATION). Refused, with every reason, unless every broker
 is on the quorum, no partition is under-replicated, ZooKeeper reflects the whole metadata log
@@ -168,27 +177,31 @@ written again and the migration cannot be rolled back.`,
   kbridge migrate finalize --controller localhost:19091 --min-soak 1h --yes`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if controller == "" {
+			if f.controller == "" {
 				return errors.New("--controller is required")
+			}
+			admin, err := f.client()
+			if err != nil {
+				return err
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
 			defer cancel()
 			if !yes {
-				if _, err := migrate.FinalizeMigration(ctx, controller, minSoak, true); err != nil {
+				if _, err := admin.FinalizeMigration(ctx, f.controller, minSoak, true); err != nil {
 					return describeAdminError(err)
 				}
 				if err := confirmFinalize(cmd); err != nil {
 					return err
 				}
 			}
-			st, err := migrate.FinalizeMigration(ctx, controller, minSoak, false)
+			st, err := admin.FinalizeMigration(ctx, f.controller, minSoak, false)
 			if err != nil {
 				return describeAdminError(err)
 			}
 			return printStatus(cmd.OutOrStdout(), st, "text")
 		},
 	}
-	cmd.Flags().StringVar(&controller, "controller", "", "host:port of a migration controller's listener (required)")
+	f.add(cmd, "host:port of a migration controller's listener (required)")
 	cmd.Flags().DurationVar(&minSoak, "min-soak", defaultMinSoak, "how long every broker must have been on the quorum")
 	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
 	return cmd
@@ -208,10 +221,10 @@ func confirmFinalize(cmd *cobra.Command) error {
 }
 
 func migrateRollbackCmd() *cobra.Command {
-	var controller string
+	var f adminFlags
 	var dryRun bool
 	cmd := &cobra.Command{
-		Use:   "rollback --controller HOST:PORT [--dry-run]",
+		Use:   "rollback --controller HOST:PORT [--command-config FILE] [--dry-run]",
 		Short: "Return the cluster to ZooKeeper (until finalize): brokers back in place, /controller and /migration removed",
 		Long: `Roll the migration back, as one ordered operation guarded by the controller's epochs:
 ZooKeeper is brought up to the whole metadata log, /migration and the KRaft controller's
@@ -222,12 +235,16 @@ Refused after finalize. --dry-run prints the steps and changes nothing.`,
   kbridge migrate rollback --controller localhost:19091`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if controller == "" {
+			if f.controller == "" {
 				return errors.New("--controller is required")
+			}
+			admin, err := f.client()
+			if err != nil {
+				return err
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 2*adminTimeout)
 			defer cancel()
-			res, err := migrate.RollbackMigration(ctx, controller, dryRun)
+			res, err := admin.RollbackMigration(ctx, f.controller, dryRun)
 			if err != nil {
 				return describeAdminError(err)
 			}
@@ -245,7 +262,7 @@ Refused after finalize. --dry-run prints the steps and changes nothing.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&controller, "controller", "", "host:port of a migration controller's listener (required)")
+	f.add(cmd, "host:port of a migration controller's listener (required)")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the steps without taking them")
 	return cmd
 }

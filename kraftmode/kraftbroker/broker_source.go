@@ -37,7 +37,10 @@ type BrokerSourceOptions struct {
 	Voters    []kraftmode.Voter
 	// HeartbeatInterval is broker.heartbeat.interval.ms; 0 means 2 s.
 	HeartbeatInterval time.Duration
-	Logger            *slog.Logger
+	// Security is how the broker connects to the controller listener (TLS when it is
+	// mapped to SSL); the zero value is plaintext TCP.
+	Security kwire.Security
+	Logger   *slog.Logger
 }
 
 // BrokerSource is a KRaft broker's metadata.Source: it reads the image from a feed and
@@ -87,8 +90,8 @@ func NewBrokerSource(feed ImageFeed, opts BrokerSourceOptions) *BrokerSource {
 		opts:      opts,
 		log:       opts.Logger.With("component", "broker-lifecycle", "node.id", opts.NodeID),
 		feed:      feed,
-		hbCh:      kwire.NewControllerChannel(kraftmode.Peers(opts.Voters), id+"-heartbeat", feed.LeaderID),
-		rpcCh:     kwire.NewControllerChannel(kraftmode.Peers(opts.Voters), id, feed.LeaderID),
+		hbCh:      kwire.NewControllerChannel(kraftmode.Peers(opts.Voters), id+"-heartbeat", feed.LeaderID, opts.Security),
+		rpcCh:     kwire.NewControllerChannel(kraftmode.Peers(opts.Voters), id, feed.LeaderID, opts.Security),
 		unfenced:  make(chan struct{}),
 		shutReady: make(chan struct{}),
 		kick:      make(chan struct{}, 1),

@@ -32,7 +32,10 @@ type FollowerOptions struct {
 	Voters []kraftmode.Voter
 	// MaxWait bounds one long-poll fetch; 0 means 500 ms.
 	MaxWait time.Duration
-	Logger  *slog.Logger
+	// Security is how the follower connects to the controller listener (TLS when it
+	// is mapped to SSL); the zero value is plaintext TCP.
+	Security kwire.Security
+	Logger   *slog.Logger
 }
 
 // MetadataFollower is how a broker-only node reads the metadata log: it fetches the
@@ -79,7 +82,7 @@ func StartMetadataFollower(opts FollowerOptions) *MetadataFollower {
 	f.current.Store(img)
 	f.leader.Store(-1)
 	for _, v := range opts.Voters {
-		f.clients[v.ID] = kwire.NewClient(v.Addr(), "kbridge-metadata-follower-"+strconv.Itoa(int(opts.NodeID)))
+		f.clients[v.ID] = kwire.NewClientWith(v.Addr(), "kbridge-metadata-follower-"+strconv.Itoa(int(opts.NodeID)), opts.Security.Dialer())
 	}
 	go f.run()
 	return f

@@ -57,13 +57,13 @@ func startController(t *testing.T, tweak func(*kraftmode.Options)) *testControll
 	if tweak != nil {
 		tweak(&opts)
 	}
-	stream := kraftmode.NewStreamLayer(ln.Addr())
+	stream := kraftmode.NewStreamLayer(ln.Addr(), kraftmode.StreamOptions{})
 	c, err := kraftmode.Start(opts, stream)
 	if err != nil {
 		t.Fatalf("start controller: %v", err)
 	}
 	t.Cleanup(func() { c.Close() })
-	srv := kraftmode.NewControllerServer(c, 100<<20, testLogger(t))
+	srv := kraftmode.NewControllerServer(c, 100<<20, nil, testLogger(t))
 	t.Cleanup(srv.Close)
 	go routeConns(ln, stream, srv)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -91,7 +91,7 @@ func routeConns(ln net.Listener, stream *kraftmode.StreamLayer, srv *kraftmode.C
 				stream.HandOff(conn)
 				return
 			}
-			srv.ServeConn(&kwire.PrefixConn{Conn: conn, Prefix: first})
+			srv.ServeConn(&kwire.PrefixConn{Conn: conn, Prefix: first}, "")
 		}()
 	}
 }

@@ -1,0 +1,93 @@
+package kraftmode
+
+import (
+	"errors"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/raft"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/sasl/plain"
+
+	"github.com/kbridge/kbridge/kwire"
+	"github.com/kbridge/kbridge/saslserver"
+)
+
+// TestStreamLayerSASL: on a SASL controller listener a Raft connection authenticates
+// right after its magic byte and only then reaches Raft, its stream intact; wrong
+// credentials fail the dial with SASL_AUTHENTICATION_FAILED, and a peer that sends no
+// SASL exchange never reaches Raft.
+func TestStreamLayerSASL(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	defer ln.Close()
+	server := NewStreamLayer(ln.Addr(), StreamOptions{
+		Mechanisms:     []saslserver.Mechanism{saslserver.Plain(map[string]string{"ctl": "ctl-secret"})},
+		MaxRequestSize: 1 << 20,
+		Logger:         testLogger(t),
+	})
+	defer server.Close()
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				first := make([]byte, 1)
+				if _, err := conn.Read(first); err != nil || first[0] != RaftConnMagic {
+					conn.Close()
+					return
+				}
+				server.HandOff(conn)
+			}()
+		}
+	}()
+	addr := raft.ServerAddress(ln.Addr().String())
+	dialer := func(user, pass string) *StreamLayer {
+		return NewStreamLayer(ln.Addr(), StreamOptions{Client: kwire.Security{SASL: plain.Auth{User: user, Pass: pass}.AsMechanism()}})
+	}
+
+	out, err := dialer("ctl", "ctl-secret").Dial(addr, time.Second)
+	if err != nil {
+		t.Fatalf("dial with the right password: %v", err)
+	}
+	defer out.Close()
+	in, err := server.Accept()
+	if err != nil {
+		t.Fatalf("accept: %v", err)
+	}
+	defer in.Close()
+	if _, err := out.Write([]byte("raft")); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	buf := make([]byte, 4)
+	if _, err := in.Read(buf); err != nil || string(buf) != "raft" {
+		t.Fatalf("read %q, %v", buf, err)
+	}
+
+	if _, err := dialer("ctl", "guess").Dial(addr, time.Second); !errors.Is(err, kerr.SaslAuthenticationFailed) {
+		t.Errorf("dial with a wrong password: %v, want SASL_AUTHENTICATION_FAILED", err)
+	}
+	unauthenticated, err := NewStreamLayer(ln.Addr(), StreamOptions{}).Dial(addr, time.Second)
+	if err != nil {
+		t.Fatalf("dial without SASL: %v", err)
+	}
+	defer unauthenticated.Close()
+	unauthenticated.Write([]byte("raft stream without SASL"))
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		if c, err := server.Accept(); err == nil {
+			accepted <- c
+		}
+	}()
+	select {
+	case c := <-accepted:
+		c.Close()
+		t.Error("a Raft connection that did not authenticate reached Raft")
+	case <-time.After(300 * time.Millisecond):
+	}
+}
