@@ -39,7 +39,7 @@ func TestConfigFailsClosed(t *testing.T) {
 	clusterID := strings.TrimSpace(Run(t, "storage", "random-uuid"))
 	Run(t, "storage", "format", "-t", clusterID, "-c", basePath)
 
-	const security = "SASL and ACLs are not supported yet"
+	const security = "this security feature is not supported yet"
 	tests := []struct {
 		name    string
 		replace map[string]string // base line -> its replacement
