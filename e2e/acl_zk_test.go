@@ -16,6 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/sasl/scram"
 
 	"github.com/kbridge/kbridge/saslserver"
+	"github.com/kbridge/kbridge/zkmode"
 	"github.com/kbridge/kbridge/zkmode/znode"
 )
 
@@ -52,6 +53,13 @@ func startSecureZKCluster(t *testing.T, n int, extra ...string) *secureZKCluster
 // change notification, as kafka-configs.sh --zookeeper did.
 func (s *secureZKCluster) addScramUser(t *testing.T, name, password string) {
 	t.Helper()
+	writeScramUser(t, s.ZooKeeper(), name, password)
+}
+
+// writeScramUser writes name's SCRAM-SHA-512 credential into ZooKeeper as Kafka's
+// tools do: /config/users/<name> and a /config/changes notification.
+func writeScramUser(t *testing.T, zc *zkmode.Conn, name, password string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	cred, err := saslserver.NewScramCredential(saslserver.ScramSHA512, password, nil, 4096)
@@ -59,7 +67,6 @@ func (s *secureZKCluster) addScramUser(t *testing.T, name, password string) {
 		t.Fatal(err)
 	}
 	value := znode.FormatScramCredential(znode.ScramCredential{Salt: cred.Salt, StoredKey: cred.StoredKey, ServerKey: cred.ServerKey, Iterations: cred.Iterations})
-	zc := s.ZooKeeper()
 	if _, err := zc.CreateRecursive(ctx, "/config/users/"+name, []byte(`{"version":1,"config":{"SCRAM-SHA-512":"`+value+`"}}`), 0); err != nil {
 		t.Fatalf("write %s's SCRAM credential: %v", name, err)
 	}

@@ -26,14 +26,24 @@ var plainAdmin = &migrate.AdminClient{}
 type MigrationCluster struct {
 	*ZKCluster
 	Controllers []*Node
-	voters      string
-	root        string
+	// AdminArgs are added to every `kbridge migrate` the harness runs, e.g.
+	// --command-config for a secured controller listener.
+	AdminArgs []string
+	voters    string
+	root      string
 }
 
 // StartMigrationCluster starts ZooKeeper and nBrokers brokers that will migrate to a
 // quorum of nControllers; the controllers are configured but not started. extra lines
 // go to every broker's and controller's server.properties.
 func StartMigrationCluster(t testing.TB, nBrokers, nControllers int, extra ...string) *MigrationCluster {
+	t.Helper()
+	return StartMigrationClusterWith(t, nBrokers, nControllers, nil, extra...)
+}
+
+// StartMigrationClusterWith is StartMigrationCluster with lines of each broker's own
+// (StartZKClusterWith's perBroker): a second listener, say.
+func StartMigrationClusterWith(t testing.TB, nBrokers, nControllers int, perBroker func(id int, addr string) []string, extra ...string) *MigrationCluster {
 	t.Helper()
 	m := &MigrationCluster{root: t.TempDir()}
 	var voters []string
@@ -51,7 +61,7 @@ func StartMigrationCluster(t testing.TB, nBrokers, nControllers int, extra ...st
 		"broker.heartbeat.interval.ms=200",
 		"broker.session.timeout.ms=3000",
 	}
-	m.ZKCluster = StartZKCluster(t, nBrokers, append(migration, extra...)...)
+	m.ZKCluster = StartZKClusterWith(t, nBrokers, perBroker, append(migration, extra...)...)
 	for i := range nControllers {
 		dir := filepath.Join(m.root, fmt.Sprintf("controller-%d", 3000+i))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -126,7 +136,7 @@ func (m *MigrationCluster) CommitToQuorum() {
 	m.t.Helper()
 	m.StartControllers()
 	m.WaitPhase(30*time.Second, migrate.PhasePreMigration, "READY")
-	Run(m.t, "migrate", "commit", "--controller", m.ControllerAddr())
+	Run(m.t, append([]string{"migrate", "commit", "--controller", m.ControllerAddr()}, m.AdminArgs...)...)
 	if st := m.WaitPhase(30*time.Second, migrate.PhaseBrokersOnKRaft, ""); st.DriverState != migrate.DriverDualWrite {
 		m.t.Fatalf("driver state after the commit: %s, want DUAL_WRITE", st.DriverState)
 	}
@@ -158,7 +168,7 @@ func (m *MigrationCluster) ControllerAddr() string { return m.Controllers[0].Bro
 // that answers; a zero Status when none does.
 func (m *MigrationCluster) Status() migrate.Status {
 	for _, n := range m.Controllers {
-		out, _, err := RunWithInput(m.t, nil, "migrate", "status", "--controller", n.BrokerAddr, "--output", "json")
+		out, _, err := RunWithInput(m.t, nil, append([]string{"migrate", "status", "--controller", n.BrokerAddr, "--output", "json"}, m.AdminArgs...)...)
 		var st migrate.Status
 		if err == nil && json.Unmarshal([]byte(out), &st) == nil {
 			return st
