@@ -3,7 +3,7 @@ GO        ?= go
 BIN       := bin/kbridge
 GOTESTFLAGS ?= -count=1 -timeout 20m
 
-.PHONY: build run test test-deps vet bench bench-failover bench-latency bench-migration bench-metadata fuzz clean
+.PHONY: build run test test-deps vet bench bench-security bench-failover bench-latency bench-migration bench-metadata fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/kbridge
@@ -28,9 +28,15 @@ test: test-deps vet build
 	$(GO) test $(GOTESTFLAGS) -race $(RACE_PKGS)
 	$(GO) test $(GOTESTFLAGS) $$($(GO) list ./... | grep -v -e '/broker' -e '/kwire$$' -e '/kraftmode' -e '/zkmode$$' -e '/migrate$$')
 
-# Throughput of kbridge against franz-go's in-memory kfake, side by side, same client.
+# Throughput of kbridge against franz-go's in-memory kfake, side by side, same client;
+# then what security costs: PLAINTEXT against SASL_SSL + SCRAM + ACLs, and a handshake.
 bench: build
 	./scripts/bench.sh
+	./scripts/bench-security.sh
+
+# The security part of bench alone.
+bench-security: build
+	./scripts/bench-security.sh
 
 # Failover times of a 3-controller, 3-broker cluster (kill -9 of a partition leader,
 # of the active controller), three rounds each.
