@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/kbridge/kbridge/authz"
 	"github.com/kbridge/kbridge/kwire"
 	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/saslserver"
@@ -28,6 +29,9 @@ type ControllerServer struct {
 	// mechanisms are the SASL mechanisms a SASL controller listener enables; nil on
 	// a listener without SASL.
 	mechanisms []saslserver.Mechanism
+	// authz decides which principals may call the controller (server_authz.go); nil
+	// without an authorizer.
+	authz *authz.Authorizer
 
 	conns  kwire.ConnSet
 	ctx    context.Context
@@ -97,6 +101,9 @@ func (s *ControllerServer) ServeConn(conn net.Conn, tlsPrincipal string) {
 		err := kwire.Serve(frames, controllerAPIs, log, raw, func(req kwire.Request[controllerHandler]) (kmsg.Response, error) {
 			if err := cc.auth.Check(req.Header.Key); err != nil {
 				return nil, err
+			}
+			if resp := s.refusal(cc, conn.RemoteAddr(), req.Body); resp != nil {
+				return resp, nil
 			}
 			ctx, cancel := context.WithTimeout(connCtx, requestTimeout)
 			defer cancel()

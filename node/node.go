@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kbridge/kbridge/authz"
 	"github.com/kbridge/kbridge/broker"
 	"github.com/kbridge/kbridge/config"
 	"github.com/kbridge/kbridge/kraftmode"
@@ -188,7 +189,7 @@ func (n *Node) startController(ctx context.Context, clusterID string) error {
 		return fmt.Errorf("start controller: %w", err)
 	}
 	n.controller = ctrl
-	n.ctrlServer = kraftmode.NewControllerServer(ctrl, n.cfg.SocketRequestMaxBytes, n.ctlSec.mechanisms, n.log)
+	n.ctrlServer = kraftmode.NewControllerServer(ctrl, n.cfg.SocketRequestMaxBytes, n.ctlSec.mechanisms, n.log).WithAuthorizer(authz.New(n.cfg))
 	n.admin = migrate.NewAdminServer(ctrl, n.cfg.NodeID, adminVoters(n.cfg), n.ctlSec.adminAccess(n.cfg), n.log)
 	n.wg.Add(1)
 	go n.acceptController(ln, stream)
