@@ -30,10 +30,12 @@ func listenerSASL(cfg *config.Config, image func() *metadata.Image) (map[string]
 // ListenerMechanisms builds the SASL mechanisms a SASL listener enables: PLAIN with
 // the users of its JAAS config, SCRAM with the credentials of the metadata image
 // (UserScramCredentialRecord in KRaft mode, /config/users in ZooKeeper mode), looked up
-// at each authentication so a user added later can log in at once. A PLAIN mechanism
-// without a readable user list stops the start, naming the key and the file. It is
-// exported because the controller listener authenticates exactly as the broker's
-// listeners do: the node builds its mechanisms here, over the controller's image.
+// at each authentication so a user added later can log in at once, each with the
+// session lifetime connections.max.reauth.ms gives it on the listener (KIP-368). A
+// PLAIN mechanism without a readable user list, or a lifetime that is not a number,
+// stops the start, naming the key and the file. It is exported because the controller
+// listener authenticates exactly as the broker's listeners do: the node builds its
+// mechanisms here, over the controller's image.
 func ListenerMechanisms(cfg *config.Config, listener string, image func() *metadata.Image) ([]saslserver.Mechanism, error) {
 	s := cfg.ListenerSASL(listener)
 	var out []saslserver.Mechanism
@@ -42,7 +44,11 @@ func ListenerMechanisms(cfg *config.Config, listener string, image func() *metad
 		if err != nil {
 			return nil, fmt.Errorf("listener %s: %s: %w", listener, cfg.Source, err)
 		}
-		out = append(out, mech)
+		lifetime, err := cfg.ListenerReauth(listener, m)
+		if err != nil {
+			return nil, fmt.Errorf("listener %s: %w", listener, err)
+		}
+		out = append(out, saslserver.WithSessionLifetime(mech, lifetime))
 	}
 	return out, nil
 }

@@ -66,12 +66,12 @@ var unsupportedKeys = []unsupportedKey{
 	// does not implement are refused per TLS listener (tlsconf.CheckKeys).
 	{name: "sasl.", off: offWhen(), asks: "configures SASL authentication", missing: securityMissing},
 	// Read for SASL listeners (config/listener_sasl.go; refusedSASL checks the
-	// mechanisms), so any value is accepted here.
+	// mechanisms, ListenerReauth the session lifetimes), so any value is accepted here.
 	{name: "sasl.enabled.mechanisms", off: anyValue},
 	{name: "sasl.jaas.config", off: anyValue},
 	{name: "sasl.mechanism.inter.broker.protocol", off: anyValue},
 	{name: "sasl.mechanism.controller.protocol", off: anyValue},
-	{name: "connections.max.reauth.ms", off: offUnlessPositive, asks: "asks for SASL re-authentication (KIP-368)", missing: securityMissing},
+	{name: "connections.max.reauth.ms", off: anyValue},
 	{name: "principal.builder.class", off: offWhen("org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder"),
 		asks: "replaces how principals are built from TLS and SASL identities", missing: securityMissing},
 	{name: "security.providers", off: offWhen(), asks: "adds JCA security providers for TLS and SASL", missing: securityMissing},
