@@ -11,8 +11,11 @@ import (
 //   listener enables starts its exchange, which SaslAuthenticate carries; another one
 //   answers UNSUPPORTED_SASL_MECHANISM with the enabled list (saslserver.ConnAuth,
 //   which the controller listener shares).
-// * Anywhere else, or after authentication, ILLEGAL_SASL_STATE, as Kafka answers a
-//   handshake that reaches its request handlers.
+// * After authentication, with connections.max.reauth.ms set, it starts a
+//   re-authentication (KIP-368, at most once a second), which must keep the mechanism
+//   and the principal.
+// * Anywhere else, or after an authentication that never expires, ILLEGAL_SASL_STATE,
+//   as Kafka answers a handshake that reaches its request handlers.
 // Version notes:
 // * v0: the exchange follows as raw SASL tokens, not Kafka requests (rawSASL)
 // * v1: the exchange goes in SaslAuthenticate requests (KIP-152)

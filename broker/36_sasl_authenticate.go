@@ -14,8 +14,12 @@ import (
 // * A failed exchange answers SASL_AUTHENTICATION_FAILED with Kafka's message and
 //   closes the connection after the answer, as Kafka does.
 // * Without a handshake first, ILLEGAL_SASL_STATE.
+// * With connections.max.reauth.ms (KIP-368) the session expires: the client
+//   re-authenticates with a new SaslHandshake on the same connection, keeping its
+//   mechanism and principal; any other request after expiry closes the connection
+//   (saslserver.ConnAuth).
 // Version notes:
-// * v1: session lifetime (0: no re-authentication, KIP-368 is not offered)
+// * v1: session lifetime (0: the session never expires)
 // * v2: flexible
 
 func init() { regKey(36, 0, 2, handleSaslAuthenticate) }

@@ -31,10 +31,12 @@ func listenerSASL(cfg *config.Config, image func() *metadata.Image) (map[string]
 // the users of its JAAS config, SCRAM with the credentials of the metadata image
 // (UserScramCredentialRecord in KRaft mode, /config/users in ZooKeeper mode), looked up
 // at each authentication so a user added later can log in at once, and OAUTHBEARER
-// with Kafka's default validator configured by its JAAS config. A PLAIN or OAUTHBEARER
-// mechanism without a JAAS config it can use stops the start, naming the key and the
-// file. It is exported because the controller listener authenticates exactly as the
-// broker's listeners do: the node builds its mechanisms here, over the controller's image.
+// with Kafka's default validator configured by its JAAS config, each with the session
+// lifetime connections.max.reauth.ms gives it on the listener (KIP-368). A PLAIN or
+// OAUTHBEARER mechanism without a JAAS config it can use, or a lifetime that is not a
+// number, stops the start, naming the key and the file. It is exported because the
+// controller listener authenticates exactly as the broker's listeners do: the node
+// builds its mechanisms here, over the controller's image.
 func ListenerMechanisms(cfg *config.Config, listener string, image func() *metadata.Image) ([]saslserver.Mechanism, error) {
 	s := cfg.ListenerSASL(listener)
 	var out []saslserver.Mechanism
@@ -43,7 +45,11 @@ func ListenerMechanisms(cfg *config.Config, listener string, image func() *metad
 		if err != nil {
 			return nil, fmt.Errorf("listener %s: %w", listener, err)
 		}
-		out = append(out, mech)
+		lifetime, err := cfg.ListenerReauth(listener, m)
+		if err != nil {
+			return nil, fmt.Errorf("listener %s: %w", listener, err)
+		}
+		out = append(out, saslserver.WithSessionLifetime(mech, lifetime))
 	}
 	return out, nil
 }

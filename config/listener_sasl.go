@@ -1,7 +1,10 @@
 package config
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // saslMechanismsImplemented are the SASL mechanisms kbridge's listeners serve
@@ -53,6 +56,30 @@ func (c *Config) ListenerJAAS(listener, mechanism string) (value, key string, ok
 	return value, key, ok
 }
 
+// reauthKey is Kafka's connections.max.reauth.ms (KIP-368).
+const reauthKey = "connections.max.reauth.ms"
+
+// ListenerReauth is the session lifetime of mechanism's authentications on listener,
+// connections.max.reauth.ms as Kafka's SaslChannelBuilder resolves it for the
+// mechanism: listener.name.<listener>.<mechanism>.connections.max.reauth.ms over
+// connections.max.reauth.ms, 0 (never) by default or for a value of 0 or less. A value
+// that is not a number is an error naming the key it was read from and the file.
+func (c *Config) ListenerReauth(listener, mechanism string) (lifetime time.Duration, err error) {
+	key := listenerPrefix(listener) + strings.ToLower(mechanism) + "." + reauthKey
+	v, ok := c.Raw[key]
+	if !ok {
+		key = reauthKey
+		if v, ok = c.Raw[key]; !ok {
+			return 0, nil
+		}
+	}
+	ms, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %s: %q is not a number of milliseconds", c.Source, key, v)
+	}
+	return time.Duration(max(ms, 0)) * time.Millisecond, nil
+}
+
 // Kafka's keys naming the SASL mechanism a node's own connections authenticate with.
 const (
 	KeyInterBrokerMechanism = "sasl.mechanism.inter.broker.protocol"
@@ -69,11 +96,11 @@ func (c *Config) ClientMechanism(key string) string {
 }
 
 // isSASLKey tells whether key is read for SASL listeners: sasl.enabled.mechanisms,
-// the mechanisms of the inter-broker and controller connections and the per-listener
-// JAAS configs.
+// the mechanisms of the inter-broker and controller connections, the per-listener JAAS
+// configs and the session lifetimes (connections.max.reauth.ms).
 func isSASLKey(key string) bool {
 	switch key {
-	case "sasl.enabled.mechanisms", KeyInterBrokerMechanism, KeyControllerMechanism:
+	case "sasl.enabled.mechanisms", KeyInterBrokerMechanism, KeyControllerMechanism, reauthKey:
 		return true
 	}
 	rest, ok := strings.CutPrefix(key, listenerNamePrefix)
@@ -85,5 +112,5 @@ func isSASLKey(key string) bool {
 		return true
 	}
 	_, rest, _ = strings.Cut(rest, ".")
-	return rest == "sasl.jaas.config"
+	return rest == "sasl.jaas.config" || rest == reauthKey
 }

@@ -72,7 +72,7 @@ var unsupportedKeys = []unsupportedKey{
 	// does not implement are refused per TLS listener (tlsconf.CheckKeys).
 	{name: "sasl.", off: offWhen(), asks: "configures SASL authentication", missing: securityMissing},
 	// Read for SASL listeners (config/listener_sasl.go; refusedSASL checks the
-	// mechanisms), so any value is accepted here.
+	// mechanisms, ListenerReauth the session lifetimes), so any value is accepted here.
 	{name: "sasl.enabled.mechanisms", off: anyValue},
 	{name: "sasl.jaas.config", off: anyValue},
 	// Read with them too, but OAUTHBEARER would need a token of the node's own
@@ -88,7 +88,7 @@ var unsupportedKeys = []unsupportedKey{
 	// tokens where signed ones were meant.
 	{name: "sasl.server.callback.handler.class", off: offWhen(), asks: "installs a SASL server callback handler", missing: oauthSignedMissing},
 	{name: "sasl.oauthbearer.", off: offWhen(), asks: "configures OAUTHBEARER tokens signed by an identity provider (KIP-768)", missing: oauthSignedMissing},
-	{name: "connections.max.reauth.ms", off: offUnlessPositive, asks: "asks for SASL re-authentication (KIP-368)", missing: securityMissing},
+	{name: "connections.max.reauth.ms", off: anyValue},
 	{name: "principal.builder.class", off: offWhen("org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder"),
 		asks: "replaces how principals are built from TLS and SASL identities", missing: securityMissing},
 	{name: "security.providers", off: offWhen(), asks: "adds JCA security providers for TLS and SASL", missing: securityMissing},

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // parseRefused parses text and returns the *UnsupportedKeysError it must fail with.
@@ -28,8 +29,6 @@ func TestUnsupportedKeysAreRefused(t *testing.T) {
 	}{
 		{"sasl.kerberos.service.name", "kafka", securityMissing},
 		{"listener.name.sasl_ssl.oauthbearer.sasl.server.callback.handler.class", "com.example.Handler", oauthSignedMissing},
-		{"connections.max.reauth.ms", "3600000", securityMissing},
-		{"listener.name.sasl_ssl.oauthbearer.connections.max.reauth.ms", "3600000", securityMissing},
 		{"principal.builder.class", "com.example.PrincipalBuilder", securityMissing},
 		{"security.providers", "com.example.ProviderCreator", securityMissing},
 		{"delegation.token.secret.key", "s3cret", securityMissing},
@@ -268,5 +267,36 @@ listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.se
 `)
 	if c.InterBrokerListenerName != "SASL_SSL" || c.ClientMechanism(KeyInterBrokerMechanism) != "SCRAM-SHA-512" {
 		t.Errorf("inter-broker listener %s with %s", c.InterBrokerListenerName, c.ClientMechanism(KeyInterBrokerMechanism))
+	}
+}
+
+// connections.max.reauth.ms is read per listener and mechanism as Kafka's
+// SaslChannelBuilder reads it: the listener's mechanism override first, then the
+// general key; 0 or less never expires; a value that is not a number names its key
+// and the file.
+func TestListenerReauth(t *testing.T) {
+	c := mustParse(t, seedsFile+`connections.max.reauth.ms=60000
+listener.name.sasl_ssl.scram-sha-512.connections.max.reauth.ms=3000
+listener.name.sasl_ssl.plain.connections.max.reauth.ms=-1
+`)
+	for _, tt := range []struct {
+		listener, mechanism string
+		want                time.Duration
+	}{
+		{"SASL_SSL", "SCRAM-SHA-512", 3 * time.Second},
+		{"SASL_SSL", "PLAIN", 0},
+		{"SASL_SSL", "SCRAM-SHA-256", time.Minute},
+		{"CONTROLLER", "PLAIN", time.Minute},
+	} {
+		if got, err := c.ListenerReauth(tt.listener, tt.mechanism); err != nil || got != tt.want {
+			t.Errorf("ListenerReauth(%s, %s) = %v, %v; want %v", tt.listener, tt.mechanism, got, err, tt.want)
+		}
+	}
+	if slices.Contains(c.IgnoredKeys, "connections.max.reauth.ms") {
+		t.Errorf("connections.max.reauth.ms is read, but listed as ignored: %v", c.IgnoredKeys)
+	}
+	bad := mustParse(t, seedsFile+"listener.name.sasl_ssl.plain.connections.max.reauth.ms=soon\n")
+	if _, err := bad.ListenerReauth("SASL_SSL", "PLAIN"); err == nil || !strings.Contains(err.Error(), "server.properties: listener.name.sasl_ssl.plain.connections.max.reauth.ms") {
+		t.Errorf("a lifetime that is not a number: %v", err)
 	}
 }

@@ -15,11 +15,12 @@ import (
 // * On a SASL_PLAINTEXT or SASL_SSL controller listener a connection authenticates as
 //   on a broker listener (saslserver.ConnAuth, the broker's own state machine): until
 //   it has, it is served nothing but ApiVersions and these two, and a failed exchange
-//   is answered SASL_AUTHENTICATION_FAILED and closed.
+//   is answered SASL_AUTHENTICATION_FAILED and closed. With connections.max.reauth.ms
+//   the session expires and is re-authenticated as on a broker listener (KIP-368).
 // * On a listener without SASL, ILLEGAL_SASL_STATE.
 // Version notes:
 // * SaslHandshake v0: the exchange follows as raw tokens (saslserver.ConnAuth.RawToken)
-// * SaslAuthenticate v1: session lifetime (0: no re-authentication); v2: flexible
+// * SaslAuthenticate v1: session lifetime (0: the session never expires); v2: flexible
 
 func init() {
 	serve(17, 0, 1, handleSaslHandshake)

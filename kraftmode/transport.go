@@ -62,18 +62,23 @@ func NewStreamLayer(addr net.Addr, opts StreamOptions) *StreamLayer {
 
 // HandOff gives Raft a connection whose magic byte the caller has already consumed,
 // once it has authenticated on a SASL listener (a connection that does not is closed).
-// It blocks until Raft accepts it, so call it from the connection's own goroutine; after
-// Close the connection is closed instead.
+// A Raft stream cannot re-authenticate, so when its session has a lifetime
+// (connections.max.reauth.ms) it is closed when the session expires, and the peer
+// dials and authenticates anew. It blocks until Raft accepts it, so call it from the
+// connection's own goroutine; after Close the connection is closed instead.
 func (s *StreamLayer) HandOff(conn net.Conn) {
 	if s.opts.Mechanisms != nil {
 		log := cmp.Or(s.opts.Logger, slog.Default()).With("remote", conn.RemoteAddr().String())
-		principal, err := authenticateStream(conn, s.opts, log)
+		principal, expires, err := authenticateStream(conn, s.opts, log)
 		if err != nil {
 			log.Warn("refusing a Raft connection that did not authenticate", "err", err)
 			_ = conn.Close()
 			return
 		}
-		log.Debug("Raft connection authenticated", "principal", principal)
+		log.Debug("Raft connection authenticated", "principal", principal, "expires", expires)
+		if !expires.IsZero() {
+			time.AfterFunc(time.Until(expires), func() { _ = conn.Close() })
+		}
 	}
 	select {
 	case s.conns <- conn:
@@ -122,7 +127,7 @@ func (s *StreamLayer) Dial(address raft.ServerAddress, timeout time.Duration) (n
 		return nil, fmt.Errorf("announce raft connection to %s: %w", address, err)
 	}
 	if mech := s.opts.Client.SASL; mech != nil {
-		if err := kwire.Authenticate(ctx, conn, mech); err != nil {
+		if _, err := kwire.Authenticate(ctx, conn, mech); err != nil {
 			_ = conn.Close()
 			return nil, fmt.Errorf("authenticate raft connection to %s: %w", address, err)
 		}

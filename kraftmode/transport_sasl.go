@@ -32,10 +32,10 @@ var errStreamAuthenticated = errors.New("authenticated")
 // authenticateStream runs the SASL exchange a Raft peer opens with on a SASL
 // controller listener, right after the magic byte: SaslHandshake and SaslAuthenticate
 // requests answered by saslserver.ConnAuth as the listener's Kafka connections are
-// answered, until the peer has authenticated (its principal is returned) or failed
-// (an error; the caller closes the connection). Raft reads nothing of a connection
-// that did not authenticate.
-func authenticateStream(conn net.Conn, opts StreamOptions, log *slog.Logger) (string, error) {
+// answered, until the peer has authenticated (its principal is returned, with the
+// end of its session, zero for none) or failed (an error; the caller closes the
+// connection). Raft reads nothing of a connection that did not authenticate.
+func authenticateStream(conn net.Conn, opts StreamOptions, log *slog.Logger) (string, time.Time, error) {
 	conn.SetDeadline(time.Now().Add(streamAuthTimeout))
 	defer conn.SetDeadline(time.Time{})
 	auth := saslserver.NewConnAuth(opts.Mechanisms)
@@ -77,11 +77,11 @@ func authenticateStream(conn net.Conn, opts StreamOptions, log *slog.Logger) (st
 	})
 	switch {
 	case !errors.Is(err, errStreamAuthenticated) && err != nil:
-		return "", err
+		return "", time.Time{}, err
 	case err == nil:
-		return "", errors.New("closed before authenticating")
+		return "", time.Time{}, errors.New("closed before authenticating")
 	case frames.Buffered() > 0:
-		return "", errors.New("stream data sent before the SASL exchange had succeeded")
+		return "", time.Time{}, errors.New("stream data sent before the SASL exchange had succeeded")
 	}
-	return auth.Principal(), nil
+	return auth.Principal(), auth.Expires(), nil
 }

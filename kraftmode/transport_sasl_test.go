@@ -1,6 +1,7 @@
 package kraftmode
 
 import (
+	"context"
 	"errors"
 	"net"
 	"testing"
@@ -89,5 +90,40 @@ func TestStreamLayerSASL(t *testing.T) {
 		c.Close()
 		t.Error("a Raft connection that did not authenticate reached Raft")
 	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+// TestStreamLayerSASLSessionExpires: a Raft stream cannot re-authenticate, so when the
+// controller listener gives sessions a lifetime (connections.max.reauth.ms) the
+// stream is closed once it ends, and the peer must dial and authenticate anew.
+func TestStreamLayerSASLSessionExpires(t *testing.T) {
+	a, b := net.Pipe()
+	defer b.Close()
+	server := NewStreamLayer(&net.TCPAddr{}, StreamOptions{
+		Mechanisms:     []saslserver.Mechanism{saslserver.WithSessionLifetime(saslserver.Plain(map[string]string{"ctl": "ctl-secret"}), 300*time.Millisecond)},
+		MaxRequestSize: 1 << 20,
+		Logger:         testLogger(t),
+	})
+	defer server.Close()
+	go server.HandOff(a)
+	errc := make(chan error, 1)
+	go func() {
+		_, err := kwire.Authenticate(context.Background(), b, plain.Auth{User: "ctl", Pass: "ctl-secret"}.AsMechanism())
+		errc <- err
+	}()
+	if err := <-errc; err != nil {
+		t.Fatalf("authenticate: %v", err)
+	}
+	in, err := server.Accept()
+	if err != nil {
+		t.Fatalf("accept: %v", err)
+	}
+	start := time.Now()
+	buf := make([]byte, 1)
+	if _, err := in.Read(buf); err == nil {
+		t.Fatal("read data that was never sent")
+	}
+	if waited := time.Since(start); waited < 200*time.Millisecond || waited > 5*time.Second {
+		t.Errorf("the stream closed after %v, want about the 300 ms session", waited)
 	}
 }

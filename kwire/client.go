@@ -192,10 +192,15 @@ func NewClientWith(addr, clientID string, dial Dialer) *Client {
 // Addr is the address this client talks to.
 func (c *Client) Addr() string { return c.addr }
 
-// Request sends req and returns its response, dialing first when needed.
+// Request sends req and returns its response, dialing first when needed, and again
+// when the connection's SASL session is about to expire.
 func (c *Client) Request(ctx context.Context, req kmsg.Request) (kmsg.Response, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.conn != nil && sessionEnding(c.conn.nc) {
+		c.conn.Close()
+		c.conn = nil
+	}
 	if c.conn == nil {
 		conn, err := DialWith(ctx, c.addr, c.clientID, c.dial)
 		if err != nil {

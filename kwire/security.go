@@ -32,7 +32,8 @@ func (s Security) Connect(ctx context.Context, addr string) (net.Conn, error) {
 }
 
 // Dialer is the Dialer of a Kafka client of the listener: it connects and, on a SASL
-// listener, authenticates before the connection is used.
+// listener, authenticates before the connection is used. A connection whose session
+// has a lifetime (KIP-368) is replaced by Client before the session ends.
 func (s Security) Dialer() Dialer {
 	if s.SASL == nil {
 		return s.Connect
@@ -42,10 +43,11 @@ func (s Security) Dialer() Dialer {
 		if err != nil {
 			return nil, err
 		}
-		if err := Authenticate(ctx, nc, s.SASL); err != nil {
+		lifetime, err := Authenticate(ctx, nc, s.SASL)
+		if err != nil {
 			nc.Close()
 			return nil, err
 		}
-		return nc, nil
+		return newSessionConn(nc, lifetime), nil
 	}
 }

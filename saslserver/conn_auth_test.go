@@ -2,7 +2,9 @@ package saslserver
 
 import (
 	"encoding/binary"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -98,3 +100,76 @@ func TestConnAuthWithoutSASL(t *testing.T) {
 		t.Error("a frame was taken as a raw token without SASL")
 	}
 }
+
+// TestConnAuthReauthentication follows KIP-368 as Kafka's SaslServerAuthenticator and
+// SocketServer run it: the final SaslAuthenticate carries the session lifetime; a
+// request within it passes; a SaslHandshake on the authenticated connection starts a
+// re-authentication (at most once a second) that must keep the principal; a request
+// after the session expired is refused, though a SaslHandshake may still start a
+// re-authentication; a different mechanism or principal fails it.
+func TestConnAuthReauthentication(t *testing.T) {
+	users := map[string]string{"alice": "alice-secret", "bob": "bob-secret"}
+	mechs := []Mechanism{
+		WithSessionLifetime(Plain(users), 10*time.Second),
+		WithSessionLifetime(plain2{Plain(users)}, 10*time.Second),
+	}
+	clock := time.Unix(1000, 0)
+	login := func(a *ConnAuth, mechanism, user string) (*kmsg.SASLHandshakeResponse, *kmsg.SASLAuthenticateResponse, error) {
+		hs := handshake(a, 1, mechanism)
+		resp, err := authenticate(a, "\x00"+user+"\x00"+users[user])
+		return hs, resp, err
+	}
+	a := NewConnAuth(mechs)
+	a.now = func() time.Time { return clock }
+	if _, resp, err := login(a, "PLAIN", "alice"); err != nil || resp.SessionLifetimeMillis != 10000 {
+		t.Fatalf("login: %v, session lifetime %d, want 10000", err, resp.SessionLifetimeMillis)
+	}
+	clock = clock.Add(5 * time.Second)
+	if a.Check(3) != nil {
+		t.Error("a request within the session was refused")
+	}
+	if hs, resp, err := login(a, "PLAIN", "alice"); hs.ErrorCode != 0 || err != nil || resp.SessionLifetimeMillis != 10000 {
+		t.Fatalf("re-authentication: handshake code %d, %v", hs.ErrorCode, err)
+	}
+	if a.Expires() != clock.Add(10*time.Second) || a.Principal() != "User:alice" {
+		t.Errorf("after re-authentication: expires %v, principal %s", a.Expires(), a.Principal())
+	}
+	if hs := handshake(a, 1, "PLAIN"); hs.ErrorCode != kerr.IllegalSaslState.Code {
+		t.Errorf("a second re-authentication within a second: code %d", hs.ErrorCode)
+	}
+	clock = clock.Add(11 * time.Second)
+	if a.Check(3) == nil {
+		t.Error("a request after the session expired was served")
+	}
+	if a.Check(17) != nil {
+		t.Error("a SaslHandshake after the session expired was refused: it may re-authenticate")
+	}
+	if _, _, err := login(a, "PLAIN", "alice"); err != nil || a.Check(3) != nil {
+		t.Errorf("re-authentication after expiry: %v, then %v", err, a.Check(3))
+	}
+
+	clock = clock.Add(2 * time.Second)
+	if _, resp, err := login(a, "PLAIN", "bob"); err == nil || resp.ErrorCode != kerr.SaslAuthenticationFailed.Code || !strings.Contains(err.Error(), "Cannot change principals during re-authentication from User.alice: User.bob") {
+		t.Errorf("re-authentication as another user: %v", err)
+	}
+	b := NewConnAuth(mechs)
+	b.now = func() time.Time { return clock }
+	login(b, "PLAIN", "alice")
+	clock = clock.Add(2 * time.Second)
+	if hs, _, err := login(b, "PLAIN2", "alice"); hs.ErrorCode != 0 || err == nil || !strings.Contains(err.Error(), "not supported for re-authentication of mechanism 'PLAIN'") {
+		t.Errorf("re-authentication with another mechanism: handshake code %d, %v", hs.ErrorCode, err)
+	}
+
+	forever := NewConnAuth([]Mechanism{Plain(users)})
+	if _, resp, _ := login(forever, "PLAIN", "alice"); resp.SessionLifetimeMillis != 0 {
+		t.Errorf("a session without a lifetime announced %d ms", resp.SessionLifetimeMillis)
+	}
+	if hs := handshake(forever, 1, "PLAIN"); hs.ErrorCode != kerr.IllegalSaslState.Code {
+		t.Errorf("a handshake on a session that never expires: code %d", hs.ErrorCode)
+	}
+}
+
+// plain2 is PLAIN under another name, a second mechanism for the tests.
+type plain2 struct{ Mechanism }
+
+func (plain2) Name() string { return "PLAIN2" }
