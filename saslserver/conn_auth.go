@@ -170,8 +170,8 @@ func (a *ConnAuth) Authenticate(req *kmsg.SASLAuthenticateRequest) (*kmsg.SASLAu
 		return resp, err
 	}
 	resp.SASLAuthBytes = reply
-	if a.session == nil {
-		resp.SessionLifetimeMillis = sessionLifetime(a.mechanism).Milliseconds()
+	if a.session == nil && !a.expires.IsZero() {
+		resp.SessionLifetimeMillis = max(a.expires.Sub(a.now()).Milliseconds(), 0)
 	}
 	return resp, nil
 }
@@ -208,6 +208,10 @@ func (a *ConnAuth) step(msg []byte) ([]byte, error) {
 		return reply, nil
 	}
 	principal := "User:" + a.session.Principal()
+	var credentialExpiry time.Time
+	if es, ok := a.session.(ExpiringSession); ok {
+		credentialExpiry = es.CredentialExpiry()
+	}
 	a.session, a.raw = nil, false
 	if a.principal != "" && principal != a.principal {
 		err := refused(fmt.Sprintf("Cannot change principals during re-authentication from User.%s: User.%s",
@@ -216,8 +220,21 @@ func (a *ConnAuth) step(msg []byte) ([]byte, error) {
 		return nil, err
 	}
 	a.principal = principal
-	if lifetime := sessionLifetime(a.mechanism); lifetime > 0 {
-		a.expires = a.now().Add(lifetime)
-	}
+	a.expires = sessionExpiry(a.now(), sessionLifetime(a.mechanism), credentialExpiry)
 	return reply, nil
+}
+
+// sessionExpiry is when a session authenticated at now ends (SaslServerAuthenticator's
+// calcCompletionTimesAndReturnSessionLifetimeMs): after connections.max.reauth.ms, and
+// no later than the credential itself expires (an OAUTHBEARER token's exp), whether or
+// not re-authentication is configured; zero when neither bounds it.
+func sessionExpiry(now time.Time, lifetime time.Duration, credentialExpiry time.Time) time.Time {
+	var expires time.Time
+	if lifetime > 0 {
+		expires = now.Add(lifetime)
+	}
+	if !credentialExpiry.IsZero() && (expires.IsZero() || credentialExpiry.Before(expires)) {
+		expires = credentialExpiry
+	}
+	return expires
 }
