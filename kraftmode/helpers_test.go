@@ -120,7 +120,7 @@ func (nd *testNode) serve() {
 				return
 			}
 			if s := nd.stream.Load(); s != nil {
-				s.HandOff(conn)
+				s.HandOff(conn, "")
 				return
 			}
 			conn.Close()

@@ -45,6 +45,11 @@ type StreamOptions struct {
 	Mechanisms []saslserver.Mechanism
 	// MaxRequestSize bounds a frame of that exchange (socket.request.max.bytes).
 	MaxRequestSize int32
+	// Authorize decides whether a peer that authenticated as principal from host may
+	// speak Raft with this voter: with an authorizer, only a principal that may
+	// ClusterAction on the cluster (a super user), as for the controller's other APIs
+	// (server_authz.go). nil lets every authenticated peer in.
+	Authorize func(principal, host string) bool
 	// Logger receives refused connections; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -61,23 +66,35 @@ func NewStreamLayer(addr net.Addr, opts StreamOptions) *StreamLayer {
 }
 
 // HandOff gives Raft a connection whose magic byte the caller has already consumed,
-// once it has authenticated on a SASL listener (a connection that does not is closed).
+// once it has authenticated on a SASL listener (a connection that does not is closed)
+// and its principal — the SASL one, else tlsPrincipal, the client certificate's on a
+// TLS listener ("" on a plaintext one: User:ANONYMOUS) — may speak Raft (Authorize).
 // A Raft stream cannot re-authenticate, so when its session has a lifetime
 // (connections.max.reauth.ms) it is closed when the session expires, and the peer
 // dials and authenticates anew. It blocks until Raft accepts it, so call it from the
 // connection's own goroutine; after Close the connection is closed instead.
-func (s *StreamLayer) HandOff(conn net.Conn) {
+func (s *StreamLayer) HandOff(conn net.Conn, tlsPrincipal string) {
+	log := cmp.Or(s.opts.Logger, slog.Default()).With("remote", conn.RemoteAddr().String())
+	principal := cmp.Or(tlsPrincipal, "User:ANONYMOUS")
 	if s.opts.Mechanisms != nil {
-		log := cmp.Or(s.opts.Logger, slog.Default()).With("remote", conn.RemoteAddr().String())
-		principal, expires, err := authenticateStream(conn, s.opts, log)
+		saslPrincipal, expires, err := authenticateStream(conn, s.opts, log)
 		if err != nil {
 			log.Warn("refusing a Raft connection that did not authenticate", "err", err)
 			_ = conn.Close()
 			return
 		}
+		principal = saslPrincipal
 		log.Debug("Raft connection authenticated", "principal", principal, "expires", expires)
 		if !expires.IsZero() {
 			time.AfterFunc(time.Until(expires), func() { _ = conn.Close() })
+		}
+	}
+	if s.opts.Authorize != nil {
+		host, _, _ := net.SplitHostPort(conn.RemoteAddr().String())
+		if !s.opts.Authorize(principal, host) {
+			log.Warn("refusing a Raft connection: its principal may not act on the cluster; controllers must authenticate as super users", "principal", principal)
+			_ = conn.Close()
+			return
 		}
 	}
 	select {

@@ -43,7 +43,7 @@ func TestStreamLayerSASL(t *testing.T) {
 					conn.Close()
 					return
 				}
-				server.HandOff(conn)
+				server.HandOff(conn, "")
 			}()
 		}
 	}()
@@ -105,7 +105,7 @@ func TestStreamLayerSASLSessionExpires(t *testing.T) {
 		Logger:         testLogger(t),
 	})
 	defer server.Close()
-	go server.HandOff(a)
+	go server.HandOff(a, "")
 	errc := make(chan error, 1)
 	go func() {
 		_, err := kwire.Authenticate(context.Background(), b, plain.Auth{User: "ctl", Pass: "ctl-secret"}.AsMechanism())

@@ -26,7 +26,7 @@ func TestStreamLayerDialAnnouncesRaft(t *testing.T) {
 			conn.Close()
 			return
 		}
-		s.HandOff(conn)
+		s.HandOff(conn, "")
 	}()
 	out, err := s.Dial(raft.ServerAddress(ln.Addr().String()), time.Second)
 	if err != nil {
@@ -54,7 +54,7 @@ func TestStreamLayerDialAnnouncesRaft(t *testing.T) {
 	}
 	a, b := net.Pipe()
 	defer b.Close()
-	s.HandOff(a) // must not block after Close; it closes the connection instead
+	s.HandOff(a, "") // must not block after Close; it closes the connection instead
 	if _, err := b.Write([]byte("x")); err == nil {
 		t.Fatalf("handed-off connection after close is still open")
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 
+	"github.com/kbridge/kbridge/authz"
 	"github.com/kbridge/kbridge/broker"
 	"github.com/kbridge/kbridge/config"
 	"github.com/kbridge/kbridge/kwire"
@@ -90,4 +91,22 @@ func (s controllerSecurity) adminAccess(cfg *config.Config) migrate.AdminAccess 
 		}
 	}
 	return access
+}
+
+// raftAuthorizer is who may speak Raft with this controller
+// (kraftmode.StreamOptions.Authorize): with an authorizer, a principal that may
+// ClusterAction on the cluster — a super user, as the other voters must be — decided
+// over the controller's image (its bootstrap checkpoint's before the log has one), as
+// the controller listener's Kafka APIs decide; nil without an authorizer. Raft
+// connections are handed over only once the controller exists (acceptController
+// starts after it).
+func (n *Node) raftAuthorizer() func(principal, host string) bool {
+	a := authz.New(n.cfg)
+	if a == nil {
+		return nil
+	}
+	return func(principal, host string) bool {
+		return a.Authorize(n.credentialImage(), authz.Session{Principal: principal, Host: host},
+			metadata.ACLOperationClusterAction, metadata.ACLResourceCluster, metadata.ClusterResourceName)
+	}
 }

@@ -161,6 +161,7 @@ func (n *Node) startController(ctx context.Context, clusterID string) error {
 		Client:         n.ctlSec.client,
 		Mechanisms:     n.ctlSec.mechanisms,
 		MaxRequestSize: n.cfg.SocketRequestMaxBytes,
+		Authorize:      n.raftAuthorizer(),
 		Logger:         n.log,
 	})
 	ctrl, err := kraftmode.Start(kraftmode.Options{
@@ -283,7 +284,7 @@ func (n *Node) routeControllerConn(conn net.Conn, stream *kraftmode.StreamLayer)
 		return
 	}
 	if first[0] == kraftmode.RaftConnMagic {
-		stream.HandOff(conn)
+		stream.HandOff(conn, principal)
 		return
 	}
 	if first[0] >= 'A' && first[0] <= 'Z' {

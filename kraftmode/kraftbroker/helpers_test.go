@@ -88,7 +88,7 @@ func routeConns(ln net.Listener, stream *kraftmode.StreamLayer, srv *kraftmode.C
 				return
 			}
 			if first[0] == kraftmode.RaftConnMagic {
-				stream.HandOff(conn)
+				stream.HandOff(conn, "")
 				return
 			}
 			srv.ServeConn(&kwire.PrefixConn{Conn: conn, Prefix: first}, "")
