@@ -87,8 +87,12 @@ func (b *Broker) describeResource(img *metadata.Image, typ int8, name string) ([
 		if name == "" {
 			var out []configEntry
 			for k, v := range img.Configs[metadata.ConfigResource{Type: metadata.ConfigResourceBroker}] {
-				v := v
-				out = append(out, configEntry{name: k, value: &v, source: configSourceDynamicDefaultBroker})
+				e := configEntry{name: k, source: configSourceDynamicDefaultBroker, sensitive: metadata.IsPasswordConfig(k)}
+				if !e.sensitive {
+					v := v
+					e.value = &v
+				}
+				out = append(out, e)
 			}
 			return out, nil
 		}

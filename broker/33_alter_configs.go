@@ -13,6 +13,8 @@ import (
 // Behavior:
 // * Authorization: AlterConfigs on the topic (TOPIC_AUTHORIZATION_FAILED) or on the
 //   cluster for a broker (CLUSTER_AUTHORIZATION_FAILED).
+// * A broker's keystore and truststore keys are checked by loading the new stores and
+//   re-read once stored (listener_tls_reload.go).
 // * Replaces the whole dynamic config set of a topic or broker resource (keys not named
 //   are removed), as Kafka's legacy AlterConfigs does.
 // Version notes:
@@ -43,13 +45,20 @@ func handleAlterConfigs(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Re
 // error code and message for the response.
 func (b *Broker) alterConfigs(ctx context.Context, c *clientConn, typ kmsg.ConfigResourceType, name string, changes []metadata.ConfigChange, incremental, validateOnly bool) (int16, *string) {
 	res := metadata.ConfigResource{Type: int8(typ), Name: name}
+	var reload func()
 	err := c.authorizeConfigResource(b.Image(), metadata.ACLOperationAlterConfigs, int8(typ), name)
+	if err == nil && res.Type == metadata.ConfigResourceBroker {
+		reload, err = b.prepareTLSReload(res, changes, incremental)
+	}
 	if err == nil {
 		err = b.Source().AlterConfigs(ctx, res, changes, incremental, validateOnly)
 	}
 	if err != nil {
 		msg := err.Error()
 		return errorCode(err), &msg
+	}
+	if reload != nil && !validateOnly {
+		reload()
 	}
 	return 0, nil
 }

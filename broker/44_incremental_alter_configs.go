@@ -9,6 +9,8 @@ import (
 // IncrementalAlterConfigs: v0-1
 //
 // Behavior:
+// * A broker's keystore and truststore keys are checked by loading the new stores and
+//   re-read once stored (listener_tls_reload.go).
 // * Authorization: AlterConfigs on the topic (TOPIC_AUTHORIZATION_FAILED) or on the
 //   cluster for a broker (CLUSTER_AUTHORIZATION_FAILED).
 // * SET, DELETE, APPEND and SUBTRACT on topic and broker resources; keys not named keep

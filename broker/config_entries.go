@@ -80,8 +80,12 @@ func (b *Broker) brokerConfigEntries(img *metadata.Image) []configEntry {
 				continue
 			}
 			seen[name] = true
-			v := v
-			out = append(out, configEntry{name: name, value: &v, source: set.src})
+			e := configEntry{name: name, source: set.src, sensitive: metadata.IsPasswordConfig(name)}
+			if !e.sensitive {
+				v := v
+				e.value = &v
+			}
+			out = append(out, e)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })

@@ -25,6 +25,7 @@ import (
 	"github.com/kbridge/kbridge/kwire"
 	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/saslserver"
+	"github.com/kbridge/kbridge/tlsconf"
 )
 
 // Broker serves the Kafka protocol for one node.
@@ -46,6 +47,13 @@ type Broker struct {
 
 	// authz decides ACL checks; nil without authorizer.class.name (everything allowed).
 	authz *authz.Authorizer
+
+	// listenerTLS are the TLS listeners' configs, which a per-broker AlterConfigs of
+	// their store keys reloads (listener_tls_reload.go); appliedTLS the dynamic TLS
+	// configs they were last built with.
+	tlsMu       sync.Mutex
+	listenerTLS map[string]*tlsconf.Reloadable
+	appliedTLS  map[string]string
 
 	// sasl holds the mechanisms of each SASL listener (listenerSASL).
 	sasl map[string][]saslserver.Mechanism
@@ -107,6 +115,7 @@ func (b *Broker) SetSource(src metadata.Source) {
 		if b.source.Load().Source == src && img != nil && img.Offset >= b.applied {
 			b.applied = img.Offset
 			b.replicas.ApplyImage(img)
+			b.applyDynamicTLS(img)
 		}
 	})
 	img := src.Image()

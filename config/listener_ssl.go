@@ -1,6 +1,7 @@
 package config
 
 import (
+	"maps"
 	"strings"
 
 	"github.com/kbridge/kbridge/tlsconf"
@@ -10,10 +11,24 @@ import (
 // listener.name.<listener>.ssl.X (the listener's name lower-cased) over ssl.X. A
 // broker uses its inter-broker listener's settings as a client too, as Kafka does.
 func (c *Config) ListenerSSL(listener string) tlsconf.Settings {
+	return c.listenerSSL(listener, c.Raw)
+}
+
+// ListenerSSLWith is ListenerSSL with a broker's dynamic configs (a per-broker
+// AlterConfigs of listener.name.<l>.ssl.keystore.location, say) over the file's, as
+// Kafka's DynamicBrokerConfig layers them.
+func (c *Config) ListenerSSLWith(listener string, dynamic map[string]string) tlsconf.Settings {
+	raw := make(map[string]string, len(c.Raw)+len(dynamic))
+	maps.Copy(raw, c.Raw)
+	maps.Copy(raw, dynamic)
+	return c.listenerSSL(listener, raw)
+}
+
+func (c *Config) listenerSSL(listener string, raw map[string]string) tlsconf.Settings {
 	prefix := listenerPrefix(listener)
 	values := map[string]string{}
 	prefixed := map[string]bool{}
-	for key, value := range c.Raw {
+	for key, value := range raw {
 		if strings.HasPrefix(key, "ssl.") && !prefixed[key] {
 			values[key] = value
 		}

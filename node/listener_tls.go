@@ -14,8 +14,8 @@ import (
 // its ssl.* settings (listener.name.<l>.ssl.* over ssl.*), before anything listens: a
 // missing keystore, a wrong password or a certificate that does not match its key
 // stops the start with the key and the file, instead of a listener that cannot serve.
-func brokerListenerTLS(cfg *config.Config) (map[string]*tls.Config, error) {
-	out := map[string]*tls.Config{}
+func brokerListenerTLS(cfg *config.Config) (map[string]*tlsconf.Reloadable, error) {
+	out := map[string]*tlsconf.Reloadable{}
 	for _, l := range cfg.BrokerListeners() {
 		if p := cfg.ListenerProtocol(l.Name); p != "SSL" && p != "SASL_SSL" {
 			continue
@@ -24,7 +24,7 @@ func brokerListenerTLS(cfg *config.Config) (map[string]*tls.Config, error) {
 		if err != nil {
 			return nil, fmt.Errorf("listener %s: %w", l.Name, err)
 		}
-		out[l.Name] = tc
+		out[l.Name] = tlsconf.NewReloadable(tc)
 	}
 	return out, nil
 }

@@ -5,7 +5,6 @@ package node
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -23,6 +22,7 @@ import (
 	"github.com/kbridge/kbridge/kwire"
 	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/migrate"
+	"github.com/kbridge/kbridge/tlsconf"
 	"github.com/kbridge/kbridge/zkmode"
 )
 
@@ -40,8 +40,9 @@ type Node struct {
 	zk         *zkBroker
 	broker     *broker.Broker
 	listeners  []net.Listener
-	// brokerTLS holds the TLS config of each broker listener mapped to SSL.
-	brokerTLS map[string]*tls.Config
+	// brokerTLS holds the TLS config of each broker listener mapped to SSL or
+	// SASL_SSL, which the broker reloads when its keystore keys are altered.
+	brokerTLS map[string]*tlsconf.Reloadable
 	// ctlSec is the controller listener's security, served and dialed.
 	ctlSec controllerSecurity
 	wg     sync.WaitGroup
@@ -329,7 +330,7 @@ func (n *Node) startBroker(ctx context.Context, clusterID string) error {
 	if err != nil {
 		return fmt.Errorf("start broker: %w", err)
 	}
-	n.broker = b
+	n.broker = b.WithListenerTLS(n.brokerTLS)
 	if err := b.Register(ctx, metadata.RandomUuid()); err != nil {
 		return err
 	}
@@ -348,7 +349,9 @@ func (n *Node) serveBrokerListeners(b *broker.Broker) error {
 		if err != nil {
 			return fmt.Errorf("listen on %s://%s:%d: %w", l.Name, l.Host, l.Port, err)
 		}
-		ln = listenTLS(ln, n.brokerTLS[l.Name])
+		if r := n.brokerTLS[l.Name]; r != nil {
+			ln = listenTLS(ln, r.ServerConfig())
+		}
 		n.wg.Add(1)
 		go func(name string) {
 			defer n.wg.Done()

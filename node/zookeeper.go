@@ -83,7 +83,7 @@ func (n *Node) startZooKeeperBroker(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("start broker: %w", err)
 	}
-	n.broker = b
+	n.broker = b.WithListenerTLS(n.brokerTLS)
 	incarnation := metadata.RandomUuid()
 	if err := b.Register(ctx, incarnation); err != nil {
 		return err

@@ -51,6 +51,10 @@ func zkWriteError(err error, format string, args ...any) error {
 // as the KRaft controller writes no records for it. With validateOnly nothing is
 // written.
 //
+// A broker's password configs (ssl.keystore.password, ...) are refused, as Kafka's
+// ZooKeeper mode refuses them without password.encoder.secret, which kbridge does not
+// support: it would have to store them in clear.
+//
 // A per-broker entity is accepted only for this broker, as Kafka's ZooKeeper mode
 // refuses another broker's id: that broker's own config is what validates its dynamic
 // configs, so clients send per-broker changes to the broker they configure.
@@ -60,6 +64,13 @@ func (s *Source) AlterConfigs(ctx context.Context, res metadata.ConfigResource, 
 	}
 	if err := metadata.CheckConfigResource(s.Image(), res); err != nil {
 		return err
+	}
+	if res.Type == metadata.ConfigResourceBroker {
+		for _, ch := range changes {
+			if ch.Value != nil && metadata.IsPasswordConfig(ch.Name) {
+				return metadata.Errorf(kerr.InvalidRequest, "%s: password config can be defined only if password.encoder.secret is configured (Kafka stores dynamic passwords in ZooKeeper encrypted with it; kbridge does not support it yet)", ch.Name)
+			}
+		}
 	}
 	entityType, entityName, err := s.configEntity(res)
 	if err != nil {
