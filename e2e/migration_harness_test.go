@@ -140,6 +140,13 @@ func (m *MigrationCluster) CommitToQuorum() {
 	if st := m.WaitPhase(30*time.Second, migrate.PhaseBrokersOnKRaft, ""); st.DriverState != migrate.DriverDualWrite {
 		m.t.Fatalf("driver state after the commit: %s, want DUAL_WRITE", st.DriverState)
 	}
+	// A broker that moved registers anew and is fenced until it has caught up with
+	// that registration, as in Kafka; until then a topic of replication factor
+	// len(Brokers) cannot be placed.
+	WaitFor(m.t, 30*time.Second, "every broker unfenced on the quorum", func() bool {
+		ids, _ := m.metadata(m.Brokers[0].BrokerAddr)
+		return len(ids) == len(m.Brokers)
+	})
 }
 
 // activeController is the controller that leads the quorum, as the first controller
