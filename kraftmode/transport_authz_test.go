@@ -29,22 +29,7 @@ func TestStreamLayerRefusesUnauthorizedPrincipals(t *testing.T) {
 		Logger:         testLogger(t),
 	})
 	defer server.Close()
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				first := make([]byte, 1)
-				if _, err := conn.Read(first); err != nil || first[0] != RaftConnMagic {
-					conn.Close()
-					return
-				}
-				server.HandOff(conn, "")
-			}()
-		}
-	}()
+	go handOffRaftConns(ln, server)
 	addr := raft.ServerAddress(ln.Addr().String())
 	dial := func(user string) net.Conn {
 		t.Helper()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
 	"testing"
 	"time"
 
@@ -31,22 +32,7 @@ func TestStreamLayerSASL(t *testing.T) {
 		Logger:         testLogger(t),
 	})
 	defer server.Close()
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				first := make([]byte, 1)
-				if _, err := conn.Read(first); err != nil || first[0] != RaftConnMagic {
-					conn.Close()
-					return
-				}
-				server.HandOff(conn, "")
-			}()
-		}
-	}()
+	go handOffRaftConns(ln, server)
 	addr := raft.ServerAddress(ln.Addr().String())
 	dialer := func(user, pass string) *StreamLayer {
 		return NewStreamLayer(ln.Addr(), StreamOptions{Client: kwire.Security{SASL: plain.Auth{User: user, Pass: pass}.AsMechanism()}})
@@ -78,18 +64,22 @@ func TestStreamLayerSASL(t *testing.T) {
 		t.Fatalf("dial without SASL: %v", err)
 	}
 	defer unauthenticated.Close()
-	unauthenticated.Write([]byte("raft stream without SASL"))
 	accepted := make(chan net.Conn, 1)
 	go func() {
 		if c, err := server.Accept(); err == nil {
 			accepted <- c
 		}
 	}()
+	unauthenticated.Write([]byte("raft stream without SASL"))
+	unauthenticated.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := unauthenticated.Read(make([]byte, 1)); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("a Raft stream that sent no SASL exchange: read %v, want the server to close it", err)
+	}
 	select {
 	case c := <-accepted:
 		c.Close()
 		t.Error("a Raft connection that did not authenticate reached Raft")
-	case <-time.After(300 * time.Millisecond):
+	default:
 	}
 }
 
@@ -125,5 +115,24 @@ func TestStreamLayerSASLSessionExpires(t *testing.T) {
 	}
 	if waited := time.Since(start); waited < 200*time.Millisecond || waited > 5*time.Second {
 		t.Errorf("the stream closed after %v, want about the 300 ms session", waited)
+	}
+}
+
+// handOffRaftConns accepts ln's connections and hands those that start with the Raft
+// magic byte to server, as the node's controller port does.
+func handOffRaftConns(ln net.Listener, server *StreamLayer) {
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			first := make([]byte, 1)
+			if _, err := conn.Read(first); err != nil || first[0] != RaftConnMagic {
+				conn.Close()
+				return
+			}
+			server.HandOff(conn, "")
+		}()
 	}
 }

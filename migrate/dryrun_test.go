@@ -185,10 +185,10 @@ func writeKafka3Cluster(w *treeWriter) {
 	w.config(znode.ConfigTypeClient, "reporting", map[string]string{"request_percentage": "12.5"})
 	w.config(znode.ConfigTypeIP, "10.0.0.7", map[string]string{"connection_creation_rate": "10"})
 
-	w.acls(znode.ResourcePattern{ResourceType: int8(kmsg.ACLResourceTypeTopic), Name: "orders", PatternType: znode.PatternTypeLiteral},
+	w.acls(znode.ResourcePattern{ResourceType: int8(kmsg.ACLResourceTypeTopic), Name: "orders", PatternType: metadata.ACLPatternLiteral},
 		znode.ACLEntry{Principal: "User:alice", Host: "*", Operation: int8(kmsg.ACLOperationRead), PermissionType: int8(kmsg.ACLPermissionTypeAllow)},
 		znode.ACLEntry{Principal: "User:alice", Host: "*", Operation: int8(kmsg.ACLOperationDescribe), PermissionType: int8(kmsg.ACLPermissionTypeAllow)})
-	w.acls(znode.ResourcePattern{ResourceType: int8(kmsg.ACLResourceTypeTopic), Name: "pay-", PatternType: znode.PatternTypePrefixed},
+	w.acls(znode.ResourcePattern{ResourceType: int8(kmsg.ACLResourceTypeTopic), Name: "pay-", PatternType: metadata.ACLPatternPrefixed},
 		znode.ACLEntry{Principal: "User:bob", Host: "10.0.0.2", Operation: int8(kmsg.ACLOperationWrite), PermissionType: int8(kmsg.ACLPermissionTypeDeny)})
 
 	w.set(znode.ProducerIDBlockPath, znode.EncodeProducerIDBlock(znode.ProducerIDBlock{BrokerID: 2, BlockStart: 3000, BlockEnd: 3999}))

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/go-zookeeper/zk"
+
 	"github.com/kbridge/kbridge/internal/zktest"
 )
 

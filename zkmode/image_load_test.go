@@ -200,18 +200,18 @@ func checkKafka3Tree(t *testing.T, loaded *Tree, czxid func(path string) int64) 
 
 	t.Run("acls", func(t *testing.T) {
 		want := []*metadata.AccessControlEntryRecord{
-			{ResourceType: znode.ResourceTypeTopic, ResourceName: "orders", PatternType: znode.PatternTypeLiteral, Principal: "User:alice", Host: "*",
-				Operation: znode.ACLOperationRead, PermissionType: znode.ACLPermissionAllow},
-			{ResourceType: znode.ResourceTypeTopic, ResourceName: "orders", PatternType: znode.PatternTypeLiteral, Principal: "User:alice", Host: "*",
-				Operation: znode.ACLOperationDescribe, PermissionType: znode.ACLPermissionAllow},
-			{ResourceType: znode.ResourceTypeTopic, ResourceName: "*", PatternType: znode.PatternTypeLiteral, Principal: "User:*", Host: "*",
-				Operation: znode.ACLOperationDescribe, PermissionType: znode.ACLPermissionAllow},
-			{ResourceType: znode.ResourceTypeGroup, ResourceName: "order-service", PatternType: znode.PatternTypeLiteral, Principal: "User:alice", Host: "*",
-				Operation: znode.ACLOperationRead, PermissionType: znode.ACLPermissionAllow},
-			{ResourceType: znode.ResourceTypeCluster, ResourceName: "kafka-cluster", PatternType: znode.PatternTypeLiteral, Principal: "User:admin", Host: "*",
-				Operation: znode.ACLOperationAll, PermissionType: znode.ACLPermissionAllow},
-			{ResourceType: znode.ResourceTypeTopic, ResourceName: "payments-", PatternType: znode.PatternTypePrefixed, Principal: "User:bob", Host: "10.0.0.2",
-				Operation: znode.ACLOperationWrite, PermissionType: znode.ACLPermissionDeny},
+			{ResourceType: metadata.ACLResourceTopic, ResourceName: "orders", PatternType: metadata.ACLPatternLiteral, Principal: "User:alice", Host: "*",
+				Operation: metadata.ACLOperationRead, PermissionType: metadata.ACLPermissionAllow},
+			{ResourceType: metadata.ACLResourceTopic, ResourceName: "orders", PatternType: metadata.ACLPatternLiteral, Principal: "User:alice", Host: "*",
+				Operation: metadata.ACLOperationDescribe, PermissionType: metadata.ACLPermissionAllow},
+			{ResourceType: metadata.ACLResourceTopic, ResourceName: "*", PatternType: metadata.ACLPatternLiteral, Principal: "User:*", Host: "*",
+				Operation: metadata.ACLOperationDescribe, PermissionType: metadata.ACLPermissionAllow},
+			{ResourceType: metadata.ACLResourceGroup, ResourceName: "order-service", PatternType: metadata.ACLPatternLiteral, Principal: "User:alice", Host: "*",
+				Operation: metadata.ACLOperationRead, PermissionType: metadata.ACLPermissionAllow},
+			{ResourceType: metadata.ACLResourceCluster, ResourceName: "kafka-cluster", PatternType: metadata.ACLPatternLiteral, Principal: "User:admin", Host: "*",
+				Operation: metadata.ACLOperationAll, PermissionType: metadata.ACLPermissionAllow},
+			{ResourceType: metadata.ACLResourceTopic, ResourceName: "payments-", PatternType: metadata.ACLPatternPrefixed, Principal: "User:bob", Host: "10.0.0.2",
+				Operation: metadata.ACLOperationWrite, PermissionType: metadata.ACLPermissionDeny},
 		}
 		wantMap := map[metadata.Uuid]*metadata.AccessControlEntryRecord{}
 		for _, a := range want {

@@ -22,7 +22,7 @@ type aclResource struct {
 // Every ACL gets the id ACLID derives, since ZooKeeper stores none.
 func (t *Tree) loadACLs(ctx context.Context, r TreeReader) error {
 	var resources []aclResource
-	for _, pt := range []int8{znode.PatternTypeLiteral, znode.PatternTypePrefixed} {
+	for _, pt := range []int8{metadata.ACLPatternLiteral, metadata.ACLPatternPrefixed} {
 		store, err := znode.ACLStorePath(pt)
 		if err != nil {
 			return err

@@ -53,7 +53,7 @@ func aclOp(rp znode.ResourcePattern, entries []znode.ACLEntry) (*migrationOp, er
 		return nil, fmt.Errorf("ACLs of %s: %w", path, err)
 	}
 	changes := znode.LiteralACLChangesPath
-	if rp.PatternType != znode.PatternTypeLiteral {
+	if rp.PatternType != metadata.ACLPatternLiteral {
 		changes = znode.ExtendedACLChangesPath
 	}
 	var op *migrationOp

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/go-zookeeper/zk"
+
 	"github.com/kbridge/kbridge/internal/zktest"
 	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/zkmode/znode"
@@ -111,12 +112,12 @@ func kraftImage(t *testing.T) *metadata.Image {
 		&metadata.ClientQuotaRecord{Entity: []metadata.QuotaEntityPart{{Type: QuotaEntityIP, Name: ptr("10.0.0.1")}}, Key: "connection_creation_rate", Value: 10},
 		&metadata.UserScramCredentialRecord{Name: "alice", Mechanism: metadata.ScramSHA256, Salt: []byte("salt"), StoredKey: []byte("stored"), ServerKey: []byte("server"), Iterations: 4096},
 		&metadata.UserScramCredentialRecord{Name: "CN=bob,O=x", Mechanism: metadata.ScramSHA512, Salt: []byte("s2"), StoredKey: []byte("k2"), ServerKey: []byte("v2"), Iterations: 8192},
-		&metadata.AccessControlEntryRecord{ID: metadata.Uuid{0xac, 1}, ResourceType: znode.ResourceTypeTopic, ResourceName: "orders", PatternType: znode.PatternTypeLiteral,
-			Principal: "User:alice", Host: "*", Operation: znode.ACLOperationRead, PermissionType: znode.ACLPermissionAllow},
-		&metadata.AccessControlEntryRecord{ID: metadata.Uuid{0xac, 2}, ResourceType: znode.ResourceTypeGroup, ResourceName: "app-", PatternType: znode.PatternTypePrefixed,
-			Principal: "User:bob", Host: "10.0.0.2", Operation: znode.ACLOperationDescribe, PermissionType: znode.ACLPermissionDeny},
-		&metadata.AccessControlEntryRecord{ID: kraftClusterACLID, ResourceType: znode.ResourceTypeCluster, ResourceName: "kafka-cluster", PatternType: znode.PatternTypeLiteral,
-			Principal: "User:admin", Host: "*", Operation: znode.ACLOperationAll, PermissionType: znode.ACLPermissionAllow},
+		&metadata.AccessControlEntryRecord{ID: metadata.Uuid{0xac, 1}, ResourceType: metadata.ACLResourceTopic, ResourceName: "orders", PatternType: metadata.ACLPatternLiteral,
+			Principal: "User:alice", Host: "*", Operation: metadata.ACLOperationRead, PermissionType: metadata.ACLPermissionAllow},
+		&metadata.AccessControlEntryRecord{ID: metadata.Uuid{0xac, 2}, ResourceType: metadata.ACLResourceGroup, ResourceName: "app-", PatternType: metadata.ACLPatternPrefixed,
+			Principal: "User:bob", Host: "10.0.0.2", Operation: metadata.ACLOperationDescribe, PermissionType: metadata.ACLPermissionDeny},
+		&metadata.AccessControlEntryRecord{ID: kraftClusterACLID, ResourceType: metadata.ACLResourceCluster, ResourceName: "kafka-cluster", PatternType: metadata.ACLPatternLiteral,
+			Principal: "User:admin", Host: "*", Operation: metadata.ACLOperationAll, PermissionType: metadata.ACLPermissionAllow},
 		&metadata.ProducerIdsRecord{BrokerID: 1, BrokerEpoch: 7, NextProducerID: 5000},
 		&metadata.TopicRecord{Name: "big", TopicID: kraftBigID},
 		aliceToken(),

@@ -8,8 +8,8 @@ import (
 
 func TestACLID(t *testing.T) {
 	base := metadata.AccessControlEntryRecord{
-		ResourceType: ResourceTypeTopic, ResourceName: "orders", PatternType: PatternTypeLiteral,
-		Principal: "User:alice", Host: "*", Operation: ACLOperationRead, PermissionType: ACLPermissionAllow,
+		ResourceType: metadata.ACLResourceTopic, ResourceName: "orders", PatternType: metadata.ACLPatternLiteral,
+		Principal: "User:alice", Host: "*", Operation: metadata.ACLOperationRead, PermissionType: metadata.ACLPermissionAllow,
 	}
 	id := ACLID(&base)
 	withID := base
@@ -21,13 +21,13 @@ func TestACLID(t *testing.T) {
 		t.Errorf("ACLID %s is not a version 8 RFC 9562 UUID", id)
 	}
 	variants := []func(*metadata.AccessControlEntryRecord){
-		func(r *metadata.AccessControlEntryRecord) { r.ResourceType = ResourceTypeGroup },
+		func(r *metadata.AccessControlEntryRecord) { r.ResourceType = metadata.ACLResourceGroup },
 		func(r *metadata.AccessControlEntryRecord) { r.ResourceName = "orders2" },
-		func(r *metadata.AccessControlEntryRecord) { r.PatternType = PatternTypePrefixed },
+		func(r *metadata.AccessControlEntryRecord) { r.PatternType = metadata.ACLPatternPrefixed },
 		func(r *metadata.AccessControlEntryRecord) { r.Principal = "User:bob" },
 		func(r *metadata.AccessControlEntryRecord) { r.Host = "10.0.0.1" },
-		func(r *metadata.AccessControlEntryRecord) { r.Operation = ACLOperationWrite },
-		func(r *metadata.AccessControlEntryRecord) { r.PermissionType = ACLPermissionDeny },
+		func(r *metadata.AccessControlEntryRecord) { r.Operation = metadata.ACLOperationWrite },
+		func(r *metadata.AccessControlEntryRecord) { r.PermissionType = metadata.ACLPermissionDeny },
 		// Length prefixes keep field boundaries apart.
 		func(r *metadata.AccessControlEntryRecord) { r.ResourceName, r.Principal = "ordersUser:alice", "" },
 	}

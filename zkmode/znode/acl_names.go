@@ -3,38 +3,8 @@ package znode
 import (
 	"fmt"
 	"strings"
-)
 
-// ACL enum codes as Kafka numbers them in AccessControlEntryRecord (ResourceType,
-// PatternType, AclOperation, AclPermissionType). UNKNOWN, ANY and MATCH are filters,
-// never stored, so they have no constant here.
-const (
-	ResourceTypeTopic           int8 = 2
-	ResourceTypeGroup           int8 = 3
-	ResourceTypeCluster         int8 = 4
-	ResourceTypeTransactionalID int8 = 5
-	ResourceTypeDelegationToken int8 = 6
-	ResourceTypeUser            int8 = 7
-
-	PatternTypeLiteral  int8 = 3
-	PatternTypePrefixed int8 = 4
-
-	ACLOperationAll             int8 = 2
-	ACLOperationRead            int8 = 3
-	ACLOperationWrite           int8 = 4
-	ACLOperationCreate          int8 = 5
-	ACLOperationDelete          int8 = 6
-	ACLOperationAlter           int8 = 7
-	ACLOperationDescribe        int8 = 8
-	ACLOperationClusterAction   int8 = 9
-	ACLOperationDescribeConfigs int8 = 10
-	ACLOperationAlterConfigs    int8 = 11
-	ACLOperationIdempotentWrite int8 = 12
-	ACLOperationCreateTokens    int8 = 13
-	ACLOperationDescribeTokens  int8 = 14
-
-	ACLPermissionDeny  int8 = 2
-	ACLPermissionAllow int8 = 3
+	"github.com/kbridge/kbridge/metadata"
 )
 
 // aclEnum is one enum value: its Java constant name (ResourceType.TOPIC.name()) and
@@ -47,35 +17,35 @@ type aclEnum struct {
 
 var (
 	resourceTypes = []aclEnum{
-		{ResourceTypeTopic, "TOPIC", "Topic"},
-		{ResourceTypeGroup, "GROUP", "Group"},
-		{ResourceTypeCluster, "CLUSTER", "Cluster"},
-		{ResourceTypeTransactionalID, "TRANSACTIONAL_ID", "TransactionalId"},
-		{ResourceTypeDelegationToken, "DELEGATION_TOKEN", "DelegationToken"},
-		{ResourceTypeUser, "USER", "User"},
+		{metadata.ACLResourceTopic, "TOPIC", "Topic"},
+		{metadata.ACLResourceGroup, "GROUP", "Group"},
+		{metadata.ACLResourceCluster, "CLUSTER", "Cluster"},
+		{metadata.ACLResourceTransactionalID, "TRANSACTIONAL_ID", "TransactionalId"},
+		{metadata.ACLResourceDelegationToken, "DELEGATION_TOKEN", "DelegationToken"},
+		{metadata.ACLResourceUser, "USER", "User"},
 	}
 	patternTypes = []aclEnum{
-		{PatternTypeLiteral, "LITERAL", "Literal"},
-		{PatternTypePrefixed, "PREFIXED", "Prefixed"},
+		{metadata.ACLPatternLiteral, "LITERAL", "Literal"},
+		{metadata.ACLPatternPrefixed, "PREFIXED", "Prefixed"},
 	}
 	aclOperations = []aclEnum{
-		{ACLOperationAll, "ALL", "All"},
-		{ACLOperationRead, "READ", "Read"},
-		{ACLOperationWrite, "WRITE", "Write"},
-		{ACLOperationCreate, "CREATE", "Create"},
-		{ACLOperationDelete, "DELETE", "Delete"},
-		{ACLOperationAlter, "ALTER", "Alter"},
-		{ACLOperationDescribe, "DESCRIBE", "Describe"},
-		{ACLOperationClusterAction, "CLUSTER_ACTION", "ClusterAction"},
-		{ACLOperationDescribeConfigs, "DESCRIBE_CONFIGS", "DescribeConfigs"},
-		{ACLOperationAlterConfigs, "ALTER_CONFIGS", "AlterConfigs"},
-		{ACLOperationIdempotentWrite, "IDEMPOTENT_WRITE", "IdempotentWrite"},
-		{ACLOperationCreateTokens, "CREATE_TOKENS", "CreateTokens"},
-		{ACLOperationDescribeTokens, "DESCRIBE_TOKENS", "DescribeTokens"},
+		{metadata.ACLOperationAll, "ALL", "All"},
+		{metadata.ACLOperationRead, "READ", "Read"},
+		{metadata.ACLOperationWrite, "WRITE", "Write"},
+		{metadata.ACLOperationCreate, "CREATE", "Create"},
+		{metadata.ACLOperationDelete, "DELETE", "Delete"},
+		{metadata.ACLOperationAlter, "ALTER", "Alter"},
+		{metadata.ACLOperationDescribe, "DESCRIBE", "Describe"},
+		{metadata.ACLOperationClusterAction, "CLUSTER_ACTION", "ClusterAction"},
+		{metadata.ACLOperationDescribeConfigs, "DESCRIBE_CONFIGS", "DescribeConfigs"},
+		{metadata.ACLOperationAlterConfigs, "ALTER_CONFIGS", "AlterConfigs"},
+		{metadata.ACLOperationIdempotentWrite, "IDEMPOTENT_WRITE", "IdempotentWrite"},
+		{metadata.ACLOperationCreateTokens, "CREATE_TOKENS", "CreateTokens"},
+		{metadata.ACLOperationDescribeTokens, "DESCRIBE_TOKENS", "DescribeTokens"},
 	}
 	aclPermissions = []aclEnum{
-		{ACLPermissionDeny, "DENY", "Deny"},
-		{ACLPermissionAllow, "ALLOW", "Allow"},
+		{metadata.ACLPermissionDeny, "DENY", "Deny"},
+		{metadata.ACLPermissionAllow, "ALLOW", "Allow"},
 	}
 )
 

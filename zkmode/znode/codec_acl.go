@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/kbridge/kbridge/metadata"
 )
 
 // ACL znodes (ZkData ZkAclStore, ResourceZNode; server AclEntry). One znode per
@@ -137,9 +139,9 @@ func EncodeACLChange(p ResourcePattern) ([]byte, error) {
 		return nil, err
 	}
 	switch p.PatternType {
-	case PatternTypeLiteral:
+	case metadata.ACLPatternLiteral:
 		return []byte(rt.constant + ":" + p.Name), nil
-	case PatternTypePrefixed:
+	case metadata.ACLPatternPrefixed:
 		return newJSONWriter().
 			int("version", 1).
 			string("resourceType", rt.constant).
@@ -160,7 +162,7 @@ func DecodeLiteralACLChange(data []byte) (ResourcePattern, error) {
 	if err != nil {
 		return ResourcePattern{}, err
 	}
-	return ResourcePattern{ResourceType: code, Name: name, PatternType: PatternTypeLiteral}, nil
+	return ResourcePattern{ResourceType: code, Name: name, PatternType: metadata.ACLPatternLiteral}, nil
 }
 
 // DecodeExtendedACLChange reads a /kafka-acl-extended-changes event (ExtendedAclChangeEvent v1).
@@ -190,7 +192,7 @@ func DecodeExtendedACLChange(data []byte) (ResourcePattern, error) {
 	if p.PatternType, err = enumByConstant(patternTypes, "pattern type", pt); err != nil {
 		return ResourcePattern{}, err
 	}
-	if p.PatternType == PatternTypeLiteral {
+	if p.PatternType == metadata.ACLPatternLiteral {
 		return ResourcePattern{}, errors.New("a LITERAL pattern belongs in /kafka-acl-changes, not the extended change store")
 	}
 	return p, nil

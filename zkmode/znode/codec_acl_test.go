@@ -4,11 +4,13 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/kbridge/kbridge/metadata"
 )
 
 func TestACLsReferenceExample(t *testing.T) {
 	const ref = `{"version":1,"acls":[{"principal":"User:alice","permissionType":"Allow","operation":"Read","host":"*"}]}`
-	acls := []ACLEntry{{Principal: "User:alice", Host: "*", Operation: ACLOperationRead, PermissionType: ACLPermissionAllow}}
+	acls := []ACLEntry{{Principal: "User:alice", Host: "*", Operation: metadata.ACLOperationRead, PermissionType: metadata.ACLPermissionAllow}}
 	got, err := EncodeACLs(acls)
 	if err != nil || string(got) != ref {
 		t.Errorf("EncodeACLs = %s, %v; want %s", got, err, ref)
@@ -27,15 +29,15 @@ func TestDecodeACLs(t *testing.T) {
 		`{"principal":"User:bob","permissionType":"Deny","host":"10.0.0.1","operation":"IDEMPOTENTWRITE"},` +
 		`{"principal":"User:*","permissionType":"Allow","host":"*","operation":"ClusterAction"}],"version":1}`
 	want := []ACLEntry{
-		{Principal: "User:*", Host: "*", Operation: ACLOperationClusterAction, PermissionType: ACLPermissionAllow},
-		{Principal: "User:bob", Host: "10.0.0.1", Operation: ACLOperationIdempotentWrite, PermissionType: ACLPermissionDeny},
+		{Principal: "User:*", Host: "*", Operation: metadata.ACLOperationClusterAction, PermissionType: metadata.ACLPermissionAllow},
+		{Principal: "User:bob", Host: "10.0.0.1", Operation: metadata.ACLOperationIdempotentWrite, PermissionType: metadata.ACLPermissionDeny},
 	}
 	got, err := DecodeACLs([]byte(data))
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("DecodeACLs = %+v, %v; want %+v", got, err, want)
 	}
 	for _, e := range aclOperations {
-		entry := []ACLEntry{{Principal: "User:a", Host: "*", Operation: e.code, PermissionType: ACLPermissionAllow}}
+		entry := []ACLEntry{{Principal: "User:a", Host: "*", Operation: e.code, PermissionType: metadata.ACLPermissionAllow}}
 		enc, err := EncodeACLs(entry)
 		if err != nil || !strings.Contains(string(enc), `"operation":"`+e.pascal+`"`) {
 			t.Errorf("EncodeACLs(%s) = %s, %v", e.constant, enc, err)
@@ -62,10 +64,10 @@ func TestDecodeACLs(t *testing.T) {
 			t.Errorf("DecodeACLs(%s) error = %v, want it to mention %q", c.data, err, c.want)
 		}
 	}
-	if _, err := EncodeACLs([]ACLEntry{{Principal: "User:a", Operation: 1, PermissionType: ACLPermissionAllow}}); err == nil {
+	if _, err := EncodeACLs([]ACLEntry{{Principal: "User:a", Operation: 1, PermissionType: metadata.ACLPermissionAllow}}); err == nil {
 		t.Error("EncodeACLs with operation ANY succeeded")
 	}
-	if _, err := EncodeACLs([]ACLEntry{{Principal: "User:a", Operation: ACLOperationRead, PermissionType: 1}}); err == nil {
+	if _, err := EncodeACLs([]ACLEntry{{Principal: "User:a", Operation: metadata.ACLOperationRead, PermissionType: 1}}); err == nil {
 		t.Error("EncodeACLs with permission ANY succeeded")
 	}
 }
@@ -73,8 +75,8 @@ func TestDecodeACLs(t *testing.T) {
 // TestACLChange: Kafka 2.4+ formats the Java enum, so the resource type is "TOPIC";
 // "Topic" (docs/kafka-compatibility.md, "ACLs") is what Kafka before 2.4 wrote, still read.
 func TestACLChange(t *testing.T) {
-	literal := ResourcePattern{ResourceType: ResourceTypeTopic, Name: "foo", PatternType: PatternTypeLiteral}
-	prefixed := ResourcePattern{ResourceType: ResourceTypeTransactionalID, Name: "tx-", PatternType: PatternTypePrefixed}
+	literal := ResourcePattern{ResourceType: metadata.ACLResourceTopic, Name: "foo", PatternType: metadata.ACLPatternLiteral}
+	prefixed := ResourcePattern{ResourceType: metadata.ACLResourceTransactionalID, Name: "tx-", PatternType: metadata.ACLPatternPrefixed}
 	if got, err := EncodeACLChange(literal); err != nil || string(got) != "TOPIC:foo" {
 		t.Errorf("EncodeACLChange(literal) = %s, %v", got, err)
 	}
@@ -87,7 +89,7 @@ func TestACLChange(t *testing.T) {
 			t.Errorf("DecodeLiteralACLChange(%s) = %+v, %v", data, got, err)
 		}
 	}
-	if got, err := DecodeLiteralACLChange([]byte("Group:a:b")); err != nil || got.Name != "a:b" || got.ResourceType != ResourceTypeGroup {
+	if got, err := DecodeLiteralACLChange([]byte("Group:a:b")); err != nil || got.Name != "a:b" || got.ResourceType != metadata.ACLResourceGroup {
 		t.Errorf("a name with ':' = %+v, %v", got, err)
 	}
 	for _, data := range []string{ext, `{"version":1,"resourceType":"TransactionalId","name":"tx-","patternType":"prefixed"}`} {
@@ -112,10 +114,10 @@ func TestACLChange(t *testing.T) {
 			t.Errorf("DecodeExtendedACLChange(%s) error = %v, want it to mention %q", c.data, err, c.want)
 		}
 	}
-	if _, err := EncodeACLChange(ResourcePattern{ResourceType: ResourceTypeTopic, PatternType: 2}); err == nil {
+	if _, err := EncodeACLChange(ResourcePattern{ResourceType: metadata.ACLResourceTopic, PatternType: 2}); err == nil {
 		t.Error("EncodeACLChange with pattern MATCH succeeded")
 	}
-	if _, err := EncodeACLChange(ResourcePattern{ResourceType: 1, PatternType: PatternTypeLiteral}); err == nil {
+	if _, err := EncodeACLChange(ResourcePattern{ResourceType: 1, PatternType: metadata.ACLPatternLiteral}); err == nil {
 		t.Error("EncodeACLChange with resource type ANY succeeded")
 	}
 }

@@ -3,6 +3,8 @@ package znode
 import (
 	"strconv"
 	"strings"
+
+	"github.com/kbridge/kbridge/metadata"
 )
 
 // Kafka's znode paths, named after the ZkData objects that define them
@@ -129,9 +131,9 @@ func DeleteTopicPath(topic string) string { return DeleteTopicsPath + "/" + topi
 // /kafka-acl-extended/prefixed for PREFIXED.
 func ACLStorePath(patternType int8) (string, error) {
 	switch patternType {
-	case PatternTypeLiteral:
+	case metadata.ACLPatternLiteral:
 		return LiteralACLPath, nil
-	case PatternTypePrefixed:
+	case metadata.ACLPatternPrefixed:
 		return ExtendedACLPath + "/prefixed", nil
 	}
 	return "", errUnknownCode("pattern type", patternType)

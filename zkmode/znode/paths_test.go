@@ -3,6 +3,8 @@ package znode
 import (
 	"slices"
 	"testing"
+
+	"github.com/kbridge/kbridge/metadata"
 )
 
 func TestPaths(t *testing.T) {
@@ -25,18 +27,18 @@ func TestPaths(t *testing.T) {
 		p    ResourcePattern
 		want string
 	}{
-		{ResourcePattern{ResourceTypeTopic, "orders", PatternTypeLiteral}, "/kafka-acl/Topic/orders"},
-		{ResourcePattern{ResourceTypeGroup, "app-", PatternTypePrefixed}, "/kafka-acl-extended/prefixed/Group/app-"},
-		{ResourcePattern{ResourceTypeTransactionalID, "*", PatternTypeLiteral}, "/kafka-acl/TransactionalId/*"},
+		{ResourcePattern{metadata.ACLResourceTopic, "orders", metadata.ACLPatternLiteral}, "/kafka-acl/Topic/orders"},
+		{ResourcePattern{metadata.ACLResourceGroup, "app-", metadata.ACLPatternPrefixed}, "/kafka-acl-extended/prefixed/Group/app-"},
+		{ResourcePattern{metadata.ACLResourceTransactionalID, "*", metadata.ACLPatternLiteral}, "/kafka-acl/TransactionalId/*"},
 	} {
 		if got, err := ACLResourcePath(c.p); err != nil || got != c.want {
 			t.Errorf("ACLResourcePath(%+v) = %q, %v; want %q", c.p, got, err, c.want)
 		}
 	}
-	if _, err := ACLResourcePath(ResourcePattern{ResourceTypeTopic, "x", 2}); err == nil {
+	if _, err := ACLResourcePath(ResourcePattern{metadata.ACLResourceTopic, "x", 2}); err == nil {
 		t.Error("ACLResourcePath with pattern MATCH succeeded")
 	}
-	if _, err := ACLResourcePath(ResourcePattern{0, "x", PatternTypeLiteral}); err == nil {
+	if _, err := ACLResourcePath(ResourcePattern{0, "x", metadata.ACLPatternLiteral}); err == nil {
 		t.Error("ACLResourcePath with resource type UNKNOWN succeeded")
 	}
 }
