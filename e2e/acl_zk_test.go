@@ -87,8 +87,9 @@ func (s *secureZKCluster) scramClient(t *testing.T, user, password string, opts 
 // /kafka-acl-extended). alice, allowed to write and read orders and to use group
 // app, produces with acks=all to RF=3 and consumes in the group, with franz-go and
 // kcat; bob, with no ACLs, is refused with Kafka's error codes and does not see the
-// topic; the admin (a super user) creates the topic and grants bob access through
-// CreateAcls, which the brokers enforce at once; a wrong password and a plaintext
+// topic; the admin (a super user) creates the topic and grants bob access with
+// `kbridge acls --add`, which writes the znode and its notification as Kafka does and
+// which the brokers enforce at once; a wrong password and a plaintext
 // client on the TLS port fail; a client certificate is a principal (User:CN=alice,O=kbridge).
 func TestACLsZooKeeperMode(t *testing.T) {
 	s := startSecureZKCluster(t, 3)
@@ -181,11 +182,12 @@ func TestACLsZooKeeperMode(t *testing.T) {
 		t.Errorf("kcat as bob: %v, want an authorization failure:\n%s", err, out)
 	}
 
-	// The super user grants bob Write through CreateAcls; the broker stores it in
-	// ZooKeeper as AclAuthorizer does, and every broker enforces it.
-	created, err := adm.CreateACLs(ctx, kadm.NewACLs().Allow("User:bob").Topics("orders").Operations(kadm.OpWrite))
-	if err != nil || created[0].Err != nil {
-		t.Fatalf("CreateAcls: %v %v", err, created)
+	// The super user grants bob Write with `kbridge acls --add` (CreateAcls); the
+	// broker stores it in ZooKeeper as AclAuthorizer does, and every broker enforces it.
+	out := Run(t, "acls", "--bootstrap-server", s.saslAddrs[0], "--command-config", clientProperties(t, s.pki, "SCRAM-SHA-512", "admin", "admin-secret"),
+		"--add", "--allow-principal", "User:bob", "--operation", "Write", "--topic", "orders")
+	if !strings.Contains(out, "(principal=User:bob, host=*, operation=WRITE, permissionType=ALLOW)") {
+		t.Errorf("kbridge acls --add printed:\n%s", out)
 	}
 	data, _, err := zc.Get(ctx, "/kafka-acl/Topic/orders")
 	if err != nil || !strings.Contains(string(data), `{"principal":"User:bob","permissionType":"Allow","operation":"Write","host":"*"}`) {

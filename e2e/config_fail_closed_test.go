@@ -18,8 +18,11 @@ import (
 // refuses: a security or durability feature it does not implement. Each run
 // must exit non-zero within a few seconds, name the key and the file, say
 // "not supported yet", and leave nothing listening. A voter host that does
-// not resolve fails the same way instead of advertising loopback. The file
-// without those settings then starts, so the refusals are the settings' doing.
+// not resolve fails the same way instead of advertising loopback, and so do the
+// secured listener's usual mistakes (a missing keystore or none at all, a wrong
+// keystore password, an unknown SASL mechanism, PLAIN without its JAAS config, a JAAS
+// config without the broker's own user). The file without those settings then
+// starts, so the refusals are the settings' doing.
 func TestConfigFailsClosed(t *testing.T) {
 	dir := t.TempDir()
 	bp, cp := freePort(t), freePort(t)
@@ -97,6 +100,46 @@ func TestConfigFailsClosed(t *testing.T) {
 		}
 		assertNotListening(t, brokerAddr, controllerAddr)
 	})
+
+	// The misconfigurations of a secured listener an operator makes most, each refused
+	// naming the file and the key before anything listens.
+	pki := makePKI(t)
+	for _, tt := range []struct {
+		name, listener string
+		extra          []string
+		want           []string
+	}{
+		{"tls-wrong-keystore-password", "SSL", []string{"ssl.keystore.type=PKCS12", "ssl.keystore.location=" + pki.brokerP12, "ssl.keystore.password=guess"},
+			[]string{"ssl.keystore.password", pki.brokerP12}},
+		{"tls-no-keystore", "SSL", nil, []string{"ssl.keystore.location"}},
+		{"sasl-unknown-mechanism", "SASL_PLAINTEXT", []string{"sasl.enabled.mechanisms=SCRAM-SHA-1", "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-1"},
+			[]string{"sasl.enabled.mechanisms", "SCRAM-SHA-1"}},
+		{"sasl-plain-without-jaas", "SASL_PLAINTEXT", []string{"sasl.enabled.mechanisms=PLAIN", "sasl.mechanism.inter.broker.protocol=PLAIN"},
+			[]string{"listener.name.sasl_plaintext.plain.sasl.jaas.config"}},
+		{"sasl-jaas-without-the-brokers-user", "SASL_PLAINTEXT", []string{"sasl.enabled.mechanisms=PLAIN", "sasl.mechanism.inter.broker.protocol=PLAIN",
+			`listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";`},
+			[]string{"listener.name.sasl_plaintext.plain.sasl.jaas.config", "username"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var lines []string
+			for _, l := range base {
+				if l == listeners {
+					l = fmt.Sprintf("listeners=%s://%s,CONTROLLER://%s", tt.listener, brokerAddr, controllerAddr)
+				}
+				lines = append(lines, l)
+			}
+			lines = append(lines, "inter.broker.listener.name="+tt.listener,
+				fmt.Sprintf("listener.security.protocol.map=%s:%s,CONTROLLER:PLAINTEXT", tt.listener, tt.listener))
+			path := writeProperties(t, dir, tt.name, append(lines, tt.extra...))
+			stderr := startMustFail(t, path, 10*time.Second)
+			for _, want := range append([]string{path}, tt.want...) {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr does not name %q:\n%s", want, stderr)
+				}
+			}
+			assertNotListening(t, brokerAddr, controllerAddr)
+		})
+	}
 
 	// Resolution goes to DNS; .invalid never resolves (RFC 6761), so this waits
 	// at most for the resolver's own timeout.
