@@ -112,13 +112,17 @@ func (b *Broker) applyDynamicTLS(img *metadata.Image) {
 }
 
 // prepareTLSReload checks a broker resource's changes that touch TLS stores and
-// returns what to call once they are stored (nil when they touch none). As in Kafka,
+// returns what to call once they are stored (nil when they touch none); a change that
+// sets another security setting is refused (isStaticSecurityKey). As in Kafka,
 // they are per-broker configs (INVALID_REQUEST at the cluster default, or for another
 // broker than the one asked) whose new stores must load (INVALID_CONFIG).
 func (b *Broker) prepareTLSReload(res metadata.ConfigResource, changes []metadata.ConfigChange, incremental bool) (func(), error) {
 	touches := false
 	for _, ch := range changes {
 		touches = touches || isReloadableTLSKey(ch.Name)
+		if ch.Value != nil && isStaticSecurityKey(ch.Name) {
+			return nil, metadata.Errorf(kerr.InvalidConfig, "%s: kbridge does not apply this security setting dynamically (only a listener's keystore and truststore); set it in server.properties", ch.Name)
+		}
 	}
 	if !touches {
 		return nil, nil
@@ -140,4 +144,28 @@ func (b *Broker) prepareTLSReload(res metadata.ConfigResource, changes []metadat
 		return nil, metadata.Errorf(kerr.InvalidConfig, "%v", err)
 	}
 	return func() { b.storeListenerTLS(configs, dynamic) }, nil
+}
+
+// isStaticSecurityKey tells the security settings a broker reads only from its file:
+// stored as a dynamic config they would be ignored, so setting one is refused (fail
+// closed) where Kafka would apply some of them at once (SASL JAAS configs, client
+// authentication, cipher suites, super users).
+func isStaticSecurityKey(key string) bool {
+	if isReloadableTLSKey(key) {
+		return false
+	}
+	if rest, ok := strings.CutPrefix(key, "listener.name."); ok {
+		if _, k, found := strings.Cut(rest, "."); found {
+			key = k
+		}
+	}
+	if _, k, found := strings.Cut(key, "."); found && (k == "sasl.jaas.config" || k == "connections.max.reauth.ms") {
+		return true
+	}
+	switch key {
+	case "super.users", "authorizer.class.name", "allow.everyone.if.no.acl.found", "principal.builder.class",
+		"connections.max.reauth.ms", "security.inter.broker.protocol", "listener.security.protocol.map":
+		return true
+	}
+	return strings.HasPrefix(key, "ssl.") || strings.HasPrefix(key, "sasl.")
 }

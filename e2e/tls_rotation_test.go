@@ -50,8 +50,9 @@ func servedSerial(t *testing.T, p testPKI, addr string) string {
 // connections get the new certificate (a connection made before keeps working);
 // setting the same path again after the file was replaced re-reads it; a keystore that
 // does not load is INVALID_CONFIG and the listener keeps its certificate; the
-// cluster-default level is refused; and the dynamic keystore password is never shown
-// by DescribeConfigs.
+// cluster-default level is refused, and so is a security setting kbridge reads only
+// from its file (ssl.client.auth); the dynamic keystore password is never shown by
+// DescribeConfigs.
 func TestTLSKeystoreRotation(t *testing.T) {
 	pki := makePKI(t)
 	n := StartSingleNodeOn(t, "SSL", pki.brokerTLS("none")...)
@@ -103,6 +104,9 @@ func TestTLSKeystoreRotation(t *testing.T) {
 		t.Error("a keystore location at the cluster-default level was accepted")
 	}
 
+	if err := alter(1, "listener.name.ssl.ssl.client.auth", "required"); err == nil || !strings.Contains(err.Error(), "INVALID_CONFIG") {
+		t.Errorf("ssl.client.auth set dynamically, which kbridge would not apply: %v, want INVALID_CONFIG", err)
+	}
 	if err := alter(1, "listener.name.ssl.ssl.keystore.password", pki.p12Pass); err != nil {
 		t.Fatalf("set the keystore password dynamically: %v", err)
 	}
