@@ -2,7 +2,6 @@ package broker
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/kbridge/kbridge/metadata"
 )
@@ -35,7 +34,7 @@ func (b *Broker) Registration(incarnation metadata.Uuid) metadata.BrokerRegistra
 func (b *Broker) Register(ctx context.Context, incarnation metadata.Uuid) error {
 	epoch, err := b.Source().RegisterBroker(ctx, b.Registration(incarnation))
 	if err != nil {
-		return fmt.Errorf("register broker %d: %w", b.id, err)
+		return err // the sources' errors name the broker ("register broker 1: ...")
 	}
 	b.epoch.Store(epoch)
 	b.log.Info("registered with the metadata source", "broker_epoch", epoch)
