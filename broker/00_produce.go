@@ -31,6 +31,9 @@ import (
 // * max.message.bytes (topic max.message.bytes) is enforced with MESSAGE_TOO_LARGE.
 // * Authorization: Write on each topic, else TOPIC_AUTHORIZATION_FAILED for its
 //   partitions (an idempotent producer was checked at InitProducerId).
+// * A broker that lost its session (no controller answered for longer than the session
+//   timeout) acknowledges nothing: NOT_LEADER_OR_FOLLOWER, also for writes waiting for
+//   replication (session_loss.go).
 // * Transactional batches are refused: transactions are not implemented yet.
 // Version notes:
 // * v1: throttle time
@@ -112,7 +115,7 @@ func handleProduce(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request
 		return resp, nil
 	}
 	return &pendingResponse{Response: resp, complete: func() {
-		w.wait(time.Duration(req.TimeoutMillis)*time.Millisecond, b.stop)
+		w.wait(time.Duration(req.TimeoutMillis)*time.Millisecond, b.stop, b.lostSession())
 		finish()
 	}}, nil
 }
@@ -138,7 +141,7 @@ func (b *Broker) appendProduced(topic string, partition int32, records []byte, a
 		return nil, none, 0, kerr.UnknownTopicOrPartition
 	}
 	p, ok := b.replicas.Get(topic, partition)
-	if !ok {
+	if !ok || b.sessionLost() {
 		return nil, none, 0, kerr.NotLeaderForPartition
 	}
 	p.leadership.RLock()

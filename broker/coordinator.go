@@ -95,7 +95,7 @@ func (l offsetsLog) Append(ctx context.Context, partition int32, batch []byte) e
 		timeout = time.Until(dl)
 	}
 	sp := kmsg.NewProduceResponseTopicPartition()
-	waitReplicated([]producedPartition{{p: p, resp: &sp, lastOffset: res.LastOffset, term: term}}, timeout, l.b.stop)
+	waitReplicated([]producedPartition{{p: p, resp: &sp, lastOffset: res.LastOffset, term: term}}, timeout, l.b.stop, l.b.lostSession())
 	if sp.ErrorCode != 0 {
 		return fmt.Errorf("wait for replication of %s-%d: %w", offsetsTopic, partition, kerr.ErrorForCode(sp.ErrorCode))
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -26,7 +27,8 @@ type fakeSource struct {
 	subs      []func(*metadata.Image)
 	nextEpoch int64
 	nextPID   int64
-	shutdowns []int32 // brokers that asked for a controlled shutdown
+	shutdowns []int32     // brokers that asked for a controlled shutdown
+	lost      atomic.Bool // what SessionLost reports
 
 	publish chan struct{}
 	stopped chan struct{}

@@ -84,8 +84,10 @@ func (w *replicationWait) check(first bool) bool {
 }
 
 // wait holds until every partition is settled, or the request timeout passes or the
-// broker stops (REQUEST_TIMED_OUT for the partitions still waiting).
-func (w *replicationWait) wait(timeout time.Duration, stop <-chan struct{}) {
+// broker stops (REQUEST_TIMED_OUT for the partitions still waiting), or lost closes:
+// the broker lost its session and must assume its leaderships are gone
+// (NOT_LEADER_OR_FOLLOWER, session_loss.go).
+func (w *replicationWait) wait(timeout time.Duration, stop, lost <-chan struct{}) {
 	beforePark()
 	wake := make(chan struct{}, 1)
 	var registered []*Partition
@@ -105,22 +107,31 @@ func (w *replicationWait) wait(timeout time.Duration, stop <-chan struct{}) {
 				return
 			}
 			continue
+		case <-lost:
+			w.fail(kerr.NotLeaderForPartition.Code)
+			return
 		case <-stop:
 		case <-timer.C:
 		}
-		for i := range w.pending {
-			if !w.pending[i].done {
-				w.pending[i].resp.ErrorCode = kerr.RequestTimedOut.Code
-			}
-		}
+		w.fail(kerr.RequestTimedOut.Code)
 		return
 	}
 }
 
+// fail settles every partition still waiting with code.
+func (w *replicationWait) fail(code int16) {
+	for i := range w.pending {
+		if !w.pending[i].done {
+			w.pending[i].done = true
+			w.pending[i].resp.ErrorCode = code
+		}
+	}
+}
+
 // waitReplicated holds an acks=all write until it is replicated, has failed, or the
-// timeout passes or the broker stops.
-func waitReplicated(pending []producedPartition, timeout time.Duration, stop <-chan struct{}) {
+// timeout passes, the broker stops or loses its session.
+func waitReplicated(pending []producedPartition, timeout time.Duration, stop, lost <-chan struct{}) {
 	if w, done := startReplicationWait(pending); !done {
-		w.wait(timeout, stop)
+		w.wait(timeout, stop, lost)
 	}
 }

@@ -64,6 +64,9 @@ type Broker struct {
 	closed    bool
 	wg        sync.WaitGroup
 	stop      chan struct{}
+	// sessionLostCh holds a channel closed while the source's session is lost
+	// (session_loss.go).
+	sessionLostCh atomic.Pointer[chan struct{}]
 }
 
 // sourceBox lets the source be swapped atomically (the in-place migration switch).
@@ -96,9 +99,12 @@ func New(cfg *config.Config, src metadata.Source, logger *slog.Logger) (*Broker,
 	b.pids = &producerIDBlock{}
 	b.startGroupCoordinator()
 	b.SetSource(src)
-	b.wg.Add(2)
+	open := make(chan struct{})
+	b.sessionLostCh.Store(&open)
+	b.wg.Add(3)
 	go b.maintenanceLoop()
 	go b.isrExpirationLoop()
+	go b.sessionWatchLoop()
 	return b, nil
 }
 

@@ -153,3 +153,12 @@ type RegistrationEpoch interface {
 	// Epoch is the broker epoch of the current registration, -1 before the first.
 	Epoch() int64
 }
+
+// SessionLiveness is implemented by sources whose broker can lose its session without
+// being told: a KRaft broker cut off from the controllers. Once SessionLost, the
+// broker must assume the controller fenced it and moved its leaderships, so it stops
+// acknowledging writes and answers NOT_LEADER_OR_FOLLOWER: clients move to the new
+// leader at once instead of waiting out their request timeout.
+type SessionLiveness interface {
+	SessionLost() bool
+}

@@ -323,6 +323,7 @@ func (n *Node) startBroker(ctx context.Context, clusterID string) error {
 		ClusterID:         clusterID,
 		Voters:            voters,
 		HeartbeatInterval: time.Duration(n.cfg.BrokerHeartbeatIntervalMs) * time.Millisecond,
+		SessionTimeout:    time.Duration(n.cfg.BrokerSessionTimeoutMs) * time.Millisecond,
 		Security:          n.ctlSec.client,
 		Logger:            n.log,
 	})

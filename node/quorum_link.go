@@ -56,6 +56,7 @@ func (n *Node) startQuorumLink(reg metadata.BrokerRegistration, clusterID string
 			ClusterID:         clusterID,
 			Voters:            voters,
 			HeartbeatInterval: time.Duration(n.cfg.BrokerHeartbeatIntervalMs) * time.Millisecond,
+			SessionTimeout:    time.Duration(n.cfg.BrokerSessionTimeoutMs) * time.Millisecond,
 			Security:          n.ctlSec.client,
 			Logger:            n.log,
 		})

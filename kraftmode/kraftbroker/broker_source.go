@@ -37,6 +37,9 @@ type BrokerSourceOptions struct {
 	Voters    []kraftmode.Voter
 	// HeartbeatInterval is broker.heartbeat.interval.ms; 0 means 2 s.
 	HeartbeatInterval time.Duration
+	// SessionTimeout is broker.session.timeout.ms: a broker no controller has answered
+	// for longer must assume it is fenced (SessionLost); 0 never does.
+	SessionTimeout time.Duration
 	// Security is how the broker connects to the controller listener (TLS when it is
 	// mapped to SSL); the zero value is plaintext TCP.
 	Security kwire.Security
@@ -55,6 +58,9 @@ type BrokerSource struct {
 	feed  ImageFeed
 	hbCh  *kwire.ControllerChannel
 	rpcCh *kwire.ControllerChannel
+
+	// answered is when the last heartbeat a controller answered was sent (Unix ns).
+	answered atomic.Int64
 
 	mu        sync.Mutex
 	reg       *metadata.BrokerRegistration
@@ -213,8 +219,12 @@ func (s *BrokerSource) heartbeatLoop() {
 			case <-ctx.Done():
 			}
 		}()
+		sent := time.Now()
 		reply, err := s.heartbeat(ctx)
 		cancel()
+		if err == nil || errors.Is(err, kerr.StaleBrokerEpoch) || errors.Is(err, kerr.BrokerIDNotRegistered) {
+			s.answered.Store(sent.UnixNano())
+		}
 		switch {
 		case err == nil:
 			if s.fenced.Swap(reply.IsFenced) != reply.IsFenced {
