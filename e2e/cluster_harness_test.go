@@ -288,3 +288,41 @@ func (n *Node) sendRaw(sig syscall.Signal) {
 		n.cmd.Process.Signal(sig)
 	}
 }
+
+// WaitVotersCaughtUp waits until every voter of the quorum has the whole committed
+// metadata log: DescribeQuorum, asked of each controller until one answers, shows
+// every voter's log end offset at the leader's high watermark.
+func (c *Cluster) WaitVotersCaughtUp(t testing.TB, timeout time.Duration) {
+	t.Helper()
+	WaitFor(t, timeout, "every voter at the metadata log's high watermark", func() bool {
+		for _, n := range c.Controllers {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			conn, err := kwire.Dial(ctx, n.BrokerAddr, "e2e")
+			if err != nil {
+				cancel()
+				continue
+			}
+			resp, err := conn.Request(ctx, describeQuorumRequest())
+			conn.Close()
+			cancel()
+			if err != nil {
+				continue
+			}
+			q := resp.(*kmsg.DescribeQuorumResponse)
+			if q.ErrorCode != 0 || len(q.Topics) != 1 || len(q.Topics[0].Partitions) != 1 || q.Topics[0].Partitions[0].ErrorCode != 0 {
+				continue
+			}
+			p := q.Topics[0].Partitions[0]
+			if len(p.CurrentVoters) != len(c.Controllers) {
+				return false
+			}
+			for _, v := range p.CurrentVoters {
+				if v.LogEndOffset != p.HighWatermark {
+					return false
+				}
+			}
+			return true
+		}
+		return false
+	})
+}

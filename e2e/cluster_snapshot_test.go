@@ -67,12 +67,12 @@ func TestClusterControllerRestoresFromSnapshot(t *testing.T) {
 		return strings.Count(victim.Log(), "restored metadata snapshot") >= 1
 	})
 	create("after", 5)
-	time.Sleep(2 * time.Second) // let the restarted voter fetch the last writes
+	c.WaitVotersCaughtUp(t, 20*time.Second)
 
 	for _, b := range c.Brokers {
-		b.Stop()
+		b.Stop() // a controlled shutdown: the controller fences the broker before it exits
 	}
-	time.Sleep(3 * time.Second) // the controllers fence the stopped broker and replicate it
+	c.WaitVotersCaughtUp(t, 20*time.Second)
 	for _, n := range c.Controllers {
 		n.Stop()
 	}
