@@ -117,6 +117,9 @@ func create(st *state, members []Member) (*Layout, error) {
 // Prefix is the layout's prefix, which every name it made starts with.
 func (l *Layout) Prefix() string { return l.st.Prefix }
 
+// Owner is the pid of the process whose layout it is, 0 for one the command made.
+func (l *Layout) Owner() int { return l.st.Owner }
+
 // Subnet is the /24 the layout's addresses come from.
 func (l *Layout) Subnet() netip.Prefix { return l.st.Subnet }
 
