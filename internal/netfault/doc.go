@@ -69,6 +69,6 @@
 // A test's layout closes in t.Cleanup, so also after a failed test. A killed test
 // binary leaves its layout behind: New first sweeps every layout whose owner is dead,
 // or whose names have no state file at all, killing what still runs in its
-// namespaces. Layouts made by the netfault command have no owner and stay until
-// `netfault clean` removes them.
+// namespaces. Layouts made by the netfault command have no owner, unless it is given
+// one, and stay until `netfault clean` removes them.
 package netfault

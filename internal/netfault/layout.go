@@ -46,16 +46,26 @@ func New(members ...Member) (*Layout, error) {
 	return create(&state{Prefix: prefix, Owner: pid, OwnerStart: started}, members)
 }
 
-// NewPersistent builds a layout that no process owns, for the netfault command: it
-// stays until Remove (`netfault clean`) takes it away, and no sweep touches it.
-func NewPersistent(prefix string, members ...Member) (*Layout, error) {
+// NewNamed builds a layout with a prefix of the caller's choosing, for the netfault
+// command. With owner 0 no process owns it: it stays until Remove (`netfault clean`)
+// takes it away, and no sweep touches it. With an owner's pid it is swept like a test's
+// once that process has died.
+func NewNamed(prefix string, owner int, members ...Member) (*Layout, error) {
 	if err := checkPrefix(prefix); err != nil {
 		return nil, fmt.Errorf("netfault: %w", err)
 	}
 	if err := preflight(members); err != nil {
 		return nil, err
 	}
-	return create(&state{Prefix: prefix}, members)
+	st := &state{Prefix: prefix, Owner: owner}
+	if owner != 0 {
+		started, ok := startTime(owner)
+		if !ok {
+			return nil, fmt.Errorf("netfault: owner %d: no such process", owner)
+		}
+		st.OwnerStart = started
+	}
+	return create(st, members)
 }
 
 // Open acts on a layout another process made (the command's own, or a running test's,

@@ -15,14 +15,18 @@ func init() {
 }
 
 func createCmd() *cobra.Command {
-	return &cobra.Command{
+	var owner int
+	cmd := &cobra.Command{
 		Use:   "create --prefix P NAME:ROLES...",
 		Short: "Make a layout that stays until clean removes it",
 		Long: `Make a namespace "<prefix>-NAME" for each member, joined to a bridge with the clients
 (the root namespace), and print each member's address. ROLES are broker, controller
-and zookeeper, joined by + for a combined node; the role cuts (cut-from) use them.`,
+and zookeeper, joined by + for a combined node; the role cuts (cut-from) use them.
+The layout stays until clean removes it, or, with --owner, until a sweep finds that
+process gone.`,
 		Example: `  netfault create --prefix nfdemo zk:zookeeper c1:controller b1:broker b2:broker
-  netfault create -p nfone node1:broker+controller`,
+  netfault create -p nfone node1:broker+controller
+  netfault create -p nfshell --owner $$ a:broker b:broker`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var members []netfault.Member
@@ -37,13 +41,15 @@ and zookeeper, joined by + for a combined node; the role cuts (cut-from) use the
 				}
 				members = append(members, netfault.Member{Name: name, Roles: r})
 			}
-			l, err := netfault.NewPersistent(prefix, members...)
+			l, err := netfault.NewNamed(prefix, owner, members...)
 			if err != nil {
 				return err
 			}
 			return describe(cmd.OutOrStdout(), l)
 		},
 	}
+	cmd.Flags().IntVar(&owner, "owner", 0, "pid of a process whose end makes the layout stale, for a sweep to remove (0: none)")
+	return cmd
 }
 
 func listCmd() *cobra.Command {

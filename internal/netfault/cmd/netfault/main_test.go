@@ -39,11 +39,12 @@ func execute(t *testing.T, args ...string) string {
 }
 
 // TestCreateCutClean: a layout made by the command stays after it returns, takes a cut
-// by name from another invocation, and clean removes all of it.
+// by name from another invocation, and clean removes all of it. The test process owns
+// it, so a sweep removes it should the test be killed before its clean.
 func TestCreateCutClean(t *testing.T) {
-	p := fmt.Sprintf("nfcmd%d", os.Getpid()%100000)
+	p := fmt.Sprintf("nfcmd%d", os.Getpid())
 	t.Cleanup(func() { netfault.Remove(p) })
-	out := execute(t, "create", "--prefix", p, "zk:zookeeper", "b1:broker")
+	out := execute(t, "create", "--prefix", p, "--owner", fmt.Sprint(os.Getpid()), "zk:zookeeper", "b1:broker")
 	if !strings.Contains(out, p+"-b1") {
 		t.Fatalf("create printed:\n%s", out)
 	}
