@@ -87,6 +87,9 @@ type Node struct {
 	DataDir    string
 	BrokerAddr string
 	logPath    string
+	// wrap, when set, changes the command before each start: a fault test runs the
+	// node in a network namespace (netfault.Layout.Wrap).
+	wrap func(*exec.Cmd) error
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -105,12 +108,18 @@ func StartSingleNode(t testing.TB, extra ...string) *Node {
 func StartSingleNodeOn(t testing.TB, listener string, extra ...string) *Node {
 	t.Helper()
 	dir := t.TempDir()
-	bp, cp := freePort(t), freePort(t)
+	broker, controller := fmt.Sprintf("127.0.0.1:%d", freePort(t)), fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	return startFormatted(t, dir, broker, append(singleNodeProps(dir, listener, broker, controller), extra...))
+}
+
+// singleNodeProps are the lines of a combined node with id 1 and its client and
+// controller listeners on the given addresses.
+func singleNodeProps(dir, listener, broker, controller string) []string {
 	props := []string{
 		"process.roles=broker,controller",
 		"node.id=1",
-		fmt.Sprintf("controller.quorum.voters=1@127.0.0.1:%d", cp),
-		fmt.Sprintf("listeners=%s://127.0.0.1:%d,CONTROLLER://127.0.0.1:%d", listener, bp, cp),
+		"controller.quorum.voters=1@" + controller,
+		fmt.Sprintf("listeners=%s://%s,CONTROLLER://%s", listener, broker, controller),
 		"controller.listener.names=CONTROLLER",
 		"log.dirs=" + filepath.Join(dir, "data"),
 		"offsets.topic.replication.factor=1",
@@ -121,13 +130,21 @@ func StartSingleNodeOn(t testing.TB, listener string, extra ...string) *Node {
 		props = append(props, "inter.broker.listener.name="+listener,
 			fmt.Sprintf("listener.security.protocol.map=%s:%s,CONTROLLER:PLAINTEXT", listener, listener))
 	}
-	return startFormatted(t, dir, fmt.Sprintf("127.0.0.1:%d", bp), append(props, extra...))
+	return props
 }
 
 // startFormatted writes props as dir/server.properties, formats the node with a new
 // cluster id and formatArgs (e.g. --add-scram), starts it with brokerAddr as the
 // address it waits for, and stops it when the test ends, showing its log on failure.
 func startFormatted(t testing.TB, dir, brokerAddr string, props []string, formatArgs ...string) *Node {
+	t.Helper()
+	n := newFormatted(t, dir, brokerAddr, props, formatArgs...)
+	n.Start()
+	return n
+}
+
+// newFormatted is startFormatted up to the start: the caller starts the node.
+func newFormatted(t testing.TB, dir, brokerAddr string, props []string, formatArgs ...string) *Node {
 	t.Helper()
 	n := &Node{
 		t:          t,
@@ -141,7 +158,6 @@ func startFormatted(t testing.TB, dir, brokerAddr string, props []string, format
 	}
 	clusterID := strings.TrimSpace(Run(t, "storage", "random-uuid"))
 	Run(t, append([]string{"storage", "format", "-t", clusterID, "-c", n.ConfigPath}, formatArgs...)...)
-	n.Start()
 	t.Cleanup(func() {
 		n.Stop()
 		if t.Failed() {
@@ -160,6 +176,12 @@ func (n *Node) Start() {
 	}
 	cmd := exec.Command(kbridgeBin, "server", "start", n.ConfigPath)
 	cmd.Stdout, cmd.Stderr = logf, logf
+	if n.wrap != nil {
+		if err := n.wrap(cmd); err != nil {
+			logf.Close()
+			n.t.Fatal(err)
+		}
+	}
 	if err := cmd.Start(); err != nil {
 		n.t.Fatal(err)
 	}

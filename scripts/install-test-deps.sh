@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end tests need: Debian's kcat, zookeeper and openssl packages.
+# Installs what the end-to-end tests need: Debian's kcat, zookeeper, openssl, nftables and
+# iptables packages.
 # As root it installs them; otherwise it says what to run and fails.
 set -euo pipefail
 
@@ -15,6 +16,10 @@ if [ ! -f /usr/share/zookeeper/bin/zkCli.sh ] || [ ! -f /usr/share/java/zookeepe
   [ ! -f /usr/share/java/slf4j-simple.jar ] || ! command -v java >/dev/null 2>&1; then
   missing+=(zookeeper)
 fi
+# internal/netfault breaks the network between namespaces with nft (cuts, loss) and
+# iptables-nft (the NFQUEUE rule of a delay).
+command -v nft >/dev/null 2>&1 || missing+=(nftables)
+command -v iptables-nft >/dev/null 2>&1 || missing+=(iptables)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -21,12 +21,12 @@ const MinSessionTimeout = 2 * tickTime * time.Millisecond
 // and the four-letter words the helper uses for readiness are served on the client
 // port. forceSync=no skips the fsync per transaction: a killed JVM's writes are
 // still in the page cache, so Kill and Restart keep every acknowledged write.
-func zooCfg(dataDir string, port int) string {
+func zooCfg(dataDir, host string, port int) string {
 	return strings.Join([]string{
 		fmt.Sprintf("tickTime=%d", tickTime),
 		"dataDir=" + dataDir,
 		fmt.Sprintf("clientPort=%d", port),
-		"clientPortAddress=127.0.0.1",
+		"clientPortAddress=" + host,
 		"admin.enableServer=false",
 		"4lw.commands.whitelist=*",
 		"forceSync=no",
@@ -34,8 +34,8 @@ func zooCfg(dataDir string, port int) string {
 	}, "\n") + "\n"
 }
 
-func writeConfig(path, dataDir string, port int) error {
-	if err := os.WriteFile(path, []byte(zooCfg(dataDir, port)), 0o644); err != nil {
+func writeConfig(path, dataDir, host string, port int) error {
+	if err := os.WriteFile(path, []byte(zooCfg(dataDir, host, port)), 0o644); err != nil {
 		return fmt.Errorf("write ZooKeeper config: %w", err)
 	}
 	return nil

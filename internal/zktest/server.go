@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -39,7 +40,11 @@ type Server struct {
 	dataDir   string
 	cfgPath   string
 	logPath   string
+	host      string
 	port      int
+	// wrap, when set, changes the JVM's command before it starts: StartIn runs it in a
+	// network namespace.
+	wrap func(*exec.Cmd) error
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -51,6 +56,19 @@ type Server struct {
 // missing java or ZooKeeper installation fails the test: `make test-deps` installs
 // them, and a test never passes by skipping.
 func Start(t testing.TB) *Server {
+	t.Helper()
+	return start(t, "127.0.0.1", nil)
+}
+
+// StartIn is Start for a server that listens on host, with its command changed by wrap
+// before each start: a test of network faults runs ZooKeeper in a network namespace of
+// its own (wrap runs the JVM through `ip netns exec`) on that namespace's address.
+func StartIn(t testing.TB, host string, wrap func(*exec.Cmd) error) *Server {
+	t.Helper()
+	return start(t, host, wrap)
+}
+
+func start(t testing.TB, host string, wrap func(*exec.Cmd) error) *Server {
 	t.Helper()
 	javaPath, classpath, err := installation()
 	if err != nil {
@@ -64,6 +82,8 @@ func Start(t testing.TB) *Server {
 		dataDir:   filepath.Join(dir, "data"),
 		cfgPath:   filepath.Join(dir, "zoo.cfg"),
 		logPath:   filepath.Join(dir, "zookeeper.log"),
+		host:      host,
+		wrap:      wrap,
 	}
 	t.Cleanup(func() {
 		s.Stop()
@@ -83,8 +103,8 @@ func Start(t testing.TB) *Server {
 	}
 }
 
-// Addr is the client address, "127.0.0.1:port", usable as zookeeper.connect.
-func (s *Server) Addr() string { return fmt.Sprintf("127.0.0.1:%d", s.port) }
+// Addr is the client address, "host:port", usable as zookeeper.connect.
+func (s *Server) Addr() string { return net.JoinHostPort(s.host, strconv.Itoa(s.port)) }
 
 // LogPath is the server's log file, kept across restarts.
 func (s *Server) LogPath() string { return s.logPath }
@@ -140,7 +160,7 @@ func (s *Server) signal(sig syscall.Signal) {
 
 // launch writes the config, starts the JVM and waits until the server serves.
 func (s *Server) launch() error {
-	if err := writeConfig(s.cfgPath, s.dataDir, s.port); err != nil {
+	if err := writeConfig(s.cfgPath, s.dataDir, s.host, s.port); err != nil {
 		return err
 	}
 	logf, err := os.OpenFile(s.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
@@ -155,6 +175,12 @@ func (s *Server) launch() error {
 	cmd := exec.Command(s.javaPath, jvmArgs(s.classpath, s.cfgPath)...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = sysProcAttr()
+	if s.wrap != nil {
+		if err := s.wrap(cmd); err != nil {
+			logf.Close()
+			return fmt.Errorf("start ZooKeeper: %w", err)
+		}
+	}
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return fmt.Errorf("start ZooKeeper: %s: %w", strings.Join(cmd.Args, " "), err)
