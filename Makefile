@@ -22,11 +22,11 @@ vet:
 
 # The packages with concurrency of their own run under the race detector (it costs them
 # little time: their tests wait on I/O); the rest, e2e included, without it.
-RACE_PKGS := ./broker/... ./kwire/ ./kraftmode/... ./zkmode/ ./migrate/
+RACE_PKGS := ./broker/... ./kwire/ ./kraftmode/... ./zkmode/ ./migrate/ ./internal/netfault/
 
 test: test-deps vet build
 	$(GO) test $(GOTESTFLAGS) -race $(RACE_PKGS)
-	$(GO) test $(GOTESTFLAGS) $$($(GO) list ./... | grep -v -e '/broker' -e '/kwire$$' -e '/kraftmode' -e '/zkmode$$' -e '/migrate$$')
+	$(GO) test $(GOTESTFLAGS) $$($(GO) list ./... | grep -v -e '/broker' -e '/kwire$$' -e '/kraftmode' -e '/zkmode$$' -e '/migrate$$' -e '/internal/netfault$$')
 
 # Throughput of kbridge against franz-go's in-memory kfake, side by side, same client;
 # then what security costs: PLAINTEXT against SASL_SSL + SCRAM + ACLs, and a handshake.

@@ -29,6 +29,7 @@ const (
 	Commit
 )
 
+// String names the kind as the evidence shows it.
 func (k Kind) String() string {
 	switch k {
 	case Ack:
@@ -70,6 +71,8 @@ type Op struct {
 	Broker int32
 }
 
+// String shows an operation as evidence: its place, kind, process, partition, offset
+// and what else it knows.
 func (o Op) String() string {
 	s := fmt.Sprintf("#%d %s %s %s/%d", o.Seq, o.Kind, o.Process, o.Topic, o.Partition)
 	switch o.Kind {

@@ -29,6 +29,7 @@ type Violation struct {
 	Lines   []string
 }
 
+// String shows the anomaly, its summary and the evidence, one item per line.
 func (v Violation) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s", v.Anomaly, v.Summary)

@@ -2,9 +2,7 @@ package netfault
 
 import (
 	"container/heap"
-	"errors"
 	"math/rand/v2"
-	"os"
 	"sync"
 	"time"
 )
@@ -28,10 +26,6 @@ type delayer struct {
 	readDone chan struct{}
 }
 
-// drainWait is how long stop reads notices the kernel had already sent when the
-// queue's rule went away, so that their packets are let go rather than dropped.
-const drainWait = 20 * time.Millisecond
-
 // startDelayer binds the queue in the namespace and starts holding its packets.
 func startDelayer(ns string, num uint16, delay, jitter time.Duration) (*delayer, error) {
 	q, err := openQueue(ns, num)
@@ -48,7 +42,7 @@ func startDelayer(ns string, num uint16, delay, jitter time.Duration) (*delayer,
 	return d, nil
 }
 
-// read takes packet notices until the socket closes or, once draining, falls quiet.
+// read takes packet notices until the socket's read deadline ends it (stop sets one).
 func (d *delayer) read() {
 	defer close(d.readDone)
 	buf := make([]byte, 1<<16)
@@ -73,9 +67,8 @@ func (d *delayer) read() {
 			default:
 			}
 		}
-		// Errors other than the end (a malformed batch) lose that batch's packets,
-		// which the kernel drops when the queue closes; reading goes on.
-		if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, os.ErrClosed) {
+		// The socket closed, or the drain's deadline passed.
+		if err != nil {
 			return
 		}
 	}
@@ -129,12 +122,17 @@ func (d *delayer) release() {
 }
 
 // stop lets every held packet go and closes the queue. The queue's rule must be gone
-// first: notices already sent are drained and their packets let go, and packets that
-// met the queue after the close would be dropped by the kernel.
+// first, so that every notice the kernel will send is already in the socket: they are
+// drained and their packets let go, where the close would have dropped them.
 func (d *delayer) stop() {
 	close(d.stopped)
 	<-d.released
-	d.q.f.SetReadDeadline(time.Now().Add(drainWait))
+	for _, id := range d.q.drain() {
+		d.q.accept(id)
+	}
+	// The reader may hold a batch it read before the drain: a deadline in the past
+	// ends its wait, and it lets that batch go before it returns.
+	d.q.f.SetReadDeadline(time.Now())
 	<-d.readDone
 	d.q.close()
 }
@@ -148,6 +146,7 @@ type duePacket struct {
 // dueHeap orders held packets by due time.
 type dueHeap []duePacket
 
+// Len, Less, Swap, Push and Pop are heap.Interface's.
 func (h dueHeap) Len() int           { return len(h) }
 func (h dueHeap) Less(i, j int) bool { return h[i].due.Before(h[j].due) }
 func (h dueHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }

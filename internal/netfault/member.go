@@ -73,7 +73,8 @@ const hubName = "hub"
 type Member struct {
 	// Name is the member's name in every call and in its namespace's name: a lower-case
 	// letter, then letters and digits.
-	Name  string
+	Name string
+	// Roles say which role cuts reach the member.
 	Roles Role
 }
 

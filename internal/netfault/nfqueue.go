@@ -2,7 +2,6 @@ package netfault
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"os"
 	"syscall"
@@ -140,18 +139,26 @@ func nlAttr(typ uint16, payload []byte) []byte {
 	return a
 }
 
-// receive waits for packet notices and returns their ids. Other messages (the error
-// answer to a verdict for a packet the kernel no longer holds) are passed over.
+// receive waits for packet notices and returns their ids; an error is the socket's
+// (closed, or past its read deadline).
 func (q *nfQueue) receive(buf []byte) ([]uint32, error) {
 	n, err := q.f.Read(buf)
 	if err != nil {
 		return nil, err
 	}
+	return parseNotices(buf[:n]), nil
+}
+
+// parseNotices returns the packet ids of the notices in one read. Other messages (the
+// error answer to a verdict for a packet the kernel no longer holds) are passed over,
+// and so is whatever follows a malformed message: its packets are dropped when the
+// queue closes.
+func parseNotices(buf []byte) []uint32 {
 	var ids []uint32
-	for msg := buf[:n]; len(msg) >= unix.NLMSG_HDRLEN; {
+	for msg := buf; len(msg) >= unix.NLMSG_HDRLEN; {
 		length := int(binary.NativeEndian.Uint32(msg))
 		if length < unix.NLMSG_HDRLEN || length > len(msg) {
-			return ids, errors.New("truncated netlink message")
+			break
 		}
 		if binary.NativeEndian.Uint16(msg[4:]) == nfnlSubsysQueue<<8|nfqnlMsgPacket {
 			if id, ok := packetID(msg[unix.NLMSG_HDRLEN+4 : length]); ok {
@@ -160,7 +167,7 @@ func (q *nfQueue) receive(buf []byte) ([]uint32, error) {
 		}
 		msg = msg[min(len(msg), (length+3)&^3):]
 	}
-	return ids, nil
+	return ids
 }
 
 // packetID finds the packet header attribute among a notice's attributes.
@@ -177,6 +184,29 @@ func packetID(attrs []byte) (uint32, bool) {
 		attrs = attrs[min(len(attrs), (length+3)&^3):]
 	}
 	return 0, false
+}
+
+// drain reads, without waiting, every notice already in the socket and returns the
+// ids. It reads beside the poller (Control, not Read, whose lock the reader goroutine
+// holds while it waits), which a datagram socket allows: each notice goes to one of
+// the two.
+func (q *nfQueue) drain() []uint32 {
+	raw, err := q.f.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	var ids []uint32
+	buf := make([]byte, 1<<16)
+	raw.Control(func(fd uintptr) {
+		for {
+			n, _, err := unix.Recvfrom(int(fd), buf, unix.MSG_DONTWAIT)
+			if err != nil {
+				return
+			}
+			ids = append(ids, parseNotices(buf[:n])...)
+		}
+	})
+	return ids
 }
 
 // accept lets one held packet go on its way.
