@@ -75,7 +75,7 @@ func handleProduce(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request
 	for ti, rt := range req.Topics {
 		for pi, rp := range rt.Partitions {
 			sp := &resp.Topics[ti].Partitions[pi]
-			if !writable[rt.Topic] {
+			if !writable.allows(rt.Topic) {
 				sp.ErrorCode = kerr.TopicAuthorizationFailed.Code
 				continue
 			}

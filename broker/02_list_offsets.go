@@ -62,7 +62,7 @@ func handleListOffsets(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Req
 			sp.Timestamp = -1
 			sp.Offset = -1
 			sp.LeaderEpoch = -1
-			if !describable[rt.Topic] {
+			if !describable.allows(rt.Topic) {
 				sp.ErrorCode = kerr.TopicAuthorizationFailed.Code
 				st.Partitions = append(st.Partitions, sp)
 				continue

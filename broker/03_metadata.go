@@ -43,7 +43,7 @@ func handleMetadata(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Reques
 	img := b.Image()
 
 	all := req.Topics == nil || (req.Version == 0 && len(req.Topics) == 0)
-	describable := map[string]bool{}
+	var describable topicGrants
 	var uncreatable map[string]bool
 	if !all {
 		describable = c.authorizedTopics(img, metadata.ACLOperationDescribe, requestedTopicNames(img, req))
@@ -94,10 +94,10 @@ func handleMetadata(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Reques
 		st.TopicID = rt.TopicID
 		st.AuthorizedOperations = authorizedOperationsOmitted
 		switch {
-		case rt.Topic != nil && (!describable[*rt.Topic] || uncreatable[*rt.Topic]):
+		case rt.Topic != nil && (!describable.allows(*rt.Topic) || uncreatable[*rt.Topic]):
 			// Whether the topic exists is not disclosed.
 			st.ErrorCode = kerr.TopicAuthorizationFailed.Code
-		case rt.Topic == nil && ok && !describable[t.Name]:
+		case rt.Topic == nil && ok && !describable.allows(t.Name):
 			// A topic id is not a secret (KafkaApis: "Topic IDs are not considered
 			// sensitive information").
 			st.ErrorCode = kerr.TopicAuthorizationFailed.Code
@@ -139,7 +139,7 @@ func requestedTopicNames(img *metadata.Image, req *kmsg.MetadataRequest) iter.Se
 // returns the image that holds them. Only topics the client may describe are
 // considered; of those, the ones it may not create (Create on the cluster or on the
 // topic) are returned as uncreatable, for TOPIC_AUTHORIZATION_FAILED.
-func (b *Broker) autoCreateTopics(img *metadata.Image, c *clientConn, req *kmsg.MetadataRequest, describable map[string]bool) (*metadata.Image, map[string]bool) {
+func (b *Broker) autoCreateTopics(img *metadata.Image, c *clientConn, req *kmsg.MetadataRequest, describable topicGrants) (*metadata.Image, map[string]bool) {
 	if !b.cfg.AutoCreateTopicsEnable || (req.Version >= 4 && !req.AllowAutoTopicCreation) {
 		return img, nil
 	}
@@ -147,7 +147,7 @@ func (b *Broker) autoCreateTopics(img *metadata.Image, c *clientConn, req *kmsg.
 	uncreatable := map[string]bool{}
 	clusterCreate := c.authorizedCluster(img, metadata.ACLOperationCreate)
 	for _, rt := range req.Topics {
-		if rt.Topic == nil || !describable[*rt.Topic] {
+		if rt.Topic == nil || !describable.allows(*rt.Topic) {
 			continue
 		}
 		if _, ok := img.Topics[*rt.Topic]; ok || metadata.ValidateTopicName(*rt.Topic) != nil || isInternalTopic(*rt.Topic) {

@@ -1,8 +1,6 @@
 package broker
 
 import (
-	"net"
-
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
@@ -43,11 +41,11 @@ func handleJoinGroup(b *Broker, c *clientConn, hdr *requestHeader, kreq kmsg.Req
 	return b.groups.JoinGroup(ctx, req, hdr.ClientID, clientHost(c)), nil
 }
 
-// clientHost is the member's host as Kafka reports it: "/" and the peer address.
+// clientHost is the member's host as Kafka reports it: "/" and the peer address
+// (identify parsed it).
 func clientHost(c *clientConn) string {
-	host, _, err := net.SplitHostPort(c.conn.RemoteAddr().String())
-	if err != nil {
+	if c.host == "" {
 		return "/" + c.conn.RemoteAddr().String()
 	}
-	return "/" + host
+	return "/" + c.host
 }

@@ -33,15 +33,11 @@ func handleCreateTopics(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Re
 	img := b.Image()
 	names := namesOf(req.Topics, func(t *kmsg.CreateTopicsRequestTopic) string { return t.Topic })
 	creatable := c.authorizedTopics(img, metadata.ACLOperationCreate, names)
-	if c.authorizedCluster(img, metadata.ACLOperationCreate) {
-		for name := range creatable {
-			creatable[name] = true
-		}
-	}
+	creatable.all = creatable.all || c.authorizedCluster(img, metadata.ACLOperationCreate)
 	configsVisible := c.authorizedTopics(img, metadata.ACLOperationDescribeConfigs, names)
 	var specs []metadata.TopicSpec
 	for _, rt := range req.Topics {
-		if seen[rt.Topic] > 1 || !creatable[rt.Topic] {
+		if seen[rt.Topic] > 1 || !creatable.allows(rt.Topic) {
 			continue
 		}
 		spec := metadata.TopicSpecFromRequest(rt)
@@ -68,7 +64,7 @@ func handleCreateTopics(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Re
 			resp.Topics = append(resp.Topics, st)
 			continue
 		}
-		if !creatable[rt.Topic] {
+		if !creatable.allows(rt.Topic) {
 			msg := "Authorization failed."
 			st.ErrorCode, st.ErrorMessage = kerr.TopicAuthorizationFailed.Code, &msg
 			resp.Topics = append(resp.Topics, st)
@@ -85,7 +81,7 @@ func handleCreateTopics(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Re
 		st.TopicID = r.ID
 		st.NumPartitions = r.NumPartitions
 		st.ReplicationFactor = r.ReplicationFactor
-		if !configsVisible[rt.Topic] {
+		if !configsVisible.allows(rt.Topic) {
 			st.ConfigErrorCode = kerr.TopicAuthorizationFailed.Code
 			resp.Topics = append(resp.Topics, st)
 			continue

@@ -32,7 +32,7 @@ func handleDeleteRecords(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.R
 			sp.LowWatermark = -1
 			p, ok := b.replicas.Get(rt.Topic, rp.Partition)
 			switch {
-			case !deletable[rt.Topic]:
+			case !deletable.allows(rt.Topic):
 				sp.ErrorCode = kerr.TopicAuthorizationFailed.Code
 			case !ok && b.Image().Topics[rt.Topic] == nil:
 				sp.ErrorCode = kerr.UnknownTopicOrPartition.Code

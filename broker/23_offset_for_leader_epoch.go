@@ -31,11 +31,7 @@ func handleOffsetForLeaderEpoch(b *Broker, c *clientConn, _ *requestHeader, kreq
 	resp := req.ResponseKind().(*kmsg.OffsetForLeaderEpochResponse)
 	img := b.Image()
 	describable := c.authorizedTopics(img, metadata.ACLOperationDescribe, namesOf(req.Topics, func(t *kmsg.OffsetForLeaderEpochRequestTopic) string { return t.Topic }))
-	if c.authorizedCluster(img, metadata.ACLOperationClusterAction) {
-		for name := range describable {
-			describable[name] = true
-		}
-	}
+	describable.all = describable.all || c.authorizedCluster(img, metadata.ACLOperationClusterAction)
 	for _, rt := range req.Topics {
 		st := kmsg.NewOffsetForLeaderEpochResponseTopic()
 		st.Topic = rt.Topic
@@ -47,7 +43,7 @@ func handleOffsetForLeaderEpoch(b *Broker, c *clientConn, _ *requestHeader, kreq
 			p, ok := b.replicas.Get(rt.Topic, rp.Partition)
 			t := img.Topics[rt.Topic]
 			switch {
-			case !describable[rt.Topic]:
+			case !describable.allows(rt.Topic):
 				sp.ErrorCode = kerr.TopicAuthorizationFailed.Code
 			case t == nil || t.Partitions[rp.Partition] == nil:
 				sp.ErrorCode = kerr.UnknownTopicOrPartition.Code

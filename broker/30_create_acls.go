@@ -36,12 +36,8 @@ func handleCreateACLs(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Requ
 			results[i].ErrorCode = refusal.Code
 			continue
 		}
-		acl := metadata.ACLBinding{
-			ResourceType: int8(cr.ResourceType), ResourceName: cr.ResourceName,
-			PatternType: aclPatternOf(req.Version, cr.ResourcePatternType),
-			Principal:   cr.Principal, Host: cr.Host,
-			Operation: int8(cr.Operation), PermissionType: int8(cr.PermissionType),
-		}
+		acl := metadata.ACLBindingFromCreation(cr)
+		acl.PatternType = aclPatternOf(req.Version, cr.ResourcePatternType)
 		if err := acl.Validate(); err != nil {
 			setCreateACLError(&results[i], err)
 			continue

@@ -35,14 +35,10 @@ func handleDeleteACLs(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Requ
 			results[i].ErrorCode = refusal.Code
 			continue
 		}
-		filter := metadata.ACLFilter{
-			ResourceType: int8(f.ResourceType), ResourceName: f.ResourceName,
-			PatternType: aclPatternOf(req.Version, f.ResourcePatternType),
-			Principal:   f.Principal, Host: f.Host,
-			Operation: int8(f.Operation), PermissionType: int8(f.PermissionType),
-		}
+		filter := metadata.ACLFilterFromDeletion(f)
+		filter.PatternType = aclPatternOf(req.Version, f.ResourcePatternType)
 		if err := filter.Validate(); err != nil {
-			setDeleteACLError(&results[i], err)
+			results[i] = metadata.DeleteACLsResult{Err: err}.ResponseResult(errorCode)
 			continue
 		}
 		filters, at = append(filters, filter), append(at, i)
@@ -51,26 +47,10 @@ func handleDeleteACLs(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Requ
 		ctx, cancel := requestContext(0)
 		defer cancel()
 		for j, res := range b.Source().DeleteACLs(ctx, filters) {
-			r := &results[at[j]]
-			if res.Err != nil {
-				setDeleteACLError(r, res.Err)
-				continue
-			}
-			for _, acl := range sortedByResource(res.Deleted) {
-				m := kmsg.NewDeleteACLsResponseResultMatchingACL()
-				m.ResourceType, m.ResourceName = kmsg.ACLResourceType(acl.ResourceType), acl.ResourceName
-				m.ResourcePatternType = kmsg.ACLResourcePatternType(acl.PatternType)
-				m.Principal, m.Host = acl.Principal, acl.Host
-				m.Operation, m.PermissionType = kmsg.ACLOperation(acl.Operation), kmsg.ACLPermissionType(acl.PermissionType)
-				r.MatchingACLs = append(r.MatchingACLs, m)
-			}
+			res.Deleted = sortedByResource(res.Deleted)
+			results[at[j]] = res.ResponseResult(errorCode)
 		}
 	}
 	resp.Results = results
 	return resp, nil
-}
-
-func setDeleteACLError(r *kmsg.DeleteACLsResponseResult, err error) {
-	msg := err.Error()
-	r.ErrorCode, r.ErrorMessage = errorCode(err), &msg
 }

@@ -32,7 +32,7 @@ func handleCreatePartitions(b *Broker, c *clientConn, _ *requestHeader, kreq kms
 		st := kmsg.NewCreatePartitionsResponseTopic()
 		st.Topic = rt.Topic
 		err := error(kerr.TopicAuthorizationFailed)
-		if alterable[rt.Topic] {
+		if alterable.allows(rt.Topic) {
 			err = b.Source().CreatePartitions(ctx, rt.Topic, rt.Count, assignment, req.ValidateOnly)
 		}
 		if err != nil {

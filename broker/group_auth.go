@@ -28,7 +28,7 @@ func (c *clientConn) authorizeOffsetCommit(img *metadata.Image, req *kmsg.Offset
 	kept := *req
 	kept.Topics = nil
 	for _, rt := range req.Topics {
-		if groupOK && readable[rt.Topic] {
+		if groupOK && readable.allows(rt.Topic) {
 			kept.Topics = append(kept.Topics, rt)
 			continue
 		}
@@ -58,7 +58,7 @@ func (c *clientConn) authorizeOffsetDelete(img *metadata.Image, req *kmsg.Offset
 	kept := *req
 	kept.Topics = nil
 	for _, rt := range req.Topics {
-		if readable[rt.Topic] {
+		if readable.allows(rt.Topic) {
 			kept.Topics = append(kept.Topics, rt)
 			continue
 		}

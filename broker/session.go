@@ -71,16 +71,30 @@ func (c *clientConn) authorizedCluster(img *metadata.Image, op int8) bool {
 	return c.authorized(img, op, metadata.ACLResourceCluster, metadata.ClusterResourceName)
 }
 
+// topicGrants is which of a request's topics the connection may act on: all of them
+// (no authorizer, or a grant on the cluster that covers every topic), or those named.
+type topicGrants struct {
+	all   bool
+	named map[string]bool
+}
+
+// allows tells whether the grants cover topic name.
+func (g topicGrants) allows(name string) bool { return g.all || g.named[name] }
+
 // authorizedTopics returns which of names the connection may perform op on, each
-// name checked once however often a request repeats it.
-func (c *clientConn) authorizedTopics(img *metadata.Image, op int8, names iter.Seq[string]) map[string]bool {
-	out := map[string]bool{}
+// name checked once however often a request repeats it; without an authorizer,
+// all of them, with nothing looked up.
+func (c *clientConn) authorizedTopics(img *metadata.Image, op int8, names iter.Seq[string]) topicGrants {
+	if c.b.authz == nil {
+		return topicGrants{all: true}
+	}
+	named := map[string]bool{}
 	for name := range names {
-		if _, seen := out[name]; !seen {
-			out[name] = c.authorized(img, op, metadata.ACLResourceTopic, name)
+		if _, seen := named[name]; !seen {
+			named[name] = c.authorized(img, op, metadata.ACLResourceTopic, name)
 		}
 	}
-	return out
+	return topicGrants{named: named}
 }
 
 // namesOf lists the names of a request's items, for authorizedTopics.
