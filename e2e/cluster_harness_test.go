@@ -15,6 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/kbridge/kbridge/internal/netfault"
 	"github.com/kbridge/kbridge/kwire"
 )
 
@@ -44,6 +45,10 @@ type ClusterSpec struct {
 	FormatArgs         []string
 	// BrokerSecurity is how the harness's own requests reach a broker.
 	BrokerSecurity kwire.Security
+	// Network, when set, puts every node in its own member of the layout (see
+	// kraftMembers) instead of on loopback: the node listens on the member's address,
+	// 9093 for the controller listener and 9092 for a broker's.
+	Network *netfault.Layout
 }
 
 // clusterTimings make failure detection fast enough for tests and the failover
@@ -71,11 +76,11 @@ func StartClusterWith(t testing.TB, spec ClusterSpec) *Cluster {
 	spec.ControllerProtocol = cmp.Or(spec.ControllerProtocol, "PLAINTEXT")
 	root := t.TempDir()
 	c := &Cluster{t: t, ClusterID: strings.TrimSpace(Run(t, "storage", "random-uuid")), spec: spec}
-	ctrlPorts := make([]int, spec.Controllers)
+	ctrlAddrs := make([]string, spec.Controllers)
 	var voters []string
-	for i := range ctrlPorts {
-		ctrlPorts[i] = freePort(t)
-		voters = append(voters, fmt.Sprintf("%d@127.0.0.1:%d", i+1, ctrlPorts[i]))
+	for i := range ctrlAddrs {
+		ctrlAddrs[i] = nodeAddr(t, spec.Network, controllerMember(i+1), 9093)
+		voters = append(voters, fmt.Sprintf("%d@%s", i+1, ctrlAddrs[i]))
 	}
 	common := append([]string{
 		"controller.quorum.voters=" + strings.Join(voters, ","),
@@ -88,26 +93,26 @@ func StartClusterWith(t testing.TB, spec ClusterSpec) *Cluster {
 	for i := range spec.Controllers {
 		id := i + 1
 		dir := filepath.Join(root, fmt.Sprintf("controller-%d", id))
-		addr := fmt.Sprintf("127.0.0.1:%d", ctrlPorts[i])
+		addr := ctrlAddrs[i]
 		props := append([]string{
 			"process.roles=controller",
 			fmt.Sprintf("node.id=%d", id),
 			"listeners=CONTROLLER://" + addr,
 			"log.dirs=" + filepath.Join(dir, "data"),
 		}, common...)
-		c.Controllers = append(c.Controllers, c.newNode(dir, props, addr))
+		c.Controllers = append(c.Controllers, c.newNode(dir, props, addr, controllerMember(id)))
 	}
 	for i := range spec.Brokers {
 		id := 101 + i
 		dir := filepath.Join(root, fmt.Sprintf("broker-%d", id))
-		addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		addr := nodeAddr(t, spec.Network, brokerMember(id), 9092)
 		props := append([]string{
 			"process.roles=broker",
 			fmt.Sprintf("node.id=%d", id),
 			fmt.Sprintf("listeners=%s://%s", spec.BrokerListener, addr),
 			"log.dirs=" + filepath.Join(dir, "data"),
 		}, common...)
-		c.Brokers = append(c.Brokers, c.newNode(dir, props, addr))
+		c.Brokers = append(c.Brokers, c.newNode(dir, props, addr, brokerMember(id)))
 	}
 	for _, n := range c.Controllers {
 		n.Start()
@@ -141,7 +146,7 @@ func (c *Cluster) Stop() {
 	}
 }
 
-func (c *Cluster) newNode(dir string, props []string, addr string) *Node {
+func (c *Cluster) newNode(dir string, props []string, addr, member string) *Node {
 	c.t.Helper()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		c.t.Fatal(err)
@@ -153,6 +158,7 @@ func (c *Cluster) newNode(dir string, props []string, addr string) *Node {
 		BrokerAddr: addr,
 		logPath:    filepath.Join(dir, "server.log"),
 	}
+	placeIn(n, c.spec.Network, member)
 	if err := os.WriteFile(n.ConfigPath, []byte(strings.Join(props, "\n")+"\n"), 0o644); err != nil {
 		c.t.Fatal(err)
 	}

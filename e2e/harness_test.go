@@ -87,6 +87,8 @@ type Node struct {
 	DataDir    string
 	BrokerAddr string
 	logPath    string
+	// Member is the node's member of the test's netfault layout; empty on loopback.
+	Member string
 	// wrap, when set, changes the command before each start: a fault test runs the
 	// node in a network namespace (netfault.Layout.Wrap).
 	wrap func(*exec.Cmd) error

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kbridge/kbridge/internal/netfault"
 	"github.com/kbridge/kbridge/migrate"
 	"github.com/kbridge/kbridge/zkmode/znode"
 )
@@ -45,11 +46,23 @@ func StartMigrationCluster(t testing.TB, nBrokers, nControllers int, extra ...st
 // (StartZKClusterWith's perBroker): a second listener, say.
 func StartMigrationClusterWith(t testing.TB, nBrokers, nControllers int, perBroker func(id int, addr string) []string, extra ...string) *MigrationCluster {
 	t.Helper()
+	return startMigrationCluster(t, nil, nBrokers, nControllers, perBroker, extra...)
+}
+
+// StartMigrationClusterIn is StartMigrationCluster with ZooKeeper, every broker and
+// every controller in its own member of l, a zkLayout made for as many of each.
+func StartMigrationClusterIn(t testing.TB, l *netfault.Layout, nBrokers, nControllers int, extra ...string) *MigrationCluster {
+	t.Helper()
+	return startMigrationCluster(t, l, nBrokers, nControllers, nil, extra...)
+}
+
+func startMigrationCluster(t testing.TB, l *netfault.Layout, nBrokers, nControllers int, perBroker func(id int, addr string) []string, extra ...string) *MigrationCluster {
+	t.Helper()
 	m := &MigrationCluster{root: t.TempDir()}
 	var voters []string
 	addrs := make([]string, nControllers)
 	for i := range nControllers {
-		addrs[i] = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		addrs[i] = nodeAddr(t, l, migrationMember(3000+i), 9093)
 		voters = append(voters, fmt.Sprintf("%d@%s", 3000+i, addrs[i]))
 	}
 	m.voters = strings.Join(voters, ",")
@@ -61,7 +74,7 @@ func StartMigrationClusterWith(t testing.TB, nBrokers, nControllers int, perBrok
 		"broker.heartbeat.interval.ms=200",
 		"broker.session.timeout.ms=3000",
 	}
-	m.ZKCluster = StartZKClusterWith(t, nBrokers, perBroker, append(migration, extra...)...)
+	m.ZKCluster = startZKCluster(t, l, nBrokers, perBroker, append(migration, extra...)...)
 	for i := range nControllers {
 		dir := filepath.Join(m.root, fmt.Sprintf("controller-%d", 3000+i))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -88,6 +101,7 @@ func StartMigrationClusterWith(t testing.TB, nBrokers, nControllers int, perBrok
 			BrokerAddr: addrs[i],
 			logPath:    filepath.Join(dir, "server.log"),
 		}
+		placeIn(n, l, migrationMember(3000+i))
 		if err := os.WriteFile(n.ConfigPath, []byte(strings.Join(props, "\n")+"\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}

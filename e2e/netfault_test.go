@@ -88,7 +88,7 @@ func TestNetfaultClientsCutFromSingleNode(t *testing.T) {
 
 // readAll consumes the topic from its start to its end as it is now, recording every
 // record as a read of consumer "final", the complete read CheckAcked needs.
-func readAll(t *testing.T, h *checker.History, seed, topic string) {
+func readAll(t testing.TB, h *checker.History, seed, topic string) {
 	t.Helper()
 	adm := kadm.NewClient(newClient(t, seed))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -13,6 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/kbridge/kbridge/internal/netfault"
 	"github.com/kbridge/kbridge/internal/zktest"
 	"github.com/kbridge/kbridge/kwire"
 	"github.com/kbridge/kbridge/zkmode"
@@ -53,8 +54,29 @@ func StartZKCluster(t testing.TB, nBrokers int, extra ...string) *ZKCluster {
 // ones (a second listener, say).
 func StartZKClusterWith(t testing.TB, nBrokers int, perBroker func(id int, addr string) []string, extra ...string) *ZKCluster {
 	t.Helper()
+	return startZKCluster(t, nil, nBrokers, perBroker, extra...)
+}
+
+// StartZKClusterIn is StartZKCluster with ZooKeeper and every broker in its own member
+// of l, a zkLayout: ZooKeeper on its member's address, each broker on 9092 of its own.
+func StartZKClusterIn(t testing.TB, l *netfault.Layout, nBrokers int, extra ...string) *ZKCluster {
+	t.Helper()
+	return startZKCluster(t, l, nBrokers, nil, extra...)
+}
+
+func startZKCluster(t testing.TB, l *netfault.Layout, nBrokers int, perBroker func(id int, addr string) []string, extra ...string) *ZKCluster {
+	t.Helper()
 	root := t.TempDir()
-	c := &ZKCluster{t: t, ZK: zktest.Start(t)}
+	c := &ZKCluster{t: t}
+	if l == nil {
+		c.ZK = zktest.Start(t)
+	} else {
+		host, err := l.Addr(zkMember)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.ZK = zktest.StartIn(t, host.String(), func(cmd *exec.Cmd) error { return l.Wrap(zkMember, cmd) })
+	}
 	common := append([]string{
 		"zookeeper.connect=" + c.Connect(),
 		"offsets.topic.replication.factor=" + fmt.Sprint(min(3, nBrokers)),
@@ -66,7 +88,7 @@ func StartZKClusterWith(t testing.TB, nBrokers int, perBroker func(id int, addr 
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		addr := nodeAddr(t, l, brokerMember(id), 9092)
 		props := append([]string{
 			fmt.Sprintf("broker.id=%d", id),
 			"listeners=PLAINTEXT://" + addr,
@@ -82,6 +104,7 @@ func StartZKClusterWith(t testing.TB, nBrokers int, perBroker func(id int, addr 
 			BrokerAddr: addr,
 			logPath:    filepath.Join(dir, "server.log"),
 		}
+		placeIn(n, l, brokerMember(id))
 		if err := os.WriteFile(n.ConfigPath, []byte(strings.Join(props, "\n")+"\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
