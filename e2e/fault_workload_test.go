@@ -157,6 +157,36 @@ func (w *faultWorkload) Failed() []error {
 	return append([]error(nil), w.failed...)
 }
 
+// waitConverged waits until every broker names the same leader, in the same epoch, for
+// every partition of the topic. The final read must read the log as the cluster has
+// it: a broker that has not yet learnt of a leader change still serves its old
+// leadership, with a high watermark frozen when it was cut off.
+func (w *faultWorkload) waitConverged() {
+	w.t.Helper()
+	WaitFor(w.t, 30*time.Second, "every broker agreeing on the leaders of "+w.topic, func() bool {
+		var first map[int32]partitionView
+		for _, addr := range w.seeds {
+			ps, err := topicSeenBy(addr, w.topic)
+			if err != nil || len(ps) == 0 {
+				return false
+			}
+			if first == nil {
+				first = ps
+				continue
+			}
+			if len(ps) != len(first) {
+				return false
+			}
+			for p, v := range ps {
+				if f := first[p]; f.Leader != v.Leader || f.Epoch != v.Epoch || v.Leader < 0 {
+					return false
+				}
+			}
+		}
+		return true
+	})
+}
+
 // finish stops producing (waiting for every record in flight to be answered) and
 // consuming, reads the whole topic once more, and fails the test with the checker's
 // report if the history shows any anomaly; it returns the number of acknowledged
@@ -172,6 +202,7 @@ func (w *faultWorkload) finish(allowFailed bool) int {
 	}
 	w.stopConsume()
 	<-w.consumed
+	w.waitConverged()
 	readAll(w.t, &w.History, w.seeds[0], w.topic)
 	if vs := checker.CheckAll(w.History.Ops()); len(vs) > 0 {
 		w.t.Fatal(checker.Report(vs))

@@ -61,6 +61,8 @@ type BrokerSource struct {
 
 	// answered is when the last heartbeat a controller answered was sent (Unix ns).
 	answered atomic.Int64
+	// lost is set while the broker takes itself for fenced (SessionLost).
+	lost atomic.Bool
 
 	mu        sync.Mutex
 	reg       *metadata.BrokerRegistration
