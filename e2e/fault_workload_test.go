@@ -136,18 +136,37 @@ func (w *faultWorkload) ResetGaps() {
 }
 
 // MaxGap is the longest a partition waited for an acknowledgement since the last
-// ResetGaps (or the start), and which partition that was.
+// ResetGaps (or the start), a wait still going on included, and which partition that
+// was. Every partition has records waiting at every moment (the load sends to each in
+// turn), so a partition without an acknowledgement is a partition stalled.
 func (w *faultWorkload) MaxGap() (time.Duration, int32) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	var worst time.Duration
 	var at int32 = -1
-	for p, g := range w.maxGap {
-		if g > worst {
+	now := time.Now()
+	for p, last := range w.lastAck {
+		if g := max(w.maxGap[p], now.Sub(last)); g > worst {
 			worst, at = g, p
 		}
 	}
 	return worst, at
+}
+
+// WaitEveryPartitionAcked waits until every partition has had a record acknowledged
+// after since: whatever stalled them is over.
+func (w *faultWorkload) WaitEveryPartitionAcked(timeout time.Duration, since time.Time, what string) {
+	w.t.Helper()
+	WaitFor(w.t, timeout, "a record acknowledged on every partition "+what, func() bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		for _, last := range w.lastAck {
+			if !last.After(since) {
+				return false
+			}
+		}
+		return len(w.lastAck) > 0
+	})
 }
 
 // Failed are the produce calls that failed so far.
