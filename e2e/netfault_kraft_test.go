@@ -188,7 +188,10 @@ func oneWayBrokerController(t *testing.T, c *Cluster, l *netfault.Layout) {
 			return err == nil && p.Leader != c.brokerID(broker)
 		})
 		w.WaitEveryPartitionAcked(30*time.Second, time.Now(), fmt.Sprintf("with %s>%s cut", from, to))
-		if stall, p := w.MaxGap(); stall > 7*time.Second {
+		// Clients that ask the cut broker for metadata hear it still leads, at the epoch
+		// they know, until they ask another: up to 6.6 s measured, against 10 s (the
+		// request timeout) and over 30 s before the broker took itself for fenced.
+		if stall, p := w.MaxGap(); stall > 9*time.Second {
 			t.Errorf("partition %d waited %v for an acknowledgement with %s>%s cut", p, stall, from, to)
 		}
 		if err := l.HealAll(); err != nil {
