@@ -27,11 +27,11 @@ const chaosRate = 100
 func TestChaos(t *testing.T) {
 	t.Logf("chaos: seed %d, %v of faults per cluster (reproduce: make chaos SEED=%d DURATION=%v)", *chaosSeed, *chaosDuration, *chaosSeed, *chaosDuration)
 	t.Run("KRaft", func(t *testing.T) {
-		t.Parallel()
+		faultTestParallel(t)
 		chaosKRaft(t, *chaosSeed, *chaosDuration)
 	})
 	t.Run("ZooKeeperMigration", func(t *testing.T) {
-		t.Parallel()
+		faultTestParallel(t)
 		chaosMigration(t, *chaosSeed+1, *chaosDuration)
 	})
 }

@@ -26,8 +26,10 @@ const faultLoadRate = 200
 // acks=all idempotent load on a topic with three replicas and min.insync.replicas=2:
 // the checker finds no acknowledged record lost, duplicated or moved, no two records
 // at one offset and no committed offset moving back. At the end the controllers'
-// metadata images are identical.
+// metadata images are identical. Like every network-fault test it runs in parallel
+// with the others (faultTestParallel).
 func TestNetworkPartitionsKRaft(t *testing.T) {
+	faultTestParallel(t)
 	l := kraftLayout(t, 3, 3)
 	c := StartClusterWith(t, ClusterSpec{Controllers: 3, Brokers: 3, Network: l})
 
