@@ -93,11 +93,25 @@ func chaosKRaft(t *testing.T, seed uint64, duration time.Duration) {
 	r := newChaosRun(t, "kraft", seed, faults)
 	r.run(duration, func(what string) {
 		c.WaitVotersCaughtUp(t, 60*time.Second)
-		w.WaitAcked(90*time.Second, chaosRate/2, "after healing "+what)
+		recoverOrDump(t, w, nodes, what)
 	})
 	acked := w.finish(false)
 	c.checkImagesAgree(t)
 	t.Log(r.report(acked))
+}
+
+// recoverOrDump waits for the load to move again after a fault was healed; when it does
+// not, every node prints its goroutines into its log (SIGQUIT) before the test fails,
+// so that the log shows where the cluster is stuck.
+func recoverOrDump(t *testing.T, w *faultWorkload, nodes []*Node, what string) {
+	t.Helper()
+	if w.ackedWithin(90*time.Second, chaosRate/2) {
+		return
+	}
+	for _, n := range nodes {
+		n.Quit()
+	}
+	t.Fatalf("no %d records acknowledged within 90 s of healing %s: the cluster did not recover (goroutine dumps in the nodes' logs)", chaosRate/2, what)
 }
 
 // processFaults are the faults that stop a whole process: kill -9 and a restart, and
@@ -178,7 +192,7 @@ func chaosMigration(t *testing.T, seed uint64, duration time.Duration) {
 		steps.follow(r, plan)
 	}()
 	r.run(duration, func(what string) {
-		w.WaitAcked(90*time.Second, chaosRate/2, "after healing "+what)
+		recoverOrDump(t, w, append(append([]*Node(nil), m.Brokers...), m.Controllers...), what)
 	})
 	select {
 	case <-done:

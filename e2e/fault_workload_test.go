@@ -124,6 +124,17 @@ func (w *faultWorkload) WaitAcked(timeout time.Duration, n int, what string) {
 	WaitFor(w.t, timeout, fmt.Sprintf("%d more records acknowledged (%s)", n, what), func() bool { return w.Acked() >= target })
 }
 
+// ackedWithin reports whether n more records than now are acknowledged within timeout.
+func (w *faultWorkload) ackedWithin(timeout time.Duration, n int) bool {
+	target := w.Acked() + n
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if w.Acked() >= target {
+			return true
+		}
+	}
+	return false
+}
+
 // ResetGaps forgets the gaps measured so far, so that MaxGap measures from now.
 func (w *faultWorkload) ResetGaps() {
 	w.mu.Lock()

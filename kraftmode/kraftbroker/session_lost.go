@@ -20,22 +20,25 @@ type freshnessFeed interface {
 // An answer alone does not end it. The image is as old as the cut: it still names
 // this broker leader of partitions the controller gave away, in epochs the new
 // leaders have since written past. The broker trusts it again only once it has
-// caught up with the log as the quorum had it when that answered heartbeat was sent,
-// which holds every change made while the broker was cut off.
+// caught up with the log as the quorum had it when the first heartbeat answered after
+// the loss was sent, which holds every change made while the broker was cut off. That
+// point stays fixed: later heartbeats are sent more often than a long-polling fetch
+// returns, so a point that moved with them would never be caught up with.
 func (s *BrokerSource) SessionLost() bool {
 	last := s.answered.Load()
 	if s.opts.SessionTimeout <= 0 || last == 0 {
 		return false
 	}
-	sent := time.Unix(0, last)
-	if time.Since(sent) > s.opts.SessionTimeout {
+	if time.Since(time.Unix(0, last)) > s.opts.SessionTimeout {
+		s.regainFrom.Store(0)
 		s.lost.Store(true)
 		return true
 	}
 	if !s.lost.Load() {
 		return false
 	}
-	if f, ok := s.feed.(freshnessFeed); ok && !f.CaughtUpSince(sent) {
+	s.regainFrom.CompareAndSwap(0, last)
+	if f, ok := s.feed.(freshnessFeed); ok && !f.CaughtUpSince(time.Unix(0, s.regainFrom.Load())) {
 		return true
 	}
 	s.lost.Store(false)

@@ -77,15 +77,18 @@ func TestSessionRegainedOnlyWithAFreshImage(t *testing.T) {
 	if !s.SessionLost() {
 		t.Fatal("no heartbeat answered for twice the session timeout, and the session is not lost")
 	}
-	answeredAgain := now.Add(-10 * time.Millisecond)
+	answeredAgain := now.Add(-100 * time.Millisecond)
 	s.answered.Store(answeredAgain.UnixNano())
 	feed.freshAt = now.Add(-time.Second)
 	if !s.SessionLost() {
 		t.Fatal("answered again with an image older than the answer, and the broker trusts it")
 	}
-	feed.freshAt = answeredAgain
+	// Heartbeats go on being answered, each sent after the image's last fresh fetch:
+	// what counts is the first answer after the loss, not the newest.
+	feed.freshAt = answeredAgain.Add(10 * time.Millisecond)
+	s.answered.Store(now.UnixNano())
 	if s.SessionLost() {
-		t.Fatal("answered again and caught up with the log since, and the broker still takes itself for fenced")
+		t.Fatal("caught up with the log since the first answer after the loss, and the broker still takes itself for fenced")
 	}
 	feed.freshAt = time.Time{}
 	if s.SessionLost() {
