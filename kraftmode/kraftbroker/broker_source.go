@@ -62,6 +62,10 @@ type BrokerSource struct {
 	// answered is when the last heartbeat a controller answered was sent (Unix ns).
 	answered atomic.Int64
 
+	// regMu serializes registrations: the one a broker asks for (moving to the
+	// quorum in place, say) and the one a refused heartbeat makes, which must not
+	// replace a registration made while that heartbeat was on its way.
+	regMu     sync.Mutex
 	mu        sync.Mutex
 	reg       *metadata.BrokerRegistration
 	epoch     atomic.Int64
@@ -135,6 +139,27 @@ func (s *BrokerSource) RegisterBroker(ctx context.Context, reg metadata.BrokerRe
 }
 
 func (s *BrokerSource) register(ctx context.Context) (int64, error) {
+	s.regMu.Lock()
+	defer s.regMu.Unlock()
+	return s.registerLocked(ctx)
+}
+
+// registerAgain registers anew after a heartbeat carrying epoch was refused, unless a
+// registration has replaced that epoch since: the controller refused the heartbeat
+// for the very registration this broker just replaced, and registering again would
+// replace a live registration with a fenced one (moving the broker's leaderships and
+// ISR places away) for nothing. It tells whether it registered.
+func (s *BrokerSource) registerAgain(ctx context.Context, epoch int64) (bool, error) {
+	s.regMu.Lock()
+	defer s.regMu.Unlock()
+	if s.epoch.Load() != epoch {
+		return false, nil
+	}
+	_, err := s.registerLocked(ctx)
+	return err == nil, err
+}
+
+func (s *BrokerSource) registerLocked(ctx context.Context) (int64, error) {
 	s.mu.Lock()
 	reg := *s.reg
 	s.mu.Unlock()
@@ -219,8 +244,8 @@ func (s *BrokerSource) heartbeatLoop() {
 			case <-ctx.Done():
 			}
 		}()
-		sent := time.Now()
-		reply, err := s.heartbeat(ctx)
+		sent, epoch := time.Now(), s.epoch.Load()
+		reply, err := s.heartbeat(ctx, epoch)
 		cancel()
 		if err == nil || errors.Is(err, kerr.StaleBrokerEpoch) || errors.Is(err, kerr.BrokerIDNotRegistered) {
 			s.answered.Store(sent.UnixNano())
@@ -237,12 +262,17 @@ func (s *BrokerSource) heartbeatLoop() {
 				s.markShutdownReady()
 			}
 		case errors.Is(err, kerr.StaleBrokerEpoch) || errors.Is(err, kerr.BrokerIDNotRegistered):
-			s.log.Warn("the controller no longer knows this registration; registering again", "err", err)
 			rctx, rcancel := context.WithTimeout(context.Background(), 5*s.opts.HeartbeatInterval)
-			if _, err := s.register(rctx); err != nil {
-				s.log.Warn("re-registration failed", "err", err)
-			}
+			again, err2 := s.registerAgain(rctx, epoch)
 			rcancel()
+			switch {
+			case err2 != nil:
+				s.log.Warn("the controller no longer knows this registration, and registering again failed", "err", err, "broker.epoch", epoch, "register_err", err2)
+			case again:
+				s.log.Warn("the controller no longer knows this registration; registered again", "err", err, "old_broker_epoch", epoch, "broker.epoch", s.epoch.Load())
+			default:
+				s.log.Debug("heartbeat refused for a registration already replaced", "err", err, "broker.epoch", epoch)
+			}
 		case time.Since(lastWarn) >= warnEvery:
 			s.log.Warn("heartbeat to the active controller failed; retrying", "err", err)
 			lastWarn = time.Now()
@@ -258,10 +288,11 @@ func (s *BrokerSource) heartbeatLoop() {
 	}
 }
 
-func (s *BrokerSource) heartbeat(ctx context.Context) (kraftmode.HeartbeatReply, error) {
+// heartbeat sends one heartbeat for the registration of the given broker epoch.
+func (s *BrokerSource) heartbeat(ctx context.Context, epoch int64) (kraftmode.HeartbeatReply, error) {
 	req := kmsg.NewPtrBrokerHeartbeatRequest()
 	req.BrokerID = s.opts.NodeID
-	req.BrokerEpoch = s.epoch.Load()
+	req.BrokerEpoch = epoch
 	req.CurrentMetadataOffset = s.feed.AppliedOffset()
 	req.WantShutdown = s.shutdown.Load()
 	kresp, err := s.hbCh.Request(ctx, req)
