@@ -61,6 +61,9 @@ type BrokerSource struct {
 
 	// answered is when the last heartbeat a controller answered was sent (Unix ns).
 	answered atomic.Int64
+	// hold takes this broker's leaderships out of the images served
+	// (SuspendLeadership).
+	hold leadershipSuspension
 
 	// regMu serializes registrations: the one a broker asks for (moving to the
 	// quorum in place, say) and the one a refused heartbeat makes, which must not
@@ -112,11 +115,13 @@ func NewBrokerSource(feed ImageFeed, opts BrokerSourceOptions) *BrokerSource {
 	return s
 }
 
-// Image returns the feed's newest image.
-func (s *BrokerSource) Image() *metadata.Image { return s.feed.Image() }
+// Image returns the feed's newest image, without this broker's leaderships while
+// SuspendLeadership holds them.
+func (s *BrokerSource) Image() *metadata.Image { return s.served(s.feed.Image()) }
 
-// Subscribe forwards to the feed.
-func (s *BrokerSource) Subscribe(fn func(*metadata.Image)) { s.feed.Subscribe(fn) }
+// Subscribe calls fn with every image the source serves: the feed's, in order, and
+// the current one again when SuspendLeadership starts or ends.
+func (s *BrokerSource) Subscribe(fn func(*metadata.Image)) { s.subscribe(fn) }
 
 // RegisterBroker registers with the active controller and starts heartbeating. The
 // broker stays fenced until a heartbeat finds it caught up with the log; WaitUnfenced
