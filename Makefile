@@ -3,7 +3,7 @@ GO        ?= go
 BIN       := bin/kbridge
 GOTESTFLAGS ?= -count=1 -timeout 20m
 
-.PHONY: build run test test-deps vet bench bench-security bench-failover bench-latency bench-migration bench-metadata fuzz clean
+.PHONY: build run test test-deps vet chaos bench bench-security bench-failover bench-latency bench-migration bench-metadata fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/kbridge
@@ -27,6 +27,14 @@ RACE_PKGS := ./broker/... ./kwire/ ./kraftmode/... ./zkmode/ ./migrate/ ./intern
 test: test-deps vet build
 	$(GO) test $(GOTESTFLAGS) -race $(RACE_PKGS)
 	$(GO) test $(GOTESTFLAGS) $$($(GO) list ./... | grep -v -e '/broker' -e '/kwire$$' -e '/kraftmode' -e '/zkmode$$' -e '/migrate$$' -e '/internal/netfault$$')
+
+# The chaos run (e2e/chaos_test.go) for longer than make test's minute: a 3+3 KRaft
+# cluster and a migrating ZooKeeper-mode cluster in network namespaces under load, with
+# faults drawn from SEED for DURATION each; prints every fault and the checker's verdict.
+DURATION ?= 10m
+SEED     ?= 1
+chaos: test-deps build
+	$(GO) test -count=1 -run '^TestChaos$$' -v -timeout 3h ./e2e/ -args -chaos.duration=$(DURATION) -chaos.seed=$(SEED)
 
 # Throughput of kbridge against franz-go's in-memory kfake, side by side, same client;
 # then what security costs: PLAINTEXT against SASL_SSL + SCRAM + ACLs, and a handshake.

@@ -27,7 +27,7 @@ func (b *Broker) sessionLost() bool {
 func (b *Broker) lostSession() <-chan struct{} { return *b.sessionLostCh.Load() }
 
 // sessionWatchLoop closes the lostSession channel when the session is lost and opens
-// a new one when a controller answers again, logging both.
+// a new one when the source trusts its image again, logging both.
 func (b *Broker) sessionWatchLoop() {
 	defer b.wg.Done()
 	tick := time.NewTicker(sessionCheckInterval)
@@ -45,7 +45,7 @@ func (b *Broker) sessionWatchLoop() {
 			b.log.Warn("no controller has answered for longer than the session timeout: this broker must assume it is fenced, and acknowledges no write until one answers")
 			close(*b.sessionLostCh.Load())
 		case !now && lost:
-			b.log.Info("a controller answers again: acknowledging writes the image lets this broker lead")
+			b.log.Info("a controller answers again and the image has caught up with the quorum: acknowledging writes the image lets this broker lead")
 			open := make(chan struct{})
 			b.sessionLostCh.Store(&open)
 		}

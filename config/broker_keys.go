@@ -37,6 +37,7 @@ var brokerKeys = []keyDef{
 	{name: "controller.listener.names", kind: kindList, null: true},
 	{name: "controller.quorum.election.timeout.ms", kind: kindInt, def: "1000"},
 	{name: "controller.quorum.fetch.timeout.ms", kind: kindInt, def: "2000"},
+	{name: "controller.quorum.request.timeout.ms", kind: kindInt, def: "2000", rule: atLeast(1)},
 	{name: "broker.session.timeout.ms", kind: kindInt, def: "9000"},
 	{name: "broker.heartbeat.interval.ms", kind: kindInt, def: "2000"},
 	{name: "metadata.log.dir", kind: kindString, null: true},

@@ -39,6 +39,7 @@ type Config struct {
 	ControllerListenerNames                   []string // defaults to CONTROLLER on a controller with a CONTROLLER listener
 	ControllerQuorumElectionTimeoutMs         int32
 	ControllerQuorumFetchTimeoutMs            int32
+	ControllerQuorumRequestTimeoutMs          int32
 	BrokerSessionTimeoutMs                    int32
 	BrokerHeartbeatIntervalMs                 int32
 	MetadataLogDir                            string // metadata.log.dir, else the first log dir

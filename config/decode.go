@@ -56,6 +56,7 @@ func decodeQuorum(d *decoder, c *Config) {
 		d.fail("controller.quorum.bootstrap.servers", "%v", err)
 	}
 	c.ControllerQuorumElectionTimeoutMs = d.int("controller.quorum.election.timeout.ms")
+	c.ControllerQuorumRequestTimeoutMs = d.int("controller.quorum.request.timeout.ms")
 	c.ControllerQuorumFetchTimeoutMs = d.int("controller.quorum.fetch.timeout.ms")
 	c.BrokerSessionTimeoutMs = d.int("broker.session.timeout.ms")
 	c.BrokerHeartbeatIntervalMs = d.int("broker.heartbeat.interval.ms")

@@ -16,7 +16,7 @@ var kafkaKeys = []string{
 	// implementation; kbridge sizes its own.
 	"background.threads", "connections.max.idle.ms", "controlled.shutdown.max.retries",
 	"controlled.shutdown.retry.backoff.ms", "controller.quorum.append.linger.ms",
-	"controller.quorum.election.backoff.max.ms", "controller.quorum.request.timeout.ms",
+	"controller.quorum.election.backoff.max.ms",
 	"controller.quorum.retry.backoff.ms", "controller.socket.timeout.ms",
 	"delete.records.purgatory.purge.interval.requests", "fetch.max.bytes",
 	"fetch.purgatory.purge.interval.requests", "initial.broker.registration.timeout.ms",

@@ -281,6 +281,10 @@ func (c *Cluster) QuorumLeader() int32 {
 	return -1
 }
 
+// Quit makes the process print every goroutine's stack into its log and exit (SIGQUIT),
+// for a test that found it stuck.
+func (n *Node) Quit() { n.signal(syscall.SIGQUIT) }
+
 // Pause stops the process without killing it (SIGSTOP), as a hung machine would.
 func (n *Node) Pause() { n.sendRaw(syscall.SIGSTOP) }
 

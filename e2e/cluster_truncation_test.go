@@ -93,22 +93,36 @@ func TestClusterOldLeaderTruncates(t *testing.T) {
 		t.Fatalf("read %d records, want 50 replicated + 30 after", len(got))
 	}
 
-	time.Sleep(time.Second) // one more fetch round, so followers hold the high watermark's data
+	readLogs := func() [][]byte {
+		var logs [][]byte
+		for _, id := range pd.Replicas {
+			data, err := os.ReadFile(filepath.Join(c.Broker(id).DataDir, "diverge-0", "00000000000000000000.log"))
+			if err != nil {
+				t.Fatalf("read broker %d's log: %v", id, err)
+			}
+			logs = append(logs, data)
+		}
+		return logs
+	}
+	identical := func(logs [][]byte) bool {
+		for i := 1; i < len(logs); i++ {
+			if !bytes.Equal(logs[0], logs[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	// The followers fetch what the consumer read in their next round; their logs match
+	// the leader's once it lands, and must still match after a clean stop.
+	WaitFor(t, 10*time.Second, "every replica's log identical", func() bool { return identical(readLogs()) })
 	for _, b := range c.Brokers {
 		b.Stop()
 	}
-	var logs [][]byte
-	for _, id := range pd.Replicas {
-		data, err := os.ReadFile(filepath.Join(c.Broker(id).DataDir, "diverge-0", "00000000000000000000.log"))
-		if err != nil {
-			t.Fatalf("read broker %d's log: %v", id, err)
+	if logs := readLogs(); !identical(logs) {
+		for i := 1; i < len(logs); i++ {
+			t.Errorf("broker %d has %d bytes of diverge-0, broker %d has %d", pd.Replicas[0], len(logs[0]), pd.Replicas[i], len(logs[i]))
 		}
-		logs = append(logs, data)
-	}
-	for i := 1; i < len(logs); i++ {
-		if !bytes.Equal(logs[0], logs[i]) {
-			t.Fatalf("replica logs differ: broker %d has %d bytes, broker %d has %d", pd.Replicas[0], len(logs[0]), pd.Replicas[i], len(logs[i]))
-		}
+		t.FailNow()
 	}
 	if !slices.Contains(pd.Replicas, oldLeader) {
 		t.Fatalf("old leader %d is not a replica any more: %v", oldLeader, pd.Replicas)

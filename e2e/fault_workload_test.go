@@ -124,6 +124,17 @@ func (w *faultWorkload) WaitAcked(timeout time.Duration, n int, what string) {
 	WaitFor(w.t, timeout, fmt.Sprintf("%d more records acknowledged (%s)", n, what), func() bool { return w.Acked() >= target })
 }
 
+// ackedWithin reports whether n more records than now are acknowledged within timeout.
+func (w *faultWorkload) ackedWithin(timeout time.Duration, n int) bool {
+	target := w.Acked() + n
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if w.Acked() >= target {
+			return true
+		}
+	}
+	return false
+}
+
 // ResetGaps forgets the gaps measured so far, so that MaxGap measures from now.
 func (w *faultWorkload) ResetGaps() {
 	w.mu.Lock()
@@ -136,18 +147,37 @@ func (w *faultWorkload) ResetGaps() {
 }
 
 // MaxGap is the longest a partition waited for an acknowledgement since the last
-// ResetGaps (or the start), and which partition that was.
+// ResetGaps (or the start), a wait still going on included, and which partition that
+// was. Every partition has records waiting at every moment (the load sends to each in
+// turn), so a partition without an acknowledgement is a partition stalled.
 func (w *faultWorkload) MaxGap() (time.Duration, int32) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	var worst time.Duration
 	var at int32 = -1
-	for p, g := range w.maxGap {
-		if g > worst {
+	now := time.Now()
+	for p, last := range w.lastAck {
+		if g := max(w.maxGap[p], now.Sub(last)); g > worst {
 			worst, at = g, p
 		}
 	}
 	return worst, at
+}
+
+// WaitEveryPartitionAcked waits until every partition has had a record acknowledged
+// after since: whatever stalled them is over.
+func (w *faultWorkload) WaitEveryPartitionAcked(timeout time.Duration, since time.Time, what string) {
+	w.t.Helper()
+	WaitFor(w.t, timeout, "a record acknowledged on every partition "+what, func() bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		for _, last := range w.lastAck {
+			if !last.After(since) {
+				return false
+			}
+		}
+		return len(w.lastAck) > 0
+	})
 }
 
 // Failed are the produce calls that failed so far.
@@ -155,6 +185,36 @@ func (w *faultWorkload) Failed() []error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return append([]error(nil), w.failed...)
+}
+
+// waitConverged waits until every broker names the same leader, in the same epoch, for
+// every partition of the topic. The final read must read the log as the cluster has
+// it: a broker that has not yet learnt of a leader change still serves its old
+// leadership, with a high watermark frozen when it was cut off.
+func (w *faultWorkload) waitConverged() {
+	w.t.Helper()
+	WaitFor(w.t, 30*time.Second, "every broker agreeing on the leaders of "+w.topic, func() bool {
+		var first map[int32]partitionView
+		for _, addr := range w.seeds {
+			ps, err := topicSeenBy(addr, w.topic)
+			if err != nil || len(ps) == 0 {
+				return false
+			}
+			if first == nil {
+				first = ps
+				continue
+			}
+			if len(ps) != len(first) {
+				return false
+			}
+			for p, v := range ps {
+				if f := first[p]; f.Leader != v.Leader || f.Epoch != v.Epoch || v.Leader < 0 {
+					return false
+				}
+			}
+		}
+		return true
+	})
 }
 
 // finish stops producing (waiting for every record in flight to be answered) and
@@ -172,6 +232,7 @@ func (w *faultWorkload) finish(allowFailed bool) int {
 	}
 	w.stopConsume()
 	<-w.consumed
+	w.waitConverged()
 	readAll(w.t, &w.History, w.seeds[0], w.topic)
 	if vs := checker.CheckAll(w.History.Ops()); len(vs) > 0 {
 		w.t.Fatal(checker.Report(vs))

@@ -225,12 +225,36 @@ func (n *Node) Log() string {
 	return string(b)
 }
 
+// keepDirEnv names a directory where a failed test's nodes are copied whole (config,
+// full log, data), since the test's own temporary directories go when it ends and the
+// log it prints is cut to its tail: E2E_KEEP=/tmp/failed go test ./e2e -run X.
+const keepDirEnv = "E2E_KEEP"
+
 func (n *Node) dumpLog() {
 	log := n.Log()
+	n.keep()
 	if len(log) > 20000 {
 		log = "...\n" + log[len(log)-20000:]
 	}
 	n.t.Logf("server log %s:\n%s", n.logPath, log)
+}
+
+// keep copies the node's directory under $E2E_KEEP, when it is set.
+func (n *Node) keep() {
+	root := os.Getenv(keepDirEnv)
+	if root == "" {
+		return
+	}
+	dst := filepath.Join(root, strings.Trim(strings.ReplaceAll(strings.TrimPrefix(filepath.Dir(n.ConfigPath), os.TempDir()), "/", "_"), "_"))
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		n.t.Logf("keep %s: %v", n.ConfigPath, err)
+		return
+	}
+	if out, err := exec.Command("cp", "-a", filepath.Dir(n.ConfigPath), dst).CombinedOutput(); err != nil {
+		n.t.Logf("keep %s: %v: %s", n.ConfigPath, err, out)
+		return
+	}
+	n.t.Logf("kept the node's directory as %s", dst)
 }
 
 func waitForPort(t testing.TB, addr string, exited <-chan struct{}, timeout time.Duration, onFail func()) {

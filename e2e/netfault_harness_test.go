@@ -23,6 +23,12 @@ func startSingleNodeIn(t testing.TB, l *netfault.Layout, member string, extra ..
 	return n
 }
 
+// faultTestParallel runs a network-fault test in parallel with the others. They spend
+// most of their time waiting out session timeouts and fault spans, so two at a time (go
+// test's -parallel is GOMAXPROCS) keep make test within its budget on two cores; the
+// rest of the package, run first, is timed alone.
+func faultTestParallel(t *testing.T) { t.Parallel() }
+
 // The members the cluster harnesses put their nodes in: KRaft controllers c1.., KRaft
 // brokers b101.., ZooKeeper-mode brokers b1.., migration controllers m3000.., and the
 // ZooKeeper server zk.

@@ -22,6 +22,7 @@ import (
 // works again. The checker then finds every acknowledged record in the log exactly
 // once, and the stopped node's metadata image holds the topic.
 func TestNetfaultClientsCutFromSingleNode(t *testing.T) {
+	faultTestParallel(t)
 	l := netfault.ForTest(t, netfault.Member{Name: "node1", Roles: netfault.Broker | netfault.Controller})
 	n := startSingleNodeIn(t, l, "node1")
 	const topic = "netfault-smoke"

@@ -306,11 +306,12 @@ func (n *Node) startBroker(ctx context.Context, clusterID string) error {
 	var feed kraftbroker.ImageFeed = n.controller
 	if n.controller == nil {
 		n.follower = kraftbroker.StartMetadataFollower(kraftbroker.FollowerOptions{
-			NodeID:    n.cfg.NodeID,
-			ClusterID: clusterID,
-			Voters:    voters,
-			Security:  n.ctlSec.client,
-			Logger:    n.log,
+			NodeID:         n.cfg.NodeID,
+			ClusterID:      clusterID,
+			Voters:         voters,
+			RequestTimeout: time.Duration(n.cfg.ControllerQuorumRequestTimeoutMs) * time.Millisecond,
+			Security:       n.ctlSec.client,
+			Logger:         n.log,
 		})
 		feed = n.follower
 		n.log.Info("following the metadata log", "voters", len(voters))

@@ -50,6 +50,7 @@ func (n *Node) startQuorumLink(reg metadata.BrokerRegistration, clusterID string
 		}
 		l.follower = kraftbroker.StartMetadataFollower(kraftbroker.FollowerOptions{
 			NodeID: n.cfg.BrokerID, ClusterID: clusterID, Voters: voters, Security: n.ctlSec.client, Logger: n.log,
+			RequestTimeout: time.Duration(n.cfg.ControllerQuorumRequestTimeoutMs) * time.Millisecond,
 		})
 		l.source = kraftbroker.NewBrokerSource(l.follower, kraftbroker.BrokerSourceOptions{
 			NodeID:            n.cfg.BrokerID,

@@ -61,6 +61,10 @@ type BrokerSource struct {
 
 	// answered is when the last heartbeat a controller answered was sent (Unix ns).
 	answered atomic.Int64
+	// lost is set while the broker takes itself for fenced (SessionLost), and
+	// regainFrom is then the send time (Unix ns) of the first heartbeat answered since.
+	lost       atomic.Bool
+	regainFrom atomic.Int64
 	// hold takes this broker's leaderships out of the images served
 	// (SuspendLeadership).
 	hold leadershipSuspension

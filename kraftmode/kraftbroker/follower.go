@@ -32,6 +32,11 @@ type FollowerOptions struct {
 	Voters []kraftmode.Voter
 	// MaxWait bounds one long-poll fetch; 0 means 500 ms.
 	MaxWait time.Duration
+	// RequestTimeout is controller.quorum.request.timeout.ms: how long past MaxWait a
+	// fetch waits for its answer before the connection is given up. A fetch sent into
+	// a network cut is never answered; until it times out the broker's image cannot
+	// move, so this bounds how stale the image stays once the cut heals. 0 means 2 s.
+	RequestTimeout time.Duration
 	// Security is how the follower connects to the controller listener (TLS when it
 	// is mapped to SSL); the zero value is plaintext TCP.
 	Security kwire.Security
@@ -50,6 +55,10 @@ type MetadataFollower struct {
 	current atomic.Pointer[metadata.Image]
 	applied atomic.Int64 // Raft index the image reflects, counting skipped Raft entries
 	hw      atomic.Int64 // the leader's commit index at the last fetch
+	// freshAt is when (Unix ns) the newest fetch was sent whose answer left the image
+	// caught up with the leader's commit index: the image holds everything the quorum
+	// had committed at that time.
+	freshAt atomic.Int64
 	leader  atomic.Int32
 
 	subMu sync.Mutex
@@ -69,6 +78,9 @@ func StartMetadataFollower(opts FollowerOptions) *MetadataFollower {
 	}
 	if opts.MaxWait <= 0 {
 		opts.MaxWait = 500 * time.Millisecond
+	}
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = 2 * time.Second
 	}
 	f := &MetadataFollower{
 		opts:    opts,
@@ -105,6 +117,11 @@ func (f *MetadataFollower) AppliedOffset() int64 { return f.applied.Load() }
 
 // LeaderID is the quorum leader the follower last fetched from, or -1.
 func (f *MetadataFollower) LeaderID() int32 { return f.leader.Load() }
+
+// CaughtUpSince reports whether the image holds everything the quorum had committed at
+// some time at or after t: a broker that lost contact with the quorum trusts its image
+// again only then (BrokerSource.SessionLost).
+func (f *MetadataFollower) CaughtUpSince(t time.Time) bool { return f.freshAt.Load() >= t.UnixNano() }
 
 // WaitCaughtUp blocks until the follower has applied everything the leader had
 // committed when it last answered, and holds a bootstrapped image.
@@ -212,8 +229,9 @@ func (f *MetadataFollower) fetchOnce(ctx context.Context, target int32) (bool, e
 	rt.Partitions = append(rt.Partitions, rp)
 	req.Topics = append(req.Topics, rt)
 
-	rctx, cancel := context.WithTimeout(ctx, f.opts.MaxWait+10*time.Second)
+	rctx, cancel := context.WithTimeout(ctx, f.opts.MaxWait+f.opts.RequestTimeout)
 	defer cancel()
+	sent := time.Now()
 	kresp, err := f.clients[target].Request(rctx, req)
 	if err != nil {
 		return false, err
@@ -242,6 +260,9 @@ func (f *MetadataFollower) fetchOnce(ctx context.Context, target int32) (bool, e
 		return true, nil
 	}
 	f.hw.Store(p.HighWatermark)
+	if f.applied.Load() >= p.HighWatermark {
+		f.freshAt.Store(sent.UnixNano())
+	}
 	return false, nil
 }
 
