@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,10 +47,10 @@ type nfMigration struct {
 }
 
 // startNetfaultMigration starts ZooKeeper and brokers 1-3 in a layout, creates the
-// 1,000 partitions, starts the migration controllers and, once every broker is
-// registered with them (READY), the load. Every fault is healed at the end, before
-// the cluster stops.
-func startNetfaultMigration(t *testing.T) *nfMigration {
+// 1,000 partitions, starts the migration controllers, with controllerEnv (test hooks)
+// added to their environment, and, once every broker is registered with them (READY),
+// the load. Every fault is healed at the end, before the cluster stops.
+func startNetfaultMigration(t *testing.T, controllerEnv ...string) *nfMigration {
 	t.Helper()
 	started := time.Now()
 	l := zkLayout(t, 3, 3)
@@ -72,11 +75,53 @@ func startNetfaultMigration(t *testing.T) *nfMigration {
 	if resp, err := adm.CreateTopics(ctx, nfFillerPartitions, 3, nil, fillers...); err != nil || resp.Error() != nil {
 		t.Fatalf("create the filler topics: %v %v", err, resp.Error())
 	}
+	for _, n := range m.Controllers {
+		withEnv(n, controllerEnv...)
+	}
 	m.StartControllers()
 	m.WaitPhase(60*time.Second, migrate.PhasePreMigration, "READY")
 	nf.w = startFaultWorkload(t, m.BrokerAddrs(), nfLoadTopic, nfRate)
 	nf.w.WaitAcked(30*time.Second, nfRate, "before the migration")
 	return nf
+}
+
+// stepTimes records how long each step of a scenario took, for its log line: a slow
+// step tells itself apart from a slow machine.
+type stepTimes struct {
+	began, last time.Time
+	steps       []string
+}
+
+func startSteps() *stepTimes {
+	now := time.Now()
+	return &stepTimes{began: now, last: now}
+}
+
+// done records that the step named what has ended.
+func (s *stepTimes) done(what string) {
+	now := time.Now()
+	s.steps = append(s.steps, fmt.Sprintf("%s %v", what, now.Sub(s.last).Round(time.Millisecond)))
+	s.last = now
+}
+
+func (s *stepTimes) String() string {
+	return fmt.Sprintf("%v: %s", time.Since(s.began).Round(time.Millisecond), strings.Join(s.steps, ", "))
+}
+
+// withEnv adds variables to the environment a node's process starts with: a test hook
+// for one node, which a parallel test cannot set for all with t.Setenv.
+func withEnv(n *Node, env ...string) {
+	if len(env) == 0 {
+		return
+	}
+	wrap := n.wrap
+	n.wrap = func(cmd *exec.Cmd) error {
+		cmd.Env = append(os.Environ(), env...)
+		if wrap != nil {
+			return wrap(cmd)
+		}
+		return nil
+	}
 }
 
 // brokerLeads asks the broker at addr itself, with no client cache, which partitions

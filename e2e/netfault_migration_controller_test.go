@@ -36,7 +36,7 @@ const nfChurnTopic = "nf-churn"
 // refuse it, so that ZooKeeper never goes back to what the deposed leader knew.
 func (nf *nfMigration) activeControllerCutDuringDualWrite(t *testing.T) {
 	t.Helper()
-	began := time.Now()
+	steps := startSteps()
 	m := nf.m
 	adm := kadm.NewClient(m.Client())
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -76,6 +76,7 @@ func (nf *nfMigration) activeControllerCutDuringDualWrite(t *testing.T) {
 		return c.IsKRaftController() && c.BrokerID != oldID && c.KRaftControllerEpoch > before.KRaftControllerEpoch
 	})
 	claimedIn := time.Since(cutAt)
+	steps.done("claimed")
 	leader := m.Controllers[newID-3000]
 	WaitFor(t, 30*time.Second, "the new leader's reconcile of ZooKeeper", func() bool {
 		return nf.churnInStep(t, leader) == ""
@@ -88,6 +89,7 @@ func (nf *nfMigration) activeControllerCutDuringDualWrite(t *testing.T) {
 	WaitFor(t, 60*time.Second, "the deposed controller's late dual-write answered and its driver inactive", func() bool {
 		return strings.Count(old.Log(), "to=INACTIVE") > inactive
 	})
+	steps.done("late write answered")
 	if mig := nf.zkMigration(t); mig == nil || mig.KRaftControllerID != newID || mig.KRaftControllerEpoch != claim.KRaftControllerEpoch ||
 		mig.KRaftMetadataOffset < claim.KRaftMetadataOffset {
 		t.Fatalf("/migration went from %+v to %+v once the deposed controller %d's write arrived: the stale write landed", *claim, mig, oldID)
@@ -107,9 +109,10 @@ func (nf *nfMigration) activeControllerCutDuringDualWrite(t *testing.T) {
 		return st.DriverState == migrate.DriverDualWrite && st.ZkWriteLagOffsets == 0 && st.ControllerID == newID &&
 			nf.churnInStep(t, leader) == ""
 	})
+	steps.done("healed, no lag")
 	nf.w.WaitAcked(30*time.Second, nfRate, "after the controllers healed")
 	t.Logf("(d) controller %d cut from its peers with a dual-write under way: controller %d claimed ZooKeeper %v after the cut, the late write was refused (%v)",
-		oldID, newID, claimedIn.Round(time.Millisecond), time.Since(began).Round(time.Millisecond))
+		oldID, newID, claimedIn.Round(time.Millisecond), steps)
 }
 
 // nfChurnBase is the first retention.ms scenario (d) sets.

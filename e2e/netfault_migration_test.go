@@ -45,10 +45,11 @@ const nfRollbackMaxStall = 20 * time.Second
 // Throughout, the checker finds nothing lost, duplicated or reordered, no produce
 // call fails, the worst stall is bounded, and at the end the controllers' images
 // agree. These are the partial failures a process kill cannot make: each node stays
-// up and reachable by some of the cluster.
+// up and reachable by some of the cluster. Like every network-fault test it runs in
+// parallel with the others (faultTestParallel).
 func TestMigrationNetworkFaults(t *testing.T) {
-	t.Setenv("KBRIDGE_TEST_COMMIT_WINDOW", nfCommitWindow.String())
-	nf := startNetfaultMigration(t)
+	faultTestParallel(t)
+	nf := startNetfaultMigration(t, "KBRIDGE_TEST_COMMIT_WINDOW="+nfCommitWindow.String())
 	t.Logf("1,000 partitions under load, controllers ready (%v)", time.Since(nf.started).Round(time.Millisecond))
 	nf.cutFromQuorumDuringCommit(t, 2)
 	nf.switchWhileCutFromZooKeeper(t, 2)
@@ -81,8 +82,10 @@ func TestMigrationNetworkFaults(t *testing.T) {
 // the others. Healed, broker 2 moves back to ZooKeeper and rejoins every ISR. /controller
 // names one ZooKeeper broker throughout and /migration stays gone: the frozen quorum
 // writes ZooKeeper no more. The checker finds nothing lost, duplicated or reordered,
-// no produce call fails, and the controllers' images agree.
+// no produce call fails, and the controllers' images agree. It runs in parallel with
+// the other network-fault tests (faultTestParallel).
 func TestMigrationRollbackNetworkFault(t *testing.T) {
+	faultTestParallel(t)
 	nf := startNetfaultMigration(t)
 	m := nf.m
 	t.Logf("1,000 partitions under load, controllers ready (%v)", time.Since(nf.started).Round(time.Millisecond))
@@ -95,7 +98,7 @@ func TestMigrationRollbackNetworkFault(t *testing.T) {
 		t.Fatalf("broker %d leads no partition of %s: the scenario needs it to", cut, nfLoadTopic)
 	}
 
-	began := time.Now()
+	steps := startSteps()
 	if err := nf.l.CutFromZooKeeper(member); err != nil {
 		t.Fatal(err)
 	}
@@ -103,17 +106,21 @@ func TestMigrationRollbackNetworkFault(t *testing.T) {
 	if !strings.Contains(out, "Rolled back.") {
 		t.Fatalf("migrate rollback:\n%s", out)
 	}
+	steps.done("rollback")
 	for _, id := range []int32{1, 3} {
 		WaitFor(t, 30*time.Second, fmt.Sprintf("broker %d back on ZooKeeper", id), func() bool {
 			return strings.Contains(m.Broker(id).Log(), "moved back to ZooKeeper in place")
 		})
 	}
+	steps.done("brokers 1 and 3 on ZooKeeper")
 	WaitFor(t, 30*time.Second, fmt.Sprintf("broker %d's ZooKeeper session expired", cut), func() bool {
 		return !nf.brokerRegistered(t, cut)
 	})
+	steps.done("session expired")
 	WaitFor(t, 30*time.Second, fmt.Sprintf("ZooKeeper's controller giving broker %d's leaderships to others", cut), func() bool {
 		return len(nf.zkLedBy(t, cut)) == 0
 	})
+	steps.done("leaderships moved")
 	// ZooKeeper's decisions are in force from here on; broker 2, which still follows
 	// the frozen quorum, must not be acting on the quorum's.
 	led, err := brokerLeads(m.Broker(cut).BrokerAddr, cut)
@@ -131,6 +138,7 @@ func TestMigrationRollbackNetworkFault(t *testing.T) {
 		t.Fatalf("the quorum after the rollback: phase %s, driver %s", st.Phase, st.DriverState)
 	}
 	nf.w.WaitAcked(30*time.Second, nfRate, fmt.Sprintf("broker %d cut from ZooKeeper after the rollback", cut))
+	steps.done("load on")
 
 	if err := nf.l.Heal(member, zkMember); err != nil {
 		t.Fatal(err)
@@ -138,6 +146,7 @@ func TestMigrationRollbackNetworkFault(t *testing.T) {
 	WaitFor(t, 30*time.Second, fmt.Sprintf("broker %d back on ZooKeeper", cut), func() bool {
 		return strings.Contains(m.Broker(cut).Log(), "moved back to ZooKeeper in place")
 	})
+	steps.done("healed, broker 2 on ZooKeeper")
 	WaitFor(t, 60*time.Second, fmt.Sprintf("broker %d back in every ISR of %s", cut, nfLoadTopic), func() bool {
 		for _, st := range nf.zkPartitionState(t) {
 			if len(st.ISR) != 3 {
@@ -146,9 +155,11 @@ func TestMigrationRollbackNetworkFault(t *testing.T) {
 		}
 		return true
 	})
+	steps.done("ISRs full")
 	nf.checkZooKeeperLeads(t, cut)
 	nf.w.WaitAcked(30*time.Second, nfRate, "every broker back on ZooKeeper")
-	t.Logf("rollback with broker %d cut from ZooKeeper: it led nothing until it saw ZooKeeper again (%v)", cut, time.Since(began).Round(time.Millisecond))
+	steps.done("load on")
+	t.Logf("rollback with broker %d cut from ZooKeeper: it led nothing until it saw ZooKeeper again (%v)", cut, steps)
 	nf.finishLoad(t, nfRollbackMaxStall)
 	nf.compareControllerImages(t)
 }
