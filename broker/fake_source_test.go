@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 
@@ -29,6 +30,10 @@ type fakeSource struct {
 	nextPID   int64
 	shutdowns []int32     // brokers that asked for a controlled shutdown
 	lost      atomic.Bool // what SessionLost reports
+	// alterCalls counts AlterPartition calls, each taking alterDelay nanoseconds (a
+	// controller's commit) before it is answered.
+	alterCalls atomic.Int64
+	alterDelay atomic.Int64
 
 	publish chan struct{}
 	stopped chan struct{}
@@ -119,6 +124,8 @@ func (s *fakeSource) AllocateProducerIDs(context.Context, int32, int64) (int64, 
 // broker epoch, its leadership, the leader and partition epochs it saw, and that every
 // new member is an eligible broker; then writes the change.
 func (s *fakeSource) AlterPartition(_ context.Context, brokerID int32, brokerEpoch int64, changes []metadata.ISRChange) ([]metadata.ISRChangeResult, error) {
+	s.alterCalls.Add(1)
+	time.Sleep(time.Duration(s.alterDelay.Load()))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if br, ok := s.img.Brokers[brokerID]; !ok || br.Epoch != brokerEpoch {

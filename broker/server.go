@@ -67,6 +67,8 @@ type Broker struct {
 	// sessionLostCh holds a channel closed while the source's session is lost
 	// (session_loss.go).
 	sessionLostCh atomic.Pointer[chan struct{}]
+	// expansions batches the ISR expansions the fetch path finds (isr.go).
+	expansions isrQueue
 }
 
 // sourceBox lets the source be swapped atomically (the in-place migration switch).

@@ -53,14 +53,7 @@ func TestCommitWindowRace(t *testing.T) {
 	})
 
 	active := m.activeController(t)
-	committed := make(chan error, 1)
-	go func() {
-		out, errOut, err := RunWithInput(t, nil, "migrate", "commit", "--controller", m.ControllerAddr())
-		if err != nil {
-			err = fmt.Errorf("%w\nstdout: %s\nstderr: %s", err, out, errOut)
-		}
-		committed <- err
-	}()
+	committed := startCommit(t, m)
 	WaitFor(t, 30*time.Second, "the commit holding its window open", func() bool {
 		return strings.Contains(active.Log(), "holding the commit window open")
 	})

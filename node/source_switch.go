@@ -51,7 +51,22 @@ func (n *Node) runSourceSwitch(ctx context.Context, b *broker.Broker, z *zkBroke
 			onQuorum = false
 			n.log.Info("moved back to ZooKeeper in place: the migration was rolled back")
 		}
+		if onQuorum {
+			link.source.SuspendLeadership(leadsNothing(link.source.Image(), z.source.Current()),
+				"the quorum is frozen for a rollback and ZooKeeper, which may lead again already, cannot be read")
+		}
 	}
+}
+
+// leadsNothing tells whether a broker on the quorum must lead nothing the quorum gives
+// it: the log is frozen for a rollback, so ZooKeeper may lead the cluster again, and
+// the broker cannot read ZooKeeper as it is now (zkCurrent, zkmode.Source.Current), so
+// it cannot know whether ZooKeeper's controller has already given its leaderships to
+// others — which the frozen log will never say. Leading from the log then could put
+// the quorum's decisions in force beside ZooKeeper's. Once it reads ZooKeeper again it
+// leads as the log says until ZooKeeper is released, and then moves back to it.
+func leadsNothing(img *metadata.Image, zkCurrent bool) bool {
+	return img.ZkMigrationState == metadata.ZkMigrationZK && !zkCurrent
 }
 
 // quorumCaughtUp tells whether a migrating broker may lead from the quorum: the

@@ -50,7 +50,12 @@ type Source struct {
 	// published one, so a writer can wait for a load that began after its write.
 	loadsStarted atomic.Int64
 	loadedStart  atomic.Int64
-	wake         chan struct{}
+	// connected says whether the session is connected, and connectedAt how many
+	// loads had started when it last (re)connected: a tree is current only if its
+	// load started after that (Current).
+	connected   atomic.Bool
+	connectedAt atomic.Int64
+	wake        chan struct{}
 
 	subMu sync.Mutex
 	subs  []func(*metadata.Image)
@@ -104,6 +109,9 @@ func StartSource(ctx context.Context, conn *Conn, opts SourceOptions) (*Source, 
 	if err := s.load(ctx); err != nil {
 		return nil, err
 	}
+	// The tree was just read in a session; run hears first of the session as it is
+	// now, so a connection lost meanwhile makes it not current at once.
+	s.connected.Store(true)
 	go s.run()
 	return s, nil
 }
@@ -116,6 +124,15 @@ func (s *Source) Image() *metadata.Image { return s.current.Load() }
 
 // Tree returns the newest loaded tree (controller epoch, pending deletions ...).
 func (s *Source) Tree() *Tree { return s.tree.Load() }
+
+// Current tells whether the tree this source serves is ZooKeeper as it is now, as far
+// as a client can know: the session is connected, and the tree was loaded after it
+// last connected (its watches then report every later change). While the connection
+// is lost, or a new session's tree is still loading, ZooKeeper may have moved on
+// unseen: a new controller elected, leaderships moved.
+func (s *Source) Current() bool {
+	return s.connected.Load() && s.loadedStart.Load() > s.connectedAt.Load()
+}
 
 // Subscribe registers fn for every newly loaded image, called in order from the
 // reload goroutine.
@@ -148,15 +165,27 @@ func (s *Source) run() {
 			if ev.State == zk.StateExpired {
 				s.suspendLeadership()
 			}
-			if ev.State == zk.StateHasSession && ev.SessionID != session {
-				if session != 0 {
-					s.log.Info("new ZooKeeper session; registering again and reloading the tree", "session", fmt.Sprintf("0x%x", ev.SessionID))
-					s.reader.forget()
-					s.reregister()
-					s.requestReload()
-				}
-				session = ev.SessionID
+			if ev.State != zk.StateHasSession {
+				s.connected.Store(false)
+				continue
 			}
+			switch {
+			case session == 0:
+				// The session StartSource loaded the tree in.
+			case ev.SessionID != session:
+				s.log.Info("new ZooKeeper session; registering again and reloading the tree", "session", fmt.Sprintf("0x%x", ev.SessionID))
+				s.reader.forget()
+				s.reregister()
+				s.connectedAt.Store(s.loadsStarted.Load())
+				s.requestReload()
+			default:
+				// Reconnected within the session: the watches are set again, but
+				// only a load from now on says the tree is current.
+				s.connectedAt.Store(s.loadsStarted.Load())
+				s.requestReload()
+			}
+			session = ev.SessionID
+			s.connected.Store(true)
 			continue
 		case <-s.wake:
 		}

@@ -1,7 +1,5 @@
 package zkmode
 
-import "github.com/kbridge/kbridge/metadata"
-
 // suspendLeadership publishes an image in which this broker leads nothing. It runs
 // when the session expires: the registration is gone, the controller is electing
 // other leaders, and until the new session's tree is loaded this broker cannot know
@@ -9,19 +7,7 @@ import "github.com/kbridge/kbridge/metadata"
 // writes a new leader will never have (a stale leader).
 func (s *Source) suspendLeadership() {
 	cur := s.Image()
-	next := cur.Clone()
-	suspended := 0
-	for _, t := range next.Topics {
-		for id, p := range t.Partitions {
-			if p.Leader != s.opts.BrokerID {
-				continue
-			}
-			np := *p
-			np.Leader = metadata.NoLeader
-			t.Partitions[id] = &np
-			suspended++
-		}
-	}
+	next, suspended := cur.WithoutLeader(s.opts.BrokerID)
 	if suspended == 0 {
 		return
 	}

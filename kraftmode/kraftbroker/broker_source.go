@@ -65,7 +65,14 @@ type BrokerSource struct {
 	// regainFrom is then the send time (Unix ns) of the first heartbeat answered since.
 	lost       atomic.Bool
 	regainFrom atomic.Int64
+	// hold takes this broker's leaderships out of the images served
+	// (SuspendLeadership).
+	hold leadershipSuspension
 
+	// regMu serializes registrations: the one a broker asks for (moving to the
+	// quorum in place, say) and the one a refused heartbeat makes, which must not
+	// replace a registration made while that heartbeat was on its way.
+	regMu     sync.Mutex
 	mu        sync.Mutex
 	reg       *metadata.BrokerRegistration
 	epoch     atomic.Int64
@@ -112,11 +119,13 @@ func NewBrokerSource(feed ImageFeed, opts BrokerSourceOptions) *BrokerSource {
 	return s
 }
 
-// Image returns the feed's newest image.
-func (s *BrokerSource) Image() *metadata.Image { return s.feed.Image() }
+// Image returns the feed's newest image, without this broker's leaderships while
+// SuspendLeadership holds them.
+func (s *BrokerSource) Image() *metadata.Image { return s.served(s.feed.Image()) }
 
-// Subscribe forwards to the feed.
-func (s *BrokerSource) Subscribe(fn func(*metadata.Image)) { s.feed.Subscribe(fn) }
+// Subscribe calls fn with every image the source serves: the feed's, in order, and
+// the current one again when SuspendLeadership starts or ends.
+func (s *BrokerSource) Subscribe(fn func(*metadata.Image)) { s.subscribe(fn) }
 
 // RegisterBroker registers with the active controller and starts heartbeating. The
 // broker stays fenced until a heartbeat finds it caught up with the log; WaitUnfenced
@@ -139,6 +148,27 @@ func (s *BrokerSource) RegisterBroker(ctx context.Context, reg metadata.BrokerRe
 }
 
 func (s *BrokerSource) register(ctx context.Context) (int64, error) {
+	s.regMu.Lock()
+	defer s.regMu.Unlock()
+	return s.registerLocked(ctx)
+}
+
+// registerAgain registers anew after a heartbeat carrying epoch was refused, unless a
+// registration has replaced that epoch since: the controller refused the heartbeat
+// for the very registration this broker just replaced, and registering again would
+// replace a live registration with a fenced one (moving the broker's leaderships and
+// ISR places away) for nothing. It tells whether it registered.
+func (s *BrokerSource) registerAgain(ctx context.Context, epoch int64) (bool, error) {
+	s.regMu.Lock()
+	defer s.regMu.Unlock()
+	if s.epoch.Load() != epoch {
+		return false, nil
+	}
+	_, err := s.registerLocked(ctx)
+	return err == nil, err
+}
+
+func (s *BrokerSource) registerLocked(ctx context.Context) (int64, error) {
 	s.mu.Lock()
 	reg := *s.reg
 	s.mu.Unlock()
@@ -223,8 +253,8 @@ func (s *BrokerSource) heartbeatLoop() {
 			case <-ctx.Done():
 			}
 		}()
-		sent := time.Now()
-		reply, err := s.heartbeat(ctx)
+		sent, epoch := time.Now(), s.epoch.Load()
+		reply, err := s.heartbeat(ctx, epoch)
 		cancel()
 		if err == nil || errors.Is(err, kerr.StaleBrokerEpoch) || errors.Is(err, kerr.BrokerIDNotRegistered) {
 			s.answered.Store(sent.UnixNano())
@@ -241,12 +271,17 @@ func (s *BrokerSource) heartbeatLoop() {
 				s.markShutdownReady()
 			}
 		case errors.Is(err, kerr.StaleBrokerEpoch) || errors.Is(err, kerr.BrokerIDNotRegistered):
-			s.log.Warn("the controller no longer knows this registration; registering again", "err", err)
 			rctx, rcancel := context.WithTimeout(context.Background(), 5*s.opts.HeartbeatInterval)
-			if _, err := s.register(rctx); err != nil {
-				s.log.Warn("re-registration failed", "err", err)
-			}
+			again, err2 := s.registerAgain(rctx, epoch)
 			rcancel()
+			switch {
+			case err2 != nil:
+				s.log.Warn("the controller no longer knows this registration, and registering again failed", "err", err, "broker.epoch", epoch, "register_err", err2)
+			case again:
+				s.log.Warn("the controller no longer knows this registration; registered again", "err", err, "old_broker_epoch", epoch, "broker.epoch", s.epoch.Load())
+			default:
+				s.log.Debug("heartbeat refused for a registration already replaced", "err", err, "broker.epoch", epoch)
+			}
 		case time.Since(lastWarn) >= warnEvery:
 			s.log.Warn("heartbeat to the active controller failed; retrying", "err", err)
 			lastWarn = time.Now()
@@ -262,10 +297,11 @@ func (s *BrokerSource) heartbeatLoop() {
 	}
 }
 
-func (s *BrokerSource) heartbeat(ctx context.Context) (kraftmode.HeartbeatReply, error) {
+// heartbeat sends one heartbeat for the registration of the given broker epoch.
+func (s *BrokerSource) heartbeat(ctx context.Context, epoch int64) (kraftmode.HeartbeatReply, error) {
 	req := kmsg.NewPtrBrokerHeartbeatRequest()
 	req.BrokerID = s.opts.NodeID
-	req.BrokerEpoch = s.epoch.Load()
+	req.BrokerEpoch = epoch
 	req.CurrentMetadataOffset = s.feed.AppliedOffset()
 	req.WantShutdown = s.shutdown.Load()
 	kresp, err := s.hbCh.Request(ctx, req)

@@ -107,11 +107,22 @@ func (tc *testController) startFollower(t *testing.T) *MetadataFollower {
 // source on that follower.
 func (tc *testController) startBrokerSource(t *testing.T, ctx context.Context) (*MetadataFollower, *BrokerSource) {
 	t.Helper()
+	return tc.startBrokerSourceWith(t, ctx, nil)
+}
+
+// startBrokerSourceWith is startBrokerSource with the source's options changed by
+// tweak.
+func (tc *testController) startBrokerSourceWith(t *testing.T, ctx context.Context, tweak func(*BrokerSourceOptions)) (*MetadataFollower, *BrokerSource) {
+	t.Helper()
 	f := tc.startFollower(t)
 	if err := f.WaitCaughtUp(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s := NewBrokerSource(f, BrokerSourceOptions{NodeID: 101, ClusterID: tc.opts.ClusterID, Voters: tc.opts.Voters, HeartbeatInterval: 50 * time.Millisecond, Logger: testLogger(t)})
+	opts := BrokerSourceOptions{NodeID: 101, ClusterID: tc.opts.ClusterID, Voters: tc.opts.Voters, HeartbeatInterval: 50 * time.Millisecond, Logger: testLogger(t)}
+	if tweak != nil {
+		tweak(&opts)
+	}
+	s := NewBrokerSource(f, opts)
 	t.Cleanup(s.Close)
 	return f, s
 }

@@ -13,14 +13,8 @@ func TestBrokerSourceSessionLost(t *testing.T) {
 	tc := startController(t, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	f := tc.startFollower(t)
-	if err := f.WaitCaughtUp(ctx); err != nil {
-		t.Fatal(err)
-	}
 	const timeout = 400 * time.Millisecond
-	s := NewBrokerSource(f, BrokerSourceOptions{NodeID: 101, ClusterID: tc.opts.ClusterID, Voters: tc.opts.Voters,
-		HeartbeatInterval: 50 * time.Millisecond, SessionTimeout: timeout, Logger: testLogger(t)})
-	t.Cleanup(s.Close)
+	_, s := tc.startBrokerSourceWith(t, ctx, func(o *BrokerSourceOptions) { o.SessionTimeout = timeout })
 	if _, err := s.RegisterBroker(ctx, registration(101)); err != nil {
 		t.Fatal(err)
 	}
