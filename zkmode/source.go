@@ -69,6 +69,9 @@ type Source struct {
 // partitions' state znodes are written one after another) into one reload.
 const reloadDelay = 20 * time.Millisecond
 
+// reloadTimeout bounds one reload of the tree.
+const reloadTimeout = 30 * time.Second
+
 // StartSource prepares ZooKeeper as a Kafka broker does at startup (the persistent
 // top-level paths, /cluster/id created or adopted), loads the tree and keeps it
 // loaded. A cluster id that differs from meta.properties' is refused, as Kafka
@@ -137,6 +140,9 @@ func (s *Source) run() {
 	defer close(s.done)
 	sessions := s.conn.SessionEvents()
 	var session int64
+	// presumed says leadership was suspended because the session was presumed
+	// expired: if that session comes back, the tree must be loaded again to lead.
+	presumed := false
 	for {
 		select {
 		case <-s.stop:
@@ -145,17 +151,24 @@ func (s *Source) run() {
 			if !ok {
 				return
 			}
-			if ev.State == zk.StateExpired {
-				s.suspendLeadership()
-			}
-			if ev.State == zk.StateHasSession && ev.SessionID != session {
-				if session != 0 {
+			switch ev.State {
+			case zk.StateExpired:
+				s.suspendLeadership("ZooKeeper session expired")
+			case StatePresumedExpired:
+				s.suspendLeadership("ZooKeeper session presumed expired")
+				presumed = true
+			case zk.StateHasSession:
+				switch {
+				case ev.SessionID != session && session != 0:
 					s.log.Info("new ZooKeeper session; registering again and reloading the tree", "session", fmt.Sprintf("0x%x", ev.SessionID))
 					s.reader.forget()
 					s.reregister()
 					s.requestReload()
+				case presumed:
+					s.log.Info("the ZooKeeper session presumed expired is back; reloading the tree to lead again", "session", fmt.Sprintf("0x%x", ev.SessionID))
+					s.requestReload()
 				}
-				session = ev.SessionID
+				session, presumed = ev.SessionID, false
 			}
 			continue
 		case <-s.wake:
@@ -165,7 +178,11 @@ func (s *Source) run() {
 			return
 		case <-time.After(reloadDelay):
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if s.conn.SessionPresumedExpired() {
+			// Nothing can be read until a session is back, and then it asks for a load.
+			continue
+		}
+		ctx, cancel := s.loadContext()
 		err := s.load(ctx)
 		cancel()
 		if err != nil {
@@ -187,6 +204,11 @@ func (s *Source) load(ctx context.Context) error {
 		img.Features[metadata.FeatureMetadataVersion] = s.opts.MetadataVersion
 	}
 	img.SetPosition(s.loads.Add(1), t.ControllerEpoch)
+	if s.conn.SessionPresumedExpired() {
+		// Read before the session was presumed expired, or on a connection whose
+		// session is gone: not a view to lead from. The tree keeps what it read.
+		img, _ = s.withoutThisBroker(img)
+	}
 	s.tree.Store(t)
 	s.publish(img)
 	s.loadedStart.Store(started)

@@ -2,30 +2,52 @@ package zkmode
 
 import "github.com/kbridge/kbridge/metadata"
 
-// suspendLeadership publishes an image in which this broker leads nothing. It runs
-// when the session expires: the registration is gone, the controller is electing
-// other leaders, and until the new session's tree is loaded this broker cannot know
-// which partitions are still its own — so it serves none as leader rather than accept
-// writes a new leader will never have (a stale leader).
-func (s *Source) suspendLeadership() {
+// suspendLeadership publishes an image in which this broker leads nothing and is not
+// registered. It runs when the session expires, or must be presumed expired
+// (source_session_loss.go): the registration is gone with the session, the controller
+// is electing other leaders, and until the new session's tree is loaded this broker
+// cannot know which partitions are still its own — so it serves none as leader rather
+// than accept writes a new leader will never have (a stale leader), and its Metadata
+// answers no longer name it, as the other brokers' do not: a client that asked it
+// leaves it for those. why says which it was.
+func (s *Source) suspendLeadership(why string) {
 	cur := s.Image()
-	next := cur.Clone()
-	suspended := 0
-	for _, t := range next.Topics {
-		for id, p := range t.Partitions {
-			if p.Leader != s.opts.BrokerID {
-				continue
-			}
-			np := *p
-			np.Leader = metadata.NoLeader
-			t.Partitions[id] = &np
-			suspended++
-		}
-	}
-	if suspended == 0 {
+	next, led := s.withoutThisBroker(cur)
+	if next == cur {
 		return
 	}
 	next.SetPosition(s.loads.Add(1), cur.Epoch)
-	s.log.Warn("ZooKeeper session expired: not leading any partition until the tree is reloaded", "partitions", suspended)
+	s.log.Warn(why+": not leading any partition until the tree is reloaded", "partitions", led)
 	s.publish(next)
+}
+
+// withoutThisBroker returns a copy of img without this broker's registration and in
+// which every partition it leads has no leader, and how many partitions it led; img
+// itself when it shows neither. img, which may be the tree's own, is not changed.
+func (s *Source) withoutThisBroker(img *metadata.Image) (*metadata.Image, int) {
+	id := s.opts.BrokerID
+	var next *metadata.Image
+	if _, registered := img.Brokers[id]; registered {
+		next = img.Clone()
+		delete(next.Brokers, id)
+	}
+	led := 0
+	for name, t := range img.Topics {
+		for pid, p := range t.Partitions {
+			if p.Leader != id {
+				continue
+			}
+			if next == nil {
+				next = img.Clone()
+			}
+			np := *p
+			np.Leader = metadata.NoLeader
+			next.Topics[name].Partitions[pid] = &np
+			led++
+		}
+	}
+	if next == nil {
+		return img, 0
+	}
+	return next, led
 }
