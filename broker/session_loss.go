@@ -6,13 +6,14 @@ import (
 	"github.com/kbridge/kbridge/metadata"
 )
 
-// A KRaft broker cut off from the controllers (metadata.SessionLiveness) must assume,
-// once its session timeout has passed without an answer, that the controller fenced
-// it and gave its leaderships to other replicas. From then on it acknowledges no
-// write: new ones and those waiting for replication answer NOT_LEADER_OR_FOLLOWER, so
-// clients move to the new leader at once instead of waiting out their request timeout
-// on a leader whose followers have left. A write it did not acknowledge is the
-// producer's to retry; an idempotent producer's retry is deduplicated.
+// A broker cut off from the controllers (KRaft) or from ZooKeeper
+// (metadata.SessionLiveness) must assume, once its session timeout has passed without
+// an answer, that the controller fenced it and gave its leaderships to other
+// replicas. From then on it acknowledges no write: new ones and those waiting for
+// replication answer NOT_LEADER_OR_FOLLOWER, so clients move to the new leader at once
+// instead of waiting out their request timeout on a leader whose followers have left.
+// A write it did not acknowledge is the producer's to retry; an idempotent producer's
+// retry is deduplicated.
 
 // sessionCheckInterval is how often the broker looks at its source's session.
 const sessionCheckInterval = 100 * time.Millisecond
@@ -27,7 +28,7 @@ func (b *Broker) sessionLost() bool {
 func (b *Broker) lostSession() <-chan struct{} { return *b.sessionLostCh.Load() }
 
 // sessionWatchLoop closes the lostSession channel when the session is lost and opens
-// a new one when the source trusts its image again, logging both.
+// a new one when the source trusts its session and image again, logging both.
 func (b *Broker) sessionWatchLoop() {
 	defer b.wg.Done()
 	tick := time.NewTicker(sessionCheckInterval)
@@ -42,10 +43,10 @@ func (b *Broker) sessionWatchLoop() {
 		now := b.sessionLost()
 		switch {
 		case now && !lost:
-			b.log.Warn("no controller has answered for longer than the session timeout: this broker must assume it is fenced, and acknowledges no write until one answers")
+			b.log.Warn("the metadata session is lost (nothing answered for longer than the session timeout): this broker must assume it is fenced, and acknowledges no write until the session is back")
 			close(*b.sessionLostCh.Load())
 		case !now && lost:
-			b.log.Info("a controller answers again and the image has caught up with the quorum: acknowledging writes the image lets this broker lead")
+			b.log.Info("the metadata session is back and the image has caught up: acknowledging writes the image lets this broker lead")
 			open := make(chan struct{})
 			b.sessionLostCh.Store(&open)
 		}

@@ -155,10 +155,12 @@ type RegistrationEpoch interface {
 }
 
 // SessionLiveness is implemented by sources whose broker can lose its session without
-// being told: a KRaft broker cut off from the controllers. Once SessionLost, the
-// broker must assume the controller fenced it and moved its leaderships, so it stops
-// acknowledging writes and answers NOT_LEADER_OR_FOLLOWER: clients move to the new
-// leader at once instead of waiting out their request timeout.
+// being told: a KRaft broker cut off from the controllers, a ZooKeeper-mode broker cut
+// off from ZooKeeper (which learns of its session's expiry only when it reaches a
+// server again). Once SessionLost, the broker must assume the controller fenced it and
+// moved its leaderships, so it stops acknowledging writes and answers
+// NOT_LEADER_OR_FOLLOWER: clients move to the new leader at once instead of waiting
+// out their request timeout.
 type SessionLiveness interface {
 	SessionLost() bool
 }

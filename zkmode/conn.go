@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-zookeeper/zk"
@@ -30,6 +31,20 @@ type Conn struct {
 	chroot   string
 	logger   *slog.Logger
 	sessions *sessionFeed
+	// sessionTimeout is the timeout asked for, and heard the time (Unix nanoseconds)
+	// a server last sent anything. presumed says the session must be presumed expired
+	// and presumedCh is closed while it is; presumeMu orders the presumption with the
+	// session events, and presumeGen tells a due presumption whether the connection
+	// came back since its timer was set, presumeStopped that the Conn is closed
+	// (conn_heard.go).
+	sessionTimeout time.Duration
+	heard          atomic.Int64
+	presumed       atomic.Bool
+	presumedCh     atomic.Pointer[chan struct{}]
+	presumeMu      sync.Mutex
+	presumeGen     uint64
+	presumeTimer   *time.Timer
+	presumeStopped bool
 
 	// ready is closed once zk is set: go-zookeeper may call the event callback
 	// before zk.Connect has returned.
@@ -55,14 +70,17 @@ func Dial(ctx context.Context, connect string, sessionTimeout time.Duration, log
 		logger = slog.New(slog.DiscardHandler)
 	}
 	c := &Conn{
-		logger:      logger.With("zookeeper", connect),
-		sessions:    newSessionFeed(),
-		ready:       make(chan struct{}),
-		established: make(chan struct{}),
+		logger:         logger.With("zookeeper", connect),
+		sessions:       newSessionFeed(),
+		sessionTimeout: sessionTimeout,
+		ready:          make(chan struct{}),
+		established:    make(chan struct{}),
 	}
+	open := make(chan struct{})
+	c.presumedCh.Store(&open)
 	zc, _, err := zk.Connect(servers, sessionTimeout,
 		zk.WithLogger(zkLogger{c.logger}),
-		zk.WithDialer(handshakeDialer(handshakeLimit(sessionTimeout))),
+		zk.WithDialer(heardDialer(&c.heard, handshakeDialer(handshakeLimit(sessionTimeout)))),
 		zk.WithEventCallback(c.onEvent))
 	if err != nil {
 		return nil, fmt.Errorf("connect to ZooKeeper %s: %w", connect, err)
@@ -92,6 +110,7 @@ func Dial(ctx context.Context, connect string, sessionTimeout time.Duration, log
 // than after the session timeout. SessionEvents channels are closed.
 func (c *Conn) Close() {
 	c.zk.Close()
+	c.stopPresumption()
 	c.sessions.close()
 }
 
@@ -112,7 +131,10 @@ func (c *Conn) onEvent(ev zk.Event) {
 		return
 	}
 	<-c.ready
+	c.presumeMu.Lock()
+	c.trackPresumption(ev.State)
 	se, ok := c.sessions.publish(ev.State, c.zk.SessionID())
+	c.presumeMu.Unlock()
 	if !ok {
 		return
 	}

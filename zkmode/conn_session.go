@@ -16,6 +16,9 @@ import (
 //     go-zookeeper is already opening a new session.
 //   - zk.StateDisconnected: the connection is lost; SessionID is the session held,
 //     which lives on if a server is reached again within the session timeout.
+//   - StatePresumedExpired: nothing has been heard from a server for longer than the
+//     session timeout since; SessionID is the session held, which the server has most
+//     likely expired (conn_heard.go). A zk.StateHasSession ends it.
 type SessionEvent struct {
 	State     zk.State
 	SessionID int64
@@ -63,7 +66,7 @@ func (f *sessionFeed) publish(state zk.State, id int64) (SessionEvent, bool) {
 		f.held = id
 	case zk.StateExpired:
 		id, f.held = f.held, 0
-	case zk.StateDisconnected:
+	case zk.StateDisconnected, StatePresumedExpired:
 		id = f.held
 	}
 	f.last = SessionEvent{State: state, SessionID: id}

@@ -37,9 +37,10 @@ type ControllerListener interface {
 // /controller and stands for election whenever there is none: at start, when the
 // controller's ephemeral is deleted (its broker stopped or its session died), and on a
 // new session after this broker's expired. It resigns as soon as it learns that its
-// term is over: /controller is no longer its own, its session expired, or a write of
-// its term found /controller_epoch moved on. A persistent /controller, which a KRaft
-// controller writes for a migration, is never contested.
+// term is over: /controller is no longer its own, its session expired or must be
+// presumed expired (cut off from ZooKeeper for longer than the session timeout), or a
+// write of its term found /controller_epoch moved on. A persistent /controller, which
+// a KRaft controller writes for a migration, is never contested.
 type ControllerElector struct {
 	conn     *Conn
 	brokerID int32
@@ -110,6 +111,13 @@ func (e *ControllerElector) wait(ctx context.Context, sessions <-chan SessionEve
 				// The server deleted our /controller with the session: another broker may
 				// be elected any moment, so stop acting now, before reconnecting.
 				e.resign("the ZooKeeper session expired")
+			case StatePresumedExpired:
+				// Cut off for longer than the session timeout: the server has most likely
+				// deleted our /controller and another broker been elected, though only the
+				// server can say so. Stop acting on a term that is most likely over; if the
+				// session comes back with /controller still ours, elect takes the term up
+				// again.
+				e.resign("the ZooKeeper session must be presumed expired")
 			case zk.StateHasSession:
 				return true
 			}
@@ -180,7 +188,8 @@ func (e *ControllerElector) standForElection(ctx context.Context) error {
 
 // adopt takes up a /controller of this session that the elector holds no term for: an
 // election whose multi was applied but whose answer never came (a reconnect, or an
-// error in checking it). /controller_epoch is read and /controller read again after
+// error in checking it), or a term given up when the session was presumed expired and
+// that came back with it. /controller_epoch is read and /controller read again after
 // it: while this session's ephemeral exists nobody else can have been elected, so if it
 // is still the same znode, the epoch read is this broker's own.
 func (e *ControllerElector) adopt(ctx context.Context, held *zk.Stat) error {

@@ -74,6 +74,9 @@ type Source struct {
 // partitions' state znodes are written one after another) into one reload.
 const reloadDelay = 20 * time.Millisecond
 
+// reloadTimeout bounds one reload of the tree.
+const reloadTimeout = 30 * time.Second
+
 // StartSource prepares ZooKeeper as a Kafka broker does at startup (the persistent
 // top-level paths, /cluster/id created or adopted), loads the tree and keeps it
 // loaded. A cluster id that differs from meta.properties' is refused, as Kafka
@@ -154,6 +157,9 @@ func (s *Source) run() {
 	defer close(s.done)
 	sessions := s.conn.SessionEvents()
 	var session int64
+	// presumed says leadership was suspended because the session was presumed
+	// expired: if that session comes back, the tree must be loaded again to lead.
+	presumed := false
 	for {
 		select {
 		case <-s.stop:
@@ -162,10 +168,18 @@ func (s *Source) run() {
 			if !ok {
 				return
 			}
-			if ev.State == zk.StateExpired {
-				s.suspendLeadership()
-			}
-			if ev.State != zk.StateHasSession {
+			switch ev.State {
+			case zk.StateHasSession:
+			case zk.StateExpired:
+				s.suspendLeadership("ZooKeeper session expired")
+				s.connected.Store(false)
+				continue
+			case StatePresumedExpired:
+				s.suspendLeadership("ZooKeeper session presumed expired")
+				presumed = true
+				s.connected.Store(false)
+				continue
+			default:
 				s.connected.Store(false)
 				continue
 			}
@@ -180,11 +194,15 @@ func (s *Source) run() {
 				s.requestReload()
 			default:
 				// Reconnected within the session: the watches are set again, but
-				// only a load from now on says the tree is current.
+				// only a load from now on says the tree is current, and lets a
+				// leadership suspended while the session was presumed expired lead.
+				if presumed {
+					s.log.Info("the ZooKeeper session presumed expired is back; reloading the tree to lead again", "session", fmt.Sprintf("0x%x", ev.SessionID))
+				}
 				s.connectedAt.Store(s.loadsStarted.Load())
 				s.requestReload()
 			}
-			session = ev.SessionID
+			session, presumed = ev.SessionID, false
 			s.connected.Store(true)
 			continue
 		case <-s.wake:
@@ -194,7 +212,11 @@ func (s *Source) run() {
 			return
 		case <-time.After(reloadDelay):
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if s.conn.SessionPresumedExpired() {
+			// Nothing can be read until a session is back, and then it asks for a load.
+			continue
+		}
+		ctx, cancel := s.loadContext()
 		err := s.load(ctx)
 		cancel()
 		if err != nil {
@@ -216,6 +238,11 @@ func (s *Source) load(ctx context.Context) error {
 		img.Features[metadata.FeatureMetadataVersion] = s.opts.MetadataVersion
 	}
 	img.SetPosition(s.loads.Add(1), t.ControllerEpoch)
+	if s.conn.SessionPresumedExpired() {
+		// Read before the session was presumed expired, or on a connection whose
+		// session is gone: not a view to lead from. The tree keeps what it read.
+		img, _ = s.withoutThisBroker(img)
+	}
 	s.tree.Store(t)
 	s.publish(img)
 	s.loadedStart.Store(started)

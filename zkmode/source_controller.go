@@ -45,11 +45,12 @@ func (s *Source) ElectLeaders(ctx context.Context, unclean bool, partitions map[
 // ControllerID is the broker that holds /controller, which clients must send
 // controller requests to. While a KRaft controller holds it for a migration, no
 // broker is the controller, and this broker names itself as Kafka's brokers name a
-// live broker then.
+// live broker then. While the session is presumed expired this broker cannot know
+// who holds it (another broker has most likely been elected), and names none.
 func (s *Source) ControllerID() int32 {
 	c := s.Tree().Controller
 	switch {
-	case c == nil:
+	case c == nil, s.SessionLost():
 		return metadata.NoLeader
 	case c.IsKRaftController():
 		return s.opts.BrokerID
