@@ -20,6 +20,7 @@ import (
 // the cluster that its session's expiry has made stale, and it must stop acting on
 // that view by itself. One cluster serves both, so that make test pays for one start.
 func TestNetworkPartitionsZooKeeper(t *testing.T) {
+	faultTestParallel(t)
 	began := time.Now()
 	l := zkLayout(t, 3, 0)
 	c := StartZKClusterIn(t, l, 3)
