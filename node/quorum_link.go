@@ -23,6 +23,10 @@ type quorumLink struct {
 	// registered is set once the quorum has accepted the registration; it publishes
 	// follower and source to other goroutines.
 	registered atomic.Bool
+	// finalized is set, before registered, when the broker found the migration already
+	// finalized and registered as a KRaft broker: ZooKeeper is never written again, so
+	// it must not lead this broker for a moment longer.
+	finalized atomic.Bool
 }
 
 // ready returns the link once the broker is registered with the quorum, else nil.
@@ -63,6 +67,21 @@ func (n *Node) startQuorumLink(reg metadata.BrokerRegistration, clusterID string
 		})
 		backoff := time.Second
 		for {
+			if err := l.follower.WaitCaughtUp(ctx); err == nil && l.follower.Image().ZkMigrationState == metadata.ZkMigrationPostMigration {
+				// A broker started after the finalize (a restart with its migration
+				// configuration): the quorum refuses migrating ZooKeeper brokers from then
+				// on, as Kafka's does, and ZooKeeper's tree is frozen where the dual-write
+				// stopped. It joins the quorum as a KRaft broker instead.
+				kraft := reg
+				kraft.IsMigratingZkBroker = false
+				epoch, err := l.source.RegisterBroker(ctx, kraft)
+				if err == nil {
+					l.finalized.Store(true)
+					l.registered.Store(true)
+					n.log.Info("the migration is finalized: registered with the controller quorum as a KRaft broker", "quorum.broker.epoch", epoch)
+					return
+				}
+			}
 			epoch, err := l.source.RegisterBroker(ctx, reg)
 			if err == nil {
 				l.registered.Store(true)

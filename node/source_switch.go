@@ -36,6 +36,13 @@ func (n *Node) runSourceSwitch(ctx context.Context, b *broker.Broker, z *zkBroke
 			continue
 		}
 		switch {
+		case !onQuorum && link.finalized.Load():
+			// Registered as a KRaft broker already (quorumLink): the quorum gives it
+			// its leaderships once it has caught up, and it leads nothing until then.
+			b.SetSource(link.source)
+			onQuorum = true
+			n.log.Info("moved to the KRaft quorum: the migration was finalized before this broker started",
+				"offset", link.source.Image().Offset)
 		case !onQuorum && quorumCaughtUp(link.source.Image(), z.source.Tree(), reg.BrokerID):
 			b.SetSource(link.source)
 			onQuorum = true
