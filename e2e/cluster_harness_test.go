@@ -306,23 +306,10 @@ func (c *Cluster) WaitVotersCaughtUp(t testing.TB, timeout time.Duration) {
 	t.Helper()
 	WaitFor(t, timeout, "every voter at the metadata log's high watermark", func() bool {
 		for _, n := range c.Controllers {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			conn, err := kwire.Dial(ctx, n.BrokerAddr, "e2e")
-			if err != nil {
-				cancel()
+			p, ok := quorumSeenBy(n)
+			if !ok || p.ErrorCode != 0 {
 				continue
 			}
-			resp, err := conn.Request(ctx, describeQuorumRequest())
-			conn.Close()
-			cancel()
-			if err != nil {
-				continue
-			}
-			q := resp.(*kmsg.DescribeQuorumResponse)
-			if q.ErrorCode != 0 || len(q.Topics) != 1 || len(q.Topics[0].Partitions) != 1 || q.Topics[0].Partitions[0].ErrorCode != 0 {
-				continue
-			}
-			p := q.Topics[0].Partitions[0]
 			if len(p.CurrentVoters) != len(c.Controllers) {
 				return false
 			}

@@ -120,8 +120,9 @@ func (w *faultWorkload) Acked() int {
 // WaitAcked waits until n more records than now are acknowledged: the load is moving.
 func (w *faultWorkload) WaitAcked(timeout time.Duration, n int, what string) {
 	w.t.Helper()
-	target := w.Acked() + n
-	WaitFor(w.t, timeout, fmt.Sprintf("%d more records acknowledged (%s)", n, what), func() bool { return w.Acked() >= target })
+	if !w.ackedWithin(timeout, n) {
+		w.t.Fatalf("timed out after %v waiting for %d more records acknowledged (%s)", timeout, n, what)
+	}
 }
 
 // ackedWithin reports whether n more records than now are acknowledged within timeout.
@@ -169,15 +170,22 @@ func (w *faultWorkload) MaxGap() (time.Duration, int32) {
 func (w *faultWorkload) WaitEveryPartitionAcked(timeout time.Duration, since time.Time, what string) {
 	w.t.Helper()
 	WaitFor(w.t, timeout, "a record acknowledged on every partition "+what, func() bool {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		for _, last := range w.lastAck {
-			if !last.After(since) {
-				return false
-			}
-		}
-		return len(w.lastAck) > 0
+		n, of := w.partitionsAckedSince(since)
+		return n > 0 && n == of
 	})
+}
+
+// partitionsAckedSince counts the partitions that had a record acknowledged after
+// since, of those that had one at all.
+func (w *faultWorkload) partitionsAckedSince(since time.Time) (n, of int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, last := range w.lastAck {
+		if last.After(since) {
+			n++
+		}
+	}
+	return n, len(w.lastAck)
 }
 
 // Failed are the produce calls that failed so far.

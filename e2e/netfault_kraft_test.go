@@ -348,25 +348,37 @@ func topicSeenBy(addr, topic string) (map[int32]partitionView, error) {
 // (a follower answers NOT_LEADER_OR_FOLLOWER naming the leader it knows); -1 when it
 // names none or does not answer.
 func leaderSeenBy(n *Node) int32 {
+	p, ok := quorumSeenBy(n)
+	if !ok || (p.ErrorCode != 0 && p.ErrorCode != kerr.NotLeaderForPartition.Code) {
+		return -1
+	}
+	return p.LeaderID
+}
+
+// leadsQuorum tells whether a controller answers DescribeQuorum as the leader.
+func leadsQuorum(n *Node) bool {
+	p, ok := quorumSeenBy(n)
+	return ok && p.ErrorCode == 0
+}
+
+// quorumSeenBy is one controller's DescribeQuorum answer for the metadata partition.
+func quorumSeenBy(n *Node) (kmsg.DescribeQuorumResponseTopicPartition, bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	conn, err := kwire.Dial(ctx, n.BrokerAddr, "e2e")
 	if err != nil {
-		return -1
+		return kmsg.DescribeQuorumResponseTopicPartition{}, false
 	}
 	defer conn.Close()
 	resp, err := conn.Request(ctx, describeQuorumRequest())
 	if err != nil {
-		return -1
+		return kmsg.DescribeQuorumResponseTopicPartition{}, false
 	}
 	q := resp.(*kmsg.DescribeQuorumResponse)
 	if q.ErrorCode != 0 || len(q.Topics) != 1 || len(q.Topics[0].Partitions) != 1 {
-		return -1
+		return kmsg.DescribeQuorumResponseTopicPartition{}, false
 	}
-	if p := q.Topics[0].Partitions[0]; p.ErrorCode == 0 || p.ErrorCode == kerr.NotLeaderForPartition.Code {
-		return p.LeaderID
-	}
-	return -1
+	return q.Topics[0].Partitions[0], true
 }
 
 // activeControllerNode is the controller the quorum's members agree leads.
@@ -426,25 +438,36 @@ func (c *Cluster) brokerID(n *Node) int32 { return int32(101 + slices.Index(c.Br
 
 func (c *Cluster) controllerID(n *Node) int32 { return int32(1 + slices.Index(c.Controllers, n)) }
 
-// checkImagesAgree stops the cluster as an operator would (brokers first, with a
-// controlled shutdown, then the controllers once every voter has the whole log) and
-// fails the test unless every controller's metadata image is the same.
+// checkImagesAgree stops the cluster as an operator would, brokers first with a
+// controlled shutdown, and fails the test unless every controller's metadata image is
+// the same (controllerImagesAgree).
 func (c *Cluster) checkImagesAgree(t testing.TB) {
 	t.Helper()
 	for _, b := range c.Brokers {
 		b.Stop()
 	}
-	c.WaitVotersCaughtUp(t, 30*time.Second)
-	for _, n := range c.Controllers {
-		n.Stop()
+	controllerImagesAgree(t, c.Controllers)
+}
+
+// controllerImagesAgree waits for every voter to hold the whole log, stops the
+// controllers (the active one last, so that no voter misses a record), and fails the
+// test unless the metadata images their logs hold are the same: every voter must have
+// applied the same log, faults or not.
+func controllerImagesAgree(t testing.TB, controllers []*Node) {
+	t.Helper()
+	(&Cluster{t: t, Controllers: controllers}).WaitVotersCaughtUp(t, 30*time.Second)
+	order := slices.Clone(controllers)
+	if i := slices.IndexFunc(order, leadsQuorum); i >= 0 {
+		order = append(append(order[:i:i], order[i+1:]...), order[i])
 	}
 	images := map[string][]byte{}
-	for i, n := range c.Controllers {
+	for _, n := range order {
+		n.Stop()
 		image, err := checker.DumpImage(context.Background(), kbridgeBin, filepath.Join(n.DataDir, "__cluster_metadata-0"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		images[fmt.Sprintf("controller-%d", i+1)] = image
+		images[filepath.Base(filepath.Dir(n.ConfigPath))] = image
 	}
 	if vs := checker.CompareImages(images); len(vs) > 0 {
 		t.Fatal(checker.Report(vs))

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,7 +15,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
-	"github.com/kbridge/kbridge/internal/checker"
 	"github.com/kbridge/kbridge/internal/netfault"
 	"github.com/kbridge/kbridge/kwire"
 	"github.com/kbridge/kbridge/migrate"
@@ -233,28 +231,12 @@ func (nf *nfMigration) finishLoad(t *testing.T, maxStall time.Duration) {
 	}
 }
 
-// compareControllerImages stops the brokers, waits for every voter to hold the whole
-// log, stops the controllers (the active one last, so that no voter misses a record)
-// and compares the metadata images their logs hold: every voter must have applied the
-// same log, faults or not.
+// compareControllerImages stops the brokers and compares the controllers' metadata
+// images (controllerImagesAgree).
 func (nf *nfMigration) compareControllerImages(t *testing.T) {
 	t.Helper()
 	nf.m.ZKCluster.Stop()
-	(&Cluster{t: t, Controllers: nf.m.Controllers}).WaitVotersCaughtUp(t, 30*time.Second)
-	active := nf.m.activeController(t)
-	order := slices.DeleteFunc(slices.Clone(nf.m.Controllers), func(n *Node) bool { return n == active })
-	images := map[string][]byte{}
-	for _, n := range append(order, active) {
-		n.Stop()
-		img, err := checker.DumpImage(context.Background(), kbridgeBin, filepath.Join(n.DataDir, "__cluster_metadata-0"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		images[n.Member] = img
-	}
-	if vs := checker.CompareImages(images); len(vs) > 0 {
-		t.Fatal(checker.Report(vs))
-	}
+	controllerImagesAgree(t, nf.m.Controllers)
 }
 
 // checkZooKeeperLeads requires ZooKeeper to be led by one of its brokers after a

@@ -10,7 +10,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
-	"github.com/kbridge/kbridge/internal/checker"
 	"github.com/kbridge/kbridge/kwire"
 	"github.com/kbridge/kbridge/zkmode"
 	"github.com/kbridge/kbridge/zkmode/znode"
@@ -84,19 +83,6 @@ func controllerZNode(conn *zkmode.Conn) (int32, int64) {
 		return -1, 0
 	}
 	return c.BrokerID, stat.Czxid
-}
-
-// ackedOnEvery tells whether every partition of the workload's topic had a record
-// acknowledged after since: the load moves everywhere, so the longest stall so far is
-// over and MaxGap has measured it.
-func ackedOnEvery(w *faultWorkload, partitions int32, since time.Time) bool {
-	seen := map[int32]bool{}
-	for _, op := range w.History.Ops() {
-		if op.Kind == checker.Ack && op.Time.After(since) {
-			seen[op.Partition] = true
-		}
-	}
-	return len(seen) == int(partitions)
 }
 
 // rawRequest sends one request to the broker at addr, and no other: a franz-go client

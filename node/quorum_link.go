@@ -67,7 +67,7 @@ func (n *Node) startQuorumLink(reg metadata.BrokerRegistration, clusterID string
 		})
 		backoff := time.Second
 		for {
-			if err := l.follower.WaitCaughtUp(ctx); err == nil && l.follower.Image().ZkMigrationState == metadata.ZkMigrationPostMigration {
+			if l.logFinalized(ctx) {
 				// A broker started after the finalize (a restart with its migration
 				// configuration): the quorum refuses migrating ZooKeeper brokers from then
 				// on, as Kafka's does, and ZooKeeper's tree is frozen where the dual-write
@@ -101,6 +101,18 @@ func (n *Node) startQuorumLink(reg metadata.BrokerRegistration, clusterID string
 		}
 	}()
 	return l
+}
+
+// finalizedWait bounds how long a registration attempt waits for the follower to
+// catch up, so that the loop goes on retrying, and logging, while the quorum is down.
+const finalizedWait = time.Second
+
+// logFinalized tells whether the metadata log, caught up with within finalizedWait,
+// says the migration is finalized.
+func (l *quorumLink) logFinalized(ctx context.Context) bool {
+	ctx, cancel := context.WithTimeout(ctx, finalizedWait)
+	defer cancel()
+	return l.follower.WaitCaughtUp(ctx) == nil && l.follower.Image().ZkMigrationState == metadata.ZkMigrationPostMigration
 }
 
 // close stops linking and the link's heartbeats and log follower.
