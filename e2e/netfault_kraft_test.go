@@ -122,8 +122,10 @@ func leaderCutFromControllers(t *testing.T, c *Cluster, l *netfault.Layout) {
 	w.WaitEveryPartitionAcked(30*time.Second, time.Now(), "after the new leader's election")
 	stall, p := w.MaxGap()
 	// The session timeout is 1.5 s; a client's produce request times out after 10 s, and
-	// without the broker's own fencing that was the stall (10-14 s measured).
-	if stall > 7*time.Second {
+	// without the broker's own fencing that was the stall (10-14 s measured). With it,
+	// 2.4-2.7 s alone, and up to 7.5 s beside the 1,000-partition migration tests, when
+	// clients ask the cut broker for metadata before another.
+	if stall > 9*time.Second {
 		t.Errorf("partition %d waited %v for an acknowledgement across the leader's cut: the old leader held requests past its session", p, stall)
 	}
 	t.Logf("longest stall of a partition with its leader cut from the controllers: %v (partition %d)", stall, p)
