@@ -6,6 +6,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/broker/coordlog"
 )
 
 // authorizedOperationsOmitted is Kafka's sentinel for "not requested".
@@ -124,9 +126,9 @@ func (c *Coordinator) deleteGroup(id string) *kerr.Error {
 		c.mu.Unlock()
 		return kerr.NonEmptyGroup
 	}
-	recs := []Record{{Key: EncodeGroupMetadataKey(id)}}
+	recs := []coordlog.Record{{Key: EncodeGroupMetadataKey(id)}}
 	for tp := range g.offsets {
-		recs = append(recs, Record{Key: EncodeOffsetKey(OffsetKey{Group: id, Topic: tp.topic, Partition: tp.partition})})
+		recs = append(recs, coordlog.Record{Key: EncodeOffsetKey(OffsetKey{Group: id, Topic: tp.topic, Partition: tp.partition})})
 	}
 	c.removeGroupLocked(g)
 	c.mu.Unlock()
@@ -177,7 +179,7 @@ func (c *Coordinator) OffsetDelete(req *kmsg.OffsetDeleteRequest) *kmsg.OffsetDe
 	return resp
 }
 
-func (c *Coordinator) prepareOffsetDelete(req *kmsg.OffsetDeleteRequest, resp *kmsg.OffsetDeleteResponse) (*group, []Record, *kerr.Error) {
+func (c *Coordinator) prepareOffsetDelete(req *kmsg.OffsetDeleteRequest, resp *kmsg.OffsetDeleteResponse) (*group, []coordlog.Record, *kerr.Error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.checkOwner(req.Group); err != nil {
@@ -195,7 +197,7 @@ func (c *Coordinator) prepareOffsetDelete(req *kmsg.OffsetDeleteRequest, resp *k
 		}
 		subscribed = topics
 	}
-	var recs []Record
+	var recs []coordlog.Record
 	for _, t := range req.Topics {
 		rt := kmsg.NewOffsetDeleteResponseTopic()
 		rt.Topic = t.Topic
@@ -208,7 +210,7 @@ func (c *Coordinator) prepareOffsetDelete(req *kmsg.OffsetDeleteRequest, resp *k
 				rp.ErrorCode = kerr.GroupSubscribedToTopic.Code
 			case has:
 				delete(g.offsets, tp)
-				recs = append(recs, Record{Key: EncodeOffsetKey(OffsetKey{Group: g.id, Topic: t.Topic, Partition: p.Partition})})
+				recs = append(recs, coordlog.Record{Key: EncodeOffsetKey(OffsetKey{Group: g.id, Topic: t.Topic, Partition: p.Partition})})
 			}
 			rt.Partitions = append(rt.Partitions, rp)
 		}
@@ -216,7 +218,7 @@ func (c *Coordinator) prepareOffsetDelete(req *kmsg.OffsetDeleteRequest, resp *k
 	}
 	if len(recs) > 0 && g.state == Empty && len(g.offsets) == 0 {
 		// Kafka's cleanupGroupMetadata: an Empty group without offsets is gone.
-		recs = append(recs, Record{Key: EncodeGroupMetadataKey(g.id)})
+		recs = append(recs, coordlog.Record{Key: EncodeGroupMetadataKey(g.id)})
 		c.removeGroupLocked(g)
 	}
 	return g, recs, nil

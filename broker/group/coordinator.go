@@ -3,7 +3,7 @@
 // __consumer_offsets records that persist both in Kafka's exact byte format. It owns
 // the groups of the __consumer_offsets partitions this broker leads and knows nothing
 // of the network: the broker's handlers pass kmsg requests in and write the responses
-// out, and the broker's partition logs stand behind the Log interface.
+// out, and the broker's partition logs stand behind coordlog.Log.
 package group
 
 import (
@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
+
+	"github.com/kbridge/kbridge/broker/coordlog"
 )
 
 // Config is the group coordinator's share of the broker config.
@@ -28,22 +30,10 @@ type Config struct {
 	MaxMetadataSize       int           // offset.metadata.max.bytes
 }
 
-// Log is the coordinator's view of the __consumer_offsets partitions it leads.
-type Log interface {
-	// Append writes one record batch to partition and returns once the write is
-	// committed (the high watermark covers it), as Kafka's acks=all append does.
-	Append(ctx context.Context, partition int32, batch []byte) error
-	// Read returns whole batches from offset on, up to the log end offset; an empty
-	// result means the end was reached.
-	Read(partition int32, offset int64) ([]byte, error)
-	// Bounds returns the log start and log end offsets of partition.
-	Bounds(partition int32) (start, end int64, err error)
-}
-
 // Coordinator is the group coordinator of one broker.
 type Coordinator struct {
 	cfg   Config
-	log   Log
+	log   coordlog.Log
 	clock Clock
 	slog  *slog.Logger
 
@@ -68,7 +58,7 @@ type ownedPartition struct {
 const appendTimeout = 5 * time.Second
 
 // New builds a coordinator that owns no partition until BecomeLeader.
-func New(cfg Config, log Log, clock Clock, logger *slog.Logger) *Coordinator {
+func New(cfg Config, log coordlog.Log, clock Clock, logger *slog.Logger) *Coordinator {
 	if logger == nil {
 		logger = slog.Default()
 	}
@@ -117,10 +107,10 @@ func (c *Coordinator) getOrCreate(groupID string, create bool) *group {
 
 // appendRecords writes records to a group's partition; the caller must not hold mu,
 // since a replicated write waits for followers.
-func (c *Coordinator) appendRecords(partition int32, recs []Record) error {
+func (c *Coordinator) appendRecords(partition int32, recs []coordlog.Record) error {
 	ctx, cancel := context.WithTimeout(context.Background(), appendTimeout)
 	defer cancel()
-	if err := c.log.Append(ctx, partition, encodeBatch(recs, c.clock.Now().UnixMilli())); err != nil {
+	if err := c.log.Append(ctx, partition, coordlog.EncodeBatch(recs, c.clock.Now().UnixMilli())); err != nil {
 		return fmt.Errorf("append %d records to __consumer_offsets-%d: %w", len(recs), partition, err)
 	}
 	return nil

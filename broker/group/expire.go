@@ -1,6 +1,10 @@
 package group
 
-import "time"
+import (
+	"time"
+
+	"github.com/kbridge/kbridge/broker/coordlog"
+)
 
 // RetentionCheckInterval is Kafka's offsets.retention.check.interval.ms default.
 const RetentionCheckInterval = 10 * time.Minute
@@ -33,7 +37,7 @@ func (c *Coordinator) expirePartition(partition int32) int {
 	defer mu.Unlock()
 	c.mu.Lock()
 	now := c.clock.Now()
-	var recs []Record
+	var recs []coordlog.Record
 	expired := 0
 	for _, g := range c.groups {
 		if g.partition != partition {
@@ -41,11 +45,11 @@ func (c *Coordinator) expirePartition(partition int32) int {
 		}
 		for _, tp := range g.expiredOffsets(now, c.cfg.OffsetsRetention) {
 			delete(g.offsets, tp)
-			recs = append(recs, Record{Key: EncodeOffsetKey(OffsetKey{Group: g.id, Topic: tp.topic, Partition: tp.partition})})
+			recs = append(recs, coordlog.Record{Key: EncodeOffsetKey(OffsetKey{Group: g.id, Topic: tp.topic, Partition: tp.partition})})
 			expired++
 		}
 		if g.state == Empty && len(g.offsets) == 0 && len(g.pending) == 0 {
-			recs = append(recs, Record{Key: EncodeGroupMetadataKey(g.id)})
+			recs = append(recs, coordlog.Record{Key: EncodeGroupMetadataKey(g.id)})
 			c.removeGroupLocked(g)
 		}
 	}

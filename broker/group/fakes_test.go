@@ -12,6 +12,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/broker/coordlog"
 )
 
 // fakeClock fires timers only when a test advances it.
@@ -125,7 +127,7 @@ func (l *fakeLog) records(t *testing.T, partition int32) []logRecord {
 	t.Helper()
 	data, _ := l.Read(partition, 0)
 	var out []logRecord
-	if _, err := forEachRecord(data, func(_ int64, k, v []byte) error {
+	if _, err := coordlog.ForEachRecord(data, func(_ *coordlog.Batch, _ int64, k, v []byte) error {
 		rec, err := decodeRecord(k, v)
 		out = append(out, rec)
 		return err

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/broker/coordlog"
 )
 
 // loadedPartition is what reading one __consumer_offsets partition yields: the last
@@ -42,37 +44,23 @@ func (c *Coordinator) load(partition int32, op *ownedPartition) {
 
 func (c *Coordinator) readPartition(partition int32) (*loadedPartition, error) {
 	lp := &loadedPartition{offsets: map[OffsetKey]CommittedOffset{}, groups: map[string]*kmsg.GroupMetadataValue{}}
-	start, end, err := c.log.Bounds(partition)
-	if err != nil {
-		return nil, fmt.Errorf("bounds of __consumer_offsets-%d: %w", partition, err)
-	}
-	for off := start; off < end; {
-		data, err := c.log.Read(partition, off)
-		if err != nil {
-			return nil, fmt.Errorf("read __consumer_offsets-%d at offset %d: %w", partition, off, err)
-		}
-		if len(data) == 0 {
-			break
-		}
-		next, err := forEachRecord(data, func(offset int64, key, value []byte) error {
-			lp.records++
-			rec, err := decodeRecord(key, value)
-			if err != nil {
-				// Kafka fails the load here; skipping one record we cannot read keeps
-				// every other group's offsets available.
-				c.slog.Warn("skipping unreadable __consumer_offsets record", "partition", partition, "offset", offset, "err", err)
-				return nil
-			}
-			lp.apply(rec)
+	n, err := coordlog.Replay(c.log, partition, func(b *coordlog.Batch, offset int64, key, value []byte) error {
+		if b.Control {
 			return nil
-		})
+		}
+		rec, err := decodeRecord(key, value)
 		if err != nil {
-			return nil, fmt.Errorf("decode __consumer_offsets-%d at offset %d: %w", partition, off, err)
+			// Kafka fails the load here; skipping one record we cannot read keeps
+			// every other group's offsets available.
+			c.slog.Warn("skipping unreadable __consumer_offsets record", "partition", partition, "offset", offset, "err", err)
+			return nil
 		}
-		if next <= off {
-			break
-		}
-		off = next
+		lp.apply(rec)
+		return nil
+	})
+	lp.records = n
+	if err != nil {
+		return nil, fmt.Errorf("load __consumer_offsets: %w", err)
 	}
 	return lp, nil
 }

@@ -5,6 +5,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/broker/coordlog"
 )
 
 // OffsetCommit serves OffsetCommit v0-9. Members of a managed group must commit with
@@ -73,7 +75,7 @@ type pendingOffset struct {
 	offset CommittedOffset
 }
 
-func (c *Coordinator) prepareCommit(req *kmsg.OffsetCommitRequest, exists func(string, int32) bool, codes [][]int16) (*group, []Record, []pendingOffset, *kerr.Error) {
+func (c *Coordinator) prepareCommit(req *kmsg.OffsetCommitRequest, exists func(string, int32) bool, codes [][]int16) (*group, []coordlog.Record, []pendingOffset, *kerr.Error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.checkOwner(req.Group); err != nil {
@@ -91,7 +93,7 @@ func (c *Coordinator) prepareCommit(req *kmsg.OffsetCommitRequest, exists func(s
 		return nil, nil, nil, err
 	}
 	now := c.clock.Now().UnixMilli()
-	var recs []Record
+	var recs []coordlog.Record
 	var keys []pendingOffset
 	for i, t := range req.Topics {
 		for j, p := range t.Partitions {
@@ -114,7 +116,7 @@ func (c *Coordinator) prepareCommit(req *kmsg.OffsetCommitRequest, exists func(s
 				o.ExpireTimestamp = now + req.RetentionTimeMillis // v2-v4's explicit retention
 			}
 			key := OffsetKey{Group: g.id, Topic: t.Topic, Partition: p.Partition}
-			recs = append(recs, Record{Key: EncodeOffsetKey(key), Value: EncodeOffsetValue(o)})
+			recs = append(recs, coordlog.Record{Key: EncodeOffsetKey(key), Value: EncodeOffsetValue(o)})
 			keys = append(keys, pendingOffset{tp: topicPartition{t.Topic, p.Partition}, offset: o})
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"testing"
 
-	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
@@ -107,52 +106,12 @@ func TestDecodeRecords(t *testing.T) {
 	}
 }
 
-func TestBatchRoundTrip(t *testing.T) {
-	recs := []Record{{Key: []byte("k1"), Value: []byte("v1")}, {Key: []byte("k2")}}
-	check := func(t *testing.T, batch []byte) {
-		t.Helper()
-		var got []Record
-		next, err := forEachRecord(batch, func(offset int64, key, value []byte) error {
-			if offset != int64(len(got)) {
-				t.Errorf("record %d has offset %d", len(got), offset)
-			}
-			got = append(got, Record{Key: key, Value: value})
-			return nil
-		})
-		if err != nil || next != 2 || len(got) != 2 {
-			t.Fatalf("read %d records, next %d, err %v", len(got), next, err)
-		}
-		if string(got[0].Value) != "v1" || got[1].Value != nil || string(got[1].Key) != "k2" {
-			t.Fatalf("records read back as %q", got)
-		}
-	}
-	t.Run("uncompressed", func(t *testing.T) { check(t, encodeBatch(recs, 1)) })
-	t.Run("gzip", func(t *testing.T) {
-		plain := encodeBatch(recs, 1)
-		comp, err := kgo.DefaultCompressor(kgo.GzipCompression())
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, codec := comp.Compress(new(bytes.Buffer), plain[batchHeaderSize:])
-		var b kmsg.RecordBatch
-		if err := b.ReadFrom(plain); err != nil {
-			t.Fatal(err)
-		}
-		b.Attributes |= int16(codec)
-		b.Records = body
-		b.Length = int32(batchHeaderSize - 12 + len(body))
-		check(t, b.AppendTo(nil))
-	})
-}
-
 // FuzzDecode feeds arbitrary bytes to the __consumer_offsets readers, which read
 // whatever is on disk, including records another broker wrote.
 func FuzzDecode(f *testing.F) {
 	f.Add(EncodeOffsetKey(OffsetKey{"g", "t", 1}), EncodeOffsetValue(CommittedOffset{Offset: 1, ExpireTimestamp: -1}))
 	f.Add(EncodeGroupMetadataKey("g"), []byte{0, 3})
-	f.Add(encodeBatch([]Record{{Key: []byte("k"), Value: []byte("v")}}, 1), []byte(nil))
 	f.Fuzz(func(t *testing.T, key, value []byte) {
 		decodeRecord(key, value)
-		forEachRecord(key, func(int64, []byte, []byte) error { return nil })
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/broker/coordlog"
 )
 
 // appendLock serialises the writes of one __consumer_offsets partition together with
@@ -69,9 +71,9 @@ func (c *Coordinator) storeGroupAsync(g *group) {
 			c.mu.Unlock()
 			return
 		}
-		rec := Record{Key: EncodeGroupMetadataKey(g.id), Value: g.metadataValue(nil, c.clock.Now())}
+		rec := coordlog.Record{Key: EncodeGroupMetadataKey(g.id), Value: g.metadataValue(nil, c.clock.Now())}
 		c.mu.Unlock()
-		if err := c.appendRecords(g.partition, []Record{rec}); err != nil {
+		if err := c.appendRecords(g.partition, []coordlog.Record{rec}); err != nil {
 			c.slog.Warn("failed to store group metadata", "group", g.id, "generation", gen, "err", err)
 			return
 		}

@@ -5,6 +5,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kbridge/kbridge/broker/coordlog"
 )
 
 // SyncGroup serves SyncGroup v0-5. A follower's request waits for the leader's
@@ -38,7 +40,7 @@ type pendingAssignment struct {
 	g          *group
 	generation int32
 	assignment map[string][]byte
-	record     Record
+	record     coordlog.Record
 }
 
 func (c *Coordinator) sync(req *kmsg.SyncGroupRequest) (<-chan *kmsg.SyncGroupResponse, *pendingAssignment, *kmsg.SyncGroupResponse) {
@@ -98,7 +100,7 @@ func (c *Coordinator) sync(req *kmsg.SyncGroupRequest) (<-chan *kmsg.SyncGroupRe
 	}
 	return ch, &pendingAssignment{
 		g: g, generation: g.generation, assignment: assignment,
-		record: Record{Key: EncodeGroupMetadataKey(g.id), Value: g.metadataValue(assignment, c.clock.Now())},
+		record: coordlog.Record{Key: EncodeGroupMetadataKey(g.id), Value: g.metadataValue(assignment, c.clock.Now())},
 	}, nil
 }
 
@@ -108,7 +110,7 @@ func (c *Coordinator) completeLeaderSync(p *pendingAssignment) {
 	mu := c.appendLock(p.g.partition)
 	mu.Lock()
 	defer mu.Unlock()
-	err := c.appendRecords(p.g.partition, []Record{p.record})
+	err := c.appendRecords(p.g.partition, []coordlog.Record{p.record})
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	g := p.g
