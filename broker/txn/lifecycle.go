@@ -71,9 +71,10 @@ func (c *Coordinator) load(op *ownedPartition) {
 	for {
 		txns, records, err := c.readPartition(op.id)
 		if err == nil {
+			n := len(txns) // the map is the cache's, under mu, once installed
 			if c.install(op, txns) {
 				c.slog.Info("loaded __transaction_state partition", "partition", op.id, "epoch", op.epoch,
-					"records", records, "transactional_ids", len(txns), "took", time.Since(started).Round(time.Millisecond))
+					"records", records, "transactional_ids", n, "took", time.Since(started).Round(time.Millisecond))
 			}
 			return
 		}

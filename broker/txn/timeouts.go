@@ -14,8 +14,9 @@ func (p *periodicTask) stop() {
 	}
 }
 
-// startPeriodic runs run every interval on the clock until Close; a run counts as
-// background work, so Close waits for one under way.
+// startPeriodic runs run every interval on the clock until Close, the next run
+// scheduled once one ends; a run counts as background work, so Close waits for one
+// under way.
 func (c *Coordinator) startPeriodic(interval time.Duration, run func()) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -27,15 +28,19 @@ func (c *Coordinator) startPeriodic(interval time.Duration, run func()) {
 func (c *Coordinator) armLocked(p *periodicTask, interval time.Duration, run func()) {
 	p.timer = c.clock.AfterFunc(interval, func() {
 		c.mu.Lock()
+		if c.closed {
+			c.mu.Unlock()
+			return
+		}
+		c.bg.Add(1)
+		c.mu.Unlock()
+		defer c.bg.Done()
+		run()
+		c.mu.Lock()
 		defer c.mu.Unlock()
-		c.goLocked(func() {
-			run()
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			if !c.closed {
-				c.armLocked(p, interval, run)
-			}
-		})
+		if !c.closed {
+			c.armLocked(p, interval, run)
+		}
 	})
 }
 
