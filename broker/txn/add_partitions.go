@@ -81,7 +81,7 @@ func (c *Coordinator) addPartitionsResult(txn *kmsg.AddPartitionsToTxnRequestTra
 			}
 			return kerr.OperationNotAttempted.Code
 		}
-	} else if txn.VerifyOnly && version >= 4 {
+	} else if txn.VerifyOnly {
 		errs := c.verifyPartitions(txn.TransactionalID, txn.ProducerID, txn.ProducerEpoch, partitions)
 		codeOf = func(tp TopicPartition) int16 { return fencedCode(errs[tp], false) }
 	} else {

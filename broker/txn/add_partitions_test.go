@@ -124,9 +124,13 @@ func TestAddPartitionsBatched(t *testing.T) {
 		txn(adding, addPID, addEpoch, false, 3),
 		txn(verified, pid, epoch, true, 0, 1),
 		txn(verified, pid, epoch+1, true, 0),
+		txn(verified, pid+1, epoch, true, 0),
+		txn(idIn(h.c, 1, 1), pid, epoch, true, 0),
+		txn(idIn(h.c, unownedPart, 0), pid, epoch, true, 0),
+		txn("", pid, epoch, true, 0),
 	}
 	resp := h.c.AddPartitionsToTxn(req, nil)
-	if len(resp.Transactions) != 3 {
+	if len(resp.Transactions) != len(req.Transactions) {
 		t.Fatalf("answered %d transactions", len(resp.Transactions))
 	}
 	codes := func(i int) []int16 {
@@ -146,8 +150,10 @@ func TestAddPartitionsBatched(t *testing.T) {
 	if c := codes(1); len(c) != 2 || c[0] != 0 || c[1] != kerr.TransactionAbortable.Code {
 		t.Errorf("verify: %v, want 0 and TRANSACTION_ABORTABLE", c)
 	}
-	if c := codes(2); len(c) != 1 || c[0] != kerr.ProducerFenced.Code {
-		t.Errorf("verify with another epoch: %v, want PRODUCER_FENCED", c)
+	for i, want := range []*kerr.Error{kerr.ProducerFenced, kerr.InvalidProducerIDMapping, kerr.InvalidProducerIDMapping, kerr.NotCoordinator, kerr.InvalidRequest} {
+		if c := codes(2 + i); len(c) != 1 || c[0] != want.Code {
+			t.Errorf("verify %+v: %v, want %s", req.Transactions[2+i], c, want.Message)
+		}
 	}
 	if s, _ := h.snapshot(verified); s.partitions != 1 {
 		t.Errorf("verification added partitions: %+v", s)

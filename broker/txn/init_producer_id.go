@@ -132,8 +132,8 @@ func (c *Coordinator) prepareInitLocked(m *txnMetadata, timeout int32, expected 
 		t, err = m.prepareProducerIDRotation(spare, timeout, nowMs, expected != nil)
 		return t, false, err
 	}
-	// With the epochs exhausted, only a retry of the last bump gets here without
-	// being fenced, and it bumps nothing; Kafka 3.9 fails such requests with an
+	// A producer on exhausted epochs that gets here is either retrying the last
+	// bump, which bumps nothing, or fenced; Kafka 3.9 fails both with an
 	// IllegalStateException instead.
 	var expectedEpoch *int16
 	if expected != nil {

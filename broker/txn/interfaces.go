@@ -11,9 +11,6 @@ import (
 // tests drive them with a fake clock and the broker passes group.SystemClock.
 type Clock = group.Clock
 
-// Timer is a scheduled callback of a Clock.
-type Timer = group.Timer
-
 // ProducerIDs hands out fresh producer ids (the broker's block allocator).
 type ProducerIDs interface {
 	NextProducerID(ctx context.Context) (int64, error)

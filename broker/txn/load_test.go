@@ -132,3 +132,26 @@ func TestCloseRefusesEverything(t *testing.T) {
 		t.Errorf("%d timers left after Close", n)
 	}
 }
+
+// TestLeadershipMovesDuringWrite covers a write that completes after the partition
+// moved away and back: the answer is NOT_COORDINATOR, and the new leadership's
+// state is the one it loaded.
+func TestLeadershipMovesDuringWrite(t *testing.T) {
+	h := newTestHarness(t)
+	id := idIn(h.c, 0, 0)
+	pid, epoch := h.initProducer(t, id)
+	release := h.log.hold()
+	done := make(chan int16, 1)
+	go func() { done <- h.addPartitions(t, 3, id, pid, epoch, "orders", 0) }()
+	eventually(t, "the write in flight", func() bool { return h.log.waitingAppends() == 1 })
+	h.c.Resign(0)
+	h.c.BecomeLeader(0, testEpoch+1)
+	h.waitLoaded(t, 0)
+	release()
+	if code := <-done; code != kerr.NotCoordinator.Code {
+		t.Fatalf("write across a leadership change: %d, want NOT_COORDINATOR", code)
+	}
+	if s, _ := h.snapshot(id); s.state != stateEmpty || s.pending != noState {
+		t.Fatalf("the new leadership's state: %+v", s)
+	}
+}

@@ -1,11 +1,15 @@
 package txn
 
-import "time"
+import (
+	"time"
+
+	"github.com/kbridge/kbridge/broker/group"
+)
 
 // periodicTask is one of the coordinator's periodic checks, as Kafka's scheduler
 // runs transaction-abort and transactionalId-expiration.
 type periodicTask struct {
-	timer Timer
+	timer group.Timer
 }
 
 func (p *periodicTask) stop() {
