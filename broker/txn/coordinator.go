@@ -30,7 +30,7 @@ type Coordinator struct {
 	clock   Clock
 	slog    *slog.Logger
 
-	bg sync.WaitGroup // loads, marker writes, timed-out aborts
+	bg sync.WaitGroup // loads, marker writes, periodic checks and the aborts they start
 
 	mu     sync.Mutex
 	closed bool
