@@ -132,6 +132,13 @@ type Config struct {
 	OffsetsRetentionMinutes              int32
 	TransactionStateLogReplicationFactor int16
 	TransactionStateLogMinIsr            int32
+	TransactionStateLogNumPartitions     int32
+	TransactionStateLogSegmentBytes      int32
+	TransactionMaxTimeoutMs              int32
+	TransactionalIDExpirationMs          int32
+	TransactionAbortTimedOutIntervalMs   int32
+	TransactionRemoveExpiredIntervalMs   int32
+	TransactionPartitionVerification     bool
 	GroupInitialRebalanceDelayMs         int32
 	GroupMinSessionTimeoutMs             int32
 	GroupMaxSessionTimeoutMs             int32

@@ -42,13 +42,6 @@ var kafkaKeys = []string{
 	"metadata.log.segment.bytes", "metadata.log.segment.min.bytes", "metadata.log.segment.ms",
 	"metadata.max.retention.bytes", "metadata.max.retention.ms",
 
-	// Transactions: kbridge does not offer the transaction APIs, so a
-	// transactional producer fails at once instead of relying on these.
-	"transaction.abort.timed.out.transaction.cleanup.interval.ms", "transaction.max.timeout.ms",
-	"transaction.partition.verification.enable", "transaction.remove.expired.transaction.cleanup.interval.ms",
-	"transaction.state.log.num.partitions", "transaction.state.log.segment.bytes",
-	"transactional.id.expiration.ms",
-
 	// Group coordinator and producer-state tuning. offsets.commit.required.acks
 	// can only weaken Kafka's default (-1); kbridge always commits offsets with
 	// acks=all.
