@@ -126,11 +126,11 @@ func TestIdempotentProducer(t *testing.T) {
 func TestProducerSnapshotRoundTrip(t *testing.T) {
 	p := newProducerState()
 	for i := range 7 {
-		h := batchHeader{producerID: 5, producerEpoch: 2, baseSequence: int32(i * 2), lastOffsetDelta: 1}
-		p.update(&h, int64(i*2))
+		h := batchHeader{baseOffset: int64(i * 2), producerID: 5, producerEpoch: 2, baseSequence: int32(i * 2), lastOffsetDelta: 1, maxTimestamp: 40}
+		p.applyData(&h)
 	}
-	h := batchHeader{producerID: 6, producerEpoch: 0, baseSequence: 0}
-	p.update(&h, 100)
+	h := batchHeader{baseOffset: 100, producerID: 6, producerEpoch: 0, baseSequence: 0, attributes: attrTransactional, maxTimestamp: 50}
+	p.applyData(&h)
 	q, err := unmarshalProducerState(p.marshal())
 	if err != nil {
 		t.Fatal(err)
