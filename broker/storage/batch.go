@@ -30,7 +30,11 @@ const (
 const (
 	attrCompressionMask = 0x07
 	attrLogAppendTime   = 0x08
+	attrTransactional   = 0x10
 	attrControl         = 0x20
+	// attrDeleteHorizon says the base timestamp holds the delete horizon the cleaner
+	// set (KIP-534): the time after which the batch's marker may be removed.
+	attrDeleteHorizon = 0x40
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -71,10 +75,26 @@ func (h *batchHeader) lastOffset() int64 { return h.baseOffset + int64(h.lastOff
 
 func (h *batchHeader) isControl() bool { return h.attributes&attrControl != 0 }
 
-// lastSequence wraps at MaxInt32 the way Kafka's DefaultRecordBatch.incrementSequence does.
+func (h *batchHeader) isTransactional() bool { return h.attributes&attrTransactional != 0 }
+
+// deleteHorizon is the time from which the cleaner may remove the batch's transaction
+// marker, if a cleaning set it (Kafka's deleteHorizonMs).
+func (h *batchHeader) deleteHorizon() (int64, bool) {
+	return h.baseTimestamp, h.attributes&attrDeleteHorizon != 0
+}
+
+// lastSequence wraps at MaxInt32 the way Kafka's DefaultRecordBatch.incrementSequence
+// does; a batch without sequences (baseSequence -1, as a coordinator's transactional
+// offset commit) has none either.
 func (h *batchHeader) lastSequence() int32 {
+	if h.baseSequence == noSequence {
+		return noSequence
+	}
 	return nextSequence(h.baseSequence, h.lastOffsetDelta)
 }
+
+// noSequence is Kafka's RecordBatch.NO_SEQUENCE.
+const noSequence = -1
 
 func nextSequence(seq, delta int32) int32 {
 	if seq > maxInt32-delta {

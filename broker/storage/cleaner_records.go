@@ -14,6 +14,7 @@ type record struct {
 	timestampDelta int64
 	offsetDelta    int32
 	key            []byte // nil for a null key
+	value          []byte // nil for a null value
 	nullValue      bool   // a tombstone
 }
 
@@ -94,8 +95,8 @@ func parseRecordBody(body []byte, r *record) error {
 	}
 	r.offsetDelta = int32(od)
 	r.key = p.bytes("key", true)
-	value := p.bytes("value", true)
-	r.nullValue = value == nil
+	r.value = p.bytes("value", true)
+	r.nullValue = r.value == nil
 	headers := p.varint("header count")
 	if headers < 0 || headers > int64(len(p.b)) {
 		p.err = "bad header count"

@@ -27,6 +27,18 @@ var (
 	// ErrMissingKey: INVALID_RECORD, a record without a key produced to a compacted
 	// topic, where the cleaner could never tell which value is the latest.
 	ErrMissingKey = errors.New("compacted topic cannot accept a record without a key")
+	// ErrInvalidTxnState: INVALID_TXN_STATE, a batch that does not fit its producer's
+	// transaction here: a non-transactional batch while the producer has a transaction
+	// open, or a transactional batch that opens one without a current verification
+	// guard (KIP-890).
+	ErrInvalidTxnState = errors.New("invalid transaction state")
+	// ErrTransactionCoordinatorFenced: TRANSACTION_COORDINATOR_FENCED, a transaction
+	// marker from a coordinator epoch older than the last one that wrote a marker for
+	// the producer: a zombie coordinator.
+	ErrTransactionCoordinatorFenced = errors.New("transaction coordinator fenced")
+	// ErrInvalidRecord: INVALID_RECORD, a batch Kafka refuses from its origin, such as
+	// a control batch from a client (only the log writes transaction markers).
+	ErrInvalidRecord = errors.New("invalid record batch")
 	// ErrInvalidConfig: a topic setting outside the range Kafka allows reached the log;
 	// the log keeps the settings it had (SetConfig) or does not open.
 	ErrInvalidConfig = errors.New("invalid topic config")

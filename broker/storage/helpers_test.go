@@ -18,6 +18,7 @@ type batchSpec struct {
 	pid       int64 // -1: not idempotent
 	epoch     int16
 	seq       int32
+	txn       bool // transactional
 }
 
 func plain(records int, ts int64) batchSpec {
@@ -38,9 +39,14 @@ func makeBatch(tb testing.TB, s batchSpec) []byte {
 		r.Length = int32(len(r.AppendTo(nil)) - 1) // Length 0 encodes in one byte
 		recs = r.AppendTo(recs)
 	}
+	var attrs int16
+	if s.txn {
+		attrs = attrTransactional
+	}
 	b := kmsg.RecordBatch{
 		PartitionLeaderEpoch: -1,
 		Magic:                2,
+		Attributes:           attrs,
 		LastOffsetDelta:      int32(s.records - 1),
 		FirstTimestamp:       s.timestamp,
 		MaxTimestamp:         s.timestamp + int64(s.records-1),

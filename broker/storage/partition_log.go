@@ -10,7 +10,7 @@ import (
 
 // PartitionLog is one partition's log: an ordered list of segments, the last of which
 // (the active segment) takes appends, plus the leader-epoch history and the producer
-// state that idempotence needs.
+// state that idempotence and transactions need.
 //
 // Locking: mu guards everything; Read takes it shared, so consumers never wait on
 // each other, only briefly on an append. flushMu serialises fsyncs of rolled segments,
@@ -140,14 +140,24 @@ func (l *PartitionLog) errorf(format string, args ...any) error {
 	return fmt.Errorf("%s-%d: "+format, append([]any{l.topic, l.partition}, args...)...)
 }
 
-// Append writes one producer batch at the log end offset. It stamps the batch's
-// baseOffset and partitionLeaderEpoch in place (both lie outside the CRC, so the bytes
-// stay valid); the caller must not reuse batch for anything that expects the
-// producer's original bytes.
+// Append is AppendWith for a client's batch without transaction verification.
 func (l *PartitionLog) Append(batch []byte, leaderEpoch int32) (AppendResult, error) {
+	return l.AppendWith(batch, leaderEpoch, AppendOptions{})
+}
+
+// AppendWith writes one batch as a leader at the log end offset, after the producer
+// checks opts.Origin calls for. It stamps the batch's baseOffset and
+// partitionLeaderEpoch in place (both lie outside the CRC, so the bytes stay valid);
+// the caller must not reuse batch for anything that expects the original bytes.
+// Control batches are refused: the log writes transaction markers itself
+// (AppendTxnMarker), and Kafka refuses them from clients.
+func (l *PartitionLog) AppendWith(batch []byte, leaderEpoch int32, opts AppendOptions) (AppendResult, error) {
 	h, err := checkProducedBatch(batch)
 	if err != nil {
 		return AppendResult{}, l.errorf("append: %w", err)
+	}
+	if h.isControl() {
+		return AppendResult{}, l.errorf("append: %w: control batch; transaction markers are written with AppendTxnMarker", ErrInvalidRecord)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -161,8 +171,8 @@ func (l *PartitionLog) Append(batch []byte, leaderEpoch int32) (AppendResult, er
 		return AppendResult{}, l.errorf("append: %w: %d bytes, max.message.bytes %d, segment.bytes %d",
 			ErrRecordTooLarge, len(batch), l.cfg.MaxMessageBytes, l.cfg.SegmentBytes)
 	}
-	if h.producerID >= 0 && !h.isControl() {
-		dup, err := l.producers.check(&h)
+	if h.producerID >= 0 {
+		dup, err := l.producers.checkData(&h, opts)
 		if err != nil {
 			return AppendResult{}, l.errorf("append: %w", err)
 		}
@@ -191,7 +201,8 @@ func (l *PartitionLog) Append(batch []byte, leaderEpoch int32) (AppendResult, er
 	}, nil
 }
 
-// appendLocked rolls if the batch is due a new segment, then writes it.
+// appendLocked rolls if the batch is due a new segment, then writes it and records it
+// in the producer state.
 func (l *PartitionLog) appendLocked(b []byte, h *batchHeader, now time.Time) error {
 	s := l.active()
 	if !s.isEmpty() && (s.size+int64(len(b)) > l.cfg.SegmentBytes ||
@@ -205,7 +216,9 @@ func (l *PartitionLog) appendLocked(b []byte, h *batchHeader, now time.Time) err
 	if err := s.append(b, h, l.cfg.IndexIntervalBytes); err != nil {
 		return l.errorf("%w", err)
 	}
-	l.producers.update(h, h.baseOffset)
+	if h.producerID >= 0 {
+		return l.applyProducerBatchLocked(b, h, s)
+	}
 	return nil
 }
 
@@ -253,27 +266,33 @@ func (l *PartitionLog) Read(offset int64, maxBytes int32, upTo int64) ([]byte, e
 func (l *PartitionLog) ReadInto(buf []byte, offset int64, maxBytes int32, upTo int64) ([]byte, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
+	b, _, err := l.readLocked(buf, offset, maxBytes, upTo)
+	return b, err
+}
+
+// readLocked is ReadInto, also returning the index of the segment read from.
+func (l *PartitionLog) readLocked(buf []byte, offset int64, maxBytes int32, upTo int64) ([]byte, int, error) {
 	if l.closed {
-		return nil, l.errorf("read: %w", ErrClosed)
+		return nil, 0, l.errorf("read: %w", ErrClosed)
 	}
 	leo := l.leo()
 	if offset < l.logStartOffset || offset > leo {
-		return nil, l.errorf("read offset %d: %w: log is [%d, %d)", offset, ErrOffsetOutOfRange, l.logStartOffset, leo)
+		return nil, 0, l.errorf("read offset %d: %w: log is [%d, %d)", offset, ErrOffsetOutOfRange, l.logStartOffset, leo)
 	}
 	upTo = min(upTo, leo)
 	for i := l.segmentFor(offset); i < len(l.segments) && offset < upTo; i++ {
 		s := l.segments[i]
 		if err := s.ensureLoaded(l.cfg.IndexIntervalBytes, l.log); err != nil {
-			return nil, l.errorf("read: %w", err)
+			return nil, 0, l.errorf("read: %w", err)
 		}
 		b, err := s.read(buf, offset, maxBytes, upTo, l.segmentEnd(i))
 		if err != nil {
-			return nil, l.errorf("read: %w", err)
+			return nil, 0, l.errorf("read: %w", err)
 		}
 		if b != nil {
-			return b, nil
+			return b, i, nil
 		}
 		offset = max(offset, l.segmentEnd(i))
 	}
-	return nil, nil
+	return nil, 0, nil
 }

@@ -3,6 +3,8 @@ package storage
 import (
 	"errors"
 	"math"
+	"os"
+	"slices"
 	"testing"
 )
 
@@ -126,23 +128,71 @@ func TestIdempotentProducer(t *testing.T) {
 func TestProducerSnapshotRoundTrip(t *testing.T) {
 	p := newProducerState()
 	for i := range 7 {
-		h := batchHeader{producerID: 5, producerEpoch: 2, baseSequence: int32(i * 2), lastOffsetDelta: 1}
-		p.update(&h, int64(i*2))
+		h := batchHeader{baseOffset: int64(i * 2), producerID: 5, producerEpoch: 2, baseSequence: int32(i * 2), lastOffsetDelta: 1, maxTimestamp: 40}
+		p.applyData(&h)
 	}
-	h := batchHeader{producerID: 6, producerEpoch: 0, baseSequence: 0}
-	p.update(&h, 100)
+	h := batchHeader{baseOffset: 100, producerID: 6, producerEpoch: 0, baseSequence: 0, attributes: attrTransactional, maxTimestamp: 50}
+	p.applyData(&h)
+	h = batchHeader{baseOffset: 101, producerID: 5, producerEpoch: 2, attributes: attrControl | attrTransactional}
+	p.applyMarker(&h, txnMarkerRecord{coordinatorEpoch: 9, timestamp: 60})
 	q, err := unmarshalProducerState(p.marshal())
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(q.producers) != 2 {
+		t.Fatalf("%d producers", len(q.producers))
 	}
 	for id, e := range p.producers {
 		if *q.producers[id] != *e {
 			t.Fatalf("producer %d: %+v, want %+v", id, *q.producers[id], *e)
 		}
 	}
+	if want := []txnRange{{producerID: 6, firstOffset: 100, lastOffset: -1}}; !slices.Equal(q.txns.ongoing, want) {
+		t.Fatalf("open transactions %+v, want %+v", q.txns.ongoing, want)
+	}
 	b := p.marshal()
 	b[len(b)-1] ^= 1
 	if _, err := unmarshalProducerState(b); err == nil {
 		t.Fatal("corrupt snapshot accepted")
+	}
+}
+
+// A version 1 snapshot, written before transactions, still loads: its producers have
+// no open transaction, coordinator epoch or timestamp.
+func TestProducerSnapshotVersion1(t *testing.T) {
+	b := []byte{0, 1, 0, 0, 0, 0, 0, 0, 0, 1} // version 1, crc (below), one producer
+	b = be.AppendUint64(b, 7)                 // producer id
+	b = be.AppendUint16(b, 3)                 // epoch
+	b = append(b, 2)                          // two batches
+	for _, m := range []batchMetadata{{0, 1, 10, 11}, {2, 2, 12, 12}} {
+		b = be.AppendUint32(b, uint32(m.firstSeq))
+		b = be.AppendUint32(b, uint32(m.lastSeq))
+		b = be.AppendUint64(b, uint64(m.baseOffset))
+		b = be.AppendUint64(b, uint64(m.lastOffset))
+	}
+	be.PutUint32(b[2:], crc32c(b[6:]))
+	dir := t.TempDir()
+	l := openLog(t, dir, testConfig())
+	for range 13 {
+		mustAppend(t, l, plain(1, 1), 0)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := deleteAllSnapshots(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(segmentPath(dir, 13, snapshotSuffix), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l = openLog(t, dir, testConfig())
+	defer l.Close()
+	want := []ProducerInfo{{ProducerID: 7, ProducerEpoch: 3, LastSequence: 2, LastTimestamp: -1, CoordinatorEpoch: -1, CurrentTxnStartOffset: -1}}
+	sameInOrder(t, l.Producers(), want)
+	if r, err := l.Append(makeBatch(t, idem(7, 3, 0, 2)), 0); err != nil || !r.Duplicate || r.BaseOffset != 10 {
+		t.Fatalf("retry of a batch the version 1 snapshot holds: %+v, %v", r, err)
+	}
+	if r := mustAppend(t, l, idem(7, 3, 3, 1), 0); r.BaseOffset != 13 {
+		t.Fatalf("next batch at %d", r.BaseOffset)
 	}
 }

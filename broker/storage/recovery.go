@@ -194,7 +194,8 @@ func (l *PartitionLog) load() error {
 	if !clean && len(bases) > 0 {
 		l.log.Info("recovering partition log after unclean shutdown", "recovery_point", rp)
 	}
-	if err := l.loadSegments(clean, rp); err != nil {
+	rescannedFrom, err := l.loadSegments(clean, rp)
+	if err != nil {
 		return err
 	}
 	leo := l.leo()
@@ -214,7 +215,7 @@ func (l *PartitionLog) load() error {
 	// fsync at every start.
 	l.epochs.truncateFromEnd(leo)
 	l.epochs.truncateFromStart(l.logStartOffset)
-	if err := l.rebuildProducerState(); err != nil {
+	if err := l.rebuildProducerState(rescannedFrom); err != nil {
 		return err
 	}
 	if clean {
@@ -263,7 +264,7 @@ func (l *PartitionLog) listSegmentFiles() ([]int64, error) {
 	for _, e := range ents {
 		name := e.Name()
 		orphan := false
-		for _, suffix := range []string{indexSuffix, timeIndexSuffix} {
+		for _, suffix := range []string{indexSuffix, timeIndexSuffix, txnIndexSuffix} {
 			if b, ok := parseOffsetFileName(name, suffix); ok && !logs[b] {
 				orphan = true
 			}
@@ -280,58 +281,92 @@ func (l *PartitionLog) listSegmentFiles() ([]int64, error) {
 
 // loadSegments loads or recovers each segment. After an unclean shutdown every segment
 // from the recovery point on is rescanned; a segment cut short takes every later
-// segment with it, since their offsets would no longer follow on.
-func (l *PartitionLog) loadSegments(clean bool, rp int64) error {
+// segment with it, since their offsets would no longer follow on. It returns the base
+// of the first rescanned segment (-1: none), whose transaction indexes need
+// rebuilding too.
+func (l *PartitionLog) loadSegments(clean bool, rp int64) (int64, error) {
+	rescannedFrom := int64(-1)
 	for i := 0; i < len(l.segments); i++ {
 		s := l.segments[i]
 		last := i == len(l.segments)-1
 		rebuild := !clean && (last || l.segments[i+1].base > rp)
+		if rebuild && rescannedFrom < 0 {
+			rescannedFrom = s.base
+		}
 		if !rebuild && !last && s.readSealedMaxTimestamp() {
 			continue
 		}
 		sizeBefore := s.size
 		changed, err := s.load(l.cfg.IndexIntervalBytes, rebuild, !last, l.log)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		s.dirty = changed
 		if s.size < sizeBefore && !last {
 			for _, later := range l.segments[i+1:] {
 				l.log.Warn("deleting segment after a truncated one", "segment", later.file.Name())
 				if err := later.remove(); err != nil {
-					return err
+					return 0, err
 				}
 			}
 			l.segments = l.segments[:i+1]
 		}
 	}
-	return nil
+	return rescannedFrom, nil
 }
 
 // rebuildProducerState loads the newest usable snapshot and replays the batches after
 // it, so idempotent producers see the same duplicates and sequences as before the
-// restart.
-func (l *PartitionLog) rebuildProducerState() error {
-	leo := l.leo()
-	p, snapOffset, err := loadLatestSnapshot(l.dir, leo)
+// restart or truncation, and transactions are open or complete as the log says.
+// Segments from rebuildTxnsFrom on (-1: none), which recovery rescanned, get their
+// transaction index rebuilt from their abort markers on the way, as Kafka's
+// LogSegment.recover does, so the replay starts from a snapshot no later than the
+// first of them. Pending verifications outlive the rebuild, as in Kafka.
+func (l *PartitionLog) rebuildProducerState(rebuildTxnsFrom int64) error {
+	upTo := l.leo()
+	if rebuildTxnsFrom >= 0 {
+		upTo = min(upTo, rebuildTxnsFrom)
+	}
+	p, snapOffset, err := loadLatestSnapshot(l.dir, upTo)
 	if err != nil {
 		return err
 	}
+	if l.producers != nil {
+		p.verifying = l.producers.verifying
+	}
 	l.producers = p
+	rebuilt := func(s *segment) bool { return rebuildTxnsFrom >= 0 && s.base >= rebuildTxnsFrom }
+	for _, s := range l.segments {
+		if rebuilt(s) {
+			s.txns.reset()
+		}
+	}
 	from := max(snapOffset, l.segments[0].base)
 	for i := l.segmentFor(from); i < len(l.segments); i++ {
 		s := l.segments[i]
 		if err := s.ensureLoaded(l.cfg.IndexIntervalBytes, l.log); err != nil {
 			return err
 		}
+		var index *segment
+		if rebuilt(s) {
+			index = s
+		}
+		var applyErr error
 		_, err := scanBatches(s.file, s.positionOf(from), s.size, func(_ int64, b []byte) bool {
-			if h := parseHeader(b); h.lastOffset() >= from {
-				p.update(&h, h.baseOffset)
+			if h := parseHeader(b); h.lastOffset() >= from && h.producerID >= 0 {
+				applyErr = l.applyProducerBatchLocked(b, &h, index)
 			}
-			return true
+			return applyErr == nil
 		})
-		if err != nil {
+		if err = errors.Join(err, applyErr); err != nil {
 			return fmt.Errorf("replay producer state from %s: %w", s.file.Name(), err)
+		}
+	}
+	for _, s := range l.segments {
+		if rebuilt(s) {
+			if err := s.txns.persist(false); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -172,6 +172,7 @@ func TestOpenRemovesLeftovers(t *testing.T) {
 	stray := []string{
 		segmentPath(dir, 500, indexSuffix),
 		segmentPath(dir, 500, timeIndexSuffix),
+		segmentPath(dir, 500, txnIndexSuffix),
 		filepath.Join(dir, LeaderEpochCheckpointFile+".tmp"),
 	}
 	for _, p := range stray {

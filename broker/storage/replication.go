@@ -54,6 +54,8 @@ func (l *PartitionLog) AppendAsFollower(batches []byte) error {
 // is removed whole, leaving the LEO at its base. Truncating below the log start
 // empties the log and restarts it at offset. Epochs that start at or after the new log
 // end are forgotten, even when no batch is removed (as Kafka's UnifiedLog.truncateTo).
+// Aborted transactions whose marker is cut leave the transaction index, and the
+// producer state is rebuilt, so a transaction whose marker is cut is open again.
 func (l *PartitionLog) TruncateTo(offset int64) error {
 	l.flushMu.Lock()
 	defer l.flushMu.Unlock()
@@ -91,7 +93,7 @@ func (l *PartitionLog) TruncateTo(offset int64) error {
 			return err
 		}
 	}
-	return l.rebuildProducerState()
+	return l.rebuildProducerState(-1)
 }
 
 func (l *PartitionLog) truncateLocked(offset int64) error {
@@ -124,7 +126,10 @@ func (l *PartitionLog) truncateLocked(offset int64) error {
 		return err
 	}
 	s.dirty = true
-	return nil
+	if err := s.txns.ensureLoaded(l.log); err != nil {
+		return err
+	}
+	return s.txns.truncateTo(s.next)
 }
 
 // EndOffsetForEpoch answers OffsetForLeaderEpoch: the largest epoch <= epoch that this
@@ -187,7 +192,9 @@ func (l *PartitionLog) TruncateFullyAndStartAt(offset int64) error {
 	if err := deleteAllSnapshots(l.dir); err != nil {
 		return l.errorf("truncate fully: %w", err)
 	}
+	verifying := l.producers.verifying
 	l.producers = newProducerState()
+	l.producers.verifying = verifying
 	return nil
 }
 

@@ -109,7 +109,7 @@ func (l *PartitionLog) DeleteRecordsBefore(offset int64) (int64, error) {
 }
 
 // deleteOldestLocked removes the first n segments and everything that referred to
-// them: epochs before the new start and producer snapshots below it.
+// them: their indexes, epochs before the new start, producer snapshots below it.
 func (l *PartitionLog) deleteOldestLocked(n int, reason string) error {
 	for _, s := range l.segments[:n] {
 		l.log.Info("deleting segment", "reason", reason, "base_offset", s.base, "bytes", s.size)
@@ -120,6 +120,10 @@ func (l *PartitionLog) deleteOldestLocked(n int, reason string) error {
 		l.segments = l.segments[1:]
 	}
 	l.logStartOffset = max(l.logStartOffset, l.segments[0].base)
+	// Completed transactions below the log start no longer hold the LSO back (Kafka's
+	// onLogStartOffsetIncremented); open ones stay open, the LSO being clamped to the
+	// log start, and producers keep their state until they expire.
+	l.producers.txns.forgetBelow(l.logStartOffset)
 	if l.epochs.truncateFromStart(l.logStartOffset) {
 		if err := l.epochs.write(); err != nil {
 			return l.errorf("%s: %w", reason, err)

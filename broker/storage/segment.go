@@ -18,7 +18,7 @@ const (
 	timeIndexSuffix = ".timeindex"
 )
 
-// segment is one %020d.log file and its two indexes, Kafka's LogSegment: it appends,
+// segment is one %020d.log file and its indexes, Kafka's LogSegment: it appends,
 // reads, flushes and recovers itself; the partition log decides when to roll and what
 // to delete.
 //
@@ -30,6 +30,7 @@ type segment struct {
 	size    int64
 	offsets offsetIndex
 	times   timeIndex
+	txns    txnIndex // aborted transactions whose abort marker is in this segment
 
 	// Known for every segment (from the time index's final entry when not loaded).
 	maxTimestamp         int64
@@ -51,7 +52,7 @@ func segmentPath(dir string, base int64, suffix string) string {
 }
 
 func newSegment(dir string, base int64, f *os.File) *segment {
-	return &segment{
+	s := &segment{
 		base:                 base,
 		file:                 f,
 		offsets:              newOffsetIndex(segmentPath(dir, base, indexSuffix)),
@@ -62,6 +63,8 @@ func newSegment(dir string, base int64, f *os.File) *segment {
 		firstBatchTimestamp:  -1,
 		created:              time.Now(),
 	}
+	s.txns.init(segmentPath(dir, base, txnIndexSuffix))
+	return s
 }
 
 // createSegment starts an empty segment, replacing any leftover files of the same base.
@@ -72,13 +75,14 @@ func createSegment(dir string, base int64) (*segment, error) {
 		return nil, fmt.Errorf("create segment %s: %w", path, err)
 	}
 	s := newSegment(dir, base, f)
-	for _, p := range []string{s.offsets.path, s.times.path} {
+	for _, p := range []string{s.offsets.path, s.times.path, s.txns.file.path} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			f.Close()
 			return nil, fmt.Errorf("create segment %s: remove stale index: %w", path, err)
 		}
 	}
 	s.loaded.Store(true)
+	s.txns.loaded.Store(true)
 	return s, nil
 }
 
@@ -258,7 +262,7 @@ func (s *segment) read(buf []byte, offset int64, maxBytes int32, upTo, segEnd in
 	return buf, nil
 }
 
-// sync makes the log and both indexes durable.
+// sync makes the log and its indexes durable.
 func (s *segment) sync() error {
 	if err := s.file.Sync(); err != nil {
 		return fmt.Errorf("sync segment %s: %w", s.file.Name(), err)
@@ -266,7 +270,10 @@ func (s *segment) sync() error {
 	if err := s.offsets.persist(true); err != nil {
 		return err
 	}
-	return s.times.persist(true)
+	if err := s.times.persist(true); err != nil {
+		return err
+	}
+	return s.txns.persist(true)
 }
 
 func (s *segment) close() error {
@@ -280,7 +287,7 @@ func (s *segment) close() error {
 func (s *segment) remove() error {
 	name := s.file.Name()
 	s.file.Close()
-	for _, p := range []string{name, s.offsets.path, s.times.path} {
+	for _, p := range []string{name, s.offsets.path, s.times.path, s.txns.file.path} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("delete segment %s: %w", p, err)
 		}
