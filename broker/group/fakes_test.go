@@ -153,10 +153,13 @@ var testConfig = Config{
 	OffsetsRetention:      time.Hour,
 }
 
+// testNow is when every test starts.
+var testNow = time.UnixMilli(1_700_000_000_000)
+
 // newTestCoordinator owns every partition, already loaded.
 func newTestCoordinator(t *testing.T) (*Coordinator, *fakeClock, *fakeLog) {
 	t.Helper()
-	clk := &fakeClock{now: time.UnixMilli(1_700_000_000_000)}
+	clk := &fakeClock{now: testNow}
 	l := newFakeLog()
 	c := New(testConfig, l, clk, quietLogger)
 	c.BecomeLeader(36, 0)
