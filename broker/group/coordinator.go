@@ -1,9 +1,10 @@
 // Package group is the classic consumer group coordinator: the group state machine of
-// JoinGroup, SyncGroup, Heartbeat and LeaveGroup, committed offsets, and the
-// __consumer_offsets records that persist both in Kafka's exact byte format. It owns
-// the groups of the __consumer_offsets partitions this broker leads and knows nothing
-// of the network: the broker's handlers pass kmsg requests in and write the responses
-// out, and the broker's partition logs stand behind coordlog.Log.
+// JoinGroup, SyncGroup, Heartbeat and LeaveGroup, committed offsets (transactional
+// ones pending until their producer's marker), and the __consumer_offsets records
+// that persist both in Kafka's exact byte format. It owns the groups of the
+// __consumer_offsets partitions this broker leads and knows nothing of the network:
+// the broker's handlers pass kmsg requests in and write the responses out, and the
+// broker's partition logs stand behind coordlog.Log.
 package group
 
 import (

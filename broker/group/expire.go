@@ -13,8 +13,8 @@ const RetentionCheckInterval = 10 * time.Minute
 // Kafka's rules (KIP-211): all offsets of a consumer group that has been Empty that
 // long, a Stable consumer group's offsets of topics it no longer subscribes to, and a
 // simple (memberless) group's offsets by their commit time. Empty groups left without
-// offsets are deleted. Tombstones are written for everything removed; it returns how
-// many offsets expired.
+// offsets or open transactional commits are deleted. Tombstones are written for
+// everything removed; it returns how many offsets expired.
 func (c *Coordinator) ExpireOffsets() int {
 	c.mu.Lock()
 	var parts []int32
