@@ -9,8 +9,9 @@ import (
 
 // The group APIs' authorization, as KafkaApis checks it before the group
 // coordinator sees a request: Read on the group to join, sync, heartbeat, leave and
-// commit; Describe to fetch offsets and describe; Delete to delete groups and offsets;
-// and on topics, Read to commit or delete their offsets and Describe to fetch them.
+// commit (and Write on the transactional id to commit in a transaction); Describe
+// to fetch offsets and describe; Delete to delete groups and offsets; and on topics,
+// Read to commit or delete their offsets and Describe to fetch them.
 // A refused group's answer carries GROUP_AUTHORIZATION_FAILED; a refused topic's
 // partitions TOPIC_AUTHORIZATION_FAILED, and the coordinator never sees them.
 
@@ -46,6 +47,49 @@ func (c *clientConn) authorizeOffsetCommit(img *metadata.Image, req *kmsg.Offset
 		denied = append(denied, st)
 	}
 	return &kept, denied, !groupOK
+}
+
+// authorizeTxnOffsetCommit is authorizeOffsetCommit for TxnOffsetCommit, in
+// KafkaApis' order: Write on the transactional id comes first
+// (TRANSACTIONAL_ID_AUTHORIZATION_FAILED for every partition), since the producer
+// commits as its transaction, then Read on the group and on each topic.
+func (c *clientConn) authorizeTxnOffsetCommit(img *metadata.Image, req *kmsg.TxnOffsetCommitRequest) (allowed *kmsg.TxnOffsetCommitRequest, denied []kmsg.TxnOffsetCommitResponseTopic, refused bool) {
+	code := int16(0)
+	switch {
+	case !c.authorized(img, metadata.ACLOperationWrite, metadata.ACLResourceTransactionalID, req.TransactionalID):
+		code = kerr.TransactionalIDAuthorizationFailed.Code
+	case !c.mayGroup(img, metadata.ACLOperationRead, req.Group):
+		code = kerr.GroupAuthorizationFailed.Code
+	}
+	if code != 0 {
+		for _, rt := range req.Topics {
+			denied = append(denied, txnOffsetCommitRefusal(rt, code))
+		}
+		return req, denied, true
+	}
+	readable := c.authorizedTopics(img, metadata.ACLOperationRead, namesOf(req.Topics, func(t *kmsg.TxnOffsetCommitRequestTopic) string { return t.Topic }))
+	kept := *req
+	kept.Topics = nil
+	for _, rt := range req.Topics {
+		if readable.allows(rt.Topic) {
+			kept.Topics = append(kept.Topics, rt)
+			continue
+		}
+		denied = append(denied, txnOffsetCommitRefusal(rt, kerr.TopicAuthorizationFailed.Code))
+	}
+	return &kept, denied, false
+}
+
+// txnOffsetCommitRefusal answers every partition of a TxnOffsetCommit topic with code.
+func txnOffsetCommitRefusal(rt kmsg.TxnOffsetCommitRequestTopic, code int16) kmsg.TxnOffsetCommitResponseTopic {
+	st := kmsg.NewTxnOffsetCommitResponseTopic()
+	st.Topic = rt.Topic
+	for _, rp := range rt.Partitions {
+		sp := kmsg.NewTxnOffsetCommitResponseTopicPartition()
+		sp.Partition, sp.ErrorCode = rp.Partition, code
+		st.Partitions = append(st.Partitions, sp)
+	}
+	return st
 }
 
 // authorizeOffsetDelete is authorizeOffsetCommit's counterpart for OffsetDelete:

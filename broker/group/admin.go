@@ -205,10 +205,13 @@ func (c *Coordinator) prepareOffsetDelete(req *kmsg.OffsetDeleteRequest, resp *k
 			rp := kmsg.NewOffsetDeleteResponseTopicPartition()
 			rp.Partition = p.Partition
 			tp := topicPartition{t.Topic, p.Partition}
-			switch _, has := g.offsets[tp]; {
-			case subscribed[t.Topic]:
+			if subscribed[t.Topic] {
 				rp.ErrorCode = kerr.GroupSubscribedToTopic.Code
-			case has:
+				rt.Partitions = append(rt.Partitions, rp)
+				continue
+			}
+			g.dropTxnOffsets(tp)
+			if _, has := g.offsets[tp]; has {
 				delete(g.offsets, tp)
 				recs = append(recs, coordlog.Record{Key: EncodeOffsetKey(OffsetKey{Group: g.id, Topic: t.Topic, Partition: p.Partition})})
 			}
@@ -216,8 +219,9 @@ func (c *Coordinator) prepareOffsetDelete(req *kmsg.OffsetDeleteRequest, resp *k
 		}
 		resp.Topics = append(resp.Topics, rt)
 	}
-	if len(recs) > 0 && g.state == Empty && len(g.offsets) == 0 {
-		// Kafka's cleanupGroupMetadata: an Empty group without offsets is gone.
+	if len(recs) > 0 && g.state == Empty && !g.hasOffsets() {
+		// Kafka's cleanupGroupMetadata: an Empty group without offsets is gone; a
+		// producer with an open transactional commit keeps it.
 		recs = append(recs, coordlog.Record{Key: EncodeGroupMetadataKey(g.id)})
 		c.removeGroupLocked(g)
 	}

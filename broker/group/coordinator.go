@@ -1,9 +1,10 @@
 // Package group is the classic consumer group coordinator: the group state machine of
-// JoinGroup, SyncGroup, Heartbeat and LeaveGroup, committed offsets, and the
-// __consumer_offsets records that persist both in Kafka's exact byte format. It owns
-// the groups of the __consumer_offsets partitions this broker leads and knows nothing
-// of the network: the broker's handlers pass kmsg requests in and write the responses
-// out, and the broker's partition logs stand behind coordlog.Log.
+// JoinGroup, SyncGroup, Heartbeat and LeaveGroup, committed offsets (transactional
+// ones pending until their producer's marker), and the __consumer_offsets records
+// that persist both in Kafka's exact byte format. It owns the groups of the
+// __consumer_offsets partitions this broker leads and knows nothing of the network:
+// the broker's handlers pass kmsg requests in and write the responses out, and the
+// broker's partition logs stand behind coordlog.Log.
 package group
 
 import (
@@ -51,6 +52,16 @@ type Coordinator struct {
 type ownedPartition struct {
 	epoch   int32
 	loading bool
+	// nextPosition is the position the next write to the partition takes (see
+	// loggedOffset).
+	nextPosition int64
+	// openTxns are the groups holding transactional commits of each producer that
+	// await its marker (Kafka's openGroupsForProducer).
+	openTxns map[int64]map[string]struct{}
+	// endedWhileLoading are the transactions the broker ended while the partition was
+	// read: their markers may lie past the end the loader read to, so they are
+	// applied once it is done.
+	endedWhileLoading []txnEnd
 }
 
 // appendTimeout bounds a write to __consumer_offsets, like Kafka's
@@ -108,12 +119,30 @@ func (c *Coordinator) getOrCreate(groupID string, create bool) *group {
 // appendRecords writes records to a group's partition; the caller must not hold mu,
 // since a replicated write waits for followers.
 func (c *Coordinator) appendRecords(partition int32, recs []coordlog.Record) error {
+	return c.appendBatch(partition, coordlog.EncodeBatch(recs, c.clock.Now().UnixMilli()), len(recs))
+}
+
+// appendBatch writes an encoded batch of n records; see appendRecords.
+func (c *Coordinator) appendBatch(partition int32, batch []byte, n int) error {
 	ctx, cancel := context.WithTimeout(context.Background(), appendTimeout)
 	defer cancel()
-	if err := c.log.Append(ctx, partition, coordlog.EncodeBatch(recs, c.clock.Now().UnixMilli())); err != nil {
-		return fmt.Errorf("append %d records to __consumer_offsets-%d: %w", len(recs), partition, err)
+	if err := c.log.Append(ctx, partition, batch); err != nil {
+		return fmt.Errorf("append %d records to __consumer_offsets-%d: %w", n, partition, err)
 	}
 	return nil
+}
+
+// takePositionLocked returns the position of a write to partition that just
+// succeeded; the partition's append lock orders the writes, so positions follow the
+// log. A partition no longer owned has no groups left to order.
+func (c *Coordinator) takePositionLocked(partition int32) int64 {
+	op, ok := c.parts[partition]
+	if !ok {
+		return -1
+	}
+	pos := op.nextPosition
+	op.nextPosition++
+	return pos
 }
 
 // storeErrorCode maps a failed append to what Kafka answers (GroupMetadataManager's

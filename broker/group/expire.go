@@ -13,8 +13,8 @@ const RetentionCheckInterval = 10 * time.Minute
 // Kafka's rules (KIP-211): all offsets of a consumer group that has been Empty that
 // long, a Stable consumer group's offsets of topics it no longer subscribes to, and a
 // simple (memberless) group's offsets by their commit time. Empty groups left without
-// offsets are deleted. Tombstones are written for everything removed; it returns how
-// many offsets expired.
+// offsets or open transactional commits are deleted. Tombstones are written for
+// everything removed; it returns how many offsets expired.
 func (c *Coordinator) ExpireOffsets() int {
 	c.mu.Lock()
 	var parts []int32
@@ -48,7 +48,9 @@ func (c *Coordinator) expirePartition(partition int32) int {
 			recs = append(recs, coordlog.Record{Key: EncodeOffsetKey(OffsetKey{Group: g.id, Topic: tp.topic, Partition: tp.partition})})
 			expired++
 		}
-		if g.state == Empty && len(g.offsets) == 0 && len(g.pending) == 0 {
+		// Offsets awaiting a transaction's end keep the group: Kafka expires committed
+		// offsets regardless, but removes a group only without open transactions.
+		if g.state == Empty && !g.hasOffsets() && len(g.pending) == 0 {
 			recs = append(recs, coordlog.Record{Key: EncodeGroupMetadataKey(g.id)})
 			c.removeGroupLocked(g)
 		}
@@ -96,7 +98,7 @@ func (g *group) expiredOffsets(now time.Time, retention time.Duration) []topicPa
 			continue
 		}
 		if (o.ExpireTimestamp >= 0 && nowMs >= o.ExpireTimestamp) ||
-			(o.ExpireTimestamp < 0 && nowMs-base(o) >= retention.Milliseconds()) {
+			(o.ExpireTimestamp < 0 && nowMs-base(o.CommittedOffset) >= retention.Milliseconds()) {
 			out = append(out, tp)
 		}
 	}

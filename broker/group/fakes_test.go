@@ -122,12 +122,15 @@ func (l *fakeLog) Bounds(partition int32) (int64, int64, error) {
 	return 0, l.next[partition], nil
 }
 
-// records decodes everything written to a partition.
+// records decodes everything written to a partition but transaction markers.
 func (l *fakeLog) records(t *testing.T, partition int32) []logRecord {
 	t.Helper()
 	data, _ := l.Read(partition, 0)
 	var out []logRecord
-	if _, err := coordlog.ForEachRecord(data, func(_ *coordlog.Batch, _ int64, k, v []byte) error {
+	if _, err := coordlog.ForEachRecord(data, func(b *coordlog.Batch, _ int64, k, v []byte) error {
+		if b.Control {
+			return nil
+		}
 		rec, err := decodeRecord(k, v)
 		out = append(out, rec)
 		return err
@@ -150,10 +153,13 @@ var testConfig = Config{
 	OffsetsRetention:      time.Hour,
 }
 
+// testNow is when every test starts.
+var testNow = time.UnixMilli(1_700_000_000_000)
+
 // newTestCoordinator owns every partition, already loaded.
 func newTestCoordinator(t *testing.T) (*Coordinator, *fakeClock, *fakeLog) {
 	t.Helper()
-	clk := &fakeClock{now: time.UnixMilli(1_700_000_000_000)}
+	clk := &fakeClock{now: testNow}
 	l := newFakeLog()
 	c := New(testConfig, l, clk, quietLogger)
 	c.BecomeLeader(36, 0)

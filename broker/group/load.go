@@ -10,11 +10,16 @@ import (
 )
 
 // loadedPartition is what reading one __consumer_offsets partition yields: the last
-// value of every key, tombstoned keys removed.
+// value of every key, tombstoned keys removed, and the transactional commits whose
+// producer's marker has not come yet.
 type loadedPartition struct {
-	offsets map[OffsetKey]CommittedOffset
+	offsets map[OffsetKey]loggedOffset
+	// pending are the transactional commits of each producer since its last marker,
+	// as Kafka's loader keeps them.
+	pending map[int64]map[OffsetKey]loggedOffset
 	groups  map[string]*kmsg.GroupMetadataValue
 	records int
+	end     int64 // the offset after the last record read
 }
 
 // load reads a partition and installs its groups, retrying while the log cannot be
@@ -43,9 +48,16 @@ func (c *Coordinator) load(partition int32, op *ownedPartition) {
 }
 
 func (c *Coordinator) readPartition(partition int32) (*loadedPartition, error) {
-	lp := &loadedPartition{offsets: map[OffsetKey]CommittedOffset{}, groups: map[string]*kmsg.GroupMetadataValue{}}
+	lp := &loadedPartition{
+		offsets: map[OffsetKey]loggedOffset{},
+		pending: map[int64]map[OffsetKey]loggedOffset{},
+		groups:  map[string]*kmsg.GroupMetadataValue{},
+	}
 	n, err := coordlog.Replay(c.log, partition, func(b *coordlog.Batch, offset int64, key, value []byte) error {
+		lp.end = max(lp.end, offset+1)
 		if b.Control {
+			commit, _ := coordlog.MarkerType(key)
+			lp.endTxn(b.ProducerID, commit)
 			return nil
 		}
 		rec, err := decodeRecord(key, value)
@@ -55,7 +67,7 @@ func (c *Coordinator) readPartition(partition int32) (*loadedPartition, error) {
 			c.slog.Warn("skipping unreadable __consumer_offsets record", "partition", partition, "offset", offset, "err", err)
 			return nil
 		}
-		lp.apply(rec)
+		lp.apply(b, rec)
 		return nil
 	})
 	lp.records = n
@@ -65,17 +77,44 @@ func (c *Coordinator) readPartition(partition int32) (*loadedPartition, error) {
 	return lp, nil
 }
 
-func (lp *loadedPartition) apply(rec logRecord) {
+// apply replays one record of batch b: an offset record of a transactional batch is
+// pending for the batch's producer, any other record takes effect at once.
+func (lp *loadedPartition) apply(b *coordlog.Batch, rec logRecord) {
 	switch {
+	case rec.offsetKey != nil && b.Transactional:
+		pending := lp.pending[b.ProducerID]
+		if pending == nil {
+			pending = map[OffsetKey]loggedOffset{}
+			lp.pending[b.ProducerID] = pending
+		}
+		if rec.offset == nil {
+			delete(pending, *rec.offsetKey)
+		} else {
+			pending[*rec.offsetKey] = loggedOffset{*rec.offset, b.BaseOffset}
+		}
 	case rec.offsetKey != nil && rec.offset == nil:
 		delete(lp.offsets, *rec.offsetKey)
 	case rec.offsetKey != nil:
-		lp.offsets[*rec.offsetKey] = *rec.offset
+		lp.offsets[*rec.offsetKey] = loggedOffset{*rec.offset, b.BaseOffset}
 	case rec.group == nil:
 		delete(lp.groups, rec.groupKey)
 	default:
 		lp.groups[rec.groupKey] = rec.group
 	}
+}
+
+// endTxn replays a transaction marker. As in Kafka's loader, only a commit marker
+// commits (an abort or any other control record ends the transaction without), and
+// a committed offset does not replace one written after it.
+func (lp *loadedPartition) endTxn(producerID int64, commit bool) {
+	if commit {
+		for k, o := range lp.pending[producerID] {
+			if cur, ok := lp.offsets[k]; !ok || cur.olderThan(o) {
+				lp.offsets[k] = o
+			}
+		}
+	}
+	delete(lp.pending, producerID)
 }
 
 // install turns a read partition into groups, unless ownership moved on meanwhile
@@ -96,6 +135,20 @@ func (c *Coordinator) install(partition int32, op *ownedPartition, lp *loadedPar
 		g := c.getOrCreate(k.Group, true)
 		g.offsets[topicPartition{k.Topic, k.Partition}] = o
 	}
+	// Transactions still open at the log end stay pending for their markers; a group
+	// with nothing else is created Empty to hold them, as Kafka does.
+	for producerID, pending := range lp.pending {
+		for k, o := range pending {
+			g := c.getOrCreate(k.Group, true)
+			g.addTxnOffset(producerID, topicPartition{k.Topic, k.Partition}, o)
+			op.addOpenTxn(producerID, g.id)
+		}
+	}
+	op.nextPosition = lp.end
+	for _, end := range op.endedWhileLoading {
+		c.endTxnLocked(op, end)
+	}
+	op.endedWhileLoading = nil
 	op.loading = false
 	n := 0
 	for _, g := range c.groups {

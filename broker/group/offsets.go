@@ -57,15 +57,20 @@ func (c *Coordinator) OffsetCommit(req *kmsg.OffsetCommitRequest, exists func(to
 	if len(recs) == 0 {
 		return resp
 	}
-	if werr := c.appendRecords(g.partition, recs); werr != nil {
+	werr := c.appendRecords(g.partition, recs)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, k := range keys {
+		delete(g.writing, k.tp)
+	}
+	if werr != nil {
 		c.slog.Warn("failed to store offsets", "group", g.id, "err", werr)
 		setAll(storeErrorCode(werr))
 		return resp
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	position := c.takePositionLocked(g.partition)
 	for _, k := range keys {
-		g.offsets[k.tp] = k.offset
+		g.offsets[k.tp] = loggedOffset{k.offset, position}
 	}
 	return resp
 }
@@ -116,8 +121,10 @@ func (c *Coordinator) prepareCommit(req *kmsg.OffsetCommitRequest, exists func(s
 				o.ExpireTimestamp = now + req.RetentionTimeMillis // v2-v4's explicit retention
 			}
 			key := OffsetKey{Group: g.id, Topic: t.Topic, Partition: p.Partition}
+			tp := topicPartition{t.Topic, p.Partition}
 			recs = append(recs, coordlog.Record{Key: EncodeOffsetKey(key), Value: EncodeOffsetValue(o)})
-			keys = append(keys, pendingOffset{tp: topicPartition{t.Topic, p.Partition}, offset: o})
+			keys = append(keys, pendingOffset{tp: tp, offset: o})
+			g.writing[tp] = struct{}{}
 		}
 	}
 	return g, recs, keys, nil
@@ -154,9 +161,12 @@ func (c *Coordinator) validateCommit(g *group, req *kmsg.OffsetCommitRequest) *k
 
 // OffsetFetch serves OffsetFetch v0-9 (v8+ batches groups). Partitions without a
 // committed offset answer offset -1; a null topic list (v2+) asks for every offset
-// the group has.
+// the group has. With RequireStable (v7+, KIP-447) a partition whose commit is being
+// written or awaits its transaction's end answers UNSTABLE_OFFSET_COMMIT, so a
+// consumer taking over does not start from an offset about to change.
 func (c *Coordinator) OffsetFetch(req *kmsg.OffsetFetchRequest) *kmsg.OffsetFetchResponse {
 	resp := req.ResponseKind().(*kmsg.OffsetFetchResponse)
+	requireStable := req.Version >= 7 && req.RequireStable
 	if req.Version >= 8 {
 		for _, rg := range req.Groups {
 			var topics []kmsg.OffsetFetchRequestTopic
@@ -166,7 +176,7 @@ func (c *Coordinator) OffsetFetch(req *kmsg.OffsetFetchRequest) *kmsg.OffsetFetc
 					topics = append(topics, kmsg.OffsetFetchRequestTopic{Topic: t.Topic, Partitions: t.Partitions})
 				}
 			}
-			fetched, err := c.fetchOffsets(rg.Group, topics)
+			fetched, err := c.fetchOffsets(rg.Group, topics, requireStable)
 			sg := kmsg.NewOffsetFetchResponseGroup()
 			sg.Group = rg.Group
 			if err != nil {
@@ -191,7 +201,7 @@ func (c *Coordinator) OffsetFetch(req *kmsg.OffsetFetchRequest) *kmsg.OffsetFetc
 	if req.Version < 2 && topics == nil {
 		topics = []kmsg.OffsetFetchRequestTopic{} // only v2+ may ask for all offsets
 	}
-	fetched, err := c.fetchOffsets(req.Group, topics)
+	fetched, err := c.fetchOffsets(req.Group, topics, requireStable)
 	if err == nil {
 		resp.Topics = fetched
 		return resp
@@ -214,8 +224,9 @@ func (c *Coordinator) OffsetFetch(req *kmsg.OffsetFetchRequest) *kmsg.OffsetFetc
 	return resp
 }
 
-// fetchOffsets answers one group's offsets; a nil topics list means all of them.
-func (c *Coordinator) fetchOffsets(groupID string, topics []kmsg.OffsetFetchRequestTopic) ([]kmsg.OffsetFetchResponseTopic, *kerr.Error) {
+// fetchOffsets answers one group's offsets; a nil topics list means all of them, that
+// is all it has committed.
+func (c *Coordinator) fetchOffsets(groupID string, topics []kmsg.OffsetFetchRequestTopic, requireStable bool) ([]kmsg.OffsetFetchResponseTopic, *kerr.Error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.checkOwner(groupID); err != nil {
@@ -245,8 +256,13 @@ func (c *Coordinator) fetchOffsets(groupID string, topics []kmsg.OffsetFetchRequ
 			rp.Partition, rp.Offset, rp.LeaderEpoch = p, -1, -1
 			empty := ""
 			rp.Metadata = &empty
-			if g != nil {
-				if o, ok := g.offsets[topicPartition{t.Topic, p}]; ok {
+			tp := topicPartition{t.Topic, p}
+			switch {
+			case g == nil: // nothing committed
+			case requireStable && g.hasUnstableOffset(tp):
+				rp.ErrorCode = kerr.UnstableOffsetCommit.Code
+			default:
+				if o, ok := g.offsets[tp]; ok {
 					md := o.Metadata
 					rp.Offset, rp.LeaderEpoch, rp.Metadata = o.Offset, o.LeaderEpoch, &md
 				}

@@ -105,7 +105,13 @@ type group struct {
 	// write of an older generation is dropped rather than overwrite a newer one.
 	storedGeneration int32
 
-	offsets map[topicPartition]CommittedOffset
+	offsets map[topicPartition]loggedOffset
+	// writing holds the partitions whose commit is being written, so a RequireStable
+	// fetch answers UNSTABLE_OFFSET_COMMIT meanwhile (Kafka's pendingOffsetCommits).
+	writing map[topicPartition]struct{}
+	// txnOffsets are the transactional commits written but not yet ended by their
+	// producer's marker, per producer id (Kafka's pendingTransactionalOffsetCommits).
+	txnOffsets map[int64]map[topicPartition]loggedOffset
 }
 
 type topicPartition struct {
@@ -115,14 +121,16 @@ type topicPartition struct {
 
 func newGroup(id string, partition int32, now time.Time) *group {
 	return &group{
-		id:        id,
-		partition: partition,
-		state:     Empty,
-		stateTime: now,
-		members:   make(map[string]*member),
-		instances: make(map[string]string),
-		pending:   make(map[string]Timer),
-		offsets:   make(map[topicPartition]CommittedOffset),
+		id:         id,
+		partition:  partition,
+		state:      Empty,
+		stateTime:  now,
+		members:    make(map[string]*member),
+		instances:  make(map[string]string),
+		pending:    make(map[string]Timer),
+		offsets:    make(map[topicPartition]loggedOffset),
+		writing:    make(map[topicPartition]struct{}),
+		txnOffsets: make(map[int64]map[topicPartition]loggedOffset),
 	}
 }
 
