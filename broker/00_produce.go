@@ -34,7 +34,14 @@ import (
 // * A broker that lost its session (no controller answered for longer than the session
 //   timeout) acknowledges nothing: NOT_LEADER_OR_FOLLOWER, also for writes waiting for
 //   replication (session_loss.go).
-// * Transactional batches are refused: transactions are not implemented yet.
+// * Transactional batches need Write on the request's transactional id, else every
+//   partition answers TRANSACTIONAL_ID_AUTHORIZATION_FAILED. A producer's first
+//   transactional batch in a partition is verified with its transaction coordinator
+//   first (KIP-890 part 1, transaction.partition.verification.enable): a partition not
+//   added to the ongoing transaction answers INVALID_TXN_STATE, a coordinator that
+//   cannot answer NOT_ENOUGH_REPLICAS (retriable), as Kafka translates them
+//   (txn_verify.go). The log then refuses a batch whose verification a transaction
+//   marker overtook, and a non-transactional batch amid an open transaction.
 // Version notes:
 // * v1: throttle time
 // * v2: log append time in the response; message format v1
@@ -70,7 +77,15 @@ func handleProduce(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request
 		return resp, nil
 	}
 	img := b.Image()
+	if hasTransactionalBatch(req) && (req.TransactionID == nil ||
+		!c.authorized(img, metadata.ACLOperationWrite, metadata.ACLResourceTransactionalID, *req.TransactionID)) {
+		forEachProducePartition(resp, func(sp *kmsg.ProduceResponseTopicPartition) {
+			sp.ErrorCode = kerr.TransactionalIDAuthorizationFailed.Code
+		})
+		return resp, nil
+	}
 	writable := c.authorizedTopics(img, metadata.ACLOperationWrite, namesOf(req.Topics, func(t *kmsg.ProduceRequestTopic) string { return t.Topic }))
+	verified := b.verifyProducedTransaction(req, writable)
 	appended := make([]*Partition, 0, len(pending))
 	for ti, rt := range req.Topics {
 		for pi, rp := range rt.Partitions {
@@ -79,7 +94,12 @@ func handleProduce(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request
 				sp.ErrorCode = kerr.TopicAuthorizationFailed.Code
 				continue
 			}
-			p, last, term, err := b.appendProduced(rt.Topic, rp.Partition, rp.Records, req.Acks, req.Version <= 2)
+			opts, err := verified.optionsFor(rt.Topic, rp.Partition)
+			if err != nil {
+				setProduceError(sp, err)
+				continue
+			}
+			p, last, term, err := b.appendProduced(rt.Topic, rp.Partition, rp.Records, req.Acks, req.Version <= 2, opts)
 			if err != nil {
 				setProduceError(sp, err)
 				if sp.ErrorCode == kerr.UnknownServerError.Code {
@@ -132,8 +152,9 @@ func forEachProducePartition(resp *kmsg.ProduceResponse, fn func(*kmsg.ProduceRe
 // the leadership term it was appended in. The leadership lock is held across the check
 // and the append, so a batch is never written after the partition became a follower.
 // The caller calls appendedAsLeader once it has appended what it had to append.
-// legacyFormats allows Kafka's old message formats (Produce v0-2).
-func (b *Broker) appendProduced(topic string, partition int32, records []byte, acks int16, legacyFormats bool) (*Partition, storage.AppendResult, uint64, error) {
+// legacyFormats allows Kafka's old message formats (Produce v0-2); opts says who
+// writes and carries the batch's transaction verification.
+func (b *Broker) appendProduced(topic string, partition int32, records []byte, acks int16, legacyFormats bool, opts storage.AppendOptions) (*Partition, storage.AppendResult, uint64, error) {
 	var none storage.AppendResult
 	img := b.Image()
 	t, ok := img.Topics[topic]
@@ -150,12 +171,12 @@ func (b *Broker) appendProduced(topic string, partition int32, records []byte, a
 	if st.leader != b.id {
 		return nil, none, 0, kerr.NotLeaderForPartition
 	}
-	res, err := appendAsLeader(p, st, records, acks, legacyFormats)
+	res, err := appendAsLeader(p, st, records, acks, legacyFormats, opts)
 	return p, res, st.term, err
 }
 
 // appendAsLeader checks a produced batch against the topic's rules and appends it.
-func appendAsLeader(p *Partition, st partitionState, records []byte, acks int16, legacyFormats bool) (storage.AppendResult, error) {
+func appendAsLeader(p *Partition, st partitionState, records []byte, acks int16, legacyFormats bool, opts storage.AppendOptions) (storage.AppendResult, error) {
 	var none storage.AppendResult
 	if len(records) > batchMagicOffset && records[batchMagicOffset] < 2 {
 		if !legacyFormats {
@@ -177,8 +198,6 @@ func appendAsLeader(p *Partition, st partitionState, records []byte, acks int16,
 		return none, fmt.Errorf("%w: a produce request must hold exactly one record batch per partition", kerr.InvalidRecord)
 	case info.size > int(st.maxMessage):
 		return none, fmt.Errorf("%w: batch of %d bytes is larger than max.message.bytes %d", kerr.MessageTooLarge, info.size, st.maxMessage)
-	case info.transactional:
-		return none, fmt.Errorf("%w: transactional produce is not supported", kerr.InvalidTxnState)
 	}
 	if st.compacted {
 		if err := storage.ValidateCompactedBatch(records); err != nil {
@@ -193,7 +212,7 @@ func appendAsLeader(p *Partition, st partitionState, records []byte, acks int16,
 		appendTime = time.Now().UnixMilli()
 		stampLogAppendTime(records, appendTime)
 	}
-	res, err := p.log.Append(records, st.leaderEpoch)
+	res, err := p.log.AppendWith(records, st.leaderEpoch, opts)
 	if err != nil {
 		return none, err
 	}

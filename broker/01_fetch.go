@@ -25,8 +25,10 @@ import (
 //   Read on each topic; refused partitions get TOPIC_AUTHORIZATION_FAILED (an unknown
 //   topic too, so that no one learns which topics exist; an unknown topic id stays
 //   UNKNOWN_TOPIC_ID, as its name is not known).
-// * Consumers (replica id -1) read up to the high watermark; read_committed is the same
-//   (no transactions).
+// * Consumers (replica id -1) read up to the high watermark; read_committed (v4+) up
+//   to the last stable offset, with the aborted transactions among the returned
+//   batches (from the .txnindex files) so the client drops their records. Every
+//   partition answers its last stable offset.
 // * Replica fetches (replica id >= 0) are served to the partition's replicas only, read
 //   up to the log end offset, and tell the leader the follower's log end offset, which
 //   moves the high watermark and the ISR. A replica fetch waits for appends, a
@@ -263,8 +265,11 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, pass fetchPass
 				st.Partitions = append(st.Partitions, sp)
 				continue
 			}
-			how := readRequest{replica: replica, first: first, atStart: total == 0, limit: min(int(rp.PartitionMaxBytes), maxBytes-total)}
-			r, data, err := b.readPartition(img, name, rp, how, scratch)
+			how := readRequest{
+				replica: replica, first: first, atStart: total == 0, limit: min(int(rp.PartitionMaxBytes), maxBytes-total),
+				committed: replica.id < 0 && req.Version >= 4 && req.IsolationLevel == isolationReadCommitted,
+			}
+			r, data, aborted, err := b.readPartition(img, name, rp, how, scratch)
 			if len(data) <= len(scratch) && len(data) > 0 && &data[0] == &scratch[0] {
 				scratch = scratch[len(data):]
 			}
@@ -277,8 +282,11 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, pass fetchPass
 			parts = append(parts, r)
 			if p := r.p; p != nil {
 				sp.HighWatermark = p.HighWatermark()
-				sp.LastStableOffset = sp.HighWatermark
+				sp.LastStableOffset = p.log.LastStableOffset(sp.HighWatermark)
 				sp.LogStartOffset = p.log.LogStartOffset()
+			}
+			for _, a := range aborted {
+				sp.AbortedTransactions = append(sp.AbortedTransactions, kmsg.FetchResponseTopicPartitionAbortedTransaction{ProducerID: a.ProducerID, FirstOffset: a.FirstOffset})
 			}
 			if err != nil {
 				sp.ErrorCode = errorCode(err)
@@ -316,13 +324,19 @@ func resolveFetchTopic(img *metadata.Image, version int16, rt kmsg.FetchRequestT
 
 // readRequest is how one partition of a fetch is read: for whom, whether this is the
 // request's first read, whether nothing has been put in the response yet (so one whole
-// batch is returned even beyond limit, KIP-74), and the bytes left for it.
+// batch is returned even beyond limit, KIP-74), the bytes left for it, and whether a
+// consumer reads committed records only.
 type readRequest struct {
-	replica replicaFetch
-	first   bool
-	atStart bool
-	limit   int
+	replica   replicaFetch
+	first     bool
+	atStart   bool
+	limit     int
+	committed bool
 }
+
+// isolationReadCommitted is the isolation level of a consumer that reads committed
+// transactional records only (Fetch v4+, ListOffsets v2+); 0 is read_uncommitted.
+const isolationReadCommitted = 1
 
 // partitionRead is a partition a fetch read from offset, its waitMark from before the
 // read, whether the read returned nothing and no error, and for a follower whether it
@@ -340,30 +354,31 @@ type partitionRead struct {
 // follower's fetch of a quiet partition (at most a quarter of replica.lag.time.max.ms).
 const quietRecordInterval = time.Second
 
-// readPartition reads one partition for a consumer or a follower. Data is read into
+// readPartition reads one partition for a consumer or a follower, with the aborted
+// transactions among the batches for a read_committed consumer. Data is read into
 // scratch when it fits.
-func (b *Broker) readPartition(img *metadata.Image, topic string, rp kmsg.FetchRequestTopicPartition, r readRequest, scratch []byte) (partitionRead, []byte, error) {
+func (b *Broker) readPartition(img *metadata.Image, topic string, rp kmsg.FetchRequestTopicPartition, r readRequest, scratch []byte) (partitionRead, []byte, []storage.AbortedTxn, error) {
 	t := img.Topics[topic]
 	if t.Partitions[rp.Partition] == nil {
-		return partitionRead{}, nil, kerr.UnknownTopicOrPartition
+		return partitionRead{}, nil, nil, kerr.UnknownTopicOrPartition
 	}
 	p, ok := b.replicas.Get(topic, rp.Partition)
 	if !ok {
-		return partitionRead{}, nil, kerr.NotLeaderForPartition
+		return partitionRead{}, nil, nil, kerr.NotLeaderForPartition
 	}
 	p.leadership.RLock()
 	defer p.leadership.RUnlock()
 	st := p.state()
 	read := partitionRead{p: p, seen: st.mark, offset: rp.FetchOffset}
 	if st.leader != b.id {
-		return read, nil, kerr.NotLeaderForPartition
+		return read, nil, nil, kerr.NotLeaderForPartition
 	}
 	if rp.CurrentLeaderEpoch >= 0 {
 		switch {
 		case rp.CurrentLeaderEpoch < st.leaderEpoch:
-			return read, nil, kerr.FencedLeaderEpoch
+			return read, nil, nil, kerr.FencedLeaderEpoch
 		case rp.CurrentLeaderEpoch > st.leaderEpoch:
-			return read, nil, kerr.UnknownLeaderEpoch
+			return read, nil, nil, kerr.UnknownLeaderEpoch
 		}
 	}
 	if r.replica.id >= 0 && !slices.Contains(st.replicas, r.replica.id) {
@@ -371,15 +386,18 @@ func (b *Broker) readPartition(img *metadata.Image, topic string, rp kmsg.FetchR
 		// may be a replica this leader has not heard of yet (a reassignment), so it
 		// should retry; without one nothing can be said.
 		if rp.CurrentLeaderEpoch >= 0 {
-			return read, nil, kerr.UnknownLeaderEpoch
+			return read, nil, nil, kerr.UnknownLeaderEpoch
 		}
-		return read, nil, kerr.NotLeaderForPartition
+		return read, nil, nil, kerr.NotLeaderForPartition
 	}
 	leo := p.log.LogEndOffset()
 	if rp.FetchOffset > leo || rp.FetchOffset < p.log.LogStartOffset() {
-		return read, nil, kerr.OffsetOutOfRange
+		return read, nil, nil, kerr.OffsetOutOfRange
 	}
 	upTo := st.hw
+	if r.committed {
+		upTo = p.log.LastStableOffset(st.hw)
+	}
 	if r.replica.id >= 0 {
 		upTo = leo
 		if r.first {
@@ -388,19 +406,26 @@ func (b *Broker) readPartition(img *metadata.Image, topic string, rp kmsg.FetchR
 		read.quiet = rp.FetchOffset == leo && slices.Contains(st.isr, r.replica.id)
 	}
 	if rp.FetchOffset >= upTo || (r.limit <= 0 && !r.atStart) {
-		return read, nil, nil
+		return read, nil, nil, nil
 	}
-	data, err := p.log.ReadInto(scratch, rp.FetchOffset, int32(max(r.limit, 1)), upTo)
+	var data []byte
+	var aborted []storage.AbortedTxn
+	var err error
+	if r.committed {
+		data, aborted, err = p.log.ReadCommitted(scratch, rp.FetchOffset, int32(max(r.limit, 1)), upTo)
+	} else {
+		data, err = p.log.ReadInto(scratch, rp.FetchOffset, int32(max(r.limit, 1)), upTo)
+	}
 	if errors.Is(err, storage.ErrOffsetOutOfRange) {
-		return read, nil, kerr.OffsetOutOfRange
+		return read, nil, nil, kerr.OffsetOutOfRange
 	}
 	if err != nil {
-		return read, nil, err
+		return read, nil, nil, err
 	}
 	if !r.atStart && len(data) > r.limit {
-		return read, nil, nil
+		return read, nil, nil, nil
 	}
-	return read, data, nil
+	return read, data, aborted, nil
 }
 
 // recordReplicaFetch tells the leader's partition where a follower fetches from, and

@@ -24,7 +24,8 @@ import (
 // * A follower (replica id >= 0) sees the whole log: latest is the log end offset and
 //   timestamps are looked up beyond the high watermark, as Kafka answers replicas.
 // * Authorization: Describe on each topic, else TOPIC_AUTHORIZATION_FAILED.
-// * read_committed answers like read_uncommitted: there are no transactions.
+// * read_committed (v2+) sees up to the last stable offset: latest is the LSO and a
+//   timestamp lookup finds only offsets below it, as Kafka's lastFetchableOffset.
 // Version notes:
 // * v1: one offset and its timestamp instead of MaxNumOffsets and OldStyleOffsets
 // * v2: isolation level
@@ -90,8 +91,11 @@ func handleListOffsets(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Req
 			default:
 				sp.LeaderEpoch = state.leaderEpoch
 				visible := state.hw
-				if req.ReplicaID >= 0 {
+				switch {
+				case req.ReplicaID >= 0:
 					visible = p.log.LogEndOffset()
+				case req.IsolationLevel == isolationReadCommitted:
+					visible = p.log.LastStableOffset(state.hw)
 				}
 				switch rp.Timestamp {
 				case listOffsetsLatest:

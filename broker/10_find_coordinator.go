@@ -17,8 +17,10 @@ import (
 //   leader yet, the answer is COORDINATOR_NOT_AVAILABLE and the client retries.
 // * Authorization: Describe on the group (GROUP_AUTHORIZATION_FAILED) or on the
 //   transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED).
-// * Transaction coordinators (key type 1) are COORDINATOR_NOT_AVAILABLE: transactions
-//   are not implemented.
+// * A transactional id's coordinator (key type 1) is the leader of partition
+//   abs(javaHashCode(id)) % transaction.state.log.num.partitions of
+//   __transaction_state, created on the first request as __consumer_offsets is
+//   (transaction.state.log.replication.factor).
 // * Share coordinators (key type 2, KIP-932) are INVALID_REQUEST below v6 and
 //   COORDINATOR_NOT_AVAILABLE from v6, as Kafka 3.9 answers them (share groups are not
 //   implemented there either).
@@ -63,18 +65,20 @@ func (b *Broker) findCoordinator(c *clientConn, key string, keyType int8, versio
 		return fail(kerr.GroupAuthorizationFailed, "not authorized to describe the group")
 	case keyType == 1 && !c.authorized(img, metadata.ACLOperationDescribe, metadata.ACLResourceTransactionalID, key):
 		return fail(kerr.TransactionalIDAuthorizationFailed, "not authorized to describe the transactional id")
-	case keyType == 1:
-		return fail(kerr.CoordinatorNotAvailable, "transactions are not supported")
 	case keyType == 2 && version < 6:
 		return fail(kerr.InvalidRequest, "share coordinators need FindCoordinator v6")
 	case keyType == 2:
 		return fail(kerr.CoordinatorNotAvailable, "share groups are not supported")
-	case keyType != 0:
+	case keyType != 0 && keyType != 1:
 		return fail(kerr.InvalidRequest, "unknown coordinator key type")
-	case key == "":
+	case keyType == 0 && key == "":
 		return fail(kerr.InvalidRequest, "empty group id")
 	}
-	node, ep, cerr := b.findGroupCoordinator(key, c.listener)
+	find := b.findGroupCoordinator
+	if keyType == 1 {
+		find = b.findTxnCoordinator
+	}
+	node, ep, cerr := find(key, c.listener)
 	if cerr != nil {
 		return fail(cerr.err, cerr.msg)
 	}

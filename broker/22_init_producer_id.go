@@ -15,8 +15,10 @@ import (
 //   (KIP-679), else CLUSTER_AUTHORIZATION_FAILED.
 // * Idempotent producers (null transactional id) get a new producer id at epoch 0,
 //   from blocks of 1000 the metadata source allocates to this broker.
-// * Transactional ids are refused with COORDINATOR_NOT_AVAILABLE: there is no
-//   transaction coordinator yet.
+// * Transactional ids go to this broker's transaction coordinator (broker/txn), which
+//   answers NOT_COORDINATOR unless it owns the id's __transaction_state partition:
+//   a new id gets a fresh producer id at epoch 0, a known one its epoch bumped, an
+//   ongoing transaction is fenced and aborted (CONCURRENT_TRANSACTIONS until then).
 // Version notes:
 // * v2: flexible
 // * v3: producer id and epoch for an existing producer (KIP-360)
@@ -39,8 +41,9 @@ func handleInitProducerID(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.
 		return resp, nil
 	}
 	if req.TransactionalID != nil {
-		resp.ErrorCode = kerr.CoordinatorNotAvailable.Code
-		return resp, nil
+		ctx, cancel := requestContext(0)
+		defer cancel()
+		return b.txns.InitProducerID(ctx, req), nil
 	}
 	ctx, cancel := requestContext(req.TransactionTimeoutMillis)
 	defer cancel()

@@ -13,6 +13,7 @@ const (
 	batchAttributesOffset  = 21
 	batchMaxTimestampOff   = 35
 	batchProducerIDOffset  = 43
+	batchProducerEpochOff  = 51
 	batchRecordCountOffset = 57
 	batchHeaderSize        = 61
 
@@ -28,6 +29,7 @@ type batchInfo struct {
 	magic         int8
 	transactional bool
 	producerID    int64
+	producerEpoch int16
 	recordCount   int32
 }
 
@@ -46,6 +48,7 @@ func peekBatch(b []byte) (batchInfo, bool) {
 		magic:         int8(b[batchMagicOffset]),
 		transactional: binary.BigEndian.Uint16(b[batchAttributesOffset:])&attrTransactional != 0,
 		producerID:    int64(binary.BigEndian.Uint64(b[batchProducerIDOffset:])),
+		producerEpoch: int16(binary.BigEndian.Uint16(b[batchProducerEpochOff:])),
 		recordCount:   int32(binary.BigEndian.Uint32(b[batchRecordCountOffset:])),
 	}
 	if length < batchHeaderSize-12 || info.size > len(b) {

@@ -11,6 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/kbridge/kbridge/broker/group"
+	"github.com/kbridge/kbridge/broker/storage"
 	"github.com/kbridge/kbridge/metadata"
 )
 
@@ -25,9 +26,9 @@ type groupCoordinator struct {
 	createMu sync.Mutex // one creation of __consumer_offsets at a time
 }
 
-// startGroupCoordinator builds the coordinator and hooks it to leadership changes;
-// it must run before the first image is applied, so partitions this broker already
-// leads at startup are loaded.
+// startGroupCoordinator builds the coordinator; it must run before the first image is
+// applied, so partitions this broker already leads at startup are loaded
+// (coordinatorLeadershipChanged).
 func (b *Broker) startGroupCoordinator() {
 	cfg := group.Config{
 		NumPartitions:         b.cfg.OffsetsTopicNumPartitions,
@@ -37,17 +38,7 @@ func (b *Broker) startGroupCoordinator() {
 		MaxSize:               int(b.cfg.GroupMaxSize),
 		OffsetsRetention:      time.Duration(b.cfg.OffsetsRetentionMinutes) * time.Minute,
 	}
-	b.groups = &groupCoordinator{Coordinator: group.New(cfg, offsetsLog{b}, group.SystemClock{}, b.log)}
-	b.replicas.onLeadershipChange = func(topic string, partition int32, leader bool, epoch int32) {
-		if topic != offsetsTopic {
-			return
-		}
-		if leader {
-			b.groups.BecomeLeader(partition, epoch)
-		} else {
-			b.groups.Resign(partition)
-		}
-	}
+	b.groups = &groupCoordinator{Coordinator: group.New(cfg, coordinatorLog{b, offsetsTopic}, group.SystemClock{}, b.log)}
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
@@ -65,6 +56,21 @@ func (b *Broker) startGroupCoordinator() {
 	}()
 }
 
+// coordinatorLeadershipChanged hands the internal topics' partitions this broker comes
+// to lead, or stops leading, to their coordinator, which loads or unloads them.
+func (b *Broker) coordinatorLeadershipChanged(topic string, partition int32, leader bool, epoch int32) {
+	switch {
+	case topic == offsetsTopic && leader:
+		b.groups.BecomeLeader(partition, epoch)
+	case topic == offsetsTopic:
+		b.groups.Resign(partition)
+	case topic == txnTopic && leader:
+		b.txns.BecomeLeader(partition, epoch)
+	case topic == txnTopic:
+		b.txns.Resign(partition)
+	}
+}
+
 // stopContext is done when the broker shuts down, releasing requests parked in a
 // rebalance.
 func (b *Broker) stopContext() (context.Context, context.CancelFunc) {
@@ -79,14 +85,24 @@ func (b *Broker) stopContext() (context.Context, context.CancelFunc) {
 	return ctx, cancel
 }
 
-// offsetsLog is the coordinator's view of the local __consumer_offsets logs.
-type offsetsLog struct{ b *Broker }
+// coordinatorLog is a coordinator's view of the local logs of its internal topic
+// (__consumer_offsets, __transaction_state).
+type coordinatorLog struct {
+	b     *Broker
+	topic string
+}
 
-// Append writes through the produce path with acks=all and waits, like Kafka's
-// coordinator, until the high watermark covers the batch.
-func (l offsetsLog) Append(ctx context.Context, partition int32, batch []byte) error {
-	p, res, term, err := l.b.appendProduced(offsetsTopic, partition, batch, -1, false)
+// Append writes through the produce path with acks=all, as a coordinator's write
+// (no sequence checks: Kafka's AppendOrigin.COORDINATOR), and waits, like Kafka's
+// coordinators, until the high watermark covers the batch. A refused append returns
+// the Kafka error the log's error maps to.
+func (l coordinatorLog) Append(ctx context.Context, partition int32, batch []byte) error {
+	p, res, term, err := l.b.appendProduced(l.topic, partition, batch, -1, false, storage.AppendOptions{Origin: storage.OriginCoordinator})
 	if err != nil {
+		var ke *kerr.Error
+		if !errors.As(err, &ke) {
+			err = fmt.Errorf("%w: %v", kerr.ErrorForCode(errorCode(err)), err)
+		}
 		return err
 	}
 	p.appendedAsLeader()
@@ -97,7 +113,7 @@ func (l offsetsLog) Append(ctx context.Context, partition int32, batch []byte) e
 	sp := kmsg.NewProduceResponseTopicPartition()
 	waitReplicated([]producedPartition{{p: p, resp: &sp, lastOffset: res.LastOffset, term: term}}, timeout, l.b.stop, l.b.lostSession())
 	if sp.ErrorCode != 0 {
-		return fmt.Errorf("wait for replication of %s-%d: %w", offsetsTopic, partition, kerr.ErrorForCode(sp.ErrorCode))
+		return fmt.Errorf("wait for replication of %s-%d: %w", l.topic, partition, kerr.ErrorForCode(sp.ErrorCode))
 	}
 	return nil
 }
@@ -108,17 +124,17 @@ const appendWait = 5 * time.Second
 // loadBufferSize is Kafka's offsets.load.buffer.size default.
 const loadBufferSize = 5 << 20
 
-func (l offsetsLog) partition(partition int32) (*Partition, error) {
-	p, ok := l.b.replicas.Get(offsetsTopic, partition)
+func (l coordinatorLog) partition(partition int32) (*Partition, error) {
+	p, ok := l.b.replicas.Get(l.topic, partition)
 	if !ok || p.state().leader != l.b.id {
-		return nil, fmt.Errorf("%s-%d: %w", offsetsTopic, partition, kerr.NotLeaderForPartition)
+		return nil, fmt.Errorf("%s-%d: %w", l.topic, partition, kerr.NotLeaderForPartition)
 	}
 	return p, nil
 }
 
 // Read returns whole batches from offset up to the log end offset: a new leader
 // loads everything it has, as Kafka's loader reads to the log end.
-func (l offsetsLog) Read(partition int32, offset int64) ([]byte, error) {
+func (l coordinatorLog) Read(partition int32, offset int64) ([]byte, error) {
 	p, err := l.partition(partition)
 	if err != nil {
 		return nil, err
@@ -127,7 +143,7 @@ func (l offsetsLog) Read(partition int32, offset int64) ([]byte, error) {
 }
 
 // Bounds returns the log start and end offsets.
-func (l offsetsLog) Bounds(partition int32) (int64, int64, error) {
+func (l coordinatorLog) Bounds(partition int32) (int64, int64, error) {
 	p, err := l.partition(partition)
 	if err != nil {
 		return 0, 0, err
@@ -165,44 +181,52 @@ func (b *Broker) findGroupCoordinator(groupID, listener string) (int32, metadata
 }
 
 // ensureOffsetsTopic creates __consumer_offsets with offsets.topic.num.partitions and
-// offsets.topic.replication.factor. Like Kafka, it refuses while fewer brokers are
-// alive than the replication factor rather than create an under-replicated topic.
+// offsets.topic.replication.factor on first use, as Kafka does.
 func (b *Broker) ensureOffsetsTopic() (*metadata.Image, *coordinatorError) {
+	return b.ensureInternalTopic(&b.groups.createMu, offsetsTopic, b.cfg.OffsetsTopicNumPartitions, b.cfg.OffsetsTopicReplicationFactor, map[string]string{
+		"cleanup.policy":   "compact",
+		"compression.type": "producer",
+		"segment.bytes":    "104857600",
+	})
+}
+
+// ensureInternalTopic creates a coordinator's internal topic. Like Kafka, it refuses
+// while fewer brokers are alive than the replication factor rather than create an
+// under-replicated topic; mu serialises the creations of one topic.
+func (b *Broker) ensureInternalTopic(mu *sync.Mutex, name string, partitions int32, rf int16, configs map[string]string) (*metadata.Image, *coordinatorError) {
 	img := b.Image()
-	if _, ok := img.Topics[offsetsTopic]; ok {
+	if _, ok := img.Topics[name]; ok {
 		return img, nil
 	}
-	b.groups.createMu.Lock()
-	defer b.groups.createMu.Unlock()
-	if img = b.Image(); img.Topics[offsetsTopic] != nil {
+	mu.Lock()
+	defer mu.Unlock()
+	if img = b.Image(); img.Topics[name] != nil {
 		return img, nil
 	}
-	rf := b.cfg.OffsetsTopicReplicationFactor
 	if live := len(img.LiveBrokers()); live < int(rf) {
-		msg := fmt.Sprintf("%d live brokers are fewer than offsets.topic.replication.factor %d", live, rf)
-		b.log.Error("cannot create "+offsetsTopic, "reason", msg)
+		msg := fmt.Sprintf("%d live brokers are fewer than the replication factor %d of %s", live, rf, name)
+		b.log.Error("cannot create "+name, "reason", msg)
 		return nil, &coordinatorError{kerr.CoordinatorNotAvailable, msg}
 	}
-	str := func(s string) *string { return &s }
+	specConfigs := make(map[string]*string, len(configs))
+	for k, v := range configs {
+		specConfigs[k] = &v
+	}
 	ctx, cancel := requestContext(0)
 	defer cancel()
 	res := b.Source().CreateTopics(ctx, []metadata.TopicSpec{{
-		Name:              offsetsTopic,
-		NumPartitions:     b.cfg.OffsetsTopicNumPartitions,
+		Name:              name,
+		NumPartitions:     partitions,
 		ReplicationFactor: rf,
-		Configs: map[string]*string{
-			"cleanup.policy":   str("compact"),
-			"compression.type": str("producer"),
-			"segment.bytes":    str("104857600"),
-		},
+		Configs:           specConfigs,
 	}}, false)
 	if err := res[0].Err; err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
-		b.log.Error("cannot create "+offsetsTopic, "err", err)
-		return nil, &coordinatorError{kerr.CoordinatorNotAvailable, "creating " + offsetsTopic + ": " + err.Error()}
+		b.log.Error("cannot create "+name, "err", err)
+		return nil, &coordinatorError{kerr.CoordinatorNotAvailable, "creating " + name + ": " + err.Error()}
 	}
-	b.log.Info("created "+offsetsTopic, "partitions", b.cfg.OffsetsTopicNumPartitions, "replication_factor", rf)
-	if img = b.Image(); img.Topics[offsetsTopic] == nil {
-		return nil, &coordinatorError{kerr.CoordinatorNotAvailable, offsetsTopic + " is being created"}
+	b.log.Info("created "+name, "partitions", partitions, "replication_factor", rf)
+	if img = b.Image(); img.Topics[name] == nil {
+		return nil, &coordinatorError{kerr.CoordinatorNotAvailable, name + " is being created"}
 	}
 	return img, nil
 }

@@ -43,6 +43,7 @@ type Broker struct {
 	replicas *ReplicaManager
 	pids     *producerIDBlock
 	groups   *groupCoordinator
+	txns     *transactionCoordinator
 	sessions *fetchSessions
 
 	// authz decides ACL checks; nil without authorizer.class.name (everything allowed).
@@ -99,7 +100,13 @@ func New(cfg *config.Config, src metadata.Source, logger *slog.Logger) (*Broker,
 	}
 	b.replicas = rm
 	b.pids = &producerIDBlock{}
+	dial, err := interBrokerDialer(cfg)
+	if err != nil {
+		return nil, err
+	}
 	b.startGroupCoordinator()
+	b.startTxnCoordinator(dial)
+	b.replicas.onLeadershipChange = b.coordinatorLeadershipChanged
 	b.SetSource(src)
 	open := make(chan struct{})
 	b.sessionLostCh.Store(&open)

@@ -88,6 +88,8 @@ func StartClusterWith(t testing.TB, spec ClusterSpec) *Cluster {
 		fmt.Sprintf("listener.security.protocol.map=%s:%s,CONTROLLER:%s", spec.BrokerListener, spec.BrokerListener, spec.ControllerProtocol),
 		"inter.broker.listener.name=" + spec.BrokerListener,
 		"offsets.topic.replication.factor=" + fmt.Sprint(min(3, spec.Brokers)),
+		"transaction.state.log.replication.factor=" + fmt.Sprint(min(3, spec.Brokers)),
+		"transaction.state.log.min.isr=" + fmt.Sprint(min(2, spec.Brokers)),
 	}, clusterTimings...)
 	common = append(common, spec.Extra...)
 	for i := range spec.Controllers {

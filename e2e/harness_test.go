@@ -20,6 +20,10 @@ import (
 var kbridgeBin string
 
 func TestMain(m *testing.M) {
+	if id := os.Getenv(eosWorkerEnv); id != "" {
+		// This process is a consume-transform-produce worker another test started.
+		os.Exit(runEOSWorker(id))
+	}
 	dir, err := os.MkdirTemp("", "kbridge-e2e-bin")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
@@ -125,6 +129,8 @@ func singleNodeProps(dir, listener, broker, controller string) []string {
 		"controller.listener.names=CONTROLLER",
 		"log.dirs=" + filepath.Join(dir, "data"),
 		"offsets.topic.replication.factor=1",
+		"transaction.state.log.replication.factor=1",
+		"transaction.state.log.min.isr=1",
 	}
 	if listener != "PLAINTEXT" {
 		// As in Kafka, a KRaft node with an SSL or SASL listener maps its controller

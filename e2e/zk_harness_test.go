@@ -80,6 +80,8 @@ func startZKCluster(t testing.TB, l *netfault.Layout, nBrokers int, perBroker fu
 	common := append([]string{
 		"zookeeper.connect=" + c.Connect(),
 		"offsets.topic.replication.factor=" + fmt.Sprint(min(3, nBrokers)),
+		"transaction.state.log.replication.factor=" + fmt.Sprint(min(3, nBrokers)),
+		"transaction.state.log.min.isr=" + fmt.Sprint(min(2, nBrokers)),
 	}, zkTimings...)
 	common = append(common, extra...)
 	for i := range nBrokers {
