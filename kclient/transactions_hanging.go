@@ -26,6 +26,11 @@ type FindHangingOptions struct {
 	JSON                  bool
 }
 
+// DefaultMaxTransactionTimeoutMinutes is find-hanging's default
+// --max-transaction-timeout, Kafka's, which is also the default
+// transaction.max.timeout.ms: no transaction may run longer by default.
+const DefaultMaxTransactionTimeoutMinutes = 15
+
 // FindHangingTransactions prints the transactions that are open on a
 // partition but that no coordinator will ever end (KIP-664), in
 // kafka-transactions 3.9's table: such a transaction pins the partition's
@@ -131,8 +136,3 @@ func transactionalIDsOf(listings []TransactionListing, pids []int64) (map[int64]
 	sort.Strings(ids)
 	return byPID, ids
 }
-
-// DefaultMaxTransactionTimeoutMinutes is find-hanging's default
-// --max-transaction-timeout, Kafka's, which is also the default
-// transaction.max.timeout.ms: no transaction may run longer by default.
-const DefaultMaxTransactionTimeoutMinutes = 15
