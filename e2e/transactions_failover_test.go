@@ -82,8 +82,17 @@ func TestTransactionCoordinatorFailoverDuringPrepareCommit(t *testing.T) {
 	paused.Resume()
 	resumed = true
 
+	// franz-go keeps asking a coordinator it cannot dial, so each look is made by a
+	// new client, which finds the coordinator afresh.
+	last := ""
 	WaitFor(t, time.Minute, "another coordinator completing the commit", func() bool {
-		d, err := adm.DescribeTransactions(ctx, txnID)
+		cl := c.Client()
+		defer cl.Close()
+		d, err := kadm.NewClient(cl).DescribeTransactions(ctx, txnID)
+		if seen := fmt.Sprintf("%+v %v", d[txnID], err); seen != last {
+			t.Logf("DescribeTransactions: %s", seen)
+			last = seen
+		}
 		return err == nil && d[txnID].Coordinator != coordinator && d[txnID].State == "CompleteCommit"
 	})
 	consumer := newIsolatedConsumer(c.Client(isolatedConsumerOpts(topic, kgo.ReadCommitted())...))
