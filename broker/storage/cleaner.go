@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -57,8 +58,9 @@ func (l *PartitionLog) compactHoldingFlush(now time.Time) (CompactionResult, err
 	res.Cleaned = true
 	res.CleanedUpTo = max(plan.firstDirty, plan.ends[plan.uncleanable-1])
 	tombstonesDue := int64(math.MaxInt64)
+	txns := newCleanerTxns(plan.aborted)
 	for _, g := range plan.groups() {
-		if err := l.cleanGroup(plan, g, offsets, &res, &tombstonesDue); err != nil {
+		if txns, err = l.cleanGroup(plan, g, offsets, txns, &res, &tombstonesDue); err != nil {
 			return res, l.errorf("compact: %w", err)
 		}
 	}
@@ -100,31 +102,40 @@ func scanSegment(s *segment, size int64, visit func(b []byte, h *batchHeader) er
 	return nil
 }
 
-// cleanGroup writes the compacted copy of segments[g[0]:g[1]] and swaps it in. A lone
-// segment that would come out unchanged is left alone.
-func (l *PartitionLog) cleanGroup(p *cleanPlan, g [2]int, offsets *offsetMap, res *CompactionResult, tombstonesDue *int64) error {
+// cleanGroup writes the compacted copy of segments[g[0]:g[1]] and swaps it in, and
+// returns the transaction state after the group. A lone segment that would come out
+// unchanged, its transaction index included, is left alone.
+func (l *PartitionLog) cleanGroup(p *cleanPlan, g [2]int, offsets *offsetMap, txns *cleanerTxns, res *CompactionResult, tombstonesDue *int64) (*cleanerTxns, error) {
 	group := p.segments[g[0]:g[1]]
+	txns.indexed = nil
 	if len(group) == 1 {
-		changed, err := p.filterSegment(g[0], offsets, nil, &CompactionResult{}, tombstonesDue)
-		if err != nil || !changed {
-			return err
+		trial := txns.clone()
+		changed, err := p.filterSegment(g[0], offsets, nil, trial, &CompactionResult{}, tombstonesDue)
+		if err != nil {
+			return nil, err
+		}
+		if !changed && slices.Equal(trial.indexed, p.indexed[g[0]]) {
+			return trial, nil
 		}
 	}
 	w, err := newCleanedWriter(p.dir, group[0].base, p.cfg.IndexIntervalBytes)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var stats CompactionResult
 	for i := g[0]; i < g[1]; i++ {
-		if _, err := p.filterSegment(i, offsets, w, &stats, tombstonesDue); err != nil {
-			return joinAbort(err, w)
+		if _, err := p.filterSegment(i, offsets, w, txns, &stats, tombstonesDue); err != nil {
+			return nil, joinAbort(err, w)
 		}
 	}
+	for _, e := range txns.indexed {
+		w.seg.txns.add(e)
+	}
 	if err := w.finish(); err != nil {
-		return joinAbort(err, w)
+		return nil, joinAbort(err, w)
 	}
 	if err := l.swapIn(group, w.seg.size); err != nil {
-		return err
+		return nil, err
 	}
 	res.SegmentsReplaced += len(group)
 	res.SegmentsWritten++
@@ -134,7 +145,7 @@ func (l *PartitionLog) cleanGroup(p *cleanPlan, g [2]int, offsets *offsetMap, re
 	res.BytesAfter += w.seg.size
 	res.RecordsRemoved += stats.RecordsRemoved
 	res.TombstonesRemoved += stats.TombstonesRemoved
-	return nil
+	return txns, nil
 }
 
 func joinAbort(err error, w *cleanedWriter) error {
@@ -145,9 +156,12 @@ func joinAbort(err error, w *cleanedWriter) error {
 }
 
 // filterSegment runs the retention rules over segments[i], writing what survives to w
-// (nil: only report whether anything would be removed). tombstonesDue is lowered to
-// when the earliest tombstone kept will be old enough to remove.
-func (p *cleanPlan) filterSegment(i int, offsets *offsetMap, w *cleanedWriter, stats *CompactionResult, tombstonesDue *int64) (bool, error) {
+// (nil: only report whether anything would be removed). txns carries the transaction
+// state from the segments before: an aborted transaction's records go, a marker goes
+// once its transaction's data has and its delete horizon has passed (filterMarker).
+// tombstonesDue is lowered to when the earliest tombstone or marker kept will be old
+// enough to remove.
+func (p *cleanPlan) filterSegment(i int, offsets *offsetMap, w *cleanedWriter, txns *cleanerTxns, stats *CompactionResult, tombstonesDue *int64) (bool, error) {
 	segTs := p.largest[i]
 	expired := segTs < p.now-p.cfg.DeleteRetentionMs
 	retain := func(offset int64, r *record) bool {
@@ -169,19 +183,26 @@ func (p *cleanPlan) filterSegment(i int, offsets *offsetMap, w *cleanedWriter, s
 		return true
 	}
 	changed := false
+	build := w != nil
 	err := scanSegment(p.segments[i], p.sizes[i], func(b []byte, h *batchHeader) error {
-		out := b
-		if !h.isControl() {
-			last, ok := p.lastBatches[h.producerID]
-			keepEmpty := h.producerID >= 0 && ok && last == h.lastOffset()
-			var c bool
-			var err error
-			if out, c, err = filterBatch(b, h, retain, keepEmpty, w != nil); err != nil {
-				return err
-			}
-			changed = changed || c
+		keepState := p.keepsProducerState(h)
+		var out []byte
+		var c bool
+		var err error
+		switch {
+		case h.isControl():
+			out, c, err = p.filterMarker(b, h, txns.onControl(b, h), keepState, build, tombstonesDue)
+		case txns.onData(h):
+			stats.RecordsRemoved += int64(h.recordCount)
+			out, c, err = filterAborted(b, h, keepState, build)
+		default:
+			out, c, err = filterBatch(b, h, retain, keepState, build)
 		}
-		if w == nil || out == nil {
+		if err != nil {
+			return err
+		}
+		changed = changed || c
+		if !build || out == nil {
 			return nil
 		}
 		return w.write(out)

@@ -81,7 +81,8 @@ func rebuildBatch(src []byte, h *batchHeader, records []byte, n int32, maxTs int
 }
 
 // cleanedWriter writes the replacement of a group of segments to X.log.cleaned,
-// building its offset and time indexes as the batches go by.
+// building its offset and time indexes as the batches go by; its transaction index
+// gets the aborts whose markers it keeps.
 type cleanedWriter struct {
 	seg      *segment
 	w        *bufio.Writer
@@ -97,8 +98,10 @@ func newCleanedWriter(dir string, base int64, interval int32) (*cleanedWriter, e
 	s := newSegment(dir, base, f)
 	s.offsets.path += cleanedSuffix
 	s.times.path += cleanedSuffix
+	s.txns.file.path += cleanedSuffix
 	s.offsets.reset() // truncate whatever a failed pass left at these paths
 	s.times.reset()
+	s.txns.reset()
 	return &cleanedWriter{seg: s, w: bufio.NewWriterSize(f, 256<<10), interval: interval}, nil
 }
 
@@ -129,7 +132,7 @@ func (c *cleanedWriter) finish() error {
 func (c *cleanedWriter) abort() error {
 	c.seg.file.Close()
 	var errs []error
-	for _, p := range []string{c.seg.file.Name(), c.seg.offsets.path, c.seg.times.path} {
+	for _, p := range []string{c.seg.file.Name(), c.seg.offsets.path, c.seg.times.path, c.seg.txns.file.path} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			errs = append(errs, fmt.Errorf("remove cleaned segment: %w", err))
 		}
