@@ -24,22 +24,28 @@ type CompactionResult struct {
 	SegmentsWritten   int     // segments that replaced them (fewer when small ones were grouped)
 	BytesBefore       int64   // size of the replaced segments
 	BytesAfter        int64   // size of their replacements
-	RecordsRemoved    int64   // superseded and keyless records dropped
+	RecordsRemoved    int64   // superseded, keyless and aborted records dropped
 	TombstonesRemoved int64   // tombstones dropped after delete.retention.ms
 }
 
 // Compact runs the log cleaner on the partition if cleanup.policy includes compact and
 // the log is due: its dirty share of sealed bytes exceeds min.cleanable.dirty.ratio, a
 // dirty record is older than max.compaction.lag.ms, or a tombstone kept by an earlier
-// pass has outlived delete.retention.ms. Only sealed segments are compacted, and of
-// them only those wholly older than min.compaction.lag.ms. Offsets, the log start and
-// the log end never change; a fetch at a removed offset returns the next batch.
+// pass (or a transaction marker's delete horizon) has been reached. Only sealed
+// segments wholly below the first unstable offset (see LastStableOffset) are
+// compacted, and of them only those wholly older than min.compaction.lag.ms. Offsets,
+// the log start and the log end never change; a fetch at a removed offset returns the
+// next batch.
 //
 // A record survives if it has a key and no later record in the dirty range has the
 // same key; a tombstone also goes once the largest timestamp of the segment holding it
 // is more than delete.retention.ms old (Kafka measures from when the segment was last
-// cleaned, which needs per-batch state this log does not keep). Control batches are
-// kept. Records without a key are dropped, as Kafka's cleaner drops them.
+// cleaned, which needs per-batch state this log does not keep). Records without a key
+// are dropped, as Kafka's cleaner drops them. Records of aborted transactions are
+// dropped whatever their key; a transaction marker stays while its transaction's data
+// may remain before it, then goes after a delete horizon, as in Kafka's LogCleaner
+// (filterMarker). The batch holding a producer's last sequence (or, with no data left,
+// its last marker) is kept, emptied if need be, so its state survives a rebuild.
 func (l *PartitionLog) Compact(now time.Time) (CompactionResult, error) {
 	l.flushMu.Lock()
 	defer l.flushMu.Unlock()

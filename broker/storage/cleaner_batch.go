@@ -57,11 +57,13 @@ func filterBatch(b []byte, h *batchHeader, retain func(offset int64, r *record) 
 	return out, true, err
 }
 
-// rebuildBatch writes a batch with src's header around the n records in records.
+// rebuildBatch writes a batch with src's header around the n records in records. An
+// empty batch is written as Kafka's DefaultRecordBatch.writeEmptyHeader writes one:
+// uncompressed, without a base timestamp or delete horizon.
 func rebuildBatch(src []byte, h *batchHeader, records []byte, n int32, maxTs int64) ([]byte, error) {
 	attributes := h.attributes
 	if n == 0 {
-		attributes &^= attrCompressionMask
+		attributes &^= attrCompressionMask | attrDeleteHorizon
 	}
 	payload, err := compress(int(attributes&attrCompressionMask), records)
 	if err != nil {
@@ -74,6 +76,10 @@ func rebuildBatch(src []byte, h *batchHeader, records []byte, n int32, maxTs int
 	be.PutUint16(out[attributesOff:], uint16(attributes))
 	if n > 0 && attributes&attrLogAppendTime == 0 {
 		be.PutUint64(out[maxTimestampOff:], uint64(maxTs))
+	}
+	if n == 0 {
+		noTs := int64(noTimestamp)
+		be.PutUint64(out[baseTimestampOff:], uint64(noTs))
 	}
 	be.PutUint32(out[recordCountOff:], uint32(n))
 	be.PutUint32(out[crcOff:], crc32.Checksum(out[attributesOff:], castagnoli))

@@ -237,3 +237,27 @@ func TestCompactInterruptedSwapWithTxnIndex(t *testing.T) {
 		})
 	}
 }
+
+// A marker that is its producer's last record (the abort bumped the epoch, so no data
+// batch holds its state) loses only its record once its horizon passes: the empty
+// batch is written as Kafka writes one, without a base timestamp or horizon.
+func TestCompactEmptiesProducersLastMarker(t *testing.T) {
+	cfg := compactConfig()
+	cfg.DeleteRetentionMs = 1000
+	l := openLog(t, t.TempDir(), cfg)
+	defer l.Close()
+	appendKeyed(t, l, txnKeyed(5, 0, kv{key: "k", value: "a"})) // 0
+	mustMarker(t, l, abortMarker(5, 1, 0))                      // 1: the coordinator bumps the epoch
+	appendKeyed(t, l, keyed(100, kv{key: "k", value: "b"}))     // 2
+	for i, now := range []int64{10_000, 20_000, 21_000} {
+		roll(t, l)
+		appendKeyed(t, l, keyed(100, kv{key: fmt.Sprint("q", i), value: "1"}))
+		compactNow(t, l, now)
+	}
+	want := []string{"1 p5 []", "2 p-1 [k=b]", "3 p-1 [q0=1]", "4 p-1 [q1=1]", "5 p-1 [q2=1]"}
+	sameInOrder(t, batchesOf(t, l), want)
+	empty := readAll(t, l)[0]
+	if empty.Attributes != attrControl|attrTransactional || empty.FirstTimestamp != -1 || empty.MaxTimestamp != 7000 || empty.ProducerEpoch != 1 {
+		t.Fatalf("emptied marker %+v", empty)
+	}
+}
