@@ -93,8 +93,11 @@ func (h *batchHeader) lastSequence() int32 {
 	return nextSequence(h.baseSequence, h.lastOffsetDelta)
 }
 
-// noSequence is Kafka's RecordBatch.NO_SEQUENCE.
-const noSequence = -1
+// noSequence and noTimestamp are Kafka's RecordBatch.NO_SEQUENCE and NO_TIMESTAMP.
+const (
+	noSequence  = -1
+	noTimestamp = -1
+)
 
 func nextSequence(seq, delta int32) int32 {
 	if seq > maxInt32-delta {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -23,22 +24,28 @@ type CompactionResult struct {
 	SegmentsWritten   int     // segments that replaced them (fewer when small ones were grouped)
 	BytesBefore       int64   // size of the replaced segments
 	BytesAfter        int64   // size of their replacements
-	RecordsRemoved    int64   // superseded and keyless records dropped
+	RecordsRemoved    int64   // superseded, keyless and aborted records dropped
 	TombstonesRemoved int64   // tombstones dropped after delete.retention.ms
 }
 
 // Compact runs the log cleaner on the partition if cleanup.policy includes compact and
 // the log is due: its dirty share of sealed bytes exceeds min.cleanable.dirty.ratio, a
 // dirty record is older than max.compaction.lag.ms, or a tombstone kept by an earlier
-// pass has outlived delete.retention.ms. Only sealed segments are compacted, and of
-// them only those wholly older than min.compaction.lag.ms. Offsets, the log start and
-// the log end never change; a fetch at a removed offset returns the next batch.
+// pass (or a transaction marker's delete horizon) has been reached. Only sealed
+// segments wholly below the first unstable offset (see LastStableOffset) are
+// compacted, and of them only those wholly older than min.compaction.lag.ms. Offsets,
+// the log start and the log end never change; a fetch at a removed offset returns the
+// next batch.
 //
 // A record survives if it has a key and no later record in the dirty range has the
 // same key; a tombstone also goes once the largest timestamp of the segment holding it
 // is more than delete.retention.ms old (Kafka measures from when the segment was last
-// cleaned, which needs per-batch state this log does not keep). Control batches are
-// kept. Records without a key are dropped, as Kafka's cleaner drops them.
+// cleaned, which needs per-batch state this log does not keep). Records without a key
+// are dropped, as Kafka's cleaner drops them. Records of aborted transactions are
+// dropped whatever their key; a transaction marker stays while its transaction's data
+// may remain before it, then goes after a delete horizon, as in Kafka's LogCleaner
+// (filterMarker). The batch holding a producer's last sequence (or, with no data left,
+// its last marker) is kept, emptied if need be, so its state survives a rebuild.
 func (l *PartitionLog) Compact(now time.Time) (CompactionResult, error) {
 	l.flushMu.Lock()
 	defer l.flushMu.Unlock()
@@ -57,8 +64,9 @@ func (l *PartitionLog) compactHoldingFlush(now time.Time) (CompactionResult, err
 	res.Cleaned = true
 	res.CleanedUpTo = max(plan.firstDirty, plan.ends[plan.uncleanable-1])
 	tombstonesDue := int64(math.MaxInt64)
+	txns := newCleanerTxns(plan.aborted)
 	for _, g := range plan.groups() {
-		if err := l.cleanGroup(plan, g, offsets, &res, &tombstonesDue); err != nil {
+		if txns, err = l.cleanGroup(plan, g, offsets, txns, &res, &tombstonesDue); err != nil {
 			return res, l.errorf("compact: %w", err)
 		}
 	}
@@ -100,31 +108,40 @@ func scanSegment(s *segment, size int64, visit func(b []byte, h *batchHeader) er
 	return nil
 }
 
-// cleanGroup writes the compacted copy of segments[g[0]:g[1]] and swaps it in. A lone
-// segment that would come out unchanged is left alone.
-func (l *PartitionLog) cleanGroup(p *cleanPlan, g [2]int, offsets *offsetMap, res *CompactionResult, tombstonesDue *int64) error {
+// cleanGroup writes the compacted copy of segments[g[0]:g[1]] and swaps it in, and
+// returns the transaction state after the group. A lone segment that would come out
+// unchanged, its transaction index included, is left alone.
+func (l *PartitionLog) cleanGroup(p *cleanPlan, g [2]int, offsets *offsetMap, txns *cleanerTxns, res *CompactionResult, tombstonesDue *int64) (*cleanerTxns, error) {
 	group := p.segments[g[0]:g[1]]
+	txns.indexed = nil
 	if len(group) == 1 {
-		changed, err := p.filterSegment(g[0], offsets, nil, &CompactionResult{}, tombstonesDue)
-		if err != nil || !changed {
-			return err
+		trial := txns.clone()
+		changed, err := p.filterSegment(g[0], offsets, nil, trial, &CompactionResult{}, tombstonesDue)
+		if err != nil {
+			return nil, err
+		}
+		if !changed && slices.Equal(trial.indexed, p.indexed[g[0]]) {
+			return trial, nil
 		}
 	}
 	w, err := newCleanedWriter(p.dir, group[0].base, p.cfg.IndexIntervalBytes)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var stats CompactionResult
 	for i := g[0]; i < g[1]; i++ {
-		if _, err := p.filterSegment(i, offsets, w, &stats, tombstonesDue); err != nil {
-			return joinAbort(err, w)
+		if _, err := p.filterSegment(i, offsets, w, txns, &stats, tombstonesDue); err != nil {
+			return nil, joinAbort(err, w)
 		}
 	}
+	for _, e := range txns.indexed {
+		w.seg.txns.add(e)
+	}
 	if err := w.finish(); err != nil {
-		return joinAbort(err, w)
+		return nil, joinAbort(err, w)
 	}
 	if err := l.swapIn(group, w.seg.size); err != nil {
-		return err
+		return nil, err
 	}
 	res.SegmentsReplaced += len(group)
 	res.SegmentsWritten++
@@ -134,7 +151,7 @@ func (l *PartitionLog) cleanGroup(p *cleanPlan, g [2]int, offsets *offsetMap, re
 	res.BytesAfter += w.seg.size
 	res.RecordsRemoved += stats.RecordsRemoved
 	res.TombstonesRemoved += stats.TombstonesRemoved
-	return nil
+	return txns, nil
 }
 
 func joinAbort(err error, w *cleanedWriter) error {
@@ -145,9 +162,12 @@ func joinAbort(err error, w *cleanedWriter) error {
 }
 
 // filterSegment runs the retention rules over segments[i], writing what survives to w
-// (nil: only report whether anything would be removed). tombstonesDue is lowered to
-// when the earliest tombstone kept will be old enough to remove.
-func (p *cleanPlan) filterSegment(i int, offsets *offsetMap, w *cleanedWriter, stats *CompactionResult, tombstonesDue *int64) (bool, error) {
+// (nil: only report whether anything would be removed). txns carries the transaction
+// state from the segments before: an aborted transaction's records go, a marker goes
+// once its transaction's data has and its delete horizon has passed (filterMarker).
+// tombstonesDue is lowered to when the earliest tombstone or marker kept will be old
+// enough to remove.
+func (p *cleanPlan) filterSegment(i int, offsets *offsetMap, w *cleanedWriter, txns *cleanerTxns, stats *CompactionResult, tombstonesDue *int64) (bool, error) {
 	segTs := p.largest[i]
 	expired := segTs < p.now-p.cfg.DeleteRetentionMs
 	retain := func(offset int64, r *record) bool {
@@ -169,19 +189,26 @@ func (p *cleanPlan) filterSegment(i int, offsets *offsetMap, w *cleanedWriter, s
 		return true
 	}
 	changed := false
+	build := w != nil
 	err := scanSegment(p.segments[i], p.sizes[i], func(b []byte, h *batchHeader) error {
-		out := b
-		if !h.isControl() {
-			last, ok := p.lastBatches[h.producerID]
-			keepEmpty := h.producerID >= 0 && ok && last == h.lastOffset()
-			var c bool
-			var err error
-			if out, c, err = filterBatch(b, h, retain, keepEmpty, w != nil); err != nil {
-				return err
-			}
-			changed = changed || c
+		keepState := p.keepsProducerState(h)
+		var out []byte
+		var c bool
+		var err error
+		switch {
+		case h.isControl():
+			out, c, err = p.filterMarker(b, h, txns.onControl(b, h), keepState, build, tombstonesDue)
+		case txns.onData(h):
+			stats.RecordsRemoved += int64(h.recordCount)
+			out, c, err = filterAborted(b, h, keepState, build)
+		default:
+			out, c, err = filterBatch(b, h, retain, keepState, build)
 		}
-		if w == nil || out == nil {
+		if err != nil {
+			return err
+		}
+		changed = changed || c
+		if !build || out == nil {
 			return nil
 		}
 		return w.write(out)

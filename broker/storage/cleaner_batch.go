@@ -57,11 +57,13 @@ func filterBatch(b []byte, h *batchHeader, retain func(offset int64, r *record) 
 	return out, true, err
 }
 
-// rebuildBatch writes a batch with src's header around the n records in records.
+// rebuildBatch writes a batch with src's header around the n records in records. An
+// empty batch is written as Kafka's DefaultRecordBatch.writeEmptyHeader writes one:
+// uncompressed, without a base timestamp or delete horizon.
 func rebuildBatch(src []byte, h *batchHeader, records []byte, n int32, maxTs int64) ([]byte, error) {
 	attributes := h.attributes
 	if n == 0 {
-		attributes &^= attrCompressionMask
+		attributes &^= attrCompressionMask | attrDeleteHorizon
 	}
 	payload, err := compress(int(attributes&attrCompressionMask), records)
 	if err != nil {
@@ -75,13 +77,18 @@ func rebuildBatch(src []byte, h *batchHeader, records []byte, n int32, maxTs int
 	if n > 0 && attributes&attrLogAppendTime == 0 {
 		be.PutUint64(out[maxTimestampOff:], uint64(maxTs))
 	}
+	if n == 0 {
+		noTs := int64(noTimestamp)
+		be.PutUint64(out[baseTimestampOff:], uint64(noTs))
+	}
 	be.PutUint32(out[recordCountOff:], uint32(n))
 	be.PutUint32(out[crcOff:], crc32.Checksum(out[attributesOff:], castagnoli))
 	return out, nil
 }
 
 // cleanedWriter writes the replacement of a group of segments to X.log.cleaned,
-// building its offset and time indexes as the batches go by.
+// building its offset and time indexes as the batches go by; its transaction index
+// gets the aborts whose markers it keeps.
 type cleanedWriter struct {
 	seg      *segment
 	w        *bufio.Writer
@@ -97,8 +104,10 @@ func newCleanedWriter(dir string, base int64, interval int32) (*cleanedWriter, e
 	s := newSegment(dir, base, f)
 	s.offsets.path += cleanedSuffix
 	s.times.path += cleanedSuffix
+	s.txns.file.path += cleanedSuffix
 	s.offsets.reset() // truncate whatever a failed pass left at these paths
 	s.times.reset()
+	s.txns.reset()
 	return &cleanedWriter{seg: s, w: bufio.NewWriterSize(f, 256<<10), interval: interval}, nil
 }
 
@@ -129,7 +138,7 @@ func (c *cleanedWriter) finish() error {
 func (c *cleanedWriter) abort() error {
 	c.seg.file.Close()
 	var errs []error
-	for _, p := range []string{c.seg.file.Name(), c.seg.offsets.path, c.seg.times.path} {
+	for _, p := range []string{c.seg.file.Name(), c.seg.offsets.path, c.seg.times.path, c.seg.txns.file.path} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			errs = append(errs, fmt.Errorf("remove cleaned segment: %w", err))
 		}

@@ -24,6 +24,7 @@ type keyedSpec struct {
 	pid       int64
 	epoch     int16
 	seq       int32
+	txn       bool
 }
 
 func keyed(ts int64, recs ...kv) keyedSpec {
@@ -58,6 +59,9 @@ func makeKeyedBatch(tb testing.TB, s keyedSpec) []byte {
 			tb.Fatalf("compress with %v failed", s.codec)
 		}
 		recs, attrs = bytes.Clone(out), int16(codec)
+	}
+	if s.txn {
+		attrs |= attrTransactional
 	}
 	b := kmsg.RecordBatch{
 		PartitionLeaderEpoch: -1,

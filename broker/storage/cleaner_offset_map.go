@@ -24,16 +24,23 @@ func (o *offsetMap) hash(key []byte) [2]uint64 {
 }
 
 // buildOffsetMap records the latest offset of every key in the dirty range [firstDirty,
-// start of segments[uncleanable]). When the map fills it stops at the end of a
-// segment, lowering uncleanable, and the next pass carries on from there.
+// start of segments[uncleanable]). Records of aborted transactions are left out, as
+// Kafka's buildOffsetMapForSegment does: they are removed whatever their key, and must
+// not make an older committed value look superseded. When the map fills it stops at
+// the end of a segment, lowering uncleanable, and the next pass carries on from there.
 func (p *cleanPlan) buildOffsetMap() (*offsetMap, error) {
 	m := newOffsetMap()
+	txns := newCleanerTxns(p.abortedFrom(p.firstDirty))
 	for i, s := range p.segments[:p.uncleanable] {
 		if p.ends[i] <= p.firstDirty {
 			continue
 		}
 		err := scanSegment(s, p.sizes[i], func(b []byte, h *batchHeader) error {
-			if h.isControl() || h.lastOffset() < p.firstDirty {
+			if h.isControl() {
+				txns.onControl(b, h)
+				return nil
+			}
+			if txns.onData(h) || h.lastOffset() < p.firstDirty {
 				return nil
 			}
 			data, err := batchRecords(b, h)

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"time"
@@ -19,7 +20,11 @@ type cleanPlan struct {
 	largest     []int64    // a reader's lazy index load writes those fields
 	uncleanable int
 	firstDirty  int64
-	lastBatches map[int64]int64 // producer id → last offset of its newest batch
+	lastRecords map[int64]lastRecord // producer id → what keeps its state
+	// aborted lists the aborted transactions of every segment's transaction index, by
+	// first offset; indexed[i] is segments[i]'s own index.
+	aborted []abortedTxnEntry
+	indexed [][]abortedTxnEntry
 }
 
 // planCompaction decides whether the log is due, as Kafka's LogCleanerManager does,
@@ -47,10 +52,21 @@ func (l *PartitionLog) planCompaction(now time.Time) (*cleanPlan, CompactionResu
 		p.firstDirty = l.logStartOffset
 	}
 	p.uncleanable = len(p.segments)
+	// Kafka's cleaner never goes past the last stable offset: an undecided
+	// transaction's records might yet be aborted. Completed transactions count until
+	// LastStableOffset has seen the high watermark pass their marker.
+	if fuo, ok := l.producers.txns.firstUnstableOffset(math.MinInt64); ok {
+		for i := range p.segments {
+			if p.ends[i] > fuo {
+				p.uncleanable = i
+				break
+			}
+		}
+	}
 	if lag := p.cfg.MinCompactionLagMs; lag > 0 {
 		for i := range p.segments {
 			if p.ends[i] > p.firstDirty && p.largest[i] > p.now-lag {
-				p.uncleanable = i
+				p.uncleanable = min(p.uncleanable, i)
 				break
 			}
 		}
@@ -73,13 +89,45 @@ func (l *PartitionLog) planCompaction(now time.Time) (*cleanPlan, CompactionResu
 	if !due && (p.uncleanable == 0 || p.now < l.tombstonesDue) {
 		return nil, res, nil
 	}
-	p.lastBatches = make(map[int64]int64, len(l.producers.producers))
+	p.lastRecords = make(map[int64]lastRecord, len(l.producers.producers))
 	for id, e := range l.producers.producers {
+		last := lastRecord{dataOffset: -1, epoch: e.epoch}
 		if e.n > 0 {
-			p.lastBatches[id] = e.batches[e.n-1].lastOffset
+			last.dataOffset = e.batches[e.n-1].lastOffset
 		}
+		p.lastRecords[id] = last
+	}
+	if err := l.planAbortedTxnsLocked(p); err != nil {
+		return nil, res, l.errorf("compact: %w", err)
 	}
 	return p, res, nil
+}
+
+// planAbortedTxnsLocked copies the transaction indexes into the plan: the active
+// segment's too, since an abort marker there may end a transaction whose data is in
+// the segments being cleaned.
+func (l *PartitionLog) planAbortedTxnsLocked(p *cleanPlan) error {
+	p.indexed = make([][]abortedTxnEntry, len(p.segments))
+	for i, s := range l.segments {
+		if err := s.txns.ensureLoaded(l.log); err != nil {
+			return err
+		}
+		var entries []abortedTxnEntry
+		for j := range s.txns.entries() {
+			entries = append(entries, s.txns.at(j))
+		}
+		if i < len(p.indexed) {
+			p.indexed[i] = entries
+		}
+		p.aborted = append(p.aborted, entries...)
+	}
+	slices.SortStableFunc(p.aborted, func(a, b abortedTxnEntry) int { return cmp.Compare(a.firstOffset, b.firstOffset) })
+	return nil
+}
+
+// abortedFrom is the aborted transactions with a marker at or after offset.
+func (p *cleanPlan) abortedFrom(offset int64) []abortedTxnEntry {
+	return slices.DeleteFunc(slices.Clone(p.aborted), func(e abortedTxnEntry) bool { return e.lastOffset < offset })
 }
 
 // maxLagExceeded is max.compaction.lag.ms: the first batch of some dirty sealed

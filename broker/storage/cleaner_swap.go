@@ -24,7 +24,8 @@ const (
 // each made durable before the next, so that a kill -9 anywhere leaves a directory
 // that recovery turns into either the old segments or the new one, never a mix:
 //
-//  1. B.log.cleaned, B.index.cleaned and B.timeindex.cleaned are written and fsynced.
+//  1. B.log.cleaned, B.index.cleaned and B.timeindex.cleaned are written and fsynced,
+//     and B.txnindex.cleaned if the cleaned segment keeps an abort marker.
 //  2. markReplaced: every replaced segment's log is renamed to .deleted.
 //  3. commitSwap: the .cleaned files are renamed to .swap, the log last. The moment
 //     B.log.swap exists the swap is decided.
@@ -47,11 +48,16 @@ func markReplaced(dir string, bases []int64) error {
 	return syncDir(dir)
 }
 
-// commitSwap is step 3.
+// segmentFileSuffixes are a segment's files, the log last: renaming it completes a
+// step of the swap.
+var segmentFileSuffixes = []string{indexSuffix, timeIndexSuffix, txnIndexSuffix, logSuffix}
+
+// commitSwap is step 3. A cleaned segment without aborts has no transaction index.
 func commitSwap(dir string, base int64) error {
-	for _, suffix := range []string{indexSuffix, timeIndexSuffix, logSuffix} {
+	for _, suffix := range segmentFileSuffixes {
 		p := segmentPath(dir, base, suffix)
-		if err := os.Rename(p+cleanedSuffix, p+swapSuffix); err != nil {
+		err := os.Rename(p+cleanedSuffix, p+swapSuffix)
+		if err != nil && !(suffix == txnIndexSuffix && errors.Is(err, fs.ErrNotExist)) {
 			return fmt.Errorf("commit segment swap: %w", err)
 		}
 	}
@@ -70,13 +76,13 @@ func completeSwap(dir string) error {
 		if !ok || !strings.HasSuffix(name, deletedSuffix) {
 			continue
 		}
-		for _, p := range []string{segmentPath(dir, base, indexSuffix), segmentPath(dir, base, timeIndexSuffix), filepath.Join(dir, name)} {
+		for _, p := range []string{segmentPath(dir, base, indexSuffix), segmentPath(dir, base, timeIndexSuffix), segmentPath(dir, base, txnIndexSuffix), filepath.Join(dir, name)} {
 			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("complete segment swap: %w", err)
 			}
 		}
 	}
-	for _, suffix := range []string{indexSuffix, timeIndexSuffix, logSuffix} {
+	for _, suffix := range segmentFileSuffixes {
 		for _, name := range names {
 			if _, ok := parseOffsetFileName(strings.TrimSuffix(name, swapSuffix), suffix); !ok || !strings.HasSuffix(name, swapSuffix) {
 				continue

@@ -126,11 +126,15 @@ func writeCleanedGroup(t *testing.T, l *PartitionLog, now time.Time) []int64 {
 	var stats CompactionResult
 	due := int64(math.MaxInt64)
 	var bases []int64
+	txns := newCleanerTxns(p.aborted)
 	for i := g[0]; i < g[1]; i++ {
-		if _, err := p.filterSegment(i, offsets, w, &stats, &due); err != nil {
+		if _, err := p.filterSegment(i, offsets, w, txns, &stats, &due); err != nil {
 			t.Fatal(err)
 		}
 		bases = append(bases, p.segments[i].base)
+	}
+	for _, e := range txns.indexed {
+		w.seg.txns.add(e)
 	}
 	if err := w.finish(); err != nil {
 		t.Fatal(err)

@@ -2,7 +2,8 @@
 // operator's tools (kafka-dump-log, a directory listing, a copied log dir) see what
 // they expect: <log.dir>/<topic>-<partition>/ holding %020d.log segments of v2 record
 // batches exactly as producers sent them, sparse .index and .timeindex files beside
-// them, a leader-epoch-checkpoint and producer-state snapshots.
+// them (and a .txnindex of aborted transactions for a segment holding abort markers),
+// a leader-epoch-checkpoint and producer-state snapshots.
 //
 // The append path costs one pwrite per batch and no per-record work: batches are
 // validated by CRC only, never decompressed, and the indexes live in memory until a
@@ -10,6 +11,11 @@
 // partition that was not closed cleanly has every segment from its recovery point on
 // rescanned batch by batch, cut at the first torn or corrupt batch, and its indexes
 // and producer state rebuilt.
+//
+// Transactions (KIP-98) live in the producer state: each producer's open transaction,
+// the transactions that hold the last stable offset back, and the aborts indexed per
+// segment for read_committed fetches, as Kafka's ProducerStateManager and
+// TransactionIndex keep them. A non-transactional append does no more than before.
 //
 // Topics with cleanup.policy=compact are compacted by the log cleaner (cleaner*.go),
 // the one part of the package that decompresses records: it rewrites sealed segments

@@ -23,7 +23,8 @@ func (l *PartitionLog) applyProducerBatchLocked(b []byte, h *batchHeader, seg *s
 		return l.errorf("index aborted transaction: %w", err)
 	}
 	e := abortedTxnEntry{producerID: done.producerID, firstOffset: done.firstOffset, lastOffset: done.lastOffset, lastStableOffset: lso}
-	if err := seg.txns.add(e); err != nil {
+	seg.txns.add(e)
+	if err := seg.txns.persist(false); err != nil {
 		return l.errorf("index aborted transaction: %w", err)
 	}
 	return nil

@@ -35,7 +35,12 @@ func mustMarker(tb testing.TB, l *PartitionLog, m TxnMarker) AppendResult {
 // there is none.
 func txnIndexBytes(tb testing.TB, dir string, base int64) []byte {
 	tb.Helper()
-	b, err := os.ReadFile(segmentPath(dir, base, txnIndexSuffix))
+	return txnIndexBytesAt(tb, segmentPath(dir, base, txnIndexSuffix))
+}
+
+func txnIndexBytesAt(tb testing.TB, path string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}

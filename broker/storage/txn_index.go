@@ -108,10 +108,9 @@ func (t *txnIndex) entries() int { return t.file.entries() }
 
 func (t *txnIndex) at(i int) abortedTxnEntry { return decodeAbortedTxn(t.file.entry(i)) }
 
-// add appends an entry and writes it out.
-func (t *txnIndex) add(e abortedTxnEntry) error {
+// add appends an entry in memory; persist writes it.
+func (t *txnIndex) add(e abortedTxnEntry) {
 	t.file.buf = e.appendTo(t.file.buf)
-	return t.persist(false)
 }
 
 // truncateTo drops the entries whose marker is at or after offset, as Kafka's
