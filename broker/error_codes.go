@@ -25,7 +25,7 @@ func errorCode(err error) int16 {
 		return kerr.InvalidTxnState.Code
 	case errors.Is(err, storage.ErrTransactionCoordinatorFenced):
 		return kerr.TransactionCoordinatorFenced.Code
-	case errors.Is(err, storage.ErrMissingKey):
+	case errors.Is(err, storage.ErrMissingKey), errors.Is(err, storage.ErrInvalidRecord):
 		return kerr.InvalidRecord.Code
 	case errors.Is(err, storage.ErrZstdNeedsNewerFetch):
 		return kerr.UnsupportedCompressionType.Code
