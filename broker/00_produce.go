@@ -149,14 +149,22 @@ func forEachProducePartition(resp *kmsg.ProduceResponse, fn func(*kmsg.ProduceRe
 }
 
 // appendProduced validates and appends one partition's batch as its leader, and returns
-// the leadership term it was appended in. The leadership lock is held across the check
-// and the append, so a batch is never written after the partition became a follower.
-// The caller calls appendedAsLeader once it has appended what it had to append.
-// legacyFormats allows Kafka's old message formats (Produce v0-2); opts says who
-// writes and carries the batch's transaction verification.
+// the leadership term it was appended in (appendLeading). The caller calls
+// appendedAsLeader once it has appended what it had to append. legacyFormats allows
+// Kafka's old message formats (Produce v0-2); opts says who writes and carries the
+// batch's transaction verification.
 func (b *Broker) appendProduced(topic string, partition int32, records []byte, acks int16, legacyFormats bool, opts storage.AppendOptions) (*Partition, storage.AppendResult, uint64, error) {
+	return b.appendLeading(b.Image(), topic, partition, func(p *Partition, st partitionState) (storage.AppendResult, error) {
+		return appendAsLeader(p, st, records, acks, legacyFormats, opts)
+	})
+}
+
+// appendLeading runs write on the partition while this broker leads it, and returns the
+// leadership term it wrote in. The leadership lock is held across the check and the
+// write, so nothing is written after the partition became a follower; a broker whose
+// metadata session is lost writes nothing.
+func (b *Broker) appendLeading(img *metadata.Image, topic string, partition int32, write func(*Partition, partitionState) (storage.AppendResult, error)) (*Partition, storage.AppendResult, uint64, error) {
 	var none storage.AppendResult
-	img := b.Image()
 	t, ok := img.Topics[topic]
 	if !ok || t.Partitions[partition] == nil {
 		return nil, none, 0, kerr.UnknownTopicOrPartition
@@ -171,7 +179,7 @@ func (b *Broker) appendProduced(topic string, partition int32, records []byte, a
 	if st.leader != b.id {
 		return nil, none, 0, kerr.NotLeaderForPartition
 	}
-	res, err := appendAsLeader(p, st, records, acks, legacyFormats, opts)
+	res, err := write(p, st)
 	return p, res, st.term, err
 }
 

@@ -12,7 +12,9 @@ import "github.com/twmb/franz-go/pkg/kmsg"
 //   topic: left out of an answer for every offset, TOPIC_AUTHORIZATION_FAILED for
 //   the requested partitions of one the client may not describe.
 // * Partitions without a commit answer offset -1.
-// * require_stable has nothing to wait for: there are no transactional offsets.
+// * require_stable (v7+, KIP-447): a partition with an offset commit still pending (a
+//   transactional one waiting for its marker, or a plain one being written) answers
+//   UNSTABLE_OFFSET_COMMIT, and the consumer asks again.
 // Version notes:
 // * v1: offsets from Kafka rather than ZooKeeper (the same here)
 // * v2: group error code; a null topic list fetches every committed offset

@@ -142,27 +142,13 @@ func (b *Broker) appendTxnMarkers(req *kmsg.WriteTxnMarkersRequest) (*kmsg.Write
 	}
 }
 
-// appendMarker appends one marker as the partition's leader, under the leadership lock
-// as appendProduced does, and returns the term it was appended in.
+// appendMarker appends one marker as the partition's leader (appendLeading), refused
+// under min.insync.replicas as Kafka's acks=all append is.
 func (b *Broker) appendMarker(img *metadata.Image, topic string, partition int32, m storage.TxnMarker) (*Partition, storage.AppendResult, uint64, error) {
-	var none storage.AppendResult
-	t, ok := img.Topics[topic]
-	if !ok || t.Partitions[partition] == nil {
-		return nil, none, 0, kerr.UnknownTopicOrPartition
-	}
-	p, ok := b.replicas.Get(topic, partition)
-	if !ok || b.sessionLost() {
-		return nil, none, 0, kerr.NotLeaderForPartition
-	}
-	p.leadership.RLock()
-	defer p.leadership.RUnlock()
-	st := p.state()
-	switch {
-	case st.leader != b.id:
-		return nil, none, 0, kerr.NotLeaderForPartition
-	case len(st.isr) < st.minISR:
-		return nil, none, 0, kerr.NotEnoughReplicas
-	}
-	res, err := p.log.AppendTxnMarker(m, st.leaderEpoch)
-	return p, res, st.term, err
+	return b.appendLeading(img, topic, partition, func(p *Partition, st partitionState) (storage.AppendResult, error) {
+		if len(st.isr) < st.minISR {
+			return storage.AppendResult{}, kerr.NotEnoughReplicas
+		}
+		return p.log.AppendTxnMarker(m, st.leaderEpoch)
+	})
 }

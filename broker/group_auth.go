@@ -24,29 +24,24 @@ func (c *clientConn) mayGroup(img *metadata.Image, op int8, group string) bool {
 // read, and the response entries of the others; refused is set when the group itself
 // is, and then the response entries cover every partition.
 func (c *clientConn) authorizeOffsetCommit(img *metadata.Image, req *kmsg.OffsetCommitRequest) (allowed *kmsg.OffsetCommitRequest, denied []kmsg.OffsetCommitResponseTopic, refused bool) {
-	groupOK := c.mayGroup(img, metadata.ACLOperationRead, req.Group)
-	readable := c.authorizedTopics(img, metadata.ACLOperationRead, namesOf(req.Topics, func(t *kmsg.OffsetCommitRequestTopic) string { return t.Topic }))
-	kept := *req
-	kept.Topics = nil
-	for _, rt := range req.Topics {
-		if groupOK && readable.allows(rt.Topic) {
-			kept.Topics = append(kept.Topics, rt)
-			continue
-		}
-		code := kerr.TopicAuthorizationFailed.Code
-		if !groupOK {
-			code = kerr.GroupAuthorizationFailed.Code
-		}
-		st := kmsg.NewOffsetCommitResponseTopic()
-		st.Topic = rt.Topic
-		for _, rp := range rt.Partitions {
-			sp := kmsg.NewOffsetCommitResponseTopicPartition()
-			sp.Partition, sp.ErrorCode = rp.Partition, code
-			st.Partitions = append(st.Partitions, sp)
-		}
-		denied = append(denied, st)
+	code := int16(0)
+	if !c.mayGroup(img, metadata.ACLOperationRead, req.Group) {
+		code = kerr.GroupAuthorizationFailed.Code
 	}
-	return &kept, denied, !groupOK
+	kept := *req
+	kept.Topics, denied = splitReadableTopics(c, img, req.Topics, code,
+		func(t *kmsg.OffsetCommitRequestTopic) string { return t.Topic },
+		func(rt kmsg.OffsetCommitRequestTopic, code int16) kmsg.OffsetCommitResponseTopic {
+			st := kmsg.NewOffsetCommitResponseTopic()
+			st.Topic = rt.Topic
+			for _, rp := range rt.Partitions {
+				sp := kmsg.NewOffsetCommitResponseTopicPartition()
+				sp.Partition, sp.ErrorCode = rp.Partition, code
+				st.Partitions = append(st.Partitions, sp)
+			}
+			return st
+		})
+	return &kept, denied, code != 0
 }
 
 // authorizeTxnOffsetCommit is authorizeOffsetCommit for TxnOffsetCommit, in
@@ -61,35 +56,20 @@ func (c *clientConn) authorizeTxnOffsetCommit(img *metadata.Image, req *kmsg.Txn
 	case !c.mayGroup(img, metadata.ACLOperationRead, req.Group):
 		code = kerr.GroupAuthorizationFailed.Code
 	}
-	if code != 0 {
-		for _, rt := range req.Topics {
-			denied = append(denied, txnOffsetCommitRefusal(rt, code))
-		}
-		return req, denied, true
-	}
-	readable := c.authorizedTopics(img, metadata.ACLOperationRead, namesOf(req.Topics, func(t *kmsg.TxnOffsetCommitRequestTopic) string { return t.Topic }))
 	kept := *req
-	kept.Topics = nil
-	for _, rt := range req.Topics {
-		if readable.allows(rt.Topic) {
-			kept.Topics = append(kept.Topics, rt)
-			continue
-		}
-		denied = append(denied, txnOffsetCommitRefusal(rt, kerr.TopicAuthorizationFailed.Code))
-	}
-	return &kept, denied, false
-}
-
-// txnOffsetCommitRefusal answers every partition of a TxnOffsetCommit topic with code.
-func txnOffsetCommitRefusal(rt kmsg.TxnOffsetCommitRequestTopic, code int16) kmsg.TxnOffsetCommitResponseTopic {
-	st := kmsg.NewTxnOffsetCommitResponseTopic()
-	st.Topic = rt.Topic
-	for _, rp := range rt.Partitions {
-		sp := kmsg.NewTxnOffsetCommitResponseTopicPartition()
-		sp.Partition, sp.ErrorCode = rp.Partition, code
-		st.Partitions = append(st.Partitions, sp)
-	}
-	return st
+	kept.Topics, denied = splitReadableTopics(c, img, req.Topics, code,
+		func(t *kmsg.TxnOffsetCommitRequestTopic) string { return t.Topic },
+		func(rt kmsg.TxnOffsetCommitRequestTopic, code int16) kmsg.TxnOffsetCommitResponseTopic {
+			st := kmsg.NewTxnOffsetCommitResponseTopic()
+			st.Topic = rt.Topic
+			for _, rp := range rt.Partitions {
+				sp := kmsg.NewTxnOffsetCommitResponseTopicPartition()
+				sp.Partition, sp.ErrorCode = rp.Partition, code
+				st.Partitions = append(st.Partitions, sp)
+			}
+			return st
+		})
+	return &kept, denied, code != 0
 }
 
 // authorizeOffsetDelete is authorizeOffsetCommit's counterpart for OffsetDelete:
@@ -98,24 +78,41 @@ func (c *clientConn) authorizeOffsetDelete(img *metadata.Image, req *kmsg.Offset
 	if !c.mayGroup(img, metadata.ACLOperationDelete, req.Group) {
 		return nil, nil, true
 	}
-	readable := c.authorizedTopics(img, metadata.ACLOperationRead, namesOf(req.Topics, func(t *kmsg.OffsetDeleteRequestTopic) string { return t.Topic }))
 	kept := *req
-	kept.Topics = nil
-	for _, rt := range req.Topics {
-		if readable.allows(rt.Topic) {
-			kept.Topics = append(kept.Topics, rt)
+	kept.Topics, denied = splitReadableTopics(c, img, req.Topics, 0,
+		func(t *kmsg.OffsetDeleteRequestTopic) string { return t.Topic },
+		func(rt kmsg.OffsetDeleteRequestTopic, code int16) kmsg.OffsetDeleteResponseTopic {
+			st := kmsg.NewOffsetDeleteResponseTopic()
+			st.Topic = rt.Topic
+			for _, rp := range rt.Partitions {
+				sp := kmsg.NewOffsetDeleteResponseTopicPartition()
+				sp.Partition, sp.ErrorCode = rp.Partition, code
+				st.Partitions = append(st.Partitions, sp)
+			}
+			return st
+		})
+	return &kept, denied, false
+}
+
+// splitReadableTopics keeps the topics of a request the connection may Read and
+// answers the others' partitions with TOPIC_AUTHORIZATION_FAILED, or every topic's
+// with refusedCode when that is not 0 (the group or transactional id was refused).
+func splitReadableTopics[T, R any](c *clientConn, img *metadata.Image, topics []T, refusedCode int16, name func(*T) string, refuse func(T, int16) R) (kept []T, denied []R) {
+	if refusedCode != 0 {
+		for _, t := range topics {
+			denied = append(denied, refuse(t, refusedCode))
+		}
+		return nil, denied
+	}
+	readable := c.authorizedTopics(img, metadata.ACLOperationRead, namesOf(topics, name))
+	for _, t := range topics {
+		if readable.allows(name(&t)) {
+			kept = append(kept, t)
 			continue
 		}
-		st := kmsg.NewOffsetDeleteResponseTopic()
-		st.Topic = rt.Topic
-		for _, rp := range rt.Partitions {
-			sp := kmsg.NewOffsetDeleteResponseTopicPartition()
-			sp.Partition, sp.ErrorCode = rp.Partition, kerr.TopicAuthorizationFailed.Code
-			st.Partitions = append(st.Partitions, sp)
-		}
-		denied = append(denied, st)
+		denied = append(denied, refuse(t, kerr.TopicAuthorizationFailed.Code))
 	}
-	return &kept, denied, false
+	return kept, denied
 }
 
 // authorizeDescribeGroups splits the groups into those the client may describe and

@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"iter"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,6 +14,27 @@ import (
 type topicPartition struct {
 	topic     string
 	partition int32
+}
+
+// partitionsByTopic yields each topic of parts with its partitions, topics in the order
+// they first appear, as the requests that name partitions per topic want them.
+func partitionsByTopic[T any](parts []T, of func(T) topicPartition) iter.Seq2[string, []int32] {
+	return func(yield func(string, []int32) bool) {
+		var topics []string
+		byTopic := map[string][]int32{}
+		for _, part := range parts {
+			tp := of(part)
+			if _, ok := byTopic[tp.topic]; !ok {
+				topics = append(topics, tp.topic)
+			}
+			byTopic[tp.topic] = append(byTopic[tp.topic], tp.partition)
+		}
+		for _, topic := range topics {
+			if !yield(topic, byTopic[topic]) {
+				return
+			}
+		}
+	}
 }
 
 // Partition is this broker's replica of one partition: its log, the leadership facts

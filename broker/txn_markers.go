@@ -89,17 +89,10 @@ func (mc markerChannel) send(ctx context.Context, img *metadata.Image, leader in
 	req := kmsg.NewPtrWriteTxnMarkersRequest()
 	rm := kmsg.NewWriteTxnMarkersRequestMarker()
 	rm.ProducerID, rm.ProducerEpoch, rm.Committed, rm.CoordinatorEpoch = m.ProducerID, m.ProducerEpoch, m.Commit, m.CoordinatorEpoch
-	byTopic := map[string]int{}
-	for _, tp := range tps {
-		i, ok := byTopic[tp.Topic]
-		if !ok {
-			i = len(rm.Topics)
-			byTopic[tp.Topic] = i
-			t := kmsg.NewWriteTxnMarkersRequestMarkerTopic()
-			t.Topic = tp.Topic
-			rm.Topics = append(rm.Topics, t)
-		}
-		rm.Topics[i].Partitions = append(rm.Topics[i].Partitions, tp.Partition)
+	for topic, partitions := range partitionsByTopic(tps, func(tp txn.TopicPartition) topicPartition { return topicPartition{tp.Topic, tp.Partition} }) {
+		t := kmsg.NewWriteTxnMarkersRequestMarkerTopic()
+		t.Topic, t.Partitions = topic, partitions
+		rm.Topics = append(rm.Topics, t)
 	}
 	req.Markers = append(req.Markers, rm)
 	var resp *kmsg.WriteTxnMarkersResponse

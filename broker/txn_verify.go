@@ -13,10 +13,19 @@ import (
 
 // txnVerification is what a produce request's transaction verification (KIP-890 part
 // 1) decided per partition: the guard the append presents, or the error the partition
-// answers instead of appending.
+// answers instead of appending. Both maps stay nil for a request that needs no
+// verification, so the produce path of idempotent and plain producers allocates
+// nothing for it.
 type txnVerification struct {
 	guards map[topicPartition]uint64
 	errs   map[topicPartition]error
+}
+
+func (v *txnVerification) fail(tp topicPartition, err error) {
+	if v.errs == nil {
+		v.errs = map[topicPartition]error{}
+	}
+	v.errs[tp] = err
 }
 
 // optionsFor is how the partition's batch is appended, or why it is not.
@@ -48,7 +57,7 @@ func hasTransactionalBatch(req *kmsg.ProduceRequest) bool {
 // written meanwhile (the transaction aborted by a timeout) makes the append fail
 // rather than open a transaction no coordinator knows: a hanging transaction.
 func (b *Broker) verifyProducedTransaction(req *kmsg.ProduceRequest, writable topicGrants) txnVerification {
-	v := txnVerification{guards: map[topicPartition]uint64{}, errs: map[topicPartition]error{}}
+	var v txnVerification
 	if req.TransactionID == nil || !b.cfg.TransactionPartitionVerification {
 		return v
 	}
@@ -70,11 +79,14 @@ func (b *Broker) verifyProducedTransaction(req *kmsg.ProduceRequest, writable to
 			}
 			tp := topicPartition{rt.Topic, rp.Partition}
 			if producerID >= 0 && info.producerID != producerID {
-				v.errs[tp] = fmt.Errorf("%w: transactional records from more than one producer id", kerr.InvalidProducerIDMapping)
+				v.fail(tp, fmt.Errorf("%w: transactional records from more than one producer id", kerr.InvalidProducerIDMapping))
 				continue
 			}
 			producerID, producerEpoch = info.producerID, info.producerEpoch
 			if guard, ok := p.log.BeginTxnVerification(info.producerID, info.producerEpoch); ok {
+				if v.guards == nil {
+					v.guards = map[topicPartition]uint64{}
+				}
 				v.guards[tp] = guard
 				needed = append(needed, tp)
 			}
@@ -86,7 +98,7 @@ func (b *Broker) verifyProducedTransaction(req *kmsg.ProduceRequest, writable to
 	ctx, cancel := requestContext(req.TimeoutMillis)
 	defer cancel()
 	for tp, err := range b.verifyTxnPartitions(ctx, *req.TransactionID, producerID, producerEpoch, needed) {
-		v.errs[tp] = err
+		v.fail(tp, err)
 	}
 	return v
 }
@@ -102,17 +114,10 @@ func (b *Broker) verifyTxnPartitions(ctx context.Context, txnID string, producer
 	req.Version = 4
 	tx := kmsg.NewAddPartitionsToTxnRequestTransaction()
 	tx.TransactionalID, tx.ProducerID, tx.ProducerEpoch, tx.VerifyOnly = txnID, producerID, epoch, true
-	byTopic := map[string]int{}
-	for _, tp := range parts {
-		i, ok := byTopic[tp.topic]
-		if !ok {
-			i = len(tx.Topics)
-			byTopic[tp.topic] = i
-			t := kmsg.NewAddPartitionsToTxnRequestTransactionTopic()
-			t.Topic = tp.topic
-			tx.Topics = append(tx.Topics, t)
-		}
-		tx.Topics[i].Partitions = append(tx.Topics[i].Partitions, tp.partition)
+	for topic, partitions := range partitionsByTopic(parts, func(tp topicPartition) topicPartition { return tp }) {
+		t := kmsg.NewAddPartitionsToTxnRequestTransactionTopic()
+		t.Topic, t.Partitions = topic, partitions
+		tx.Topics = append(tx.Topics, t)
 	}
 	req.Transactions = append(req.Transactions, tx)
 	failAll := func(err error) map[topicPartition]error {

@@ -42,13 +42,18 @@ func EncodeBatch(recs []Record, nowMs int64) []byte {
 }
 
 // EncodeTransactionalBatch is EncodeBatch for records written inside producer's
-// transaction: the batch is transactional and carries no sequence, as Kafka's
-// coordinator writes it.
+// transaction: the batch is transactional, with base sequence 0 as Kafka's group
+// coordinator writes it (GroupMetadataManager.generateOffsetRecords); the log skips
+// sequence checks for a coordinator's writes.
 func EncodeTransactionalBatch(recs []Record, nowMs int64, producer Producer) []byte {
 	return encode(recs, nowMs, producer, true)
 }
 
 func encode(recs []Record, nowMs int64, producer Producer, transactional bool) []byte {
+	sequence := int32(-1)
+	if transactional {
+		sequence = 0
+	}
 	var body []byte
 	var rec []byte
 	for i, r := range recs {
@@ -72,7 +77,7 @@ func encode(recs []Record, nowMs int64, producer Producer, transactional bool) [
 		MaxTimestamp:         nowMs,
 		ProducerID:           producer.ID,
 		ProducerEpoch:        producer.Epoch,
-		FirstSequence:        -1,
+		FirstSequence:        sequence,
 		NumRecords:           int32(len(recs)),
 		Records:              body,
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -231,11 +230,6 @@ func (f *groupsFlags) connAndOutput() (kclient.Conn, bool, error) {
 	if err != nil {
 		return conn, false, err
 	}
-	switch f.output {
-	case "text", "":
-		return conn, false, nil
-	case "json":
-		return conn, true, nil
-	}
-	return conn, false, errors.New("--output " + f.output + ": want text or json")
+	json, err := outputJSON(f.output)
+	return conn, json, err
 }

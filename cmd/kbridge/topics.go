@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -156,15 +155,7 @@ func (f *topicsFlags) conn() (kclient.Conn, error) {
 	return f.config.conn(f.bootstrap, "", nil)
 }
 
-func (f *topicsFlags) json() (bool, error) {
-	switch f.output {
-	case "text", "":
-		return false, nil
-	case "json":
-		return true, nil
-	}
-	return false, fmt.Errorf("--output %q: want text or json", f.output)
-}
+func (f *topicsFlags) json() (bool, error) { return outputJSON(f.output) }
 
 func (f *topicsFlags) runCreate(cmd *cobra.Command) error {
 	conn, err := f.conn()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -200,13 +199,8 @@ func (f *transactionsFlags) connAndOutput() (kclient.Conn, bool, error) {
 	if err != nil {
 		return conn, false, err
 	}
-	switch f.output {
-	case "text", "":
-		return conn, false, nil
-	case "json":
-		return conn, true, nil
-	}
-	return conn, false, errors.New("--output " + f.output + ": want text or json")
+	json, err := outputJSON(f.output)
+	return conn, json, err
 }
 
 // ifChanged is v when the flag was given and nil when not, so that the

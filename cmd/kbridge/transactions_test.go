@@ -30,7 +30,7 @@ func TestTransactionsFlagsReachTheirChecks(t *testing.T) {
 			"The --partition argument requires --topic to be provided"},
 		{[]string{"--bootstrap-server", bootstrap, "describe-producers", "--topic", "t"}, "argument --partition is required"},
 		{[]string{"--bootstrap-server", bootstrap, "describe"}, "argument --transactional-id is required"},
-		{[]string{"--bootstrap-server", bootstrap, "list", "--output", "yaml"}, "--output yaml: want text or json"},
+		{[]string{"--bootstrap-server", bootstrap, "list", "--output", "yaml"}, `--output "yaml": want text or json`},
 	} {
 		cmd := transactionsCmd()
 		cmd.SetArgs(tc.args)
