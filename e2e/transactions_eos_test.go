@@ -73,7 +73,7 @@ func (w *eosWorker) stop() {
 func TestTransactionsExactlyOnce(t *testing.T) {
 	c := StartCluster(t, 3, 3, "transaction.abort.timed.out.transaction.cleanup.interval.ms=500",
 		"group.initial.rebalance.delay.ms=0")
-	const partitions, total, rate = 6, 3000, 250
+	const partitions, total, rate = 6, 2000, 250
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	adm := kadm.NewClient(c.Client())
