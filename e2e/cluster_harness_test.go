@@ -52,8 +52,10 @@ type ClusterSpec struct {
 }
 
 // clusterTimings make failure detection fast enough for tests and the failover
-// benchmark: heartbeats every 200 ms, fencing after 1.5 s, ISR shrink after 3 s.
+// benchmark: heartbeats every 200 ms, fencing after 1.5 s, ISR shrink after 3 s; and a
+// group's first member does not wait 3 s for others.
 var clusterTimings = []string{
+	"group.initial.rebalance.delay.ms=0",
 	"broker.heartbeat.interval.ms=200",
 	"broker.session.timeout.ms=1500",
 	"controller.quorum.election.timeout.ms=1000",

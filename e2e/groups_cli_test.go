@@ -14,7 +14,7 @@ import (
 // broker: committed offsets and lag while a producer runs ahead, then a reset to the
 // earliest offset that makes the next run re-read from the start.
 func TestGroupsCommand(t *testing.T) {
-	n := StartSingleNode(t, "group.initial.rebalance.delay.ms=0")
+	n := StartSingleNode(t)
 	createTopic(t, n.BrokerAddr, "lagging", 1, nil)
 	p := newClient(t, n.BrokerAddr, kgo.DefaultProduceTopic("lagging"))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

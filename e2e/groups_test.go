@@ -17,9 +17,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// groupNodeProps make rebalances quick: no initial delay for an empty group.
-var groupNodeProps = []string{"group.initial.rebalance.delay.ms=0"}
-
 // cuttableDialer lets a test kill a client's network at once, as a crashed process
 // would: no LeaveGroup can be sent afterwards.
 type cuttableDialer struct {
@@ -208,7 +205,7 @@ func waitCommitted(t *testing.T, adm *kadm.Client, group string, total int64) {
 // over with nothing lost. Once with an eager and once with the cooperative-sticky
 // balancer.
 func TestGroupConsumers(t *testing.T) {
-	n := StartSingleNode(t, groupNodeProps...)
+	n := StartSingleNode(t)
 	for _, tc := range []struct {
 		name     string
 		balancer kgo.GroupBalancer
@@ -279,7 +276,7 @@ func kcatGroupRun(t *testing.T, kcat, addr, group, topic string, extra ...string
 // restart, resumes exactly after the committed offsets.
 func TestGroupKcatResumesAfterCommit(t *testing.T) {
 	kcat := requireTool(t, "kcat")
-	n := StartSingleNode(t, groupNodeProps...)
+	n := StartSingleNode(t)
 	createTopic(t, n.BrokerAddr, "kcat-group", 3, nil)
 	prod := newClient(t, n.BrokerAddr, kgo.RecordPartitioner(kgo.ManualPartitioner()))
 	produceValues(t, prod, "kcat-group", "v", 90, 3)
@@ -336,7 +333,7 @@ func sameOffsets(a, b kadm.OffsetResponses) bool {
 // TestGroupOffsetsSurviveRestart is acceptance 3 with franz-go: offsets committed by a
 // group are there after a restart, and a new member of the group starts exactly at them.
 func TestGroupOffsetsSurviveRestart(t *testing.T) {
-	n := StartSingleNode(t, groupNodeProps...)
+	n := StartSingleNode(t)
 	createTopic(t, n.BrokerAddr, "restart-group", 2, nil)
 	prod := newClient(t, n.BrokerAddr, kgo.RecordPartitioner(kgo.ManualPartitioner()))
 	produceValues(t, prod, "restart-group", "r", 40, 2)

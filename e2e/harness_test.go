@@ -131,6 +131,10 @@ func singleNodeProps(dir, listener, broker, controller string) []string {
 		"offsets.topic.replication.factor=1",
 		"transaction.state.log.replication.factor=1",
 		"transaction.state.log.min.isr=1",
+		// A group's first member is not kept waiting 3 s for others to join (Kafka's
+		// default): the tests' groups form at once, the coordinator's delayed join is
+		// broker/group's unit tests' business.
+		"group.initial.rebalance.delay.ms=0",
 	}
 	if listener != "PLAINTEXT" {
 		// As in Kafka, a KRaft node with an SSL or SASL listener maps its controller

@@ -71,8 +71,7 @@ func (w *eosWorker) stop() {
 // restarted. The output, read with read_committed, holds every input record exactly
 // once.
 func TestTransactionsExactlyOnce(t *testing.T) {
-	c := StartCluster(t, 3, 3, "transaction.abort.timed.out.transaction.cleanup.interval.ms=500",
-		"group.initial.rebalance.delay.ms=0")
+	c := StartCluster(t, 3, 3, "transaction.abort.timed.out.transaction.cleanup.interval.ms=500")
 	const partitions, total, rate = 6, 2000, 250
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()

@@ -33,8 +33,10 @@ type ZKCluster struct {
 }
 
 // zkTimings make failure detection fast enough for tests: sessions end 4 s after a
-// broker dies, and followers that stop fetching leave the ISR after 3 s.
+// broker dies, and followers that stop fetching leave the ISR after 3 s; and a group's
+// first member does not wait 3 s for others.
 var zkTimings = []string{
+	"group.initial.rebalance.delay.ms=0",
 	"zookeeper.session.timeout.ms=4000",
 	"replica.lag.time.max.ms=3000",
 	"replica.fetch.wait.max.ms=200",
