@@ -16,7 +16,7 @@ import (
 // topic partition exists (UNKNOWN_TOPIC_OR_PARTITION otherwise).
 func (c *Coordinator) OffsetCommit(req *kmsg.OffsetCommitRequest, exists func(topic string, partition int32) bool) *kmsg.OffsetCommitResponse {
 	resp := req.ResponseKind().(*kmsg.OffsetCommitResponse)
-	codes := make([][]int16, len(req.Topics))
+	codes := make(partitionCodes, len(req.Topics))
 	for i, t := range req.Topics {
 		codes[i] = make([]int16, len(t.Partitions))
 	}
@@ -32,17 +32,8 @@ func (c *Coordinator) OffsetCommit(req *kmsg.OffsetCommitRequest, exists func(to
 			resp.Topics = append(resp.Topics, rt)
 		}
 	}()
-	setAll := func(code int16) {
-		for i := range codes {
-			for j := range codes[i] {
-				if codes[i][j] == 0 {
-					codes[i][j] = code
-				}
-			}
-		}
-	}
 	if req.Group == "" {
-		setAll(kerr.InvalidGroupID.Code)
+		codes.setUnset(kerr.InvalidGroupID.Code)
 		return resp
 	}
 	mu := c.appendLock(c.PartitionFor(req.Group))
@@ -51,7 +42,7 @@ func (c *Coordinator) OffsetCommit(req *kmsg.OffsetCommitRequest, exists func(to
 
 	g, recs, keys, err := c.prepareCommit(req, exists, codes)
 	if err != nil {
-		setAll(err.Code)
+		codes.setUnset(err.Code)
 		return resp
 	}
 	if len(recs) == 0 {
@@ -65,7 +56,7 @@ func (c *Coordinator) OffsetCommit(req *kmsg.OffsetCommitRequest, exists func(to
 	}
 	if werr != nil {
 		c.slog.Warn("failed to store offsets", "group", g.id, "err", werr)
-		setAll(storeErrorCode(werr))
+		codes.setUnset(storeErrorCode(werr))
 		return resp
 	}
 	position := c.takePositionLocked(g.partition)
@@ -73,6 +64,21 @@ func (c *Coordinator) OffsetCommit(req *kmsg.OffsetCommitRequest, exists func(to
 		g.offsets[k.tp] = loggedOffset{k.offset, position}
 	}
 	return resp
+}
+
+// partitionCodes are a commit's error codes, by the request's topic and partition
+// indexes.
+type partitionCodes [][]int16
+
+// setUnset answers code for every partition that has no error yet.
+func (pc partitionCodes) setUnset(code int16) {
+	for i := range pc {
+		for j := range pc[i] {
+			if pc[i][j] == 0 {
+				pc[i][j] = code
+			}
+		}
+	}
 }
 
 type pendingOffset struct {

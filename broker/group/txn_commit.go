@@ -18,7 +18,7 @@ import (
 // otherwise).
 func (c *Coordinator) TxnOffsetCommit(req *kmsg.TxnOffsetCommitRequest, exists func(topic string, partition int32) bool) *kmsg.TxnOffsetCommitResponse {
 	resp := req.ResponseKind().(*kmsg.TxnOffsetCommitResponse)
-	codes := make([][]int16, len(req.Topics))
+	codes := make(partitionCodes, len(req.Topics))
 	known := 0
 	for i, t := range req.Topics {
 		codes[i] = make([]int16, len(t.Partitions))
@@ -47,21 +47,12 @@ func (c *Coordinator) TxnOffsetCommit(req *kmsg.TxnOffsetCommitRequest, exists f
 			resp.Topics = append(resp.Topics, rt)
 		}
 	}()
-	setAll := func(code int16) {
-		for i := range codes {
-			for j := range codes[i] {
-				if codes[i][j] == 0 {
-					codes[i][j] = code
-				}
-			}
-		}
-	}
 	if known == 0 {
 		// KafkaApis answers without asking the coordinator, which creates no group.
 		return resp
 	}
 	if req.Group == "" {
-		setAll(kerr.InvalidGroupID.Code)
+		codes.setUnset(kerr.InvalidGroupID.Code)
 		return resp
 	}
 	partition := c.PartitionFor(req.Group)
@@ -71,7 +62,7 @@ func (c *Coordinator) TxnOffsetCommit(req *kmsg.TxnOffsetCommitRequest, exists f
 
 	g, recs, written, err := c.prepareTxnCommit(req, codes)
 	if err != nil {
-		setAll(err.Code)
+		codes.setUnset(err.Code)
 		return resp
 	}
 	if len(recs) == 0 {
@@ -86,7 +77,7 @@ func (c *Coordinator) TxnOffsetCommit(req *kmsg.TxnOffsetCommitRequest, exists f
 	}
 	if werr != nil {
 		c.slog.Warn("failed to store transactional offsets", "group", g.id, "producer", req.ProducerID, "err", werr)
-		setAll(txnStoreErrorCode(werr))
+		codes.setUnset(txnStoreErrorCode(werr))
 		return resp
 	}
 	position := c.takePositionLocked(partition)
