@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -152,19 +153,19 @@ func TestCommitBeingWrittenIsUnstable(t *testing.T) {
 	}
 }
 
-// gatedLog holds the first append until released.
+// gatedLog holds the first append until released; entered is closed once it waits.
 type gatedLog struct {
 	*fakeLog
+	first   sync.Once
 	entered chan struct{}
 	release chan struct{}
 }
 
 func (l *gatedLog) Append(ctx context.Context, partition int32, batch []byte) error {
-	select {
-	case l.entered <- struct{}{}:
+	l.first.Do(func() {
+		close(l.entered)
 		<-l.release
-	default:
-	}
+	})
 	return l.fakeLog.Append(ctx, partition, batch)
 }
 
