@@ -72,33 +72,34 @@ func (p *Partition) proposeShrink(now time.Time) *isrProposal {
 // FENCED_LEADER_EPOCH and INVALID_UPDATE_VERSION mean this leader's view is stale: the
 // change stays in flight, blocking others, until the image that explains them arrives.
 // Any other failure drops the proposal so that a later check proposes afresh.
-func (p *Partition) completeISRChange(prop *isrProposal, res metadata.ISRChangeResult, callErr error, now time.Time) error {
+func (p *Partition) completeISRChange(prop *isrProposal, res metadata.ISRChangeResult, callErr error, now time.Time) (grown int, err error) {
 	leo := p.log.LogEndOffset()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.alter != prop {
-		return nil
+		return 0, nil
 	}
-	err := callErr
+	err = callErr
 	if err == nil {
 		err = res.Err
 	}
 	switch {
 	case err == nil && res.State != nil && res.State.LeaderEpoch == p.leaderEpoch && res.State.PartitionEpoch >= p.partitionEpoch:
 		p.alter = nil
+		grown = len(res.State.ISR) - len(p.isr)
 		p.isr, p.partitionEpoch = slices.Clone(res.State.ISR), res.State.PartitionEpoch
 		p.hwWaiters.notify()
 		p.maybeIncrementHWLocked(leo, now)
-		return nil
+		return grown, nil
 	case err == nil:
 		p.alter = nil
-		return errors.New("the answer carries no partition state of this leader epoch")
+		return 0, errors.New("the answer carries no partition state of this leader epoch")
 	case errors.Is(err, kerr.FencedLeaderEpoch), errors.Is(err, kerr.InvalidUpdateVersion):
-		return err
+		return 0, err
 	default:
 		p.alter = nil
 		p.alterRetryAt = now.Add(alterPartitionRetryBackoff)
-		return err
+		return 0, err
 	}
 }
 
@@ -131,9 +132,16 @@ func (b *Broker) alterISR(reqs []isrRequest) {
 		if err == nil {
 			res = results[i]
 		}
-		if perr := r.p.completeISRChange(r.prop, res, err, now); perr != nil {
+		grown, perr := r.p.completeISRChange(r.prop, res, err, now)
+		switch {
+		case perr != nil:
+			b.isrCounts.failed.Add(1)
 			b.log.Warn("ISR change not applied", "topic", r.p.tp.topic, "partition", r.p.tp.partition,
 				"new_isr", r.prop.isr, "err", perr)
+		case grown > 0:
+			b.isrCounts.expands.Add(1)
+		case grown < 0:
+			b.isrCounts.shrinks.Add(1)
 		}
 	}
 }

@@ -70,6 +70,8 @@ type Broker struct {
 	sessionLostCh atomic.Pointer[chan struct{}]
 	// expansions batches the ISR expansions the fetch path finds (isr.go).
 	expansions isrQueue
+	// isrCounts count the ISR changes this broker made as a leader, for metrics.
+	isrCounts struct{ shrinks, expands, failed atomic.Uint64 }
 }
 
 // sourceBox lets the source be swapped atomically (the in-place migration switch).

@@ -144,6 +144,10 @@ var brokerKeys = []keyDef{
 	{name: "transaction.abort.timed.out.transaction.cleanup.interval.ms", kind: kindInt, def: "10000", rule: atLeast(1)},
 	{name: "transaction.remove.expired.transaction.cleanup.interval.ms", kind: kindInt, def: "3600000", rule: atLeast(1)},
 	{name: "transaction.partition.verification.enable", kind: kindBool, def: "true", dynamic: true},
+
+	// kbridge's own: where the node serves Prometheus metrics, /healthz and /readyz
+	// (docs/metrics.md). Off unless set.
+	{name: "metrics.listeners", kind: kindList, def: ""},
 	{name: "group.initial.rebalance.delay.ms", kind: kindInt, def: "3000"},
 	{name: "group.min.session.timeout.ms", kind: kindInt, def: "6000"},
 	{name: "group.max.session.timeout.ms", kind: kindInt, def: "1800000"},

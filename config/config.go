@@ -144,6 +144,10 @@ type Config struct {
 	GroupMaxSessionTimeoutMs             int32
 	GroupMaxSize                         int32
 
+	// MetricsListeners are the host:port addresses of metrics.listeners
+	// (http://host:port entries); empty when metrics are off.
+	MetricsListeners []string
+
 	// Authorization (docs/security.md).
 	AuthorizerClassName       string   // "" = no authorizer: every principal may do everything
 	SuperUsers                []string // principals ("User:admin") every check allows

@@ -1,6 +1,9 @@
 package config
 
-import "strings"
+import (
+	"net"
+	"strings"
+)
 
 const (
 	msPerMinute = 60 * 1000
@@ -21,6 +24,7 @@ func decode(d *decoder) (*Config, error) {
 	decodeRetention(d, c)
 	decodeMessageFormat(d, c)
 	decodeCoordinator(d, c)
+	decodeMetricsListeners(d, c)
 	decodeAuthorizer(d, c)
 	if d.err != nil {
 		return nil, d.err
@@ -189,4 +193,22 @@ func decodeCoordinator(d *decoder, c *Config) {
 	c.GroupMinSessionTimeoutMs = d.int("group.min.session.timeout.ms")
 	c.GroupMaxSessionTimeoutMs = d.int("group.max.session.timeout.ms")
 	c.GroupMaxSize = d.int("group.max.size")
+}
+
+// decodeMetricsListeners reads metrics.listeners: plain HTTP only, as TLS on the
+// metrics port is not implemented and a security setting that cannot be honoured must
+// not start open.
+func decodeMetricsListeners(d *decoder, c *Config) {
+	for _, l := range d.list("metrics.listeners") {
+		rest, ok := strings.CutPrefix(l, "http://")
+		if !ok {
+			d.fail("metrics.listeners", "%q: want http://host:port (https is not supported)", l)
+			return
+		}
+		if _, port, err := net.SplitHostPort(rest); err != nil || port == "" {
+			d.fail("metrics.listeners", "%q: want http://host:port", l)
+			return
+		}
+		c.MetricsListeners = append(c.MetricsListeners, rest)
+	}
 }

@@ -100,6 +100,10 @@ func TestValidationErrorsNameKeyAndFile(t *testing.T) {
 			"log.cleaner.min.cleanable.ratio", "Value must be no more than 1.0"},
 		{"bad IBP", seedsFile + "inter.broker.protocol.version=latest\n",
 			"inter.broker.protocol.version", "a Kafka version"},
+		{"https metrics listener", seedsFile + "metrics.listeners=https://:9404\n",
+			"metrics.listeners", "https is not supported"},
+		{"metrics listener without a port", seedsFile + "metrics.listeners=http://localhost\n",
+			"metrics.listeners", "want http://host:port"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kbridge/kbridge/authz"
@@ -21,6 +22,7 @@ import (
 	"github.com/kbridge/kbridge/kraftmode/kraftbroker"
 	"github.com/kbridge/kbridge/kwire"
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/metrics"
 	"github.com/kbridge/kbridge/migrate"
 	"github.com/kbridge/kbridge/tlsconf"
 	"github.com/kbridge/kbridge/zkmode"
@@ -45,7 +47,10 @@ type Node struct {
 	brokerTLS map[string]*tlsconf.Reloadable
 	// ctlSec is the controller listener's security, served and dialed.
 	ctlSec controllerSecurity
-	wg     sync.WaitGroup
+	// metrics are the metrics.listeners servers; started says the roles are up.
+	metrics []*metrics.Server
+	started atomic.Bool
+	wg      sync.WaitGroup
 }
 
 // Start brings up the roles cfg asks for. A KRaft node refuses an unformatted data
@@ -61,30 +66,46 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*Node,
 	if n.ctlSec, err = newControllerSecurity(cfg, n.credentialImage); err != nil {
 		return nil, err
 	}
-	if cfg.Mode() == config.ModeZooKeeper {
-		if err := n.startZooKeeperBroker(ctx); err != nil {
-			n.Close()
-			return nil, err
-		}
-		return n, nil
-	}
-	meta, err := checkFormatted(cfg)
-	if err != nil {
+	if err := n.startMetrics(); err != nil {
+		n.Close()
 		return nil, err
 	}
-	if cfg.IsController() {
-		if err := n.startController(ctx, meta.ClusterID); err != nil {
-			n.Close()
-			return nil, err
-		}
+	if err := n.startRoles(ctx); err != nil {
+		n.Close()
+		return nil, err
 	}
-	if cfg.IsBroker() {
-		if err := n.startBroker(ctx, meta.ClusterID); err != nil {
-			n.Close()
-			return nil, err
-		}
-	}
+	n.started.Store(true)
 	return n, nil
+}
+
+// startRoles starts the broker of a ZooKeeper-mode node, or the controller and broker
+// process.roles names, each with its metrics.
+func (n *Node) startRoles(ctx context.Context) error {
+	if n.cfg.Mode() == config.ModeZooKeeper {
+		if err := n.startZooKeeperBroker(ctx); err != nil {
+			return err
+		}
+		return n.addBrokerMetrics()
+	}
+	meta, err := checkFormatted(n.cfg)
+	if err != nil {
+		return err
+	}
+	if n.cfg.IsController() {
+		if err := n.startController(ctx, meta.ClusterID); err != nil {
+			return err
+		}
+		if err := n.addControllerMetrics(); err != nil {
+			return err
+		}
+	}
+	if n.cfg.IsBroker() {
+		if err := n.startBroker(ctx, meta.ClusterID); err != nil {
+			return err
+		}
+		return n.addBrokerMetrics()
+	}
+	return nil
 }
 
 // checkFormatted reads meta.properties from every data directory and checks they
@@ -399,6 +420,7 @@ func (n *Node) Close() error {
 	if n.controller != nil {
 		errs = append(errs, n.controller.Close())
 	}
+	n.closeMetrics()
 	n.wg.Wait()
 	return errors.Join(errs...)
 }

@@ -35,3 +35,11 @@ func (l *PartitionLog) Producers() []ProducerInfo {
 	slices.SortFunc(out, func(a, b ProducerInfo) int { return cmp.Compare(a.ProducerID, b.ProducerID) })
 	return out
 }
+
+// ProducerCount is how many producers the log holds state for (Kafka's ProducerIdCount
+// metric counts them).
+func (l *PartitionLog) ProducerCount() int {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return len(l.producers.producers)
+}

@@ -1,0 +1,90 @@
+package metrics
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// ReplicaStats are a broker's kafka.server:type=ReplicaManager gauges and counters.
+type ReplicaStats struct {
+	PartitionCount            int // replicas this broker hosts
+	LeaderCount               int // of which it leads
+	UnderReplicatedPartitions int // led here, with an ISR smaller than the replicas
+	UnderMinIsrPartitionCount int // led here, with an ISR under min.insync.replicas
+	AtMinIsrPartitionCount    int // led here, with an ISR at exactly min.insync.replicas
+	ProducerIDCount           int // producers the led partitions' logs hold state for
+	IsrShrinks, IsrExpands    uint64
+	FailedIsrUpdates          uint64
+}
+
+// ControllerStats are a controller's kafka.controller:type=KafkaController gauges.
+type ControllerStats struct {
+	ActiveControllerCount          int // 1 on the active controller, else 0
+	GlobalTopicCount               int
+	GlobalPartitionCount           int
+	OfflinePartitionsCount         int // partitions without a leader
+	ActiveBrokerCount              int // registered and unfenced
+	FencedBrokerCount              int
+	PreferredReplicaImbalanceCount int
+}
+
+// gaugeDesc is one gauge of a Kafka MBean, named as the JMX exporter names it.
+type gaugeDesc[S any] struct {
+	desc  *prometheus.Desc
+	value func(*S) float64
+	kind  prometheus.ValueType
+}
+
+// statsCollector reads stats once per scrape and reports each gauge of it.
+type statsCollector[S any] struct {
+	read   func() S
+	gauges []gaugeDesc[S]
+}
+
+func (c *statsCollector[S]) Describe(ch chan<- *prometheus.Desc) {
+	for _, g := range c.gauges {
+		ch <- g.desc
+	}
+}
+
+func (c *statsCollector[S]) Collect(ch chan<- prometheus.Metric) {
+	s := c.read()
+	for _, g := range c.gauges {
+		ch <- prometheus.MustNewConstMetric(g.desc, g.kind, g.value(&s))
+	}
+}
+
+func gauge[S any](name, help string, value func(*S) float64) gaugeDesc[S] {
+	return gaugeDesc[S]{desc: prometheus.NewDesc(name, help, nil, nil), value: value, kind: prometheus.GaugeValue}
+}
+
+func counter[S any](name, help string, value func(*S) float64) gaugeDesc[S] {
+	return gaugeDesc[S]{desc: prometheus.NewDesc(name, help, nil, nil), value: value, kind: prometheus.CounterValue}
+}
+
+// ReplicaManagerCollector reports ReplicaStats as kafka_server_replicamanager_*.
+func ReplicaManagerCollector(read func() ReplicaStats) prometheus.Collector {
+	const p = "kafka_server_replicamanager_"
+	return &statsCollector[ReplicaStats]{read: read, gauges: []gaugeDesc[ReplicaStats]{
+		gauge(p+"partitioncount", "Partitions this broker hosts a replica of (ReplicaManager PartitionCount).", func(s *ReplicaStats) float64 { return float64(s.PartitionCount) }),
+		gauge(p+"leadercount", "Partitions this broker leads (ReplicaManager LeaderCount).", func(s *ReplicaStats) float64 { return float64(s.LeaderCount) }),
+		gauge(p+"underreplicatedpartitions", "Partitions led here whose ISR is smaller than their replica set (ReplicaManager UnderReplicatedPartitions).", func(s *ReplicaStats) float64 { return float64(s.UnderReplicatedPartitions) }),
+		gauge(p+"underminisrpartitioncount", "Partitions led here whose ISR is under min.insync.replicas (ReplicaManager UnderMinIsrPartitionCount).", func(s *ReplicaStats) float64 { return float64(s.UnderMinIsrPartitionCount) }),
+		gauge(p+"atminisrpartitioncount", "Partitions led here whose ISR is exactly min.insync.replicas (ReplicaManager AtMinIsrPartitionCount).", func(s *ReplicaStats) float64 { return float64(s.AtMinIsrPartitionCount) }),
+		gauge(p+"produceridcount", "Producers the logs of the partitions led here hold state for (ReplicaManager ProducerIdCount).", func(s *ReplicaStats) float64 { return float64(s.ProducerIDCount) }),
+		counter(p+"isrshrinks_total", "ISR shrinks this broker made as a leader (ReplicaManager IsrShrinksPerSec).", func(s *ReplicaStats) float64 { return float64(s.IsrShrinks) }),
+		counter(p+"isrexpands_total", "ISR expansions this broker made as a leader (ReplicaManager IsrExpandsPerSec).", func(s *ReplicaStats) float64 { return float64(s.IsrExpands) }),
+		counter(p+"failedisrupdates_total", "ISR changes the controller refused (ReplicaManager FailedIsrUpdatesPerSec).", func(s *ReplicaStats) float64 { return float64(s.FailedIsrUpdates) }),
+	}}
+}
+
+// KafkaControllerCollector reports ControllerStats as kafka_controller_kafkacontroller_*.
+func KafkaControllerCollector(read func() ControllerStats) prometheus.Collector {
+	const p = "kafka_controller_kafkacontroller_"
+	return &statsCollector[ControllerStats]{read: read, gauges: []gaugeDesc[ControllerStats]{
+		gauge(p+"activecontrollercount", "1 on the active controller, 0 on the others (KafkaController ActiveControllerCount).", func(s *ControllerStats) float64 { return float64(s.ActiveControllerCount) }),
+		gauge(p+"globaltopiccount", "Topics in the cluster (KafkaController GlobalTopicCount).", func(s *ControllerStats) float64 { return float64(s.GlobalTopicCount) }),
+		gauge(p+"globalpartitioncount", "Partitions in the cluster (KafkaController GlobalPartitionCount).", func(s *ControllerStats) float64 { return float64(s.GlobalPartitionCount) }),
+		gauge(p+"offlinepartitionscount", "Partitions without a leader (KafkaController OfflinePartitionsCount).", func(s *ControllerStats) float64 { return float64(s.OfflinePartitionsCount) }),
+		gauge(p+"activebrokercount", "Registered, unfenced brokers (KafkaController ActiveBrokerCount).", func(s *ControllerStats) float64 { return float64(s.ActiveBrokerCount) }),
+		gauge(p+"fencedbrokercount", "Registered, fenced brokers (KafkaController FencedBrokerCount).", func(s *ControllerStats) float64 { return float64(s.FencedBrokerCount) }),
+		gauge(p+"preferredreplicaimbalancecount", "Partitions not led by their preferred replica (KafkaController PreferredReplicaImbalanceCount).", func(s *ControllerStats) float64 { return float64(s.PreferredReplicaImbalanceCount) }),
+	}}
+}
