@@ -100,6 +100,9 @@ func handleProduce(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request
 				continue
 			}
 			p, last, term, err := b.appendProduced(rt.Topic, rp.Partition, rp.Records, req.Acks, req.Version <= 2, opts)
+			if p != nil {
+				b.meterProduce(p, last, len(rp.Records), err)
+			}
 			if err != nil {
 				setProduceError(sp, err)
 				if sp.ErrorCode == kerr.UnknownServerError.Code {
@@ -235,4 +238,30 @@ func setProduceError(sp *kmsg.ProduceResponseTopicPartition, err error) {
 	if msg := err.Error(); msg != "" {
 		sp.ErrorMessage = &msg
 	}
+}
+
+// meterProduce counts one partition's produce in BrokerTopicMetrics: records and bytes
+// when appended (none for an idempotent retry the log recognised), a failure when
+// countsAsFailedProduce.
+func (b *Broker) meterProduce(p *Partition, res storage.AppendResult, bytes int, err error) {
+	switch {
+	case err != nil:
+		b.replicas.meters.produced(p.meter, 0, 0, countsAsFailedProduce(err))
+	case res.Duplicate:
+		b.replicas.meters.produced(p.meter, 0, 0, false)
+	default:
+		b.replicas.meters.produced(p.meter, int(res.LastOffset-res.BaseOffset+1), bytes, false)
+	}
+}
+
+// countsAsFailedProduce tells whether an append error counts in
+// FailedProduceRequestsPerSec: Kafka's appendToLocalLog leaves out the refusals a client
+// retries or must fix (unknown partition, not the leader, too large, corrupt).
+func countsAsFailedProduce(err error) bool {
+	switch errorCode(err) {
+	case kerr.UnknownTopicOrPartition.Code, kerr.NotLeaderForPartition.Code, kerr.MessageTooLarge.Code,
+		kerr.RecordListTooLarge.Code, kerr.CorruptMessage.Code, kerr.KafkaStorageError.Code:
+		return false
+	}
+	return true
 }

@@ -133,9 +133,37 @@ func (fb *fetchBuffers) takeReads(n int) []partitionRead {
 }
 
 // longPollFetch answers a fetch once it has MinBytes to return, a partition fails, or
-// MaxWaitMillis has passed. pass.last is the session's previous fetch of the same
-// partitions, whose quiet partitions need not be read again.
+// MaxWaitMillis has passed, and counts what it answers in BrokerTopicMetrics. pass.last
+// is the session's previous fetch of the same partitions, whose quiet partitions need
+// not be read again.
 func (b *Broker) longPollFetch(req *kmsg.FetchRequest, c *clientConn, pass fetchPass) *fetchRead {
+	read := b.waitFetch(req, c, pass)
+	b.meterFetch(pass.replica, read)
+	return read
+}
+
+// meterFetch counts a fetch's answer: a follower's bytes as replication traffic, a
+// consumer's bytes and partitions per topic (errors of topics it may not read or that
+// do not exist are not counted, as Kafka counts only the partitions it reads).
+func (b *Broker) meterFetch(replica replicaFetch, read *fetchRead) {
+	m := &b.replicas.meters
+	if replica.id >= 0 {
+		m.replicationBytesOut.Add(uint64(read.size))
+		return
+	}
+	i := 0
+	for _, rt := range read.resp.Topics {
+		for _, rp := range rt.Partitions {
+			if i < len(read.parts) && read.parts[i].p != nil {
+				m.fetched(read.parts[i].p.meter, len(rp.RecordBatches), rp.ErrorCode != 0 && rp.ErrorCode != kerr.NotLeaderForPartition.Code && rp.ErrorCode != kerr.OffsetOutOfRange.Code)
+			}
+			i++
+		}
+	}
+}
+
+// waitFetch reads the fetch's partitions until it may answer (longPollFetch).
+func (b *Broker) waitFetch(req *kmsg.FetchRequest, c *clientConn, pass fetchPass) *fetchRead {
 	replica := pass.replica
 	deadline := time.Now().Add(time.Duration(req.MaxWaitMillis) * time.Millisecond)
 	var waiter chan struct{}

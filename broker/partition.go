@@ -46,6 +46,8 @@ type Partition struct {
 	log     *storage.PartitionLog
 	self    int32         // this broker's id
 	lagTime time.Duration // replica.lag.time.max.ms
+	meters  *topicMeters  // the broker's traffic counts
+	meter   *topicMeter   // this partition's topic's
 
 	// leadership is Kafka's leaderIsrUpdateLock: appends and reads that depend on this
 	// broker's role hold it shared and a change of role holds it exclusively, so that a

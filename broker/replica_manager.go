@@ -42,6 +42,9 @@ type ReplicaManager struct {
 	// partition's leader (or a new leader epoch starts); the group coordinator loads
 	// and unloads __consumer_offsets partitions by it. It is called under mu.
 	onLeadershipChange func(topic string, partition int32, leader bool, leaderEpoch int32)
+	// meters count the traffic of every topic (BrokerTopicMetrics); each partition
+	// holds its topic's.
+	meters topicMeters
 }
 
 // partitionMetadataFile is Kafka's per-partition file naming the topic id, which lets a
@@ -262,7 +265,7 @@ func (rm *ReplicaManager) openPartition(t *metadata.Topic, tp topicPartition, di
 		return nil, err
 	}
 	return &Partition{
-		tp: tp, topicID: t.ID, log: l, self: rm.id,
+		tp: tp, topicID: t.ID, log: l, self: rm.id, meters: &rm.meters, meter: rm.meters.forTopic(tp.topic),
 		lagTime: time.Duration(rm.cfg.ReplicaLagTimeMaxMs) * time.Millisecond,
 		leader:  -1, leaderEpoch: -1, partitionEpoch: -1,
 	}, nil

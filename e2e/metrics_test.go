@@ -51,7 +51,13 @@ func TestMetricsEndpoint(t *testing.T) {
 		t.Fatalf("the node's log does not say where it serves metrics:\n%s", n.Log())
 	}
 	createTopic(t, n.BrokerAddr, "metered", 3, nil)
+	const records = 250
+	produced := produceValues(t, newClient(t, n.BrokerAddr), "metered", "m", records, 3)
+	consumeAll(t, n.BrokerAddr, "metered", len(produced))
 	want := []string{
+		fmt.Sprintf("kafka_server_brokertopicmetrics_messagesin_total{topic=\"metered\"} %d\n", records),
+		fmt.Sprintf("kafka_server_brokertopicmetrics_messagesin_total{topic=\"\"} %d\n", records),
+		"kafka_server_brokertopicmetrics_failedproducerequests_total{topic=\"metered\"} 0\n",
 		"kafka_server_replicamanager_partitioncount 3\n",
 		"kafka_server_replicamanager_leadercount 3\n",
 		"kafka_server_replicamanager_underreplicatedpartitions 0\n",
@@ -71,9 +77,28 @@ func TestMetricsEndpoint(t *testing.T) {
 		}
 		return true
 	})
+	for _, m := range []string{"bytesin", "bytesout", "totalfetchrequests", "totalproducerequests"} {
+		if v := metricValue(body, "kafka_server_brokertopicmetrics_"+m+"_total{topic=\"metered\"}"); v <= 0 {
+			t.Errorf("%s of the topic is %v after %d records were produced and consumed", m, v, records)
+		}
+	}
 	check := exec.Command(promtool, "check", "metrics")
 	check.Stdin = bytes.NewReader([]byte(body))
 	if out, err := check.CombinedOutput(); err != nil {
 		t.Fatalf("promtool check metrics: %v\n%s", err, out)
 	}
+}
+
+// metricValue is the value of the series named exactly series (name and labels) in a
+// Prometheus text exposition, -1 when it is absent.
+func metricValue(body, series string) float64 {
+	for _, line := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			var f float64
+			if _, err := fmt.Sscan(v, &f); err == nil {
+				return f
+			}
+		}
+	}
+	return -1
 }

@@ -88,3 +88,76 @@ func KafkaControllerCollector(read func() ControllerStats) prometheus.Collector 
 		gauge(p+"preferredreplicaimbalancecount", "Partitions not led by their preferred replica (KafkaController PreferredReplicaImbalanceCount).", func(s *ControllerStats) float64 { return float64(s.PreferredReplicaImbalanceCount) }),
 	}}
 }
+
+// TopicTraffic is one topic's (or all topics') BrokerTopicMetrics meter counts.
+type TopicTraffic struct {
+	MessagesIn, BytesIn, BytesOut               uint64
+	TotalProduceRequests, FailedProduceRequests uint64
+	TotalFetchRequests, FailedFetchRequests     uint64
+}
+
+// BrokerTopicStats are a broker's kafka.server:type=BrokerTopicMetrics meters: all
+// topics together, each topic, and the replication traffic counted apart.
+type BrokerTopicStats struct {
+	All                                     TopicTraffic
+	Topics                                  map[string]TopicTraffic
+	ReplicationBytesIn, ReplicationBytesOut uint64
+}
+
+// brokerTopicCollector reports BrokerTopicStats as kafka_server_brokertopicmetrics_*_total
+// counters. The JMX exporter reports the all-topics MBean without a topic label; a
+// Prometheus metric family keeps one label set, so here it carries topic="", which
+// Prometheus stores as no label at all.
+type brokerTopicCollector struct {
+	read     func() BrokerTopicStats
+	counters []topicCounter
+	replIn   *prometheus.Desc
+	replOut  *prometheus.Desc
+}
+
+type topicCounter struct {
+	desc  *prometheus.Desc
+	value func(*TopicTraffic) uint64
+}
+
+// BrokerTopicCollector reports BrokerTopicStats.
+func BrokerTopicCollector(read func() BrokerTopicStats) prometheus.Collector {
+	const p = "kafka_server_brokertopicmetrics_"
+	c := func(name, help string, value func(*TopicTraffic) uint64) topicCounter {
+		return topicCounter{desc: prometheus.NewDesc(p+name+"_total", help, []string{"topic"}, nil), value: value}
+	}
+	return &brokerTopicCollector{
+		read: read,
+		counters: []topicCounter{
+			c("messagesin", "Records appended by producers (BrokerTopicMetrics MessagesInPerSec).", func(t *TopicTraffic) uint64 { return t.MessagesIn }),
+			c("bytesin", "Bytes of record batches appended by producers (BrokerTopicMetrics BytesInPerSec).", func(t *TopicTraffic) uint64 { return t.BytesIn }),
+			c("bytesout", "Bytes of record batches sent to consumers (BrokerTopicMetrics BytesOutPerSec).", func(t *TopicTraffic) uint64 { return t.BytesOut }),
+			c("totalproducerequests", "Partitions produced to (BrokerTopicMetrics TotalProduceRequestsPerSec).", func(t *TopicTraffic) uint64 { return t.TotalProduceRequests }),
+			c("failedproducerequests", "Partitions whose produce failed (BrokerTopicMetrics FailedProduceRequestsPerSec).", func(t *TopicTraffic) uint64 { return t.FailedProduceRequests }),
+			c("totalfetchrequests", "Partitions fetched by consumers (BrokerTopicMetrics TotalFetchRequestsPerSec).", func(t *TopicTraffic) uint64 { return t.TotalFetchRequests }),
+			c("failedfetchrequests", "Partitions whose consumer fetch failed (BrokerTopicMetrics FailedFetchRequestsPerSec).", func(t *TopicTraffic) uint64 { return t.FailedFetchRequests }),
+		},
+		replIn:  prometheus.NewDesc(p+"replicationbytesin_total", "Bytes followers fetched into this broker's logs (BrokerTopicMetrics ReplicationBytesInPerSec).", nil, nil),
+		replOut: prometheus.NewDesc(p+"replicationbytesout_total", "Bytes this broker sent to followers (BrokerTopicMetrics ReplicationBytesOutPerSec).", nil, nil),
+	}
+}
+
+func (c *brokerTopicCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, t := range c.counters {
+		ch <- t.desc
+	}
+	ch <- c.replIn
+	ch <- c.replOut
+}
+
+func (c *brokerTopicCollector) Collect(ch chan<- prometheus.Metric) {
+	s := c.read()
+	for _, t := range c.counters {
+		ch <- prometheus.MustNewConstMetric(t.desc, prometheus.CounterValue, float64(t.value(&s.All)), "")
+		for topic, traffic := range s.Topics {
+			ch <- prometheus.MustNewConstMetric(t.desc, prometheus.CounterValue, float64(t.value(&traffic)), topic)
+		}
+	}
+	ch <- prometheus.MustNewConstMetric(c.replIn, prometheus.CounterValue, float64(s.ReplicationBytesIn))
+	ch <- prometheus.MustNewConstMetric(c.replOut, prometheus.CounterValue, float64(s.ReplicationBytesOut))
+}

@@ -82,3 +82,35 @@ func TestServerEndpoints(t *testing.T) {
 		t.Error("the gauge was not read again at the next scrape")
 	}
 }
+
+// TestBrokerTopicCollector: each topic's counters carry its name, all topics' an empty
+// topic label, and promhttp serves them as counters.
+func TestBrokerTopicCollector(t *testing.T) {
+	s, err := Listen("127.0.0.1:0", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Register(BrokerTopicCollector(func() BrokerTopicStats {
+		return BrokerTopicStats{
+			All:                TopicTraffic{MessagesIn: 30, BytesOut: 700},
+			Topics:             map[string]TopicTraffic{"a": {MessagesIn: 10}, "b": {MessagesIn: 20, BytesOut: 700}},
+			ReplicationBytesIn: 5,
+		}
+	})); err != nil {
+		t.Fatal(err)
+	}
+	_, body := get(t, "http://"+s.Addr()+"/metrics")
+	for _, want := range []string{
+		"# TYPE kafka_server_brokertopicmetrics_messagesin_total counter\n",
+		`kafka_server_brokertopicmetrics_messagesin_total{topic=""} 30` + "\n",
+		`kafka_server_brokertopicmetrics_messagesin_total{topic="a"} 10` + "\n",
+		`kafka_server_brokertopicmetrics_messagesin_total{topic="b"} 20` + "\n",
+		`kafka_server_brokertopicmetrics_bytesout_total{topic="b"} 700` + "\n",
+		"kafka_server_brokertopicmetrics_replicationbytesin_total 5\n",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}

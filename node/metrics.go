@@ -27,10 +27,12 @@ func (n *Node) startMetrics() error {
 	return nil
 }
 
-// addBrokerMetrics registers the broker's ReplicaManager metrics and readiness.
+// addBrokerMetrics registers the broker's ReplicaManager and BrokerTopicMetrics metrics
+// and its readiness.
 func (n *Node) addBrokerMetrics() error {
 	for _, s := range n.metrics {
-		if err := s.Register(metrics.ReplicaManagerCollector(n.broker.ReplicaStats)); err != nil {
+		if err := s.Register(metrics.ReplicaManagerCollector(n.broker.ReplicaStats),
+			metrics.BrokerTopicCollector(n.broker.BrokerTopicStats)); err != nil {
 			return fmt.Errorf("broker metrics: %w", err)
 		}
 		s.AddReadiness("broker", n.broker.Readiness)
