@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -21,7 +22,7 @@ func init() {
 		Short: "Run a kbridge node",
 	}
 	var overrides []string
-	var logLevel string
+	var logLevel, logFormat string
 	start := &cobra.Command{
 		Use:   "start [server.properties]",
 		Short: "Start a node from a server.properties file, or the embedded single-node default",
@@ -33,10 +34,11 @@ formatted with a new cluster id on first start. SIGINT or SIGTERM stops it clean
 		Example: `  kbridge server start
   kbridge server start examples/kraft/server.properties
   kbridge server start examples/zk/broker-1.properties
-  kbridge server start server.properties --override log.dirs=/var/lib/kbridge --override node.id=2`,
+  kbridge server start server.properties --override log.dirs=/var/lib/kbridge --override node.id=2
+  kbridge server start server.properties --log-format json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			logger, err := newLogger(logLevel)
+			logger, err := newLogger(logLevel, logFormat, os.Stderr)
 			if err != nil {
 				return err
 			}
@@ -49,6 +51,7 @@ formatted with a new cluster id on first start. SIGINT or SIGTERM stops it clean
 	}
 	start.Flags().StringArrayVar(&overrides, "override", nil, "override a config key: key=value (repeatable)")
 	start.Flags().StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	start.Flags().StringVar(&logFormat, "log-format", "text", "log format: text (key=value) or json (one object per line, for log shippers)")
 	serverCmd.AddCommand(start)
 	rootCmd.AddCommand(serverCmd)
 }
@@ -110,10 +113,19 @@ func runServer(cfg *config.Config, logger *slog.Logger) error {
 	return nil
 }
 
-func newLogger(level string) (*slog.Logger, error) {
+// newLogger is the node's structured log at level, written to w as key=value text or
+// as one JSON object per line.
+func newLogger(level, format string, w io.Writer) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("--log-level %q: %w", level, err)
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l})), nil
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
 }
