@@ -274,7 +274,7 @@ func TestOffsetCommitRulesAndReload(t *testing.T) {
 
 func TestCommitFailsWhenTheLogDoes(t *testing.T) {
 	c, _, l := newTestCoordinator(t)
-	l.fail = kerr.NotLeaderForPartition
+	l.SetAppendError(kerr.NotLeaderForPartition)
 	if got := c.OffsetCommit(commitReq(-1, "", 1), exists).Topics[0].Partitions[0].ErrorCode; got != kerr.NotCoordinator.Code {
 		t.Fatalf("commit with a failing log: %d, want NOT_COORDINATOR", got)
 	}

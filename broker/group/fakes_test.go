@@ -2,7 +2,6 @@ package group
 
 import (
 	"context"
-	"encoding/binary"
 	"io"
 	"log/slog"
 	"sort"
@@ -14,6 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/kbridge/kbridge/broker/coordlog"
+	"github.com/kbridge/kbridge/broker/coordlog/coordlogtest"
 )
 
 // fakeClock fires timers only when a test advances it.
@@ -78,49 +78,10 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// fakeLog is an in-memory __consumer_offsets: batches per partition, offsets stamped.
-type fakeLog struct {
-	mu      sync.Mutex
-	batches map[int32][][]byte
-	next    map[int32]int64
-	fail    error
-}
+// fakeLog is an in-memory __consumer_offsets.
+type fakeLog struct{ *coordlogtest.MemLog }
 
-func newFakeLog() *fakeLog {
-	return &fakeLog{batches: map[int32][][]byte{}, next: map[int32]int64{}}
-}
-
-func (l *fakeLog) Append(_ context.Context, partition int32, batch []byte) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.fail != nil {
-		return l.fail
-	}
-	b := append([]byte(nil), batch...)
-	binary.BigEndian.PutUint64(b, uint64(l.next[partition]))
-	l.next[partition] += int64(binary.BigEndian.Uint32(b[57:]))
-	l.batches[partition] = append(l.batches[partition], b)
-	return nil
-}
-
-func (l *fakeLog) Read(partition int32, offset int64) ([]byte, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []byte
-	for _, b := range l.batches[partition] {
-		last := int64(binary.BigEndian.Uint64(b)) + int64(binary.BigEndian.Uint32(b[23:]))
-		if last >= offset {
-			out = append(out, b...)
-		}
-	}
-	return out, nil
-}
-
-func (l *fakeLog) Bounds(partition int32) (int64, int64, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return 0, l.next[partition], nil
-}
+func newFakeLog() *fakeLog { return &fakeLog{coordlogtest.New()} }
 
 // records decodes everything written to a partition but transaction markers.
 func (l *fakeLog) records(t *testing.T, partition int32) []logRecord {

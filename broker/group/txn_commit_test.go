@@ -275,7 +275,7 @@ func TestTxnCommitStoreErrors(t *testing.T) {
 		{errors.New("disk on fire"), 3, kerr.CoordinatorNotAvailable},
 	} {
 		c, _, l := newTestCoordinator(t)
-		l.fail = tc.fail
+		l.SetAppendError(tc.fail)
 		if got := txnCommit(c, txnReq(tc.version, 7, 0, 10)); !slices.Equal(got, []int16{tc.want.Code}) {
 			t.Errorf("v%d append failing with %v: %v, want %v", tc.version, tc.fail, got, tc.want)
 		}

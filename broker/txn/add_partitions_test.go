@@ -22,9 +22,9 @@ func TestAddPartitionsOpensTransaction(t *testing.T) {
 		t.Fatalf("written %+v", v)
 	}
 	// Partitions already in the transaction are not written again.
-	n := h.log.batchCount(1)
-	if code := h.addPartitions(t, 3, id, pid, epoch, "orders", 0); code != 0 || h.log.batchCount(1) != n {
-		t.Fatalf("re-adding: error %d, %d batches written", code, h.log.batchCount(1)-n)
+	n := h.log.BatchCount(1)
+	if code := h.addPartitions(t, 3, id, pid, epoch, "orders", 0); code != 0 || h.log.BatchCount(1) != n {
+		t.Fatalf("re-adding: error %d, %d batches written", code, h.log.BatchCount(1)-n)
 	}
 	if code := h.addPartitions(t, 3, id, pid, epoch, "audit", 5); code != 0 {
 		t.Fatalf("widening: %d", code)
@@ -81,7 +81,7 @@ func TestAddPartitionsRefusals(t *testing.T) {
 	h := newTestHarness(t)
 	id := idIn(h.c, 0, 0)
 	pid, epoch := h.initProducer(t, id)
-	n := h.log.batchCount(0)
+	n := h.log.BatchCount(0)
 
 	req := addReq(3, id, pid, epoch, "secret", 0)
 	req.Topics = append(req.Topics, kmsg.AddPartitionsToTxnRequestTopic{Topic: "open", Partitions: []int32{1}})
@@ -98,7 +98,7 @@ func TestAddPartitionsRefusals(t *testing.T) {
 			t.Fatalf("transaction refused: %+v", resp.Topics)
 		}
 	}
-	if h.log.batchCount(0) != n {
+	if h.log.BatchCount(0) != n {
 		t.Fatal("a refused transaction was written")
 	}
 }
@@ -187,7 +187,7 @@ func TestFailedWriteReverts(t *testing.T) {
 		{context.DeadlineExceeded, kerr.CoordinatorNotAvailable},
 		{errors.New("disk full"), kerr.CoordinatorNotAvailable},
 	} {
-		h.log.set(func(l *fakeLog) { l.fail = c.err })
+		h.log.SetAppendError(c.err)
 		if code := h.addPartitions(t, 3, id, pid, epoch, "t", 0); code != c.want.Code {
 			t.Errorf("write failing with %v: answered %d, want %s", c.err, code, c.want.Message)
 		}
@@ -195,7 +195,7 @@ func TestFailedWriteReverts(t *testing.T) {
 			t.Fatalf("after a failed write: %+v", s)
 		}
 	}
-	h.log.set(func(l *fakeLog) { l.fail = nil })
+	h.log.SetAppendError(nil)
 	if code := h.addPartitions(t, 3, id, pid, epoch, "t", 0); code != 0 {
 		t.Fatalf("after the log recovered: %d", code)
 	}
@@ -205,10 +205,10 @@ func TestConcurrentRequestsDuringWrite(t *testing.T) {
 	h := newTestHarness(t)
 	id := idIn(h.c, 0, 0)
 	pid, epoch := h.initProducer(t, id)
-	release := h.log.hold()
+	release := h.log.Hold()
 	done := make(chan int16, 1)
 	go func() { done <- h.addPartitions(t, 3, id, pid, epoch, "t", 0) }()
-	eventually(t, "the write in flight", func() bool { return h.log.waitingAppends() == 1 })
+	eventually(t, "the write in flight", func() bool { return h.log.WaitingAppends() == 1 })
 
 	if code := h.addPartitions(t, 3, id, pid, epoch, "t", 1); code != kerr.ConcurrentTransactions.Code {
 		t.Errorf("AddPartitions: %d", code)

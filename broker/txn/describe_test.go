@@ -84,7 +84,7 @@ func TestListTransactions(t *testing.T) {
 		}
 	}
 
-	h.log.set(func(l *fakeLog) { l.readErr = errors.New("unreadable") })
+	h.log.SetReadError(errors.New("unreadable"))
 	h.c.BecomeLeader(unownedPart, testEpoch)
 	if r := h.c.ListTransactions(listReq(1)); r.ErrorCode != kerr.CoordinatorLoadInProgress.Code {
 		t.Errorf("while a partition loads: %d", r.ErrorCode)

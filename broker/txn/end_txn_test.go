@@ -187,7 +187,7 @@ func TestMarkerAndCompletionRetries(t *testing.T) {
 	if code := h.endTxn(3, id, pid, epoch, true); code != 0 {
 		t.Fatal(code)
 	}
-	h.log.set(func(l *fakeLog) { l.fail = kerr.NotEnoughReplicas })
+	h.log.SetAppendError(kerr.NotEnoughReplicas)
 	release()
 	h.advanceOnceWaiting(t, periodicTimers+1, markerRetryBackoff)
 	eventually(t, "markers written twice", func() bool { return len(h.markers.written()) == 2 })
@@ -195,7 +195,7 @@ func TestMarkerAndCompletionRetries(t *testing.T) {
 	if s, _ := h.snapshot(id); s.state != statePrepareCommit || s.pending != stateCompleteCommit {
 		t.Fatalf("while the Complete write fails: %+v", s)
 	}
-	h.log.set(func(l *fakeLog) { l.fail = nil })
+	h.log.SetAppendError(nil)
 	h.clk.Advance(markerRetryBackoff)
 	h.waitState(t, id, stateCompleteCommit)
 }
@@ -209,10 +209,10 @@ func TestResignStopsMarkers(t *testing.T) {
 		t.Fatal(code)
 	}
 	eventually(t, "markers in flight", func() bool { return len(h.markers.written()) == 1 })
-	n := h.log.batchCount(0)
+	n := h.log.BatchCount(0)
 	h.c.Resign(0)
 	h.c.bg.Wait()
-	if h.log.batchCount(0) != n {
+	if h.log.BatchCount(0) != n {
 		t.Fatal("the Complete record was written after the partition moved away")
 	}
 	if code := h.endTxn(3, id, pid, epoch, true); code != kerr.NotCoordinator.Code {

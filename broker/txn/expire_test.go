@@ -65,7 +65,7 @@ func TestFailedFenceKeepsEpoch(t *testing.T) {
 	h := newTestHarness(t)
 	id := idIn(h.c, 0, 0)
 	pid, epoch := h.openTxn(t, id)
-	h.log.set(func(l *fakeLog) { l.fail = kerr.NotEnoughReplicas })
+	h.log.SetAppendError(kerr.NotEnoughReplicas)
 	if r := h.c.InitProducerID(context.Background(), initReq(&id, 5, -1, -1)); r.ErrorCode != kerr.CoordinatorNotAvailable.Code {
 		t.Fatalf("InitProducerId with the fence failing: %d, want COORDINATOR_NOT_AVAILABLE", r.ErrorCode)
 	}
@@ -75,7 +75,7 @@ func TestFailedFenceKeepsEpoch(t *testing.T) {
 	if code := h.endTxn(3, id, pid, epoch, false); code != kerr.ProducerFenced.Code {
 		t.Fatalf("the fenced producer's abort: %d", code)
 	}
-	h.log.set(func(l *fakeLog) { l.fail = nil })
+	h.log.SetAppendError(nil)
 	if r := h.c.InitProducerID(context.Background(), initReq(&id, 5, -1, -1)); r.ErrorCode != kerr.ConcurrentTransactions.Code {
 		t.Fatalf("InitProducerId retried: %d", r.ErrorCode)
 	}
@@ -122,13 +122,13 @@ func TestFailedExpirationKeepsIDs(t *testing.T) {
 	h := newTestHarness(t)
 	id := idIn(h.c, 0, 0)
 	h.initProducer(t, id)
-	h.log.set(func(l *fakeLog) { l.fail = kerr.NotEnoughReplicas })
+	h.log.SetAppendError(kerr.NotEnoughReplicas)
 	h.clk.Advance(defaultIDExpiration)
 	h.c.bg.Wait()
 	if s, ok := h.snapshot(id); !ok || s.pending != noState {
 		t.Fatalf("after a failed tombstone: %+v, %v", s, ok)
 	}
-	h.log.set(func(l *fakeLog) { l.fail = nil })
+	h.log.SetAppendError(nil)
 	if _, epoch := h.initProducer(t, id); epoch != 1 {
 		t.Fatalf("epoch %d after the failed expiry", epoch)
 	}
@@ -139,11 +139,11 @@ func TestTombstoneBatches(t *testing.T) {
 	for _, c := range []string{"a", "b", "c"} {
 		h.initProducer(t, strings.Repeat(c, 400<<10))
 	}
-	n := h.log.batchCount(0)
+	n := h.log.BatchCount(0)
 	h.clk.Advance(defaultIDExpiration)
 	h.c.bg.Wait()
 	// Three keys of 400 KiB fill two batches of at most 1 MiB.
-	if got := h.log.batchCount(0) - n; got != 2 {
+	if got := h.log.BatchCount(0) - n; got != 2 {
 		t.Fatalf("%d tombstone batches, want 2", got)
 	}
 	if ids := h.c.ListTransactions(listReq(0)).TransactionStates; len(ids) != 0 {

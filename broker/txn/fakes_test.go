@@ -2,7 +2,6 @@ package txn
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/kbridge/kbridge/broker/coordlog"
+	"github.com/kbridge/kbridge/broker/coordlog/coordlogtest"
 	"github.com/kbridge/kbridge/broker/group"
 )
 
@@ -89,88 +89,10 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// fakeLog is an in-memory __transaction_state: batches per partition, offsets
-// stamped. Appends fail with fail while it is set, and wait while gate is set.
-type fakeLog struct {
-	mu      sync.Mutex
-	batches map[int32][][]byte
-	next    map[int32]int64
-	fail    error
-	readErr error
-	gate    chan struct{}
-	waiting int
-}
+// fakeLog is an in-memory __transaction_state.
+type fakeLog struct{ *coordlogtest.MemLog }
 
-func newFakeLog() *fakeLog {
-	return &fakeLog{batches: map[int32][][]byte{}, next: map[int32]int64{}}
-}
-
-func (l *fakeLog) Append(_ context.Context, partition int32, batch []byte) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if gate := l.gate; gate != nil {
-		l.waiting++
-		l.mu.Unlock()
-		<-gate
-		l.mu.Lock()
-		l.waiting--
-	}
-	if l.fail != nil {
-		return l.fail
-	}
-	b := append([]byte(nil), batch...)
-	binary.BigEndian.PutUint64(b, uint64(l.next[partition]))
-	l.next[partition] += int64(binary.BigEndian.Uint32(b[57:]))
-	l.batches[partition] = append(l.batches[partition], b)
-	return nil
-}
-
-func (l *fakeLog) Read(partition int32, offset int64) ([]byte, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []byte
-	for _, b := range l.batches[partition] {
-		last := int64(binary.BigEndian.Uint64(b)) + int64(binary.BigEndian.Uint32(b[23:]))
-		if last >= offset {
-			out = append(out, b...)
-		}
-	}
-	return out, nil
-}
-
-func (l *fakeLog) Bounds(partition int32) (int64, int64, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return 0, l.next[partition], l.readErr
-}
-
-func (l *fakeLog) set(f func(l *fakeLog)) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	f(l)
-}
-
-// hold makes appends wait until the returned function is called.
-func (l *fakeLog) hold() (release func()) {
-	gate := make(chan struct{})
-	l.set(func(l *fakeLog) { l.gate = gate })
-	return func() {
-		l.set(func(l *fakeLog) { l.gate = nil })
-		close(gate)
-	}
-}
-
-func (l *fakeLog) waitingAppends() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.waiting
-}
-
-func (l *fakeLog) batchCount(partition int32) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.batches[partition])
-}
+func newFakeLog() *fakeLog { return &fakeLog{coordlogtest.New()} }
 
 // logRecord is one decoded __transaction_state record; a nil value is a tombstone.
 type logRecord struct {

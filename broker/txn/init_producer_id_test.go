@@ -58,14 +58,14 @@ func TestInitProducerIDRequestErrors(t *testing.T) {
 			t.Errorf("%s: error %d producer %d epoch %d, want %s", c.name, r.ErrorCode, r.ProducerID, r.ProducerEpoch, c.want.Message)
 		}
 	}
-	if n := h.log.batchCount(0); n != 0 {
+	if n := h.log.BatchCount(0); n != 0 {
 		t.Errorf("refused requests wrote %d batches", n)
 	}
 }
 
 func TestInitProducerIDWhileLoading(t *testing.T) {
 	h := newTestHarness(t)
-	h.log.set(func(l *fakeLog) { l.readErr = errors.New("disk on fire") })
+	h.log.SetReadError(errors.New("disk on fire"))
 	h.c.BecomeLeader(unownedPart, testEpoch)
 	eventually(t, "a failed load waiting to retry", func() bool { return h.clk.pending() == periodicTimers+1 })
 	id := idIn(h.c, unownedPart, 0)
@@ -73,7 +73,7 @@ func TestInitProducerIDWhileLoading(t *testing.T) {
 		t.Fatalf("error %d, want COORDINATOR_LOAD_IN_PROGRESS", r.ErrorCode)
 	}
 	// The load retries once the log can be read.
-	h.log.set(func(l *fakeLog) { l.readErr = nil })
+	h.log.SetReadError(nil)
 	h.clk.Advance(loadRetryBackoff)
 	h.waitLoaded(t, unownedPart)
 	if _, epoch := h.initProducer(t, id); epoch != 0 {
