@@ -138,7 +138,9 @@ func (fb *fetchBuffers) takeReads(n int) []partitionRead {
 // not be read again.
 func (b *Broker) longPollFetch(req *kmsg.FetchRequest, c *clientConn, pass fetchPass) *fetchRead {
 	read := b.waitFetch(req, c, pass)
-	b.meterFetch(pass.replica, read)
+	if metering {
+		b.meterFetch(pass.replica, read)
+	}
 	return read
 }
 
