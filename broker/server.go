@@ -72,6 +72,8 @@ type Broker struct {
 	expansions isrQueue
 	// isrCounts count the ISR changes this broker made as a leader, for metrics.
 	isrCounts struct{ shrinks, expands, failed atomic.Uint64 }
+	// shuttingDown is set once a controlled shutdown begins (BrokerState).
+	shuttingDown atomic.Bool
 }
 
 // sourceBox lets the source be swapped atomically (the in-place migration switch).

@@ -32,7 +32,9 @@ func (n *Node) startMetrics() error {
 func (n *Node) addBrokerMetrics() error {
 	for _, s := range n.metrics {
 		if err := s.Register(metrics.ReplicaManagerCollector(n.broker.ReplicaStats),
-			metrics.BrokerTopicCollector(n.broker.BrokerTopicStats)); err != nil {
+			metrics.BrokerTopicCollector(n.broker.BrokerTopicStats),
+			metrics.PartitionCollector(n.broker.PartitionStats),
+			metrics.BrokerStateCollector(n.broker.BrokerState)); err != nil {
 			return fmt.Errorf("broker metrics: %w", err)
 		}
 		s.AddReadiness("broker", n.broker.Readiness)
