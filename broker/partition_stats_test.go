@@ -62,4 +62,3 @@ func TestPartitionStats(t *testing.T) {
 		return s.UnderReplicated && s.InSyncReplicas == 1 && s.Replicas == 2 && s.AtMinIsr
 	})
 }
-
