@@ -79,7 +79,8 @@ func sumOf(t *testing.T, series string, endpoints []metricsEndpoint) (float64, s
 //     With ZooKeeper stopped, a topic created through the quorum makes the active
 //     controller's ZkWriteBehindLag rise above 0 (the others stay 0); it returns to
 //     0 once ZooKeeper is back, and ZkWriteDeltaTimeMs has counted the writes.
-//     promtool accepts the controller's exposition.
+//     promtool accepts the controller's exposition, and `migrate status --watch`
+//     shows the phase refresh after refresh until interrupted.
 //   - Finalized: ZkMigrationState 3 (POST_MIGRATION).
 //
 // No produce call of the background load fails throughout.
@@ -161,6 +162,11 @@ func TestMigrationMetrics(t *testing.T) {
 	for _, b := range brokerEndpoints {
 		if v := b.value(t, zkMigrationState); v != -1 {
 			t.Errorf("%s, on the quorum, still reports ZkMigrationState %v", b.name, v)
+		}
+	}
+	for i, w := range watchStatuses(t, m.ControllerAddr(), 3) {
+		if w.Phase != migrate.PhaseBrokersOnKRaft {
+			t.Errorf("migrate status --watch refresh %d shows phase %s, want %s", i+1, w.Phase, migrate.PhaseBrokersOnKRaft)
 		}
 	}
 	var active metricsEndpoint
