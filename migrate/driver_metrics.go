@@ -25,7 +25,7 @@ func (d *Driver) ZkWriteBehindLag() int64 {
 	return max(0, d.ctrl.Image().Offset-written)
 }
 
-// observe tells hear, when set, the time since started.
+// observe hands the time since started to hear, when one is set.
 func observe(hear func(time.Duration), started time.Time) {
 	if hear != nil {
 		hear(time.Since(started))
