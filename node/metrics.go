@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/metrics"
 )
 
@@ -62,16 +63,25 @@ func (n *Node) addControllerMetrics() error {
 // controllerStats counts the cluster in the controller's image as Kafka's
 // ControllerMetadataMetrics and QuorumControllerMetrics do.
 func (n *Node) controllerStats() metrics.ControllerStats {
-	var s metrics.ControllerStats
+	s := clusterStats(n.controller.Image())
 	if n.controller.IsLeader() {
 		s.ActiveControllerCount = 1
 	}
-	img := n.controller.Image()
+	return s
+}
+
+// clusterStats counts the cluster in a metadata image as Kafka's
+// ControllerMetadataMetricsPublisher does.
+func clusterStats(img *metadata.Image) metrics.ControllerStats {
+	s := metrics.ControllerStats{ZkMigrationState: int(img.ZkMigrationState)}
 	for _, br := range img.Brokers {
 		if br.Fenced {
 			s.FencedBrokerCount++
 		} else {
 			s.ActiveBrokerCount++
+		}
+		if br.IsMigratingZkBroker {
+			s.MigratingZkBrokerCount++
 		}
 	}
 	s.GlobalTopicCount = len(img.Topics)

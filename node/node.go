@@ -85,6 +85,9 @@ func (n *Node) startRoles(ctx context.Context) error {
 		if err := n.startZooKeeperBroker(ctx); err != nil {
 			return err
 		}
+		if err := n.addZooKeeperControllerMetrics(); err != nil {
+			return err
+		}
 		return n.addBrokerMetrics()
 	}
 	meta, err := checkFormatted(n.cfg)

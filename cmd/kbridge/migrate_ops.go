@@ -123,28 +123,52 @@ func isTerminal(w io.Writer) bool {
 func migrateStatusCmd() *cobra.Command {
 	var f adminFlags
 	var output string
+	var watch bool
+	var interval time.Duration
 	cmd := &cobra.Command{
-		Use:   "status --controller HOST:PORT [--command-config FILE] [--output text|json]",
+		Use:   "status --controller HOST:PORT [--command-config FILE] [--output text|json] [--watch [--interval 2s]]",
 		Short: "Show the migration's phase, the brokers' modes, the ZooKeeper write lag and whether rollback is possible",
 		Long: `Show the migration as the active controller sees it: the phase (ZK, PRE_MIGRATION,
 MIGRATING, DUAL_WRITE, BROKERS_ON_KRAFT, FINALIZED) with a sub-state and its reason, the
 brokers still led through ZooKeeper, those on the quorum and those not registered with it,
 how far ZooKeeper is behind the metadata log, the last full reconcile, and whether a
-rollback is still possible.`,
+rollback is still possible.
+
+With --watch the status is shown again every --interval until Ctrl-C, which ends with
+exit status 0: on a terminal the table is redrawn in place; otherwise each refresh
+follows a "--- <time>" line; with --output json each refresh is one JSON object on a
+line of its own. A status that cannot be read (a controller restarting) is reported and
+read again at the next refresh.`,
 		Example: `  kbridge migrate status --controller localhost:19091
-  kbridge migrate status --controller localhost:19091 --output json`,
+  kbridge migrate status --controller localhost:19091 --output json
+  kbridge migrate status --controller localhost:19091 --watch --interval 5s`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.controller == "" {
 				return errors.New("--controller is required")
 			}
+			if output != "text" && output != "json" {
+				return fmt.Errorf("--output %q: want text or json", output)
+			}
+			if interval <= 0 {
+				return fmt.Errorf("--interval %v: want a positive duration", interval)
+			}
 			admin, err := f.client()
 			if err != nil {
 				return err
 			}
+			read := func(ctx context.Context) (migrate.Status, error) {
+				return admin.MigrationStatus(ctx, f.controller)
+			}
+			if watch {
+				return statusWatch{
+					read: read, interval: interval, output: output, tty: isTerminal(cmd.OutOrStdout()),
+					title: "kbridge migrate status --controller " + f.controller, now: time.Now,
+				}.run(interruptContext(cmd), cmd.OutOrStdout(), cmd.ErrOrStderr())
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
 			defer cancel()
-			st, err := admin.MigrationStatus(ctx, f.controller)
+			st, err := read(ctx)
 			if err != nil {
 				return describeAdminError(err)
 			}
@@ -153,6 +177,8 @@ rollback is still possible.`,
 	}
 	f.add(cmd, "host:port of a migration controller's listener (required)")
 	cmd.Flags().StringVar(&output, "output", "text", "text or json")
+	cmd.Flags().BoolVar(&watch, "watch", false, "show the status again every --interval until interrupted")
+	cmd.Flags().DurationVar(&interval, "interval", defaultWatchInterval, "how often --watch refreshes")
 	return cmd
 }
 
