@@ -101,7 +101,7 @@ func (c *partitionCollector) Collect(ch chan<- prometheus.Metric) {
 // BrokerState number (1 starting, 2 recovery, 3 running, 6 pending controlled
 // shutdown, 7 shutting down).
 func BrokerStateCollector(read func() int) prometheus.Collector {
-	return &statsCollector[int]{read: read, gauges: []gaugeDesc[int]{
+	return &statsCollector[int]{read: always(read), gauges: []gaugeDesc[int]{
 		gauge("kafka_server_kafkaserver_brokerstate", "Kafka's BrokerState: 1 starting, 2 recovery (fenced, catching up), 3 running, 6 pending controlled shutdown, 7 shutting down (KafkaServer BrokerState).", func(s *int) float64 { return float64(*s) }),
 	}}
 }
