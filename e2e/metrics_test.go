@@ -82,6 +82,17 @@ func TestMetricsEndpoint(t *testing.T) {
 			t.Errorf("%s of the topic is %v after %d records were produced and consumed", m, v, records)
 		}
 	}
+	var leo, size float64
+	for p := range 3 {
+		leo += metricValue(body, fmt.Sprintf(`kafka_log_log_logendoffset{partition="%d",topic="metered"}`, p))
+		size += metricValue(body, fmt.Sprintf(`kafka_log_log_size{partition="%d",topic="metered"}`, p))
+	}
+	if leo != records || size <= 0 {
+		t.Errorf("the topic's partitions' log end offsets add up to %v (want %d), their sizes to %v", leo, records, size)
+	}
+	if v := metricValue(body, "kafka_server_kafkaserver_brokerstate"); v != 3 {
+		t.Errorf("a running broker's state is %v, want 3 (RUNNING)", v)
+	}
 	check := exec.Command(promtool, "check", "metrics")
 	check.Stdin = bytes.NewReader([]byte(body))
 	if out, err := check.CombinedOutput(); err != nil {
