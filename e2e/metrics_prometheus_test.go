@@ -54,6 +54,7 @@ func TestPrometheusScrapesCluster(t *testing.T) {
 	adm := kadm.NewClient(c.Client())
 	const urp = "kafka_server_replicamanager_underreplicatedpartitions"
 	prom.WaitScalar(30*time.Second, "count("+urp+" == 0)", float64(len(c.Brokers)))
+	prom.WaitScalar(10*time.Second, "count(up == 1)", float64(len(nodes)))
 	const killedID = 103
 	killed := c.Broker(killedID)
 	want := partitionsWithReplicaOn(t, adm, killedID)
@@ -68,7 +69,7 @@ func TestPrometheusScrapesCluster(t *testing.T) {
 	// Every controller's series is in every evaluation from everyControllerSeen on, so
 	// their sum at one-second steps since then is the active controller count over the
 	// whole test.
-	window := fmt.Sprintf("[%ds:1s]", int(math.Floor(time.Since(everyControllerSeen).Seconds()))-1)
+	window := fmt.Sprintf("[%ds:1s]", max(int(math.Floor(time.Since(everyControllerSeen).Seconds()))-1, 1))
 	const active = "sum(kafka_controller_kafkacontroller_activecontrollercount)"
 	for _, q := range []string{"min_over_time(" + active + window + ")", "max_over_time(" + active + window + ")"} {
 		if v, ok := prom.Scalar(q); !ok || v != 1 {
