@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -93,8 +92,14 @@ func TestMetricsEndpoint(t *testing.T) {
 	if v := metricValue(body, "kafka_server_kafkaserver_brokerstate"); v != 3 {
 		t.Errorf("a running broker's state is %v, want 3 (RUNNING)", v)
 	}
+	promtoolCheckMetrics(t, promtool, body)
+}
+
+// promtoolCheckMetrics fails the test when promtool finds fault with a scrape's body.
+func promtoolCheckMetrics(t *testing.T, promtool, body string) {
+	t.Helper()
 	check := exec.Command(promtool, "check", "metrics")
-	check.Stdin = bytes.NewReader([]byte(body))
+	check.Stdin = strings.NewReader(body)
 	if out, err := check.CombinedOutput(); err != nil {
 		t.Fatalf("promtool check metrics: %v\n%s", err, out)
 	}
