@@ -42,6 +42,7 @@ var servedMetrics = []string{
 	"kafka_coordinator_group_groupmetadatamanager_numgroupspreparingrebalance",
 	"kafka_coordinator_group_groupmetadatamanager_numgroupsstable",
 	"kafka_coordinator_group_groupmetadatamanager_numoffsets",
+	"kafka_log_log_size",
 	"kafka_network_requestmetrics_errors_total",
 	"kafka_network_requestmetrics_requests_total",
 	"kafka_network_requestmetrics_totaltimems",
