@@ -156,11 +156,6 @@ rollback is still possible.`,
 	return cmd
 }
 
-// defaultMinSoak is how long every broker must have run on the quorum before finalize
-// accepts, unless --min-soak says otherwise: long enough for a problem under real load
-// to show while a rollback is still possible.
-const defaultMinSoak = 10 * time.Minute
-
 func migrateFinalizeCmd() *cobra.Command {
 	var f adminFlags
 	var minSoak time.Duration
@@ -202,7 +197,7 @@ written again and the migration cannot be rolled back.`,
 		},
 	}
 	f.add(cmd, "host:port of a migration controller's listener (required)")
-	cmd.Flags().DurationVar(&minSoak, "min-soak", defaultMinSoak, "how long every broker must have been on the quorum")
+	cmd.Flags().DurationVar(&minSoak, "min-soak", migrate.DefaultMinSoak, "how long every broker must have been on the quorum")
 	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
 	return cmd
 }
