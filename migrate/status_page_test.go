@@ -30,10 +30,9 @@ func dualWriteData() StatusPageData {
 		},
 		History: StatusHistory{
 			Since:     since,
-			FirstSeen: map[string]time.Time{PhasePreMigration: since, PhaseMigrating: since.Add(10 * time.Second), PhaseDualWrite: since.Add(20 * time.Second)},
+			FirstSeen: map[string]time.Time{PhasePreMigration: since, PhaseDualWrite: since.Add(20 * time.Second)},
 			Changes: []PhaseChange{
 				{Phase: PhasePreMigration, SubState: "READY", At: since},
-				{Phase: PhaseMigrating, SubState: "COPYING", At: since.Add(10 * time.Second)},
 				{Phase: PhaseDualWrite, SubState: "BROKERS_SWITCHING", At: since.Add(20 * time.Second)},
 			},
 			Lag: []LagSample{{At: since.Add(20 * time.Second), Offsets: 0}, {At: since.Add(40 * time.Second), Offsets: 8}, {At: pageNow, Offsets: 2}},
@@ -58,7 +57,8 @@ func text(page string) string {
 }
 
 // TestStatusPageDualWrite: the phase comes first and prominently, the timeline gives
-// each phase seen its time and says an earlier one was passed before watching began,
+// each phase seen its time and says an earlier one was passed before watching began
+// or between two samples,
 // every broker appears once with where its leadership comes from, its registration
 // and its metadata lag, the lag chart has a point per sample, and the finalize
 // checklist says what blocks it.
@@ -69,6 +69,7 @@ func TestStatusPageDualWrite(t *testing.T) {
 		`<div class="substate" id="substate">BROKERS_SWITCHING</div>`,
 		`<tr class="passed"><td>ZK</td><td>before this controller started watching</td></tr>`,
 		`<tr class="passed"><td>PRE_MIGRATION</td><td>2026-12-07 07:59:00 UTC</td></tr>`,
+		`<tr class="passed"><td>MIGRATING</td><td>passed between two samples</td></tr>`,
 		`<tr class="current"><td>DUAL_WRITE</td><td>2026-12-07 07:59:20 UTC</td></tr>`,
 		`<tr class="ahead"><td>FINALIZED</td><td>not reached</td></tr>`,
 		`<td>broker 1</td><td class="quorum">quorum</td><td>epoch 40, unfenced</td><td>PLAINTEXT://localhost:9092</td><td>caught up (heard from 200ms ago)</td>`,

@@ -95,18 +95,25 @@ func newStatusPageView(d StatusPageData) statusPageView {
 	return v
 }
 
-// timeline gives each phase when it was first seen; one never seen was passed before
-// the page started watching, or is not reached yet.
+// timeline gives each phase when it was first seen. One never seen before the current
+// phase was passed before the page started watching, or, after a phase it saw, between
+// two of its samples; one after the current phase is not reached yet.
 func timeline(current string, h StatusHistory) []timelineRow {
 	cur := slices.Index(phaseOrder, current)
 	rows := make([]timelineRow, len(phaseOrder))
+	sawEarlier := false
 	for i, p := range phaseOrder {
 		row := timelineRow{Phase: p, Class: "ahead", When: "not reached"}
-		if at, ok := h.FirstSeen[p]; ok {
+		at, seen := h.FirstSeen[p]
+		switch {
+		case seen:
 			row.When, row.Class = at.UTC().Format(timeFormat), "passed"
-		} else if i < cur {
+		case i < cur && sawEarlier:
+			row.When, row.Class = "passed between two samples", "passed"
+		case i < cur:
 			row.When, row.Class = "before this controller started watching", "passed"
 		}
+		sawEarlier = sawEarlier || seen
 		if p == current {
 			row.Class = "current"
 		}
