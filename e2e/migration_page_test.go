@@ -98,7 +98,8 @@ func TestMigrationPageWithoutMigration(t *testing.T) {
 
 // TestMigrationPageSecured: a migration controller whose listener is SASL_SSL with an
 // authorizer refuses /migration on its plain-HTTP metrics port with 403, naming the
-// admin endpoint, and serves the page there to a super user only.
+// admin endpoint, and serves the page there to a super user only, as
+// `migrate status --output html` fetches it.
 func TestMigrationPageSecured(t *testing.T) {
 	pki := makePKI(t)
 	extra := append(append(append([]string{"listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:SASL_SSL"},
@@ -125,6 +126,10 @@ func TestMigrationPageSecured(t *testing.T) {
 		code, body := getTLS(t, pki.clientTLS(t, false), adminURL, "admin", "admin-secret")
 		return code == http.StatusOK && strings.Contains(body, `id="phase">PRE_MIGRATION<`)
 	})
+	page := Run(t, "migrate", "status", "--controller", m.ControllerAddr(), "--command-config", pki.commandConfig(t, "admin", "admin-secret"), "--output", "html")
+	if !strings.Contains(page, `id="phase">PRE_MIGRATION<`) {
+		t.Errorf("migrate status --output html as admin wrote no status page:\n%s", page)
+	}
 	for name, tt := range map[string]struct {
 		user, password string
 		want           int

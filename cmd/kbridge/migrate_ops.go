@@ -124,15 +124,17 @@ func migrateStatusCmd() *cobra.Command {
 	var f adminFlags
 	var output string
 	cmd := &cobra.Command{
-		Use:   "status --controller HOST:PORT [--command-config FILE] [--output text|json]",
+		Use:   "status --controller HOST:PORT [--command-config FILE] [--output text|json|html]",
 		Short: "Show the migration's phase, the brokers' modes, the ZooKeeper write lag and whether rollback is possible",
 		Long: `Show the migration as the active controller sees it: the phase (ZK, PRE_MIGRATION,
 MIGRATING, DUAL_WRITE, BROKERS_ON_KRAFT, FINALIZED) with a sub-state and its reason, the
 brokers still led through ZooKeeper, those on the quorum and those not registered with it,
 how far ZooKeeper is behind the metadata log, the last full reconcile, and whether a
-rollback is still possible.`,
+rollback is still possible. --output html writes the controller's status page (the one
+served at /migration), fetched with --command-config's credentials.`,
 		Example: `  kbridge migrate status --controller localhost:19091
-  kbridge migrate status --controller localhost:19091 --output json`,
+  kbridge migrate status --controller localhost:19091 --output json
+  kbridge migrate status --controller localhost:19091 --command-config admin.properties --output html > migration.html`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.controller == "" {
@@ -144,6 +146,14 @@ rollback is still possible.`,
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
 			defer cancel()
+			if output == "html" {
+				page, err := admin.MigrationStatusPage(ctx, f.controller)
+				if err != nil {
+					return err
+				}
+				_, err = cmd.OutOrStdout().Write(page)
+				return err
+			}
 			st, err := admin.MigrationStatus(ctx, f.controller)
 			if err != nil {
 				return describeAdminError(err)
@@ -152,7 +162,7 @@ rollback is still possible.`,
 		},
 	}
 	f.add(cmd, "host:port of a migration controller's listener (required)")
-	cmd.Flags().StringVar(&output, "output", "text", "text or json")
+	cmd.Flags().StringVar(&output, "output", "text", "text, json or html")
 	return cmd
 }
 
