@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -123,7 +122,7 @@ func TestMigrationPageSecured(t *testing.T) {
 		t.Fatalf("the refusal shows the page: %q", body)
 	}
 	WaitFor(t, 30*time.Second, "the admin endpoint to serve the page to admin", func() bool {
-		code, body := getTLS(t, pki.clientTLS(t, false), adminURL, "admin", "admin-secret")
+		code, body := httpGet(t, tlsClient(pki.clientTLS(t, false)), adminURL, "admin", "admin-secret")
 		return code == http.StatusOK && strings.Contains(body, `id="phase">PRE_MIGRATION<`)
 	})
 	page := Run(t, "migrate", "status", "--controller", m.ControllerAddr(), "--command-config", pki.commandConfig(t, "admin", "admin-secret"), "--output", "html")
@@ -137,33 +136,15 @@ func TestMigrationPageSecured(t *testing.T) {
 		"alice, not a super user": {"alice", "alice-secret", http.StatusForbidden},
 		"no credentials":          {"", "", http.StatusUnauthorized},
 	} {
-		if code, body := getTLS(t, pki.clientTLS(t, false), adminURL, tt.user, tt.password); code != tt.want || strings.Contains(body, "<html") {
+		if code, body := httpGet(t, tlsClient(pki.clientTLS(t, false)), adminURL, tt.user, tt.password); code != tt.want || strings.Contains(body, "<html") {
 			t.Errorf("GET /migration on the admin endpoint as %s: %d, want %d without the page", name, code, tt.want)
 		}
 	}
 }
 
-// getTLS GETs url over TLS with Basic credentials unless user is "".
-func getTLS(t *testing.T, tc *tls.Config, url, user, password string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if user != "" {
-		req.SetBasicAuth(user, password)
-	}
-	cl := &http.Client{Transport: &http.Transport{TLSClientConfig: tc}, Timeout: 10 * time.Second}
-	resp, err := cl.Do(req)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(body)
+// tlsClient is an HTTP client that dials with tc.
+func tlsClient(tc *tls.Config) *http.Client {
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: tc}}
 }
 
 // runChromium runs headless Chromium with args and returns its stdout. It gets a home
