@@ -24,7 +24,7 @@ import (
 // in headless Chromium, the active controller's /migration shows PRE_MIGRATION with
 // every broker led through ZooKeeper, then, after `migrate commit`, BROKERS_ON_KRAFT
 // with every broker on the quorum and caught up, the lag chart and the finalize
-// checklist; a screenshot is taken. Another controller's page says it is not the
+// checklist, whose soak ?min_soak sets; a screenshot is taken. Another controller's page says it is not the
 // active one; a broker does not serve the page.
 func TestMigrationStatusPage(t *testing.T) {
 	requireTool(t, "chromium")
@@ -71,6 +71,12 @@ func TestMigrationStatusPage(t *testing.T) {
 		t.Errorf("after the commit the page still shows a broker off the quorum:\n%s", text)
 	}
 	screenshot(t, url)
+	if _, body := scrape(t, url+"?min_soak=0s"); !strings.Contains(body, `<td class="met">met</td><td>every broker has been on the quorum for --min-soak 0s</td>`) {
+		t.Errorf("with min_soak=0s the soak is not met:\n%s", body)
+	}
+	if code, _ := scrape(t, url+"?min_soak=soon"); code != http.StatusBadRequest {
+		t.Errorf("min_soak=soon answered %d, want 400", code)
+	}
 
 	for _, n := range m.Controllers {
 		if n == active {

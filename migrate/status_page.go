@@ -49,36 +49,38 @@ type StatusPage struct {
 	leaderID func() int32
 	rec      *statusRecorder
 	log      *slog.Logger
-	stop     chan struct{}
-	done     chan struct{}
+	// stop ends the sampler, cutting short a status read in progress.
+	stop context.CancelFunc
+	done chan struct{}
 }
 
 // NewStatusPage starts the sampler of d's status page; leaderID names the active
 // controller for a page served by another one.
 func NewStatusPage(d *Driver, leaderID func() int32, logger *slog.Logger) *StatusPage {
+	ctx, stop := context.WithCancel(context.Background())
 	p := &StatusPage{driver: d, leaderID: leaderID, rec: newStatusRecorder(time.Now()),
-		log: logger.With("component", "migration-status-page"), stop: make(chan struct{}), done: make(chan struct{})}
-	go p.sample()
+		log: logger.With("component", "migration-status-page"), stop: stop, done: make(chan struct{})}
+	go p.sample(ctx)
 	return p
 }
 
 // Close stops the sampler.
 func (p *StatusPage) Close() {
-	close(p.stop)
+	p.stop()
 	<-p.done
 }
 
-// sample records the status until Close.
-func (p *StatusPage) sample() {
+// sample records the status until ctx ends.
+func (p *StatusPage) sample(ctx context.Context) {
 	defer close(p.done)
 	for {
 		start := time.Now()
-		if _, err := p.status(context.Background()); err != nil {
+		if _, err := p.status(ctx); err != nil && ctx.Err() == nil {
 			p.log.Warn("sampling the migration status", "err", err)
 		}
 		wait := max(sampleInterval, sampleSlowdown*time.Since(start))
 		select {
-		case <-p.stop:
+		case <-ctx.Done():
 			return
 		case <-time.After(wait):
 		}
