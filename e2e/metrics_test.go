@@ -14,13 +14,23 @@ import (
 // scrape GETs a metrics endpoint path and returns its status and body.
 func scrape(t *testing.T, url string) (int, string) {
 	t.Helper()
+	return httpGet(t, http.DefaultClient, url, "", "")
+}
+
+// httpGet GETs url with client, with HTTP Basic credentials unless user is "", and
+// returns the status and the body.
+func httpGet(t *testing.T, client *http.Client, url, user, password string) (int, string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	if user != "" {
+		req.SetBasicAuth(user, password)
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
