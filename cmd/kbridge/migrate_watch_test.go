@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -96,5 +97,26 @@ func TestStatusWatchJSON(t *testing.T) {
 	}
 	if errOut != "2026-12-07T09:00:04Z status: connection refused\n" {
 		t.Errorf("stderr %q, want the failed read", errOut)
+	}
+}
+
+// TestStatusFlagsRefused: an unknown --output, and the status page with --watch, are
+// refused before any controller is asked.
+func TestStatusFlagsRefused(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--output", "yaml"}, `--output "yaml": want text, json or html`},
+		{[]string{"--output", "html", "--watch"}, "--output html writes the status page once"},
+		{[]string{"--watch", "--interval", "0s"}, "--interval 0s: want a positive duration"},
+	} {
+		cmd := migrateStatusCmd()
+		cmd.SetOut(io.Discard)
+		cmd.SetErr(io.Discard)
+		cmd.SetArgs(append([]string{"--controller", "127.0.0.1:1"}, c.args...))
+		if err := cmd.Execute(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("status %q: %v, want %q", c.args, err, c.want)
+		}
 	}
 }
