@@ -108,7 +108,7 @@ func New(cfg *config.Config, src metadata.Source, logger *slog.Logger) (*Broker,
 	if err != nil {
 		return nil, err
 	}
-	b.startGroupCoordinator()
+	b.startGroupCoordinator(dial)
 	b.startTxnCoordinator(dial)
 	b.replicas.onLeadershipChange = b.coordinatorLeadershipChanged
 	b.SetSource(src)

@@ -62,8 +62,13 @@ func (c *statsCollector[S]) Collect(ch chan<- prometheus.Metric) {
 	if !ok {
 		return
 	}
+	c.emit(&s, ch)
+}
+
+// emit reports each gauge of s.
+func (c *statsCollector[S]) emit(s *S, ch chan<- prometheus.Metric) {
 	for _, g := range c.gauges {
-		ch <- prometheus.MustNewConstMetric(g.desc, g.kind, g.value(&s))
+		ch <- prometheus.MustNewConstMetric(g.desc, g.kind, g.value(s))
 	}
 }
 

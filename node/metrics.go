@@ -28,14 +28,16 @@ func (n *Node) startMetrics() error {
 	return nil
 }
 
-// addBrokerMetrics registers the broker's ReplicaManager and BrokerTopicMetrics metrics
-// and its readiness.
+// addBrokerMetrics registers the broker's metrics (ReplicaManager, BrokerTopicMetrics,
+// partitions, broker state, GroupMetadataManager, consumer lag) and its readiness.
 func (n *Node) addBrokerMetrics() error {
 	for _, s := range n.metrics {
 		if err := s.Register(metrics.ReplicaManagerCollector(n.broker.ReplicaStats),
 			metrics.BrokerTopicCollector(n.broker.BrokerTopicStats),
 			metrics.PartitionCollector(n.broker.PartitionStats),
-			metrics.BrokerStateCollector(n.broker.BrokerState)); err != nil {
+			metrics.BrokerStateCollector(n.broker.BrokerState),
+			metrics.GroupMetadataManagerCollector(n.broker.GroupMetadataStats),
+			metrics.ConsumerLagCollector(n.broker.ConsumerLag)); err != nil {
 			return fmt.Errorf("broker metrics: %w", err)
 		}
 		s.AddReadiness("broker", n.broker.Readiness)
@@ -43,11 +45,12 @@ func (n *Node) addBrokerMetrics() error {
 	return nil
 }
 
-// addControllerMetrics registers the controller's KafkaController metrics and its
-// readiness: a member of a quorum that has a leader.
+// addControllerMetrics registers the controller's KafkaController and Raft metrics and
+// its readiness: a member of a quorum that has a leader.
 func (n *Node) addControllerMetrics() error {
 	for _, s := range n.metrics {
-		if err := s.Register(metrics.KafkaControllerCollector(n.controllerStats)); err != nil {
+		if err := s.Register(metrics.KafkaControllerCollector(n.controllerStats),
+			metrics.RaftCollector(n.controller.RaftStats)); err != nil {
 			return fmt.Errorf("controller metrics: %w", err)
 		}
 		s.AddReadiness("controller", func() error {
