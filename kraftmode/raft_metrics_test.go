@@ -15,24 +15,13 @@ import (
 // latency on the leader and as records fetched on the followers, whose high watermark
 // catches up; the votes read back from Raft's store name the leader.
 func TestRaftStatsOfThreeVoters(t *testing.T) {
-	nodes := newTestCluster(t, 3)
-	for _, nd := range nodes {
-		nd.start()
-	}
-	for _, nd := range nodes {
-		nd.waitReady()
-	}
-	var leader *Controller
+	nodes, leaderNode := startQuorum(t, 3)
+	leader := leaderNode.c
 	var followers []*Controller
 	for _, nd := range nodes {
-		if nd.c.IsLeader() {
-			leader = nd.c
-		} else {
+		if nd != leaderNode {
 			followers = append(followers, nd.c)
 		}
-	}
-	if leader == nil || len(followers) != 2 {
-		t.Fatalf("want one leader and two followers, got leader %v and %d followers", leader, len(followers))
 	}
 	ls := leader.RaftStats()
 	if ls.CurrentState != "leader" || ls.CurrentLeader != leader.opts.NodeID || ls.CurrentVote != leader.opts.NodeID {
