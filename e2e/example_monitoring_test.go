@@ -22,7 +22,6 @@ import (
 var servedMetrics = []string{
 	"kafka_consumergroup_current_offset",
 	"kafka_consumergroup_lag",
-	"kafka_consumergroup_lag_sum",
 	"kafka_controller_kafkacontroller_activebrokercount",
 	"kafka_controller_kafkacontroller_activecontrollercount",
 	"kafka_controller_kafkacontroller_fencedbrokercount",

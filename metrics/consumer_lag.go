@@ -35,69 +35,45 @@ func (o *PartitionOffset) lag() (int64, bool) {
 
 // consumerLagCollector reports the groups a broker coordinates under
 // danielqsj/kafka_exporter's names and labels, which Kafka's own brokers do not serve
-// but operators' lag dashboards and alerts are written against.
+// but operators' lag dashboards and alerts are written against. kafka_exporter's
+// per-topic sums (…_current_offset_sum, …_lag_sum) are left out: names ending in _sum
+// belong to summaries and histograms, so promtool's lint refuses them; a query sums
+// the per-partition series instead (docs/metrics.md, "Consumer lag").
 type consumerLagCollector struct {
-	read                func() []GroupOffsets
-	members             *prometheus.Desc
-	current, currentSum *prometheus.Desc
-	lag, lagSum         *prometheus.Desc
+	read    func() []GroupOffsets
+	members *prometheus.Desc
+	current *prometheus.Desc
+	lag     *prometheus.Desc
 }
 
-// ConsumerLagCollector reports kafka_consumergroup_{members,current_offset,
-// current_offset_sum,lag,lag_sum} of what read returns.
+// ConsumerLagCollector reports kafka_consumergroup_{members,current_offset,lag} of
+// what read returns.
 func ConsumerLagCollector(read func() []GroupOffsets) prometheus.Collector {
 	const p = "kafka_consumergroup_"
 	partition := []string{"consumergroup", "topic", "partition"}
-	topic := []string{"consumergroup", "topic"}
 	return &consumerLagCollector{
-		read:       read,
-		members:    prometheus.NewDesc(p+"members", "Members of the consumer group.", []string{"consumergroup"}, nil),
-		current:    prometheus.NewDesc(p+"current_offset", "Committed offset of the consumer group at the partition.", partition, nil),
-		currentSum: prometheus.NewDesc(p+"current_offset_sum", "Committed offsets of the consumer group summed over the topic's partitions.", topic, nil),
-		lag:        prometheus.NewDesc(p+"lag", "High watermark minus the committed offset of the consumer group at the partition.", partition, nil),
-		lagSum:     prometheus.NewDesc(p+"lag_sum", "Lag of the consumer group summed over the topic's partitions whose high watermark is known.", topic, nil),
+		read:    read,
+		members: prometheus.NewDesc(p+"members", "Members of the consumer group.", []string{"consumergroup"}, nil),
+		current: prometheus.NewDesc(p+"current_offset", "Committed offset of the consumer group at the partition.", partition, nil),
+		lag:     prometheus.NewDesc(p+"lag", "High watermark minus the committed offset of the consumer group at the partition; absent while the high watermark cannot be learnt.", partition, nil),
 	}
 }
 
 func (c *consumerLagCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.members
 	ch <- c.current
-	ch <- c.currentSum
 	ch <- c.lag
-	ch <- c.lagSum
-}
-
-// topicSums are one topic's sums within a group; known says whether any partition's
-// lag is known, since a lag_sum of partitions none of which is known would read as 0.
-type topicSums struct {
-	current, lag int64
-	known        bool
 }
 
 func (c *consumerLagCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, g := range c.read() {
 		ch <- prometheus.MustNewConstMetric(c.members, prometheus.GaugeValue, float64(g.Members), g.Group)
-		sums := map[string]*topicSums{}
 		for i := range g.Offsets {
 			o := &g.Offsets[i]
-			s := sums[o.Topic]
-			if s == nil {
-				s = &topicSums{}
-				sums[o.Topic] = s
-			}
 			p := strconv.Itoa(int(o.Partition))
 			ch <- prometheus.MustNewConstMetric(c.current, prometheus.GaugeValue, float64(o.Committed), g.Group, o.Topic, p)
-			s.current += o.Committed
 			if lag, ok := o.lag(); ok {
 				ch <- prometheus.MustNewConstMetric(c.lag, prometheus.GaugeValue, float64(lag), g.Group, o.Topic, p)
-				s.lag += lag
-				s.known = true
-			}
-		}
-		for topic, s := range sums {
-			ch <- prometheus.MustNewConstMetric(c.currentSum, prometheus.GaugeValue, float64(s.current), g.Group, topic)
-			if s.known {
-				ch <- prometheus.MustNewConstMetric(c.lagSum, prometheus.GaugeValue, float64(s.lag), g.Group, topic)
 			}
 		}
 	}
