@@ -76,6 +76,34 @@ var servedMetrics = []string{
 	"up",
 }
 
+// migrationOnlyMetrics are servedMetrics only a controller with a migration serves;
+// TestMigrationMetrics checks them, TestPrometheusScrapesCluster every other one.
+var migrationOnlyMetrics = []string{
+	"kafka_controller_kafkacontroller_zkwritebehindlag",
+	"kafka_controller_kafkacontroller_zkwritedeltatimems",
+	"kafka_controller_kafkacontroller_zkwritesnapshottimems",
+}
+
+// requireServed fails the test unless every name is a series (or a summary's part) in
+// one of the scraped bodies: a name the examples query must be one a node serves.
+func requireServed(t *testing.T, names []string, bodies ...string) {
+	t.Helper()
+	served := map[string]bool{}
+	for _, body := range bodies {
+		for _, line := range strings.Split(body, "\n") {
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			served[strings.FieldsFunc(line, func(r rune) bool { return r == '{' || r == ' ' })[0]] = true
+		}
+	}
+	for _, name := range names {
+		if name != "up" && !served[name] {
+			t.Errorf("%s is in servedMetrics, which the monitoring examples query, but no node serves it", name)
+		}
+	}
+}
+
 // metricName finds the metric names in a PromQL expression: kbridge's all start with
 // kafka_, and up is Prometheus's.
 var metricName = regexp.MustCompile(`\b(kafka_[a-z0-9_]+|up)\b`)

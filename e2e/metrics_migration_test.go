@@ -1,10 +1,8 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -198,11 +196,8 @@ func TestMigrationMetrics(t *testing.T) {
 	if n := metricValue(body, "kafka_controller_kafkacontroller_zkwritedeltatimems_count"); n <= 0 {
 		t.Errorf("ZkWriteDeltaTimeMs counted %v dual-writes after topics were created in dual-write", n)
 	}
-	check := exec.Command(promtool, "check", "metrics")
-	check.Stdin = bytes.NewReader([]byte(body))
-	if out, err := check.CombinedOutput(); err != nil {
-		t.Fatalf("promtool check metrics on %s: %v\n%s", active.name, err, out)
-	}
+	promtoolCheckMetrics(t, promtool, body)
+	requireServed(t, migrationOnlyMetrics, body)
 
 	// Finalized.
 	WaitFor(t, 30*time.Second, "finalize accepted", func() bool {

@@ -46,10 +46,17 @@ func TestPrometheusScrapesCluster(t *testing.T) {
 	produceValues(t, c.Client(kgo.RecordPartitioner(kgo.ManualPartitioner())), "metered", "m", records, 6)
 	prom.WaitScalar(30*time.Second, `sum(kafka_server_brokertopicmetrics_messagesin_total{topic="metered"})`, records)
 
+	consumeAndCommit(t, c.Brokers[0].BrokerAddr, "metered", "metered-readers", records)
+
+	var bodies []string
 	for _, n := range nodes {
 		_, body := scrape(t, "http://"+n.MetricsAddr+"/metrics")
 		promtoolCheckMetrics(t, promtool, body)
+		bodies = append(bodies, body)
 	}
+	requireServed(t, slices.DeleteFunc(slices.Clone(servedMetrics), func(name string) bool {
+		return slices.Contains(migrationOnlyMetrics, name)
+	}), bodies...)
 
 	adm := kadm.NewClient(c.Client())
 	const urp = "kafka_server_replicamanager_underreplicatedpartitions"
@@ -102,4 +109,24 @@ func partitionsWithReplicaOn(t *testing.T, adm *kadm.Client, broker int32) int {
 		}
 	}
 	return n
+}
+
+// consumeAndCommit reads want records of topic as a member of group and commits what it
+// read, so that the group's coordinator has offsets (and lag) to report.
+func consumeAndCommit(t *testing.T, addr, topic, group string, want int) {
+	t.Helper()
+	cl := newClient(t, addr, kgo.ConsumeTopics(topic), kgo.ConsumerGroup(group),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.DisableAutoCommit())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for n := 0; n < want; {
+		fs := cl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			t.Fatalf("group %s consumed %d of %d records before timeout", group, n, want)
+		}
+		n += len(fs.Records())
+	}
+	if err := cl.CommitUncommittedOffsets(ctx); err != nil {
+		t.Fatalf("group %s: commit: %v", group, err)
+	}
 }
