@@ -27,12 +27,13 @@ func (n *Node) startMetrics() error {
 	return nil
 }
 
-// addBrokerMetrics registers the broker's ReplicaManager and BrokerTopicMetrics metrics
-// and its readiness.
+// addBrokerMetrics registers the broker's ReplicaManager, BrokerTopicMetrics,
+// RequestMetrics and socket-server metrics and its readiness.
 func (n *Node) addBrokerMetrics() error {
 	for _, s := range n.metrics {
 		if err := s.Register(metrics.ReplicaManagerCollector(n.broker.ReplicaStats),
-			metrics.BrokerTopicCollector(n.broker.BrokerTopicStats)); err != nil {
+			metrics.BrokerTopicCollector(n.broker.BrokerTopicStats),
+			metrics.RequestCollector(n.broker.RequestMetrics()), metrics.SocketServerCollector(n.broker.ListenerConnections)); err != nil {
 			return fmt.Errorf("broker metrics: %w", err)
 		}
 		s.AddReadiness("broker", n.broker.Readiness)
