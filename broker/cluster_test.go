@@ -170,9 +170,8 @@ func (c *testCluster) request(id int32, req kmsg.Request) kmsg.Response {
 	return resp
 }
 
-// produce sends one batch to a topic's partition 0 of broker id.
-func (c *testCluster) produce(id int32, topic string, acks int16, timeout time.Duration, batch []byte) (*kmsg.ProduceResponse, kmsg.ProduceResponseTopicPartition) {
-	c.t.Helper()
+// produceRequest is a Produce of one batch to a topic's partition 0.
+func produceRequest(topic string, acks int16, timeout time.Duration, batch []byte) *kmsg.ProduceRequest {
 	req := kmsg.NewPtrProduceRequest()
 	req.Acks, req.TimeoutMillis = acks, int32(timeout/time.Millisecond)
 	rt := kmsg.NewProduceRequestTopic()
@@ -181,7 +180,13 @@ func (c *testCluster) produce(id int32, topic string, acks int16, timeout time.D
 	rp.Records = batch
 	rt.Partitions = append(rt.Partitions, rp)
 	req.Topics = append(req.Topics, rt)
-	resp := c.request(id, req).(*kmsg.ProduceResponse)
+	return req
+}
+
+// produce sends one batch to a topic's partition 0 of broker id.
+func (c *testCluster) produce(id int32, topic string, acks int16, timeout time.Duration, batch []byte) (*kmsg.ProduceResponse, kmsg.ProduceResponseTopicPartition) {
+	c.t.Helper()
+	resp := c.request(id, produceRequest(topic, acks, timeout, batch)).(*kmsg.ProduceResponse)
 	return resp, resp.Topics[0].Partitions[0]
 }
 

@@ -2,6 +2,7 @@ package broker
 
 import (
 	"context"
+	"net"
 	"testing"
 	"time"
 
@@ -119,6 +120,44 @@ func TestRequestMetrics(t *testing.T) {
 	}
 	if got := summaries["kafka_network_requestmetrics_requestbytes/Produce"]; got.GetSampleCount() != 3 || got.GetSampleSum() <= 0 {
 		t.Errorf("Produce requestbytes: %v", got)
+	}
+}
+
+// TestRequestMetricsResponseQueue: an answer that completes while an acks=all produce
+// before it on the same connection waits for its follower is counted as queued for the
+// rest of that wait, and its error code as any answer's; the waiting answer, written
+// as soon as it completes, is not queued.
+func TestRequestMetricsResponseQueue(t *testing.T) {
+	const wait = 300 * time.Millisecond
+	c := newCluster(t, 1)
+	c.createTopic("t", []int32{1, 2}, 1, []int32{1, 2}, nil)
+	conn, err := net.Dial("tcp", c.nodes[1].addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	// The follower never fetches: the acks=all produce waits out its timeout.
+	frames := kwire.AppendRequest(nil, 1, "queued", produceRequest("t", -1, wait, recordBatch(1, -1, 0)))
+	frames = kwire.AppendRequest(frames, 2, "queued", produceRequest("t", 1, wait, recordBatch(1, -1, 0)))
+	if _, err := conn.Write(frames); err != nil {
+		t.Fatal(err)
+	}
+	var counters map[string]float64
+	var summaries map[string]*dto.Summary
+	waitFor(t, "both produce requests to be recorded", func() bool {
+		counters, summaries = requestSeries(t, c.broker(1).RequestMetrics())
+		return counters["kafka_network_requestmetrics_requests_total/Produce"] == 2
+	})
+	if counters["kafka_network_requestmetrics_errors_total/Produce/NONE"] != 1 || counters["kafka_network_requestmetrics_errors_total/Produce/REQUEST_TIMED_OUT"] != 1 {
+		t.Errorf("error codes counted: %v, want one NONE and one REQUEST_TIMED_OUT", counters)
+	}
+	queued := summaries["kafka_network_requestmetrics_responsequeuetimems/Produce"]
+	waited := float64(wait / time.Millisecond)
+	if got := percentile(queued, 0.999); got < waited/2 || got > waited*2 {
+		t.Errorf("the acks=1 answer queued %v ms behind the %v ms wait", got, waited)
+	}
+	if got := percentile(queued, 0.5); got >= waited/2 {
+		t.Errorf("the acks=all answer queued %v ms after it completed", got)
 	}
 }
 

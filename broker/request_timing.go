@@ -20,7 +20,6 @@ type requestTiming struct {
 	active     bool
 	name       metrics.RequestName
 	split      metrics.RequestName // FetchConsumer or FetchFollower beside Fetch, else noSplit
-	key        int16
 	version    int16
 	bodyBytes  int
 	received   time.Duration // the frame was read, by kwire.Now as all times here
@@ -28,13 +27,13 @@ type requestTiming struct {
 	longPolled time.Duration // a fetch's wait for data inside its handler
 }
 
-// beginTiming starts the timing of req, whose handler is about to run.
+// beginTiming starts the timing of req, whose handler is about to run; a request of
+// an API Kafka does not know is not timed.
 func (c *clientConn) beginTiming(req *kwire.Request[handlerFunc]) {
-	name, _ := metrics.RequestNameOf(req.Header.Key)
+	name, known := metrics.RequestNameOf(req.Header.Key)
 	c.timing = requestTiming{
-		active: true, name: name, split: noSplit,
-		key: req.Header.Key, version: req.Header.Version,
-		bodyBytes: req.BodyBytes, received: req.Received,
+		active: known, name: name, split: noSplit,
+		version: req.Header.Version, bodyBytes: req.BodyBytes, received: req.Received,
 	}
 	switch body := req.Body.(type) {
 	case *kmsg.FetchRequest:
