@@ -170,6 +170,17 @@ func (c *testCluster) request(id int32, req kmsg.Request) kmsg.Response {
 	return resp
 }
 
+// dial opens a raw connection to broker id, closed when the test ends.
+func (c *testCluster) dial(id int32) net.Conn {
+	c.t.Helper()
+	conn, err := net.Dial("tcp", c.nodes[id].addr)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
 // produceRequest is a Produce of one batch to a topic's partition 0.
 func produceRequest(topic string, acks int16, timeout time.Duration, batch []byte) *kmsg.ProduceRequest {
 	req := kmsg.NewPtrProduceRequest()

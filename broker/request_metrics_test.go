@@ -2,7 +2,6 @@ package broker
 
 import (
 	"context"
-	"net"
 	"testing"
 	"time"
 
@@ -131,11 +130,7 @@ func TestRequestMetricsResponseQueue(t *testing.T) {
 	const wait = 300 * time.Millisecond
 	c := newCluster(t, 1)
 	c.createTopic("t", []int32{1, 2}, 1, []int32{1, 2}, nil)
-	conn, err := net.Dial("tcp", c.nodes[1].addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
+	conn := c.dial(1)
 	// The follower never fetches: the acks=all produce waits out its timeout.
 	frames := kwire.AppendRequest(nil, 1, "queued", produceRequest("t", -1, wait, recordBatch(1, -1, 0)))
 	frames = kwire.AppendRequest(frames, 2, "queued", produceRequest("t", 1, wait, recordBatch(1, -1, 0)))
