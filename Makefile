@@ -3,7 +3,7 @@ GO        ?= go
 BIN       := bin/kbridge
 GOTESTFLAGS ?= -count=1 -timeout 20m
 
-.PHONY: build run test test-deps vet chaos bench bench-security bench-failover bench-latency bench-migration bench-metadata fuzz clean
+.PHONY: build run test test-deps vet chaos bench bench-security bench-failover bench-latency bench-migration bench-metadata bench-metrics-cost fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/kbridge
@@ -59,6 +59,11 @@ bench-latency: build
 # One node with 10,000 partitions: start time, idle RSS, Metadata for every topic.
 bench-metadata: build
 	$(GO) test -count=1 -run '^$$' -bench MetadataScale -benchtime 2x ./e2e/
+
+# What metrics cost on the produce path: builds with and without (-tags nometrics),
+# in process and with make bench's run, alternately.
+bench-metrics-cost:
+	./scripts/bench-metrics-cost.sh
 
 # Migration copy of 100,000 partitions from a real ZooKeeper against reading them raw.
 bench-migration:

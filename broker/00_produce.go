@@ -100,7 +100,7 @@ func handleProduce(b *Broker, c *clientConn, _ *requestHeader, kreq kmsg.Request
 				continue
 			}
 			p, last, term, err := b.appendProduced(rt.Topic, rp.Partition, rp.Records, req.Acks, req.Version <= 2, opts)
-			if p != nil {
+			if metering && p != nil {
 				b.meterProduce(p, last, len(rp.Records), err)
 			}
 			if err != nil {

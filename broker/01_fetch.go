@@ -139,7 +139,9 @@ func (fb *fetchBuffers) takeReads(n int) []partitionRead {
 // not be read again.
 func (b *Broker) longPollFetch(req *kmsg.FetchRequest, c *clientConn, pass fetchPass) *fetchRead {
 	read := b.waitFetch(req, c, pass)
-	b.meterFetch(pass.replica, read)
+	if metering {
+		b.meterFetch(pass.replica, read)
+	}
 	return read
 }
 
@@ -276,7 +278,10 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, pass fetchPass
 				}
 				if unchanged && prev.empty {
 					parts = append(parts, prev)
-					if !pass.omitUnchanged {
+					// An incremental answer leaves out what the session's previous answer
+					// told. A read of this same fetch was never sent: its high
+					// watermark may be news, which the session's trim decides.
+					if !pass.omitUnchanged || !first {
 						st.Partitions = append(st.Partitions, last.resp.Topics[ti].Partitions[pi])
 					}
 					continue

@@ -25,7 +25,7 @@ import (
 // log directory, sharing a fakeSource as their controller. A broker keeps its directory
 // across restarts; a restarted broker listens on a new port and registers it.
 type testCluster struct {
-	t      *testing.T
+	t      testing.TB
 	src    *fakeSource
 	props  []string
 	base   string // broker id's log dir is base/<id>, kept across restarts
@@ -42,7 +42,7 @@ type testNode struct {
 
 // newCluster starts brokers 1..n with props added to every broker's server.properties.
 // Broker logs are shown when the test fails.
-func newCluster(t *testing.T, n int, props ...string) *testCluster {
+func newCluster(t testing.TB, n int, props ...string) *testCluster {
 	logs := &lockedBuffer{}
 	base := t.TempDir() // made before the cleanup below is registered, so removed after it
 	c := &testCluster{
@@ -260,7 +260,7 @@ func (c *testCluster) waitForLogs(topic string, leo int64, ids ...int32) {
 }
 
 // splitHostPort splits a listener address the way Metadata reports it.
-func splitHostPort(t *testing.T, addr string) (string, int32) {
+func splitHostPort(t testing.TB, addr string) (string, int32) {
 	t.Helper()
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -274,7 +274,7 @@ func splitHostPort(t *testing.T, addr string) (string, int32) {
 }
 
 // waitFor polls cond until it holds, failing the test after 15 seconds.
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for !cond() {

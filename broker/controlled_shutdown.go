@@ -19,6 +19,7 @@ func (b *Broker) controlledShutdown() {
 	if !b.cfg.ControlledShutdownEnable {
 		return
 	}
+	b.shuttingDown.Store(true)
 	ctx, cancel := context.WithTimeout(context.Background(), controlledShutdownTimeout)
 	defer cancel()
 	start := time.Now()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/kbridge/kbridge/broker/group"
 	"github.com/kbridge/kbridge/broker/storage"
+	"github.com/kbridge/kbridge/kwire"
 	"github.com/kbridge/kbridge/metadata"
 )
 
@@ -24,12 +26,15 @@ const offsetsTopic = "__consumer_offsets"
 type groupCoordinator struct {
 	*group.Coordinator
 	createMu sync.Mutex // one creation of __consumer_offsets at a time
+	// highWatermarks are the consumed partitions' for the consumer lag metrics.
+	highWatermarks *highWatermarks
 }
 
 // startGroupCoordinator builds the coordinator; it must run before the first image is
 // applied, so partitions this broker already leads at startup are loaded
-// (coordinatorLeadershipChanged).
-func (b *Broker) startGroupCoordinator() {
+// (coordinatorLeadershipChanged). dial reaches the other brokers, whose high
+// watermarks the consumer lag metrics ask for.
+func (b *Broker) startGroupCoordinator(dial kwire.Dialer) {
 	cfg := group.Config{
 		NumPartitions:         b.cfg.OffsetsTopicNumPartitions,
 		MinSessionTimeout:     time.Duration(b.cfg.GroupMinSessionTimeoutMs) * time.Millisecond,
@@ -38,7 +43,11 @@ func (b *Broker) startGroupCoordinator() {
 		MaxSize:               int(b.cfg.GroupMaxSize),
 		OffsetsRetention:      time.Duration(b.cfg.OffsetsRetentionMinutes) * time.Minute,
 	}
-	b.groups = &groupCoordinator{Coordinator: group.New(cfg, coordinatorLog{b, offsetsTopic}, group.SystemClock{}, b.log)}
+	peers := newPeerClients(dial, b.cfg.InterBrokerListenerName, "broker-"+strconv.Itoa(int(b.id))+"-group")
+	b.groups = &groupCoordinator{
+		Coordinator:    group.New(cfg, coordinatorLog{b, offsetsTopic}, group.SystemClock{}, b.log),
+		highWatermarks: newHighWatermarks(peers),
+	}
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
@@ -48,6 +57,7 @@ func (b *Broker) startGroupCoordinator() {
 			select {
 			case <-b.stop:
 				b.groups.Close()
+				peers.close()
 				return
 			case <-tick.C:
 				b.groups.ExpireOffsets()

@@ -39,7 +39,7 @@ type fakeSource struct {
 	stopped chan struct{}
 }
 
-func newFakeSource(t *testing.T) *fakeSource {
+func newFakeSource(t testing.TB) *fakeSource {
 	img := metadata.NewImage()
 	img.ClusterID = "kbridge-replication-t"
 	s := &fakeSource{img: img, nextEpoch: 100, nextPID: 1000, publish: make(chan struct{}, 1), stopped: make(chan struct{})}
@@ -81,7 +81,7 @@ func (s *fakeSource) applyLocked(recs ...metadata.Record) error {
 	return nil
 }
 
-func (s *fakeSource) apply(t *testing.T, recs ...metadata.Record) {
+func (s *fakeSource) apply(t testing.TB, recs ...metadata.Record) {
 	t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -232,7 +232,7 @@ func (s *fakeSource) ElectLeaders(context.Context, bool, map[string][]int32) ([]
 
 // createTopic adds a one-partition topic with its replica assignment, leader and ISR,
 // and topic configs.
-func (s *fakeSource) createTopic(t *testing.T, name string, replicas []int32, leader int32, isr []int32, configs map[string]string) metadata.Uuid {
+func (s *fakeSource) createTopic(t testing.TB, name string, replicas []int32, leader int32, isr []int32, configs map[string]string) metadata.Uuid {
 	t.Helper()
 	id := metadata.RandomUuid()
 	recs := []metadata.Record{&metadata.TopicRecord{Name: name, TopicID: id}}
@@ -249,7 +249,7 @@ func (s *fakeSource) createTopic(t *testing.T, name string, replicas []int32, le
 
 // electLeader moves a partition's leadership, as an election by the controller: a new
 // leader epoch, and the ISR given.
-func (s *fakeSource) electLeader(t *testing.T, topic string, leader int32, isr []int32) {
+func (s *fakeSource) electLeader(t testing.TB, topic string, leader int32, isr []int32) {
 	t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -80,6 +80,7 @@ func (p *Partition) updateFollowerHW(leaderHW int64) {
 	leo := p.log.LogEndOffset()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.followerLag = max(0, leaderHW-leo)
 	if hw := min(leaderHW, leo); hw > p.hw {
 		p.hw = hw
 		p.hwWaiters.notify()

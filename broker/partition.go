@@ -63,6 +63,7 @@ type Partition struct {
 	replicas       []int32
 	isr            []int32 // the committed ISR; never edited in place
 	hw             int64
+	followerLag    int64 // as a follower: the leader's high watermark less this log's end, at the last fetch
 	minISR         int
 	maxMessage     int32
 	appendTime     bool // message.timestamp.type=LogAppendTime

@@ -13,7 +13,7 @@ func (b *Broker) Readiness() error {
 	case br.Fenced:
 		return errors.New("fenced by the controller")
 	case b.sessionLost():
-		return errors.New("metadata session lost: no controller answered within the session timeout")
+		return errors.New("metadata session lost: nothing answered within the session timeout, so the broker takes itself for fenced")
 	}
 	return nil
 }

@@ -409,7 +409,9 @@ func (f *replicaFetcher) applyPartitionLocked(fp *fetchPartition, sp *kmsg.Fetch
 	switch {
 	case err == nil:
 		if len(sp.RecordBatches) > 0 {
-			fp.p.meters.replicationBytesIn.Add(uint64(len(sp.RecordBatches)))
+			if metering {
+				fp.p.meters.replicationBytesIn.Add(uint64(len(sp.RecordBatches)))
+			}
 			if err := fp.p.log.AppendAsFollower(sp.RecordBatches); err != nil {
 				f.appendFailedLocked(fp, err, now)
 				return

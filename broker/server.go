@@ -77,6 +77,8 @@ type Broker struct {
 	// their socket-server-metrics.
 	requests    *metrics.RequestMetrics
 	connections listenerConnections
+	// shuttingDown is set once a controlled shutdown begins (BrokerState).
+	shuttingDown atomic.Bool
 }
 
 // sourceBox lets the source be swapped atomically (the in-place migration switch).
@@ -112,7 +114,7 @@ func New(cfg *config.Config, src metadata.Source, logger *slog.Logger) (*Broker,
 	if err != nil {
 		return nil, err
 	}
-	b.startGroupCoordinator()
+	b.startGroupCoordinator(dial)
 	b.startTxnCoordinator(dial)
 	b.replicas.onLeadershipChange = b.coordinatorLeadershipChanged
 	b.SetSource(src)

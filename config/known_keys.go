@@ -2,6 +2,20 @@ package config
 
 import "strings"
 
+// metricsReporterHint is what the server logs for a Java metrics reporter or JMX
+// setting: an operator who configured one expects metrics somewhere.
+const metricsReporterHint = "kbridge runs no Java metrics reporter and no JMX; it serves Kafka's metrics to Prometheus at metrics.listeners (docs/metrics.md)"
+
+// ignoredKeyHints say, for some ignored keys, what kbridge offers instead.
+var ignoredKeyHints = map[string]string{
+	"metric.reporters":          metricsReporterHint,
+	"kafka.metrics.reporters":   metricsReporterHint,
+	"auto.include.jmx.reporter": metricsReporterHint,
+}
+
+// IgnoredKeyHint is what kbridge offers instead of an ignored key, or "".
+func IgnoredKeyHint(key string) string { return ignoredKeyHints[key] }
+
 // kafkaKeys are Kafka 3.9 broker keys that kbridge accepts and ignores, so a
 // real cluster's server.properties loads; the server logs each one it finds.
 // None changes security or durability: those are in unsupportedKeys, and

@@ -49,6 +49,9 @@ type ClusterSpec struct {
 	// kraftMembers) instead of on loopback: the node listens on the member's address,
 	// 9093 for the controller listener and 9092 for a broker's.
 	Network *netfault.Layout
+	// Metrics gives every node a metrics.listeners address of its own on a free
+	// loopback port (Node.MetricsAddr), for tests that scrape each node.
+	Metrics bool
 }
 
 // clusterTimings make failure detection fast enough for tests and the failover
@@ -161,6 +164,10 @@ func (c *Cluster) newNode(dir string, props []string, addr, member string) *Node
 		DataDir:    filepath.Join(dir, "data"),
 		BrokerAddr: addr,
 		logPath:    filepath.Join(dir, "server.log"),
+	}
+	if c.spec.Metrics {
+		n.MetricsAddr = fmt.Sprintf("127.0.0.1:%d", freePort(c.t))
+		props = append(props, "metrics.listeners=http://"+n.MetricsAddr)
 	}
 	placeIn(n, c.spec.Network, member)
 	if err := os.WriteFile(n.ConfigPath, []byte(strings.Join(props, "\n")+"\n"), 0o644); err != nil {

@@ -227,18 +227,6 @@ func describeQuorumRequest() *kmsg.DescribeQuorumRequest {
 // credentials unless user is empty, and returns the status.
 func adminStatus(t *testing.T, tc *tls.Config, addr, user, pass string) int {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, "https://"+addr+"/v1/state", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if user != "" {
-		req.SetBasicAuth(user, pass)
-	}
-	cl := &http.Client{Transport: &http.Transport{TLSClientConfig: tc}, Timeout: 10 * time.Second}
-	resp, err := cl.Do(req)
-	if err != nil {
-		t.Fatalf("GET /v1/state: %v", err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	code, _ := httpGet(t, tlsClient(tc), "https://"+addr+"/v1/state", user, pass)
+	return code
 }

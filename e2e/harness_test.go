@@ -93,6 +93,9 @@ type Node struct {
 	logPath    string
 	// Member is the node's member of the test's netfault layout; empty on loopback.
 	Member string
+	// MetricsAddr is where the node serves /metrics, /healthz and /readyz (host:port);
+	// empty when it serves none.
+	MetricsAddr string
 	// wrap, when set, changes the command before each start: a fault test runs the
 	// node in a network namespace (netfault.Layout.Wrap).
 	wrap func(*exec.Cmd) error

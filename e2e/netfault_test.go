@@ -78,7 +78,7 @@ func TestNetfaultClientsCutFromSingleNode(t *testing.T) {
 	}
 
 	n.Stop()
-	image, err := checker.DumpImage(context.Background(), kbridgeBin, filepath.Join(n.DataDir, "__cluster_metadata-0"))
+	image, err := checker.DumpImage(context.Background(), kbridgeBin, filepath.Join(n.DataDir, "__cluster_metadata-0"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

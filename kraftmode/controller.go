@@ -145,6 +145,8 @@ type Controller struct {
 	// tasks); nil unless this node is the active controller. It is created on
 	// activation and dropped when leadership ends.
 	active atomic.Pointer[activeTerm]
+	// raftMetrics measure the metadata log's commits, elections and record rates.
+	raftMetrics raftMetrics
 
 	shutdown  chan struct{}
 	wg        sync.WaitGroup
@@ -178,6 +180,7 @@ func Start(opts Options, stream *StreamLayer) (*Controller, error) {
 		shutdown:     make(chan struct{}),
 	}
 	c.fsm = newFSM(opts.ClusterID, c.log)
+	c.fsm.onApply = c.raftMetrics.applied
 	if err := c.loadBootstrapImage(); err != nil {
 		return nil, err
 	}
@@ -224,9 +227,11 @@ func Start(opts Options, stream *StreamLayer) (*Controller, error) {
 		return nil, fmt.Errorf("start raft node %d: %w", opts.NodeID, err)
 	}
 	c.raft = r
-	c.wg.Add(2)
+	c.raftMetrics.started.Store(&startedRaft{r: r, localEnd: r.LastIndex()})
+	c.wg.Add(3)
 	go c.watchLeadership()
 	go c.registerWithActive()
+	go c.watchElections()
 	if opts.SnapshotInterval > 0 {
 		c.wg.Add(1)
 		go c.snapshotByTime(opts.SnapshotInterval)

@@ -48,7 +48,8 @@ func (c *Controller) appendLocked(recs []metadata.Record) (uint64, error) {
 	if len(recs) == 0 {
 		return 0, nil
 	}
-	batch := metadata.EncodeBatch(c.nextOffset(), int32(c.raft.CurrentTerm()), time.Now().UnixMilli(), recs)
+	start := time.Now()
+	batch := metadata.EncodeBatch(c.nextOffset(), int32(c.raft.CurrentTerm()), start.UnixMilli(), recs)
 	f := c.raft.Apply(batch, applyTimeout)
 	if err := f.Error(); err != nil {
 		if errors.Is(err, raft.ErrNotLeader) || errors.Is(err, raft.ErrLeadershipLost) ||
@@ -57,6 +58,7 @@ func (c *Controller) appendLocked(recs []metadata.Record) (uint64, error) {
 		}
 		return 0, fmt.Errorf("append metadata batch of %d records: %w", len(recs), err)
 	}
+	c.raftMetrics.appended(len(recs), start)
 	if err, ok := f.Response().(error); ok && err != nil {
 		return 0, err
 	}

@@ -45,6 +45,11 @@ type DumpOptions struct {
 	// JSON lines. It carries no indices, terms or timestamps, so two controllers that
 	// agree print the same bytes.
 	Image bool
+	// LastIndex, when not 0, stops the image at that Raft index: the newest snapshot at
+	// or below it, then the log entries up to it. Controllers stopped one after another
+	// hold logs of different lengths; their images as of the shortest log's end must
+	// still be the same.
+	LastIndex uint64
 	// Logger receives warnings about unreadable snapshots and rejected batches; nil
 	// means slog.Default().
 	Logger *slog.Logger
@@ -86,7 +91,7 @@ func Dump(dir string, w io.Writer, opts DumpOptions) error {
 	}
 	bw := bufio.NewWriter(w)
 	if opts.Image {
-		err = dumpImage(bw, store, snaps, opts.Logger)
+		err = dumpImage(bw, store, snaps, opts.LastIndex, opts.Logger)
 	} else {
 		d := &recordDumper{w: bw, json: opts.Format == DumpJSON, dbPath: filepath.Join(dir, "raft.db")}
 		err = d.dump(store, snaps)
@@ -194,11 +199,14 @@ func logRange(store *raftboltdb.BoltStore) (uint64, uint64, error) {
 }
 
 // eachEntry calls fn with the log entries from index from (at least the first stored
-// one) to the last, in order.
-func eachEntry(store *raftboltdb.BoltStore, from uint64, fn func(*raft.Log)) error {
+// one) to index to (0: the last stored one), in order.
+func eachEntry(store *raftboltdb.BoltStore, from, to uint64, fn func(*raft.Log)) error {
 	first, last, err := logRange(store)
 	if err != nil || last == 0 {
 		return err
+	}
+	if to != 0 {
+		last = min(last, to)
 	}
 	for i := max(first, from); i <= last; i++ {
 		var l raft.Log
@@ -212,9 +220,13 @@ func eachEntry(store *raftboltdb.BoltStore, from uint64, fn func(*raft.Log)) err
 
 // dumpImage rebuilds the image through the node's own FSM code (Restore, then Apply
 // per entry), so rejected batches and open transactions are handled exactly as on a
-// restart, and prints img.Records() one JSON line each.
-func dumpImage(w *bufio.Writer, store *raftboltdb.BoltStore, snaps []*snapshotFile, log *slog.Logger) error {
+// restart, and prints img.Records() one JSON line each. A lastIndex other than 0 stops
+// it there.
+func dumpImage(w *bufio.Writer, store *raftboltdb.BoltStore, snaps []*snapshotFile, lastIndex uint64, log *slog.Logger) error {
 	f := newFSM("", log)
+	if lastIndex != 0 {
+		snaps = slices.DeleteFunc(slices.Clone(snaps), func(s *snapshotFile) bool { return s.Index > lastIndex })
+	}
 	restored, err := restoreLatest(f, snaps, log)
 	if err != nil {
 		return err
@@ -227,7 +239,7 @@ func dumpImage(w *bufio.Writer, store *raftboltdb.BoltStore, snaps []*snapshotFi
 		return fmt.Errorf("raft log starts at index %d but no loadable snapshot covers index %d: entries %d-%d are missing",
 			first, restored, restored+1, first-1)
 	}
-	err = eachEntry(store, restored+1, func(l *raft.Log) {
+	err = eachEntry(store, restored+1, lastIndex, func(l *raft.Log) {
 		f.Apply(l) // a rejected batch is logged and skipped, as the node skips it
 	})
 	if err != nil {
@@ -294,7 +306,7 @@ func (d *recordDumper) dump(store *raftboltdb.BoltStore, snaps []*snapshotFile) 
 	if !d.json {
 		fmt.Fprintf(d.w, "Dumping raft log %s (first index %d, last index %d)\n", d.dbPath, first, last)
 	}
-	return eachEntry(store, 0, d.entry)
+	return eachEntry(store, 0, 0, d.entry)
 }
 
 // snapshot prints one snapshot's batches. A snapshot that fails its CRC or does not

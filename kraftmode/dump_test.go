@@ -62,6 +62,7 @@ func TestDumpMetadataDir(t *testing.T) {
 		t.Fatalf("dump of a running node's dir: err = %v, want ErrMetadataDirLocked", err)
 	}
 	want := imageJSON(t, nd.c.Image())
+	beforeSnapshot := nd.c.raft.AppliedIndex()
 	nd.stop()
 
 	db := filepath.Join(dir, "raft.db")
@@ -111,6 +112,7 @@ func TestDumpMetadataDir(t *testing.T) {
 	if got := dumpString(t, dir, DumpOptions{Image: true}); got != want {
 		t.Errorf("image dump differs from the controller's image:\n got %s\nwant %s", got, want)
 	}
+	wantBeforeSnapshot := want
 
 	// Snapshot, write past it, and stop: the image comes from snapshot plus log.
 	nd.start()
@@ -121,6 +123,7 @@ func TestDumpMetadataDir(t *testing.T) {
 	if r := nd.c.CreateTopics(ctx, []metadata.TopicSpec{{Name: "after-snapshot", NumPartitions: 1, ReplicationFactor: 1}}, false); r[0].Err != nil {
 		t.Fatalf("create topic after snapshot: %v", r[0].Err)
 	}
+	wantAfterCreate, afterCreate := imageJSON(t, nd.c.Image()), nd.c.raft.AppliedIndex()
 	if errs := nd.c.DeleteTopics(ctx, []string{"orders"}); errs[0] != nil {
 		t.Fatalf("delete topic: %v", errs[0])
 	}
@@ -132,6 +135,14 @@ func TestDumpMetadataDir(t *testing.T) {
 	}
 	if strings.Contains(want, `"orders"`) || !strings.Contains(want, `"after-snapshot"`) {
 		t.Errorf("image misses the writes after the snapshot:\n%s", want)
+	}
+	// --last-index: as of the topic's creation, after the snapshot (snapshot plus a
+	// part of the log), and as of before the snapshot (the snapshot left out).
+	if got := dumpString(t, dir, DumpOptions{Image: true, LastIndex: afterCreate}); got != wantAfterCreate {
+		t.Errorf("image dump up to index %d differs:\n got %s\nwant %s", afterCreate, got, wantAfterCreate)
+	}
+	if got := dumpString(t, dir, DumpOptions{Image: true, LastIndex: beforeSnapshot}); got != wantBeforeSnapshot {
+		t.Errorf("image dump up to index %d, before the snapshot, differs:\n got %s\nwant %s", beforeSnapshot, got, wantBeforeSnapshot)
 	}
 	text = dumpString(t, dir, DumpOptions{})
 	for _, s := range []string{"Dumping snapshot ", `payload: {"type":"SNAPSHOT_HEADER"`, `payload: {"type":"SNAPSHOT_FOOTER"`, `"type":"REMOVE_TOPIC_RECORD"`} {

@@ -19,6 +19,9 @@ type fsm struct {
 	clusterID string
 	log       *slog.Logger
 	current   atomic.Pointer[metadata.Image]
+	// onApply, when set, is told of every batch of records decoded from the log, for
+	// the Raft metrics (raftMetrics.applied). It is set before Raft starts.
+	onApply func(l *raft.Log, records int)
 
 	subMu sync.Mutex
 	subs  []func(*metadata.Image)
@@ -72,6 +75,9 @@ func (f *fsm) Apply(l *raft.Log) any {
 		err = fmt.Errorf("decode metadata batch at raft index %d: %w", l.Index, err)
 		f.log.Error("metadata batch rejected", "index", l.Index, "err", err)
 		return err
+	}
+	if f.onApply != nil {
+		f.onApply(l, len(recs))
 	}
 	next := f.image().Clone()
 	if err := ApplyRecords(next, recs); err != nil {

@@ -75,7 +75,7 @@ func logBatches(t *testing.T, c *Controller, after uint64) [][]metadata.Record {
 	t.Helper()
 	var out [][]metadata.Record
 	var decodeErr error
-	err := eachEntry(c.store, after+1, func(l *raft.Log) {
+	err := eachEntry(c.store, after+1, 0, func(l *raft.Log) {
 		if l.Type != raft.LogCommand {
 			return
 		}

@@ -23,6 +23,13 @@ type ControllerStats struct {
 	ActiveBrokerCount              int // registered and unfenced
 	FencedBrokerCount              int
 	PreferredReplicaImbalanceCount int
+	// ZkMigrationState is the metadata image's ZkMigrationState as Kafka numbers it
+	// (NONE 0, MIGRATION 1, PRE_MIGRATION 2, POST_MIGRATION 3), or 4 (ZK) on a
+	// ZooKeeper-mode broker.
+	ZkMigrationState int
+	// MigratingZkBrokerCount is the brokers registered with the quorum as migrating
+	// ZooKeeper brokers (KRaft controllers only).
+	MigratingZkBrokerCount int
 }
 
 // gaugeDesc is one gauge of a Kafka MBean, named as the JMX exporter names it.
@@ -32,10 +39,16 @@ type gaugeDesc[S any] struct {
 	kind  prometheus.ValueType
 }
 
-// statsCollector reads stats once per scrape and reports each gauge of it.
+// statsCollector reads stats once per scrape and reports each gauge of it; a read that
+// is not ok reports nothing, for a role the node does not play at the moment.
 type statsCollector[S any] struct {
-	read   func() S
+	read   func() (S, bool)
 	gauges []gaugeDesc[S]
+}
+
+// always is a read that is always ok.
+func always[S any](read func() S) func() (S, bool) {
+	return func() (S, bool) { return read(), true }
 }
 
 func (c *statsCollector[S]) Describe(ch chan<- *prometheus.Desc) {
@@ -45,9 +58,17 @@ func (c *statsCollector[S]) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c *statsCollector[S]) Collect(ch chan<- prometheus.Metric) {
-	s := c.read()
+	s, ok := c.read()
+	if !ok {
+		return
+	}
+	c.emit(&s, ch)
+}
+
+// emit reports each gauge of s.
+func (c *statsCollector[S]) emit(s *S, ch chan<- prometheus.Metric) {
 	for _, g := range c.gauges {
-		ch <- prometheus.MustNewConstMetric(g.desc, g.kind, g.value(&s))
+		ch <- prometheus.MustNewConstMetric(g.desc, g.kind, g.value(s))
 	}
 }
 
@@ -62,7 +83,7 @@ func counter[S any](name, help string, value func(*S) float64) gaugeDesc[S] {
 // ReplicaManagerCollector reports ReplicaStats as kafka_server_replicamanager_*.
 func ReplicaManagerCollector(read func() ReplicaStats) prometheus.Collector {
 	const p = "kafka_server_replicamanager_"
-	return &statsCollector[ReplicaStats]{read: read, gauges: []gaugeDesc[ReplicaStats]{
+	return &statsCollector[ReplicaStats]{read: always(read), gauges: []gaugeDesc[ReplicaStats]{
 		gauge(p+"partitioncount", "Partitions this broker hosts a replica of (ReplicaManager PartitionCount).", func(s *ReplicaStats) float64 { return float64(s.PartitionCount) }),
 		gauge(p+"leadercount", "Partitions this broker leads (ReplicaManager LeaderCount).", func(s *ReplicaStats) float64 { return float64(s.LeaderCount) }),
 		gauge(p+"underreplicatedpartitions", "Partitions led here whose ISR is smaller than their replica set (ReplicaManager UnderReplicatedPartitions).", func(s *ReplicaStats) float64 { return float64(s.UnderReplicatedPartitions) }),
@@ -75,10 +96,29 @@ func ReplicaManagerCollector(read func() ReplicaStats) prometheus.Collector {
 	}}
 }
 
-// KafkaControllerCollector reports ControllerStats as kafka_controller_kafkacontroller_*.
+// KafkaControllerCollector reports a KRaft controller's ControllerStats as
+// kafka_controller_kafkacontroller_*.
 func KafkaControllerCollector(read func() ControllerStats) prometheus.Collector {
-	const p = "kafka_controller_kafkacontroller_"
-	return &statsCollector[ControllerStats]{read: read, gauges: []gaugeDesc[ControllerStats]{
+	gauges := append(kafkaControllerGauges(),
+		gauge(controllerPrefix+"migratingzkbrokercount", "Brokers registered with the quorum as migrating ZooKeeper brokers (KafkaController MigratingZkBrokerCount).", func(s *ControllerStats) float64 { return float64(s.MigratingZkBrokerCount) }))
+	return &statsCollector[ControllerStats]{read: always(read), gauges: gauges}
+}
+
+// ZooKeeperControllerCollector reports the KafkaController gauges every ZooKeeper-mode
+// Kafka broker has, as its KafkaController keeps them: the counts on the broker that
+// holds /controller, 0 on the others, and ZkMigrationState 4 (ZK) on all. read is not
+// ok once the broker has moved to the quorum, where a Kafka broker (restarted as a
+// KRaft broker) has no KafkaController.
+func ZooKeeperControllerCollector(read func() (ControllerStats, bool)) prometheus.Collector {
+	return &statsCollector[ControllerStats]{read: read, gauges: kafkaControllerGauges()}
+}
+
+const controllerPrefix = "kafka_controller_kafkacontroller_"
+
+// kafkaControllerGauges are the KafkaController gauges both of Kafka's controllers have.
+func kafkaControllerGauges() []gaugeDesc[ControllerStats] {
+	const p = controllerPrefix
+	return []gaugeDesc[ControllerStats]{
 		gauge(p+"activecontrollercount", "1 on the active controller, 0 on the others (KafkaController ActiveControllerCount).", func(s *ControllerStats) float64 { return float64(s.ActiveControllerCount) }),
 		gauge(p+"globaltopiccount", "Topics in the cluster (KafkaController GlobalTopicCount).", func(s *ControllerStats) float64 { return float64(s.GlobalTopicCount) }),
 		gauge(p+"globalpartitioncount", "Partitions in the cluster (KafkaController GlobalPartitionCount).", func(s *ControllerStats) float64 { return float64(s.GlobalPartitionCount) }),
@@ -86,7 +126,8 @@ func KafkaControllerCollector(read func() ControllerStats) prometheus.Collector 
 		gauge(p+"activebrokercount", "Registered, unfenced brokers (KafkaController ActiveBrokerCount).", func(s *ControllerStats) float64 { return float64(s.ActiveBrokerCount) }),
 		gauge(p+"fencedbrokercount", "Registered, fenced brokers (KafkaController FencedBrokerCount).", func(s *ControllerStats) float64 { return float64(s.FencedBrokerCount) }),
 		gauge(p+"preferredreplicaimbalancecount", "Partitions not led by their preferred replica (KafkaController PreferredReplicaImbalanceCount).", func(s *ControllerStats) float64 { return float64(s.PreferredReplicaImbalanceCount) }),
-	}}
+		gauge(p+"zkmigrationstate", "The metadata log's ZkMigrationState: NONE 0, MIGRATION 1, PRE_MIGRATION 2, POST_MIGRATION 3; ZK 4 on a ZooKeeper-mode broker (KafkaController ZkMigrationState).", func(s *ControllerStats) float64 { return float64(s.ZkMigrationState) }),
+	}
 }
 
 // TopicTraffic is one topic's (or all topics') BrokerTopicMetrics meter counts.

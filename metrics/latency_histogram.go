@@ -22,7 +22,7 @@ const (
 )
 
 // histogramWindowSeconds is how long a window of observations lasts before the older of the
-// two is cleared for new ones (Histogram.Rotate).
+// two is cleared for new ones (AtomicHistogram.Rotate).
 const histogramWindowSeconds = 60
 
 // bucketIndex is the bucket of v.
@@ -48,14 +48,15 @@ func bucketMiddle(i int) float64 {
 	return float64(low) + float64(uint64(1)<<shift)/2
 }
 
-// Histogram records observations with a few atomic adds and no lock, so every request
-// of every connection can record its times into the same one; quantiles are computed
+// AtomicHistogram records observations with a few atomic adds and no lock, so every
+// request of every connection can record its times into the same one (Histogram, a
+// reservoir behind a lock, is for values that come seldom); quantiles are computed
 // when Prometheus scrapes. Like Kafka's histograms, whose reservoir favours the last
 // few minutes, its quantiles describe recent observations: they are read from two
 // windows of buckets, the current one and the one before, and Rotate clears the older
 // one once the current one is a minute old. Sum covers every observation; their count
 // is left to the caller, who counts them anyway (RequestMetrics counts requests).
-type Histogram struct {
+type AtomicHistogram struct {
 	windows [2][bucketCount]atomic.Uint64
 	current atomic.Uint32
 	sum     atomic.Uint64
@@ -65,7 +66,7 @@ type Histogram struct {
 }
 
 // Observe records one value.
-func (h *Histogram) Observe(v uint64) {
+func (h *AtomicHistogram) Observe(v uint64) {
 	h.windows[h.current.Load()][bucketIndex(v)].Add(1)
 	h.sum.Add(v)
 }
@@ -73,7 +74,7 @@ func (h *Histogram) Observe(v uint64) {
 // Rotate starts a new window when the current one began histogramWindowSeconds or more
 // before now (unix seconds), clearing the older window for it. An observation racing
 // with the clearing may be lost from the quantiles, never from the sum.
-func (h *Histogram) Rotate(now int64) {
+func (h *AtomicHistogram) Rotate(now int64) {
 	h.rotateMu.Lock()
 	defer h.rotateMu.Unlock()
 	if h.windowStarted == 0 {
@@ -100,7 +101,7 @@ type HistogramSnapshot struct {
 // Snapshot reads the quantiles qs (each in [0, 1]) of the recent observations, NaN
 // when there are none, as Prometheus summaries report an empty window; scale
 // multiplies every value and the sum (1e-3 turns microseconds into milliseconds).
-func (h *Histogram) Snapshot(qs []float64, scale float64) HistogramSnapshot {
+func (h *AtomicHistogram) Snapshot(qs []float64, scale float64) HistogramSnapshot {
 	var merged [bucketCount]uint64
 	var total uint64
 	for w := range h.windows {
@@ -115,14 +116,14 @@ func (h *Histogram) Snapshot(qs []float64, scale float64) HistogramSnapshot {
 		Sum:       float64(h.sum.Load()) * scale,
 	}
 	for _, q := range qs {
-		snap.Quantiles[q] = quantile(&merged, total, q) * scale
+		snap.Quantiles[q] = bucketQuantile(&merged, total, q) * scale
 	}
 	return snap
 }
 
 // quantile is the middle of the bucket holding the observation of rank ⌈q·total⌉ (the
 // first for q = 0).
-func quantile(buckets *[bucketCount]uint64, total uint64, q float64) float64 {
+func bucketQuantile(buckets *[bucketCount]uint64, total uint64, q float64) float64 {
 	if total == 0 {
 		return math.NaN()
 	}

@@ -34,16 +34,16 @@ func TestBucketMiddleError(t *testing.T) {
 // TestHistogramQuantiles: Kafka's percentiles of 1..10000 are within the buckets'
 // error of the exact ones, and the sum is exact.
 func TestHistogramQuantiles(t *testing.T) {
-	var h Histogram
+	var h AtomicHistogram
 	const n = 10000
 	for v := uint64(1); v <= n; v++ {
 		h.Observe(v)
 	}
-	snap := h.Snapshot(kafkaPercentiles, 1)
+	snap := h.Snapshot(histogramQuantiles, 1)
 	if snap.Sum != n*(n+1)/2 {
 		t.Fatalf("sum %v, want %d", snap.Sum, n*(n+1)/2)
 	}
-	for _, q := range kafkaPercentiles {
+	for _, q := range histogramQuantiles {
 		if got, want := snap.Quantiles[q], q*n; !within(got, want, 1.0/32) {
 			t.Errorf("quantile %v is %v, want %v within 1/32", q, got, want)
 		}
@@ -58,9 +58,9 @@ func TestHistogramQuantiles(t *testing.T) {
 // quantile; small values are exact; a value past the last bucket counts in it, and in
 // the sum as it was.
 func TestHistogramEdges(t *testing.T) {
-	var empty Histogram
-	snap := empty.Snapshot(kafkaPercentiles, 1)
-	for _, q := range kafkaPercentiles {
+	var empty AtomicHistogram
+	snap := empty.Snapshot(histogramQuantiles, 1)
+	for _, q := range histogramQuantiles {
 		if !math.IsNaN(snap.Quantiles[q]) {
 			t.Errorf("quantile %v of no observation is %v, want NaN", q, snap.Quantiles[q])
 		}
@@ -69,15 +69,15 @@ func TestHistogramEdges(t *testing.T) {
 		t.Errorf("empty histogram: sum %v", snap.Sum)
 	}
 
-	var one Histogram
+	var one AtomicHistogram
 	one.Observe(1000)
-	for q, v := range one.Snapshot(kafkaPercentiles, 1).Quantiles {
+	for q, v := range one.Snapshot(histogramQuantiles, 1).Quantiles {
 		if !within(v, 1000, 1.0/32) {
 			t.Errorf("quantile %v of one 1000 is %v", q, v)
 		}
 	}
 
-	var small Histogram
+	var small AtomicHistogram
 	for v := range uint64(exactBuckets) {
 		small.Observe(v)
 	}
@@ -85,7 +85,7 @@ func TestHistogramEdges(t *testing.T) {
 		t.Errorf("quantiles 0, 0.5, 1 of 0..%d: %v", exactBuckets-1, got)
 	}
 
-	var huge Histogram
+	var huge AtomicHistogram
 	huge.Observe(1 << 40)
 	snap = huge.Snapshot([]float64{0.99}, 1)
 	if got := snap.Quantiles[0.99]; got < 1<<maxValueBits-1<<(maxValueBits-subBucketBits-1) || got >= 1<<maxValueBits {
@@ -100,7 +100,7 @@ func TestHistogramEdges(t *testing.T) {
 // a minute into the current window drops the one before, while the sum keeps every
 // observation.
 func TestHistogramRotate(t *testing.T) {
-	var h Histogram
+	var h AtomicHistogram
 	const start = 1_000_000
 	h.Rotate(start)
 	for range 100 {
@@ -134,7 +134,7 @@ func TestHistogramRotate(t *testing.T) {
 // TestHistogramConcurrent: observations from many goroutines while scrapes read and
 // rotate lose nothing from the sum (run with -race).
 func TestHistogramConcurrent(t *testing.T) {
-	var h Histogram
+	var h AtomicHistogram
 	const goroutines, each = 4, 10000
 	var wg sync.WaitGroup
 	for range goroutines {
@@ -149,7 +149,7 @@ func TestHistogramConcurrent(t *testing.T) {
 		defer close(done)
 		for now := int64(1); now < 100; now++ {
 			h.Rotate(now * histogramWindowSeconds)
-			h.Snapshot(kafkaPercentiles, 1)
+			h.Snapshot(histogramQuantiles, 1)
 		}
 	}()
 	wg.Wait()

@@ -7,10 +7,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// kafkaPercentiles are the percentiles Kafka's Yammer histograms publish
-// (50thPercentile ... 999thPercentile), which the JMX exporter turns into quantiles.
-var kafkaPercentiles = []float64{0.5, 0.75, 0.95, 0.98, 0.99, 0.999}
-
 // microsToMillis scales the recorded microseconds to the milliseconds of Kafka's *TimeMs
 // histograms.
 const microsToMillis = 1e-3
@@ -18,7 +14,7 @@ const microsToMillis = 1e-3
 // requestHistogram is one RequestMetrics histogram, its desc and how to read it.
 type requestHistogram struct {
 	desc  *prometheus.Desc
-	of    func(*requestStats) *Histogram
+	of    func(*requestStats) *AtomicHistogram
 	scale float64
 }
 
@@ -36,7 +32,7 @@ type requestCollector struct {
 // RequestCollector reports m as kafka_network_requestmetrics_*.
 func RequestCollector(m *RequestMetrics) prometheus.Collector {
 	const p = "kafka_network_requestmetrics_"
-	h := func(name, help string, of func(*requestStats) *Histogram, scale float64) requestHistogram {
+	h := func(name, help string, of func(*requestStats) *AtomicHistogram, scale float64) requestHistogram {
 		return requestHistogram{desc: prometheus.NewDesc(p+name, help, []string{"request"}, nil), of: of, scale: scale}
 	}
 	return &requestCollector{
@@ -44,12 +40,12 @@ func RequestCollector(m *RequestMetrics) prometheus.Collector {
 		requests: prometheus.NewDesc(p+"requests_total", "Requests answered, per API version (RequestMetrics RequestsPerSec).", []string{"request", "version"}, nil),
 		errors:   prometheus.NewDesc(p+"errors_total", "Error codes in responses, NONE included, one per partition or resource that carries one (RequestMetrics ErrorsPerSec).", []string{"request", "error"}, nil),
 		histograms: []requestHistogram{
-			h("totaltimems", "Milliseconds from reading a request to writing its response (RequestMetrics TotalTimeMs).", func(s *requestStats) *Histogram { return &s.totalTime }, microsToMillis),
-			h("localtimems", "Milliseconds decoding and handling a request (RequestMetrics LocalTimeMs).", func(s *requestStats) *Histogram { return &s.localTime }, microsToMillis),
-			h("remotetimems", "Milliseconds an acks=all produce waited for followers or a fetch for data (RequestMetrics RemoteTimeMs).", func(s *requestStats) *Histogram { return &s.remoteTime }, microsToMillis),
-			h("responsequeuetimems", "Milliseconds a completed response waited for the responses owed before it (RequestMetrics ResponseQueueTimeMs).", func(s *requestStats) *Histogram { return &s.responseQueueTime }, microsToMillis),
-			h("responsesendtimems", "Milliseconds writing a response to the socket (RequestMetrics ResponseSendTimeMs).", func(s *requestStats) *Histogram { return &s.responseSendTime }, microsToMillis),
-			h("requestbytes", "Bytes of request bodies (RequestMetrics RequestBytes).", func(s *requestStats) *Histogram { return &s.requestBytes }, 1),
+			h("totaltimems", "Milliseconds from reading a request to writing its response (RequestMetrics TotalTimeMs).", func(s *requestStats) *AtomicHistogram { return &s.totalTime }, microsToMillis),
+			h("localtimems", "Milliseconds decoding and handling a request (RequestMetrics LocalTimeMs).", func(s *requestStats) *AtomicHistogram { return &s.localTime }, microsToMillis),
+			h("remotetimems", "Milliseconds an acks=all produce waited for followers or a fetch for data (RequestMetrics RemoteTimeMs).", func(s *requestStats) *AtomicHistogram { return &s.remoteTime }, microsToMillis),
+			h("responsequeuetimems", "Milliseconds a completed response waited for the responses owed before it (RequestMetrics ResponseQueueTimeMs).", func(s *requestStats) *AtomicHistogram { return &s.responseQueueTime }, microsToMillis),
+			h("responsesendtimems", "Milliseconds writing a response to the socket (RequestMetrics ResponseSendTimeMs).", func(s *requestStats) *AtomicHistogram { return &s.responseSendTime }, microsToMillis),
+			h("requestbytes", "Bytes of request bodies (RequestMetrics RequestBytes).", func(s *requestStats) *AtomicHistogram { return &s.requestBytes }, 1),
 		},
 	}
 }
@@ -88,7 +84,7 @@ func (c *requestCollector) Collect(ch chan<- prometheus.Metric) {
 		for _, h := range c.histograms {
 			hist := h.of(s)
 			hist.Rotate(now)
-			snap := hist.Snapshot(kafkaPercentiles, h.scale)
+			snap := hist.Snapshot(histogramQuantiles, h.scale)
 			// Read after the request counts, the sums may hold a few requests more.
 			ch <- prometheus.MustNewConstSummary(h.desc, requests, snap.Sum, snap.Quantiles, name)
 		}

@@ -82,12 +82,12 @@ kafka_network_requestmetrics_errors_total{error="UNKNOWN_TOPIC_OR_PARTITION",req
 			t.Errorf("Produce totaltimems quantile %v is %v ms, want 8", q.GetQuantile(), q.GetValue())
 		}
 	}
-	if len(quantiles) != len(kafkaPercentiles) {
-		t.Errorf("quantiles %v, want Kafka's %v", quantiles, kafkaPercentiles)
+	if len(quantiles) != len(histogramQuantiles) {
+		t.Errorf("quantiles %v, want Kafka's %v", quantiles, histogramQuantiles)
 	}
 	for name, want := range map[string]float64{"remotetimems": 5, "localtimems": 2, "responsesendtimems": 1, "requestbytes": 1000} {
 		s := summaries["kafka_network_requestmetrics_"+name+"/Produce"]
-		if s == nil || !within(s.GetQuantile()[len(kafkaPercentiles)-1].GetValue(), want, 1.0/32) {
+		if s == nil || !within(s.GetQuantile()[len(histogramQuantiles)-1].GetValue(), want, 1.0/32) {
 			t.Errorf("Produce %s: %v, want 99.9th percentile %v", name, s, want)
 		}
 	}

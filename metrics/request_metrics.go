@@ -63,12 +63,12 @@ type RequestTimes struct {
 type requestStats struct {
 	requests          [versionSlots]atomic.Uint64
 	errors            [maxErrorCode + 2]atomic.Uint64 // by code+1
-	totalTime         Histogram                       // microseconds, as all times here
-	localTime         Histogram
-	remoteTime        Histogram
-	responseQueueTime Histogram
-	responseSendTime  Histogram
-	requestBytes      Histogram
+	totalTime         AtomicHistogram                 // microseconds, as all times here
+	localTime         AtomicHistogram
+	remoteTime        AtomicHistogram
+	responseQueueTime AtomicHistogram
+	responseSendTime  AtomicHistogram
+	requestBytes      AtomicHistogram
 }
 
 // RequestMetrics are a broker's kafka.network:type=RequestMetrics meters and

@@ -27,6 +27,7 @@ type Server struct {
 	srv *http.Server
 	ln  net.Listener
 	log *slog.Logger
+	mux *http.ServeMux
 
 	mu     sync.Mutex
 	checks []namedCheck
@@ -47,6 +48,7 @@ func Listen(addr string, log *slog.Logger) (*Server, error) {
 	s := &Server{reg: prometheus.NewRegistry(), ln: ln, log: log.With("component", "metrics")}
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
+	s.mux = mux
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{ErrorLog: slogErrors{s.log}}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")

@@ -37,6 +37,7 @@ type AdminServer struct {
 
 	driverMu sync.Mutex
 	driver   *Driver
+	page     *StatusPage
 }
 
 // NewAdminServer starts serving the connections handed to ServeConn, authenticating
@@ -51,6 +52,7 @@ func NewAdminServer(ctrl QuorumMember, nodeID int32, voters []Voter, access Admi
 	mux.HandleFunc("POST /v1/migration/commit", s.handleCommit)
 	mux.HandleFunc("POST /v1/migration/finalize", s.handleFinalize)
 	mux.HandleFunc("POST /v1/migration/rollback", s.handleRollback)
+	mux.HandleFunc("GET /migration", s.handleStatusPage)
 	s.server = &http.Server{Handler: s.authenticate(mux), ReadHeaderTimeout: 10 * time.Second, ConnContext: connContext}
 	go func() {
 		defer close(s.done)

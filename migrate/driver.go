@@ -31,6 +31,11 @@ type DriverOptions struct {
 	// CommitWindow, a test hook, holds a commit between its claim and read of
 	// ZooKeeper and its copy, so a test can force broker writes into that window.
 	CommitWindow time.Duration
+	// ZkWriteSnapshotTime and ZkWriteDeltaTime, when set, hear how long each full
+	// reconcile of ZooKeeper with the log took, and each dual-write that changed
+	// ZooKeeper: Kafka's ZkWriteSnapshotTimeMs and ZkWriteDeltaTimeMs.
+	ZkWriteSnapshotTime func(time.Duration)
+	ZkWriteDeltaTime    func(time.Duration)
 }
 
 // Driver is Kafka's KRaftMigrationDriver for one migration controller: while this
@@ -62,6 +67,10 @@ type Driver struct {
 	// behindSince is when the log first moved past what ZooKeeper reflects, zero
 	// when ZooKeeper is in step.
 	behindSince time.Time
+	// dualWriteOffset is the metadata log offset this controller last brought
+	// ZooKeeper to (with the copy, a reconcile or a dual-write), 0 before it has:
+	// Kafka's dualWriteOffset, which ZkWriteBehindLag counts from.
+	dualWriteOffset int64
 	// allOnQuorumSince is when every broker was first seen on the quorum, zero while
 	// one is not; finalize's --min-soak counts from it. soakStart persists it.
 	allOnQuorumSince time.Time
@@ -261,6 +270,7 @@ func (d *Driver) claimedTerm(ctx context.Context, epoch int32, claimed func()) (
 	if claimed != nil {
 		claimed()
 	}
+	started := time.Now()
 	zkImg, err := zkmode.LoadImage(ctx, d.zk)
 	if err != nil {
 		return nil, fmt.Errorf("read ZooKeeper for the reconcile: %w", err)
@@ -270,10 +280,11 @@ func (d *Driver) claimedTerm(ctx context.Context, epoch int32, claimed func()) (
 	if err != nil {
 		return nil, fmt.Errorf("reconcile ZooKeeper with the metadata log at offset %d: %w", img.Offset, err)
 	}
+	observe(d.opts.ZkWriteSnapshotTime, started)
 	d.log.Info("reconciled ZooKeeper with the metadata log", "offset", img.Offset, "operations", ops, "epoch", epoch)
 	term := &zkTerm{epoch: epoch, writer: writer, zkImg: img}
 	d.mu.Lock()
-	d.term, d.lastReconcile, d.behindSince = term, time.Now(), time.Time{}
+	d.term, d.lastReconcile, d.behindSince, d.dualWriteOffset = term, time.Now(), time.Time{}, img.Offset
 	d.mu.Unlock()
 	return term, nil
 }
@@ -309,6 +320,7 @@ func (d *Driver) dualWrite(ctx context.Context, term *zkTerm) error {
 		d.behindSince = time.Now()
 	}
 	d.mu.Unlock()
+	started := time.Now()
 	ops, err := term.writer.WriteChanges(ctx, term.zkImg, img, d.migrationState(term.epoch, img))
 	if err != nil {
 		if errors.Is(err, zkmode.ErrControllerMoved) || errors.Is(err, zkmode.ErrMigrationMoved) {
@@ -319,11 +331,14 @@ func (d *Driver) dualWrite(ctx context.Context, term *zkTerm) error {
 		return fmt.Errorf("dual-write offset %d: %w", img.Offset, err)
 	}
 	if ops > 0 {
+		// As in Kafka, a write that changed nothing is not timed, so that no-op
+		// records do not skew the times.
+		observe(d.opts.ZkWriteDeltaTime, started)
 		d.log.Debug("dual-wrote to ZooKeeper", "offset", img.Offset, "operations", ops)
 	}
 	d.mu.Lock()
 	term.zkImg = img
-	d.behindSince = time.Time{}
+	d.behindSince, d.dualWriteOffset = time.Time{}, img.Offset
 	d.mu.Unlock()
 	return nil
 }

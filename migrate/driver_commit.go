@@ -147,7 +147,7 @@ func (d *Driver) copyZooKeeper(ctx context.Context, raftEpoch int32) (CommitResu
 	// first dual-write writes what the log took since.
 	d.mu.Lock()
 	d.term = &zkTerm{epoch: raftEpoch, writer: writer, zkImg: tree.Image}
-	d.lastReconcile, d.behindSince = time.Now(), time.Time{}
+	d.lastReconcile, d.behindSince, d.dualWriteOffset = time.Now(), time.Time{}, offset
 	d.mu.Unlock()
 	d.enter(DriverDualWrite, "the copy is committed")
 	return res, nil

@@ -33,7 +33,7 @@ func (d *Driver) Finalize(ctx context.Context, minSoak time.Duration, checkOnly 
 	case st.State == metadata.ZkMigrationPostMigration:
 		return nil
 	case st.State != metadata.ZkMigrationMigration:
-		return &RefusedError{Reasons: []string{fmt.Sprintf("the metadata log is in state %s: commit the migration first", st.State.String())}}
+		return &RefusedError{Reasons: []string{notCommittedReason(st.State.String())}}
 	}
 	s, err := d.Status(ctx)
 	if err != nil {
@@ -59,31 +59,13 @@ func (d *Driver) Finalize(ctx context.Context, minSoak time.Duration, checkOnly 
 }
 
 // finalizeRefusals is every reason a migration in the status s cannot be finalized
-// at now: a broker still on ZooKeeper or not registered with the quorum, an
-// under-replicated partition, ZooKeeper behind the log (a rollback would lose what it
-// lacks), or a soak shorter than minSoak.
+// at now: each blocked condition of finalizeChecklist.
 func finalizeRefusals(s Status, minSoak time.Duration, now time.Time) []string {
 	var reasons []string
-	if len(s.BrokersOnZooKeeper) > 0 {
-		reasons = append(reasons, "brokers still on ZooKeeper: "+joinIDs(s.BrokersOnZooKeeper))
-	}
-	if len(s.BrokersNotRegistered) > 0 {
-		reasons = append(reasons, "brokers not registered with the quorum: "+joinIDs(s.BrokersNotRegistered))
-	}
-	if s.UnderReplicated > 0 {
-		reasons = append(reasons, fmt.Sprintf("%d partitions are under-replicated", s.UnderReplicated))
-	}
-	if s.ZooKeeperOffset < s.MetadataOffset {
-		reasons = append(reasons, fmt.Sprintf("ZooKeeper reflects offset %d, the log is at %d: the dual-write lag is not zero", s.ZooKeeperOffset, s.MetadataOffset))
-	}
-	switch {
-	case s.AllOnQuorumSince == nil:
-		if len(s.BrokersOnZooKeeper) == 0 && len(s.BrokersNotRegistered) == 0 && minSoak > 0 {
-			reasons = append(reasons, fmt.Sprintf("the soak has not started: every broker must be on the quorum for %v", minSoak))
+	for _, c := range finalizeChecklist(s, minSoak, now) {
+		if c.State == CheckBlocked {
+			reasons = append(reasons, c.Reason)
 		}
-	case now.Sub(*s.AllOnQuorumSince) < minSoak:
-		reasons = append(reasons, fmt.Sprintf("every broker has been on the quorum for %v, less than --min-soak %v",
-			now.Sub(*s.AllOnQuorumSince).Round(100*time.Millisecond), minSoak))
 	}
 	return reasons
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/kbridge/kbridge/metadata"
 	"github.com/kbridge/kbridge/metrics"
 )
 
@@ -27,12 +28,17 @@ func (n *Node) startMetrics() error {
 	return nil
 }
 
-// addBrokerMetrics registers the broker's ReplicaManager, BrokerTopicMetrics,
-// RequestMetrics and socket-server metrics and its readiness.
+// addBrokerMetrics registers the broker's metrics (ReplicaManager, BrokerTopicMetrics,
+// partitions, broker state, GroupMetadataManager, consumer lag, RequestMetrics,
+// socket-server-metrics) and its readiness.
 func (n *Node) addBrokerMetrics() error {
 	for _, s := range n.metrics {
 		if err := s.Register(metrics.ReplicaManagerCollector(n.broker.ReplicaStats),
 			metrics.BrokerTopicCollector(n.broker.BrokerTopicStats),
+			metrics.PartitionCollector(n.broker.PartitionStats),
+			metrics.BrokerStateCollector(n.broker.BrokerState),
+			metrics.GroupMetadataManagerCollector(n.broker.GroupMetadataStats),
+			metrics.ConsumerLagCollector(n.broker.ConsumerLag),
 			metrics.RequestCollector(n.broker.RequestMetrics()), metrics.SocketServerCollector(n.broker.ListenerConnections)); err != nil {
 			return fmt.Errorf("broker metrics: %w", err)
 		}
@@ -41,11 +47,12 @@ func (n *Node) addBrokerMetrics() error {
 	return nil
 }
 
-// addControllerMetrics registers the controller's KafkaController metrics and its
-// readiness: a member of a quorum that has a leader.
+// addControllerMetrics registers the controller's KafkaController and Raft metrics and
+// its readiness: a member of a quorum that has a leader.
 func (n *Node) addControllerMetrics() error {
 	for _, s := range n.metrics {
-		if err := s.Register(metrics.KafkaControllerCollector(n.controllerStats)); err != nil {
+		if err := s.Register(metrics.KafkaControllerCollector(n.controllerStats),
+			metrics.RaftCollector(n.controller.RaftStats)); err != nil {
 			return fmt.Errorf("controller metrics: %w", err)
 		}
 		s.AddReadiness("controller", func() error {
@@ -61,16 +68,25 @@ func (n *Node) addControllerMetrics() error {
 // controllerStats counts the cluster in the controller's image as Kafka's
 // ControllerMetadataMetrics and QuorumControllerMetrics do.
 func (n *Node) controllerStats() metrics.ControllerStats {
-	var s metrics.ControllerStats
+	s := clusterStats(n.controller.Image())
 	if n.controller.IsLeader() {
 		s.ActiveControllerCount = 1
 	}
-	img := n.controller.Image()
+	return s
+}
+
+// clusterStats counts the cluster in a metadata image as Kafka's
+// ControllerMetadataMetricsPublisher does.
+func clusterStats(img *metadata.Image) metrics.ControllerStats {
+	s := metrics.ControllerStats{ZkMigrationState: int(img.ZkMigrationState)}
 	for _, br := range img.Brokers {
 		if br.Fenced {
 			s.FencedBrokerCount++
 		} else {
 			s.ActiveBrokerCount++
+		}
+		if br.IsMigratingZkBroker {
+			s.MigratingZkBrokerCount++
 		}
 	}
 	s.GlobalTopicCount = len(img.Topics)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/kbridge/kbridge/metrics"
 	"github.com/kbridge/kbridge/migrate"
 )
 
@@ -20,17 +21,20 @@ func (n *Node) startMigrationDriver(ctx context.Context) error {
 		return err
 	}
 	n.driverZK = conn
+	times := metrics.NewZkWriteTimes()
 	n.driver = migrate.NewDriver(n.controller, conn, migrate.DriverOptions{
-		NodeID:        n.cfg.NodeID,
-		MinBatchSize:  int(n.cfg.ZookeeperMetadataMigrationMinBatchSize),
-		Voters:        adminVoters(n.cfg),
-		Logger:        n.log,
-		SoakStartFile: filepath.Join(metadataPartitionDir(n.cfg), "migration-soak-start"),
-		CommitWindow:  testHookDuration(n.log, commitWindowEnv, "the commit holds ZooKeeper claimed and read for this long before it copies"),
+		NodeID:              n.cfg.NodeID,
+		MinBatchSize:        int(n.cfg.ZookeeperMetadataMigrationMinBatchSize),
+		Voters:              adminVoters(n.cfg),
+		Logger:              n.log,
+		SoakStartFile:       filepath.Join(metadataPartitionDir(n.cfg), "migration-soak-start"),
+		CommitWindow:        testHookDuration(n.log, commitWindowEnv, "the commit holds ZooKeeper claimed and read for this long before it copies"),
+		ZkWriteSnapshotTime: times.Snapshot.UpdateMs,
+		ZkWriteDeltaTime:    times.Delta.UpdateMs,
 	})
 	n.admin.UseDriver(n.driver)
 	n.log.Info("migration controller: ZooKeeper connected", "zookeeper.connect", n.cfg.ZookeeperConnect)
-	return nil
+	return n.addZkMigrationMetrics(times)
 }
 
 // migrationBatchDelayEnv names the test hook that pauses the migration copy after

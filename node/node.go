@@ -51,6 +51,9 @@ type Node struct {
 	metrics []*metrics.Server
 	started atomic.Bool
 	wg      sync.WaitGroup
+
+	// migrationPage is a migration controller's status page (migration_page.go).
+	migrationPage *migrate.StatusPage
 }
 
 // Start brings up the roles cfg asks for. A KRaft node refuses an unformatted data
@@ -85,6 +88,9 @@ func (n *Node) startRoles(ctx context.Context) error {
 		if err := n.startZooKeeperBroker(ctx); err != nil {
 			return err
 		}
+		if err := n.addZooKeeperControllerMetrics(); err != nil {
+			return err
+		}
 		return n.addBrokerMetrics()
 	}
 	meta, err := checkFormatted(n.cfg)
@@ -98,6 +104,7 @@ func (n *Node) startRoles(ctx context.Context) error {
 		if err := n.addControllerMetrics(); err != nil {
 			return err
 		}
+		n.addMigrationPage()
 	}
 	if n.cfg.IsBroker() {
 		if err := n.startBroker(ctx, meta.ClusterID); err != nil {
@@ -408,6 +415,7 @@ func (n *Node) Close() error {
 	if n.admin != nil {
 		n.admin.Close()
 	}
+	n.closeMigrationPage()
 	if n.driver != nil {
 		n.driver.Close()
 	}

@@ -58,6 +58,7 @@ func (n *Node) runSourceSwitch(ctx context.Context, b *broker.Broker, z *zkBroke
 			onQuorum = false
 			n.log.Info("moved back to ZooKeeper in place: the migration was rolled back")
 		}
+		z.onQuorum.Store(onQuorum)
 		if onQuorum {
 			link.source.SuspendLeadership(leadsNothing(link.source.Image(), z.source.Current()),
 				"the quorum is frozen for a rollback and ZooKeeper, which may lead again already, cannot be read")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/kbridge/kbridge/broker"
@@ -27,6 +28,8 @@ type zkBroker struct {
 	link       *quorumLink
 	stopSwitch context.CancelFunc
 	switched   chan struct{}
+	// onQuorum is set while the broker leads from the quorum (runSourceSwitch).
+	onQuorum atomic.Bool
 }
 
 // startZooKeeperBroker brings up a ZooKeeper-mode broker as Kafka's KafkaServer does:

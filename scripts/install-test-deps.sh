@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests need: Debian's kcat, zookeeper, openssl, nftables,
-# iptables, python3-confluent-kafka and prometheus packages.
+# iptables, python3-confluent-kafka, prometheus and chromium packages.
 # As root it installs them; otherwise it says what to run and fails.
 set -euo pipefail
 
@@ -25,6 +25,8 @@ command -v iptables-nft >/dev/null 2>&1 || missing+=(iptables)
 /usr/bin/python3 -c 'import confluent_kafka' >/dev/null 2>&1 || missing+=(python3-confluent-kafka)
 # The metrics tests lint the /metrics output with Prometheus's promtool.
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+# The migration status page test opens /migration in headless Chromium.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

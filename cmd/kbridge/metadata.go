@@ -28,6 +28,7 @@ func init() {
 func metadataDumpCmd() *cobra.Command {
 	var dir, output string
 	var image bool
+	var lastIndex uint64
 	cmd := &cobra.Command{
 		Use:   "dump --dir DIR [--output text|json] [--image]",
 		Short: "Decode a stopped controller's metadata snapshots and log offline",
@@ -42,7 +43,9 @@ copy the directory and dump the copy.
 --image prints instead the metadata image a restart would rebuild (newest loadable
 snapshot plus the later log entries) as one JSON record per line, in snapshot order
 and without indices, terms or timestamps, so the output of two controllers that agree
-is byte-for-byte identical.`,
+is byte-for-byte identical. --last-index stops the image at a Raft index, to compare
+controllers whose logs end at different places (the first line of the records dump
+says where each log ends).`,
 		Example: `  kbridge metadata dump --dir /tmp/kraft-combined-logs/__cluster_metadata-0
   kbridge metadata dump --dir /tmp/kraft-combined-logs/__cluster_metadata-0 --output json | jq .record.type
   diff <(kbridge metadata dump --dir c1/__cluster_metadata-0 --image) \
@@ -50,8 +53,9 @@ is byte-for-byte identical.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts := kraftmode.DumpOptions{
-				Image:  image,
-				Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+				Image:     image,
+				LastIndex: lastIndex,
+				Logger:    slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 			}
 			switch output {
 			case "text":
@@ -70,6 +74,7 @@ is byte-for-byte identical.`,
 	cmd.Flags().StringVar(&dir, "dir", "", "the node's metadata directory: <metadata.log.dir>/__cluster_metadata-0")
 	cmd.Flags().StringVar(&output, "output", "text", "record format: text (kafka-dump-log style) or json (one object per line); --image is always json")
 	cmd.Flags().BoolVar(&image, "image", false, "print the rebuilt metadata image as JSON records instead of the stored records")
+	cmd.Flags().Uint64Var(&lastIndex, "last-index", 0, "with --image: rebuild the image as of this Raft index (0: the whole log)")
 	cmd.MarkFlagRequired("dir")
 	return cmd
 }

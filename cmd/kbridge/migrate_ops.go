@@ -123,28 +123,65 @@ func isTerminal(w io.Writer) bool {
 func migrateStatusCmd() *cobra.Command {
 	var f adminFlags
 	var output string
+	var watch bool
+	var interval time.Duration
 	cmd := &cobra.Command{
-		Use:   "status --controller HOST:PORT [--command-config FILE] [--output text|json]",
+		Use:   "status --controller HOST:PORT [--command-config FILE] [--output text|json|html] [--watch [--interval 2s]]",
 		Short: "Show the migration's phase, the brokers' modes, the ZooKeeper write lag and whether rollback is possible",
 		Long: `Show the migration as the active controller sees it: the phase (ZK, PRE_MIGRATION,
 MIGRATING, DUAL_WRITE, BROKERS_ON_KRAFT, FINALIZED) with a sub-state and its reason, the
 brokers still led through ZooKeeper, those on the quorum and those not registered with it,
 how far ZooKeeper is behind the metadata log, the last full reconcile, and whether a
-rollback is still possible.`,
+rollback is still possible. --output html writes the controller's status page (the one
+served at /migration), fetched with --command-config's credentials.
+
+With --watch the status is shown again every --interval until Ctrl-C, which ends with
+exit status 0: on a terminal the table is redrawn in place; otherwise each refresh
+follows a "--- <time>" line; with --output json each refresh is one JSON object on a
+line of its own. A status that cannot be read (a controller restarting) is reported and
+read again at the next refresh.`,
 		Example: `  kbridge migrate status --controller localhost:19091
-  kbridge migrate status --controller localhost:19091 --output json`,
+  kbridge migrate status --controller localhost:19091 --output json
+  kbridge migrate status --controller localhost:19091 --watch --interval 5s
+  kbridge migrate status --controller localhost:19091 --command-config admin.properties --output html > migration.html`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.controller == "" {
 				return errors.New("--controller is required")
 			}
+			switch {
+			case output != "text" && output != "json" && output != "html":
+				return fmt.Errorf("--output %q: want text, json or html", output)
+			case output == "html" && watch:
+				return errors.New("--output html writes the status page once; open /migration in a browser to watch it")
+			}
+			if interval <= 0 {
+				return fmt.Errorf("--interval %v: want a positive duration", interval)
+			}
 			admin, err := f.client()
 			if err != nil {
 				return err
 			}
+			read := func(ctx context.Context) (migrate.Status, error) {
+				return admin.MigrationStatus(ctx, f.controller)
+			}
+			if watch {
+				return statusWatch{
+					read: read, interval: interval, output: output, tty: isTerminal(cmd.OutOrStdout()),
+					title: "kbridge migrate status --controller " + f.controller, now: time.Now,
+				}.run(interruptContext(cmd), cmd.OutOrStdout(), cmd.ErrOrStderr())
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
 			defer cancel()
-			st, err := admin.MigrationStatus(ctx, f.controller)
+			if output == "html" {
+				page, err := admin.MigrationStatusPage(ctx, f.controller)
+				if err != nil {
+					return err
+				}
+				_, err = cmd.OutOrStdout().Write(page)
+				return err
+			}
+			st, err := read(ctx)
 			if err != nil {
 				return describeAdminError(err)
 			}
@@ -152,14 +189,11 @@ rollback is still possible.`,
 		},
 	}
 	f.add(cmd, "host:port of a migration controller's listener (required)")
-	cmd.Flags().StringVar(&output, "output", "text", "text or json")
+	cmd.Flags().StringVar(&output, "output", "text", "text, json or html (the status page; not with --watch)")
+	cmd.Flags().BoolVar(&watch, "watch", false, "show the status again every --interval until interrupted")
+	cmd.Flags().DurationVar(&interval, "interval", defaultWatchInterval, "how often --watch refreshes")
 	return cmd
 }
-
-// defaultMinSoak is how long every broker must have run on the quorum before finalize
-// accepts, unless --min-soak says otherwise: long enough for a problem under real load
-// to show while a rollback is still possible.
-const defaultMinSoak = 10 * time.Minute
 
 func migrateFinalizeCmd() *cobra.Command {
 	var f adminFlags
@@ -202,7 +236,7 @@ written again and the migration cannot be rolled back.`,
 		},
 	}
 	f.add(cmd, "host:port of a migration controller's listener (required)")
-	cmd.Flags().DurationVar(&minSoak, "min-soak", defaultMinSoak, "how long every broker must have been on the quorum")
+	cmd.Flags().DurationVar(&minSoak, "min-soak", migrate.DefaultMinSoak, "how long every broker must have been on the quorum")
 	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")
 	return cmd
 }

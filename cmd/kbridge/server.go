@@ -92,6 +92,10 @@ func logUnusedKeys(cfg *config.Config, logger *slog.Logger) {
 		logger.Warn("unknown config key, ignored", "key", k, "file", cfg.KeySource(k))
 	}
 	for _, k := range cfg.IgnoredKeys {
+		if hint := config.IgnoredKeyHint(k); hint != "" && cfg.Raw[k] != "" {
+			logger.Warn("config key ignored", "key", k, "value", cfg.Raw[k], "file", cfg.KeySource(k), "instead", hint)
+			continue
+		}
 		logger.Info("config key ignored: kbridge has no equivalent", "key", k, "file", cfg.KeySource(k))
 	}
 }

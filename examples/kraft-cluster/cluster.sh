@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts, stops and inspects a local KRaft cluster: three controllers (a Raft quorum on
-# localhost:19091-19093) and three brokers (localhost:9092, 9192, 9292).
+# localhost:19091-19093) and three brokers (localhost:9092, 9192, 9292). Each node serves
+# Prometheus metrics, /healthz and /readyz on 127.0.0.1:9501-9503 (controllers) and
+# 9511-9513 (brokers); examples/monitoring scrapes them.
 #
 #   examples/kraft-cluster/cluster.sh start    # formats on first use, then starts all six
 #   examples/kraft-cluster/cluster.sh status   # the quorum and the brokers

@@ -8,6 +8,10 @@
 #      place) → finalize, with the producer and consumer running the whole time.
 #   4. The producer stops; the consumer must not have read any record twice.
 #
+# Each node serves Prometheus metrics, /healthz and /readyz on 127.0.0.1:9611-9613
+# (brokers) and 9601-9603 (controllers); examples/monitoring scrapes them and graphs the
+# migration's state and ZooKeeper write lag.
+#
 #   examples/migration/walkthrough.sh          # run it (about a minute)
 #   examples/migration/walkthrough.sh clean    # stop everything, delete /tmp/kbridge-migration
 #

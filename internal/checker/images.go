@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"maps"
 	"os/exec"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -16,14 +18,45 @@ const maxImageLines = 20
 // DumpImage runs `kbridge metadata dump --dir <metadataDir> --image`: the metadata
 // image a restart of that controller would rebuild, one JSON record per line, without
 // offsets, terms or times, so that two controllers that agree print the same bytes.
-// The controller must be stopped (it locks raft.db), or metadataDir a copy taken while
-// it was.
-func DumpImage(ctx context.Context, kbridgeBin, metadataDir string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, kbridgeBin, "metadata", "dump", "--dir", metadataDir, "--image")
+// A lastIndex other than 0 stops the image at that Raft index (--last-index). The
+// controller must be stopped (it locks raft.db), or metadataDir a copy taken while it
+// was.
+func DumpImage(ctx context.Context, kbridgeBin, metadataDir string, lastIndex uint64) ([]byte, error) {
+	args := []string{"metadata", "dump", "--dir", metadataDir, "--image"}
+	if lastIndex != 0 {
+		args = append(args, "--last-index", strconv.FormatUint(lastIndex, 10))
+	}
+	out, err := runKbridge(ctx, kbridgeBin, args...)
+	if err != nil {
+		return nil, fmt.Errorf("dump the metadata image of %s: %w", metadataDir, err)
+	}
+	return out, nil
+}
+
+// LastLogIndex is the last Raft index a stopped controller's log holds, as the first
+// line of `kbridge metadata dump` says ("Dumping raft log ... last index N)").
+func LastLogIndex(ctx context.Context, kbridgeBin, metadataDir string) (uint64, error) {
+	out, err := runKbridge(ctx, kbridgeBin, "metadata", "dump", "--dir", metadataDir)
+	if err != nil {
+		return 0, fmt.Errorf("dump the metadata log of %s: %w", metadataDir, err)
+	}
+	m := lastIndexLine.FindSubmatch(out)
+	if m == nil {
+		return 0, fmt.Errorf("the metadata dump of %s does not say where its log ends", metadataDir)
+	}
+	return strconv.ParseUint(string(m[1]), 10, 64)
+}
+
+var lastIndexLine = regexp.MustCompile(`(?m)^Dumping raft log .* last index (\d+)\)$`)
+
+// runKbridge runs the kbridge binary and returns its standard output, or an error
+// carrying its standard error.
+func runKbridge(ctx context.Context, kbridgeBin string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, kbridgeBin, args...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("dump the metadata image of %s: %w: %s", metadataDir, err, strings.TrimSpace(errOut.String()))
+		return nil, fmt.Errorf("%w: %s", err, strings.TrimSpace(errOut.String()))
 	}
 	return out.Bytes(), nil
 }
