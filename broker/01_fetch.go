@@ -9,7 +9,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/kbridge/kbridge/broker/storage"
-	"github.com/kbridge/kbridge/kwire"
 	"github.com/kbridge/kbridge/metadata"
 )
 
@@ -193,7 +192,7 @@ func (b *Broker) waitFetch(req *kmsg.FetchRequest, c *clientConn, pass fetchPass
 			defer removeWaiter(waiter, registered)
 			timer = time.NewTimer(time.Until(deadline))
 			defer timer.Stop()
-			defer c.timing.addLongPoll(kwire.Now())
+			defer c.timing.addLongPoll(c.timing.now())
 		}
 		pass.last, pass.first = read, false
 		select {

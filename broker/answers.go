@@ -80,7 +80,7 @@ func (c *clientConn) writeQueued() {
 		frame, completed := a.frame, a.timing.handled
 		if a.pending != nil {
 			a.pending.complete()
-			completed = kwire.Now()
+			completed = a.timing.now()
 			countResponseErrors(c.b.requests, a.hdr.Key, a.pending.Response)
 			q.out = kwire.AppendResponse(q.out[:0], a.hdr, a.pending.Response)
 			frame = q.out
@@ -107,11 +107,11 @@ func (c *clientConn) closeQueue() {
 // writeTimed writes the encoded answer of the request timed by t, whose response
 // completed at completed, and records the request once it is written.
 func (c *clientConn) writeTimed(frame []byte, t *requestTiming, completed time.Duration) error {
-	sendStart := kwire.Now()
+	sendStart := t.now()
 	if err := c.writeFrame(frame); err != nil {
 		return err
 	}
-	c.b.recordRequest(t, completed, sendStart, kwire.Now())
+	c.b.recordRequest(t, completed, sendStart)
 	return nil
 }
 

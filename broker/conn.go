@@ -78,11 +78,11 @@ func (c *clientConn) serve() {
 		}
 		c.beginTiming(&req)
 		resp, err := req.Handler(c.b, c, &req.Header, req.Body)
-		c.timing.handled = kwire.Now()
+		c.timing.markHandled()
 		if resp == nil && err == nil {
 			// Nothing is sent (acks=0); Kafka records its no-op response all the same.
 			t := c.takeTiming()
-			c.b.recordRequest(&t, t.handled, t.handled, t.handled)
+			c.b.recordRequest(&t, t.handled, t.handled)
 		}
 		return resp, err
 	}, func(hdr kwire.Header, resp kmsg.Response) error {
@@ -113,6 +113,6 @@ func (c *clientConn) writeResponse(hdr requestHeader, resp kmsg.Response, t *req
 	if err := c.writeFrame(out); err != nil {
 		return err
 	}
-	c.b.recordRequest(t, t.handled, t.handled, kwire.Now())
+	c.b.recordRequest(t, t.handled, t.handled)
 	return nil
 }

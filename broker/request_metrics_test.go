@@ -235,10 +235,10 @@ func BenchmarkRequestMetrics(b *testing.B) {
 		for pb.Next() {
 			decoded := kwire.Request[handlerFunc]{Header: kwire.Header{Key: 0, Version: 9}, Body: req, BodyBytes: 1100, Received: kwire.Now()}
 			c.beginTiming(&decoded)
-			c.timing.handled = kwire.Now()
+			c.timing.markHandled()
 			timing := c.takeTiming()
 			countResponseErrors(br.requests, 0, resp)
-			br.recordRequest(&timing, timing.handled, timing.handled, kwire.Now())
+			br.recordRequest(&timing, timing.handled, timing.handled)
 		}
 	})
 }

@@ -28,8 +28,11 @@ type requestTiming struct {
 }
 
 // beginTiming starts the timing of req, whose handler is about to run; a request of
-// an API Kafka does not know is not timed.
+// an API Kafka does not know is not timed, nor any without metering.
 func (c *clientConn) beginTiming(req *kwire.Request[handlerFunc]) {
+	if !metering {
+		return
+	}
 	name, known := metrics.RequestNameOf(req.Header.Key)
 	c.timing = requestTiming{
 		active: known, name: name, split: noSplit,
@@ -71,10 +74,23 @@ func allVerifyOnly(req *kmsg.AddPartitionsToTxnRequest) bool {
 	return true
 }
 
+// now reads the clock for a timed request, and spares the read for any other.
+func (t *requestTiming) now() time.Duration {
+	if !metering || !t.active {
+		return 0
+	}
+	return kwire.Now()
+}
+
+// markHandled notes that the request's handler has returned.
+func (t *requestTiming) markHandled() { t.handled = t.now() }
+
 // addLongPoll counts the time since parked as the request's remote time: a fetch that
 // waits for data inside its handler, as Kafka's delayed fetch waits in purgatory.
 func (t *requestTiming) addLongPoll(parked time.Duration) {
-	t.longPolled += kwire.Now() - parked
+	if metering && t.active {
+		t.longPolled += kwire.Now() - parked
+	}
 }
 
 // takeTiming hands the current request's timing to its answer; an answer sent without
@@ -86,11 +102,12 @@ func (c *clientConn) takeTiming() requestTiming {
 }
 
 // recordRequest counts a request whose response completed at completed (the handler's
-// return, or the end of an acks=all wait) and was written from sendStart to sendEnd.
-func (b *Broker) recordRequest(t *requestTiming, completed, sendStart, sendEnd time.Duration) {
-	if !t.active {
+// return, or the end of an acks=all wait) and was written from sendStart until now.
+func (b *Broker) recordRequest(t *requestTiming, completed, sendStart time.Duration) {
+	if !metering || !t.active {
 		return
 	}
+	sendEnd := kwire.Now()
 	times := metrics.RequestTimes{
 		Local:         t.handled - t.received - t.longPolled,
 		Remote:        completed - t.handled + t.longPolled,

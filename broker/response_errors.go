@@ -17,6 +17,9 @@ import (
 // hold, at every level, which is what Kafka's errorCounts of nearly every other
 // response does; they are read by reflection, off the produce and fetch paths.
 func countResponseErrors(m *metrics.RequestMetrics, key int16, resp kmsg.Response) {
+	if !metering {
+		return
+	}
 	switch r := resp.(type) {
 	case *kmsg.ProduceResponse:
 		for i := range r.Topics {
