@@ -1,10 +1,8 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -99,9 +97,5 @@ func TestRequestMetricsEndpoint(t *testing.T) {
 	if got := metricValue(body, `kafka_server_socket_server_metrics_connection_count{listener="PLAINTEXT"}`); got < 1 {
 		t.Errorf("PLAINTEXT connection count %v with a client connected", got)
 	}
-	check := exec.Command(promtool, "check", "metrics")
-	check.Stdin = bytes.NewReader([]byte(body))
-	if out, err := check.CombinedOutput(); err != nil {
-		t.Fatalf("promtool check metrics: %v\n%s", err, out)
-	}
+	promtoolCheckMetrics(t, promtool, body)
 }
