@@ -192,6 +192,7 @@ func (b *Broker) waitFetch(req *kmsg.FetchRequest, c *clientConn, pass fetchPass
 			defer removeWaiter(waiter, registered)
 			timer = time.NewTimer(time.Until(deadline))
 			defer timer.Stop()
+			defer c.timing.addLongPoll(c.timing.now())
 		}
 		pass.last, pass.first = read, false
 		select {

@@ -3,6 +3,7 @@ package broker
 import (
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
 
@@ -41,15 +42,20 @@ type queuedAnswer struct {
 	hdr     requestHeader
 	frame   []byte
 	pending *pendingResponse
+	timing  requestTiming
 }
 
 // answer sends resp for the request hdr, after every answer still owed.
 func (c *clientConn) answer(hdr requestHeader, resp kmsg.Response) error {
+	timing := c.takeTiming()
 	pending, isPending := resp.(*pendingResponse)
-	if !isPending && (c.queue == nil || c.queue.queued.Load() == 0) {
-		return c.writeResponse(hdr, resp)
+	if !isPending {
+		countResponseErrors(c.b.requests, hdr.Key, resp)
 	}
-	q := queuedAnswer{hdr: hdr, pending: pending}
+	if !isPending && (c.queue == nil || c.queue.queued.Load() == 0) {
+		return c.writeResponse(hdr, resp, &timing)
+	}
+	q := queuedAnswer{hdr: hdr, pending: pending, timing: timing}
 	if !isPending {
 		// Encoded now: a fetch's record data lives in buffers the next request reuses.
 		q.frame = kwire.AppendResponse(nil, hdr, resp)
@@ -71,14 +77,16 @@ func (c *clientConn) writeQueued() {
 	defer close(q.done)
 	var failed error
 	for a := range q.answers {
-		frame := a.frame
+		frame, completed := a.frame, a.timing.handled
 		if a.pending != nil {
 			a.pending.complete()
+			completed = a.timing.now()
+			countResponseErrors(c.b.requests, a.hdr.Key, a.pending.Response)
 			q.out = kwire.AppendResponse(q.out[:0], a.hdr, a.pending.Response)
 			frame = q.out
 		}
 		if failed == nil {
-			failed = c.writeFrame(frame)
+			failed = c.writeTimed(frame, &a.timing, completed)
 			if failed != nil {
 				c.log.Debug("write failed", "err", failed)
 				c.conn.Close()
@@ -94,6 +102,17 @@ func (c *clientConn) closeQueue() {
 		close(c.queue.answers)
 		<-c.queue.done
 	}
+}
+
+// writeTimed writes the encoded answer of the request timed by t, whose response
+// completed at completed, and records the request once it is written.
+func (c *clientConn) writeTimed(frame []byte, t *requestTiming, completed time.Duration) error {
+	sendStart := t.now()
+	if err := c.writeFrame(frame); err != nil {
+		return err
+	}
+	c.b.recordRequest(t, completed, sendStart)
+	return nil
 }
 
 // writeFrame writes one encoded answer and sends it at once: holding it for the next

@@ -170,9 +170,19 @@ func (c *testCluster) request(id int32, req kmsg.Request) kmsg.Response {
 	return resp
 }
 
-// produce sends one batch to a topic's partition 0 of broker id.
-func (c *testCluster) produce(id int32, topic string, acks int16, timeout time.Duration, batch []byte) (*kmsg.ProduceResponse, kmsg.ProduceResponseTopicPartition) {
+// dial opens a raw connection to broker id, closed when the test ends.
+func (c *testCluster) dial(id int32) net.Conn {
 	c.t.Helper()
+	conn, err := net.Dial("tcp", c.nodes[id].addr)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// produceRequest is a Produce of one batch to a topic's partition 0.
+func produceRequest(topic string, acks int16, timeout time.Duration, batch []byte) *kmsg.ProduceRequest {
 	req := kmsg.NewPtrProduceRequest()
 	req.Acks, req.TimeoutMillis = acks, int32(timeout/time.Millisecond)
 	rt := kmsg.NewProduceRequestTopic()
@@ -181,7 +191,13 @@ func (c *testCluster) produce(id int32, topic string, acks int16, timeout time.D
 	rp.Records = batch
 	rt.Partitions = append(rt.Partitions, rp)
 	req.Topics = append(req.Topics, rt)
-	resp := c.request(id, req).(*kmsg.ProduceResponse)
+	return req
+}
+
+// produce sends one batch to a topic's partition 0 of broker id.
+func (c *testCluster) produce(id int32, topic string, acks int16, timeout time.Duration, batch []byte) (*kmsg.ProduceResponse, kmsg.ProduceResponseTopicPartition) {
+	c.t.Helper()
+	resp := c.request(id, produceRequest(topic, acks, timeout, batch)).(*kmsg.ProduceResponse)
 	return resp, resp.Topics[0].Partitions[0]
 }
 

@@ -37,6 +37,8 @@ type clientConn struct {
 	// failed SASL authentication, which Kafka answers and then closes).
 	closeAfterAnswer bool
 	queue            *answerQueue // started by the first pending answer
+	// timing is the request being handled, for RequestMetrics (request_timing.go).
+	timing requestTiming
 }
 
 // requestHeader is Kafka's request header, as kwire parses it.
@@ -74,7 +76,15 @@ func (c *clientConn) serve() {
 		if err := c.checkAuthenticated(req.Header.Key); err != nil {
 			return nil, err
 		}
-		return req.Handler(c.b, c, &req.Header, req.Body)
+		c.beginTiming(&req)
+		resp, err := req.Handler(c.b, c, &req.Header, req.Body)
+		c.timing.markHandled()
+		if resp == nil && err == nil {
+			// Nothing is sent (acks=0); Kafka records its no-op response all the same.
+			t := c.takeTiming()
+			c.b.recordRequest(&t, t.handled, t.handled)
+		}
+		return resp, err
 	}, func(hdr kwire.Header, resp kmsg.Response) error {
 		if err := c.answer(hdr, resp); err != nil {
 			return err
@@ -92,11 +102,17 @@ func (c *clientConn) serve() {
 // writeResponse frames a response: size, correlation id, and the empty tagged-field
 // section of response header v1, except for ApiVersions which always uses header v0
 // so that a client can read it whatever version it asked for.
-func (c *clientConn) writeResponse(hdr requestHeader, resp kmsg.Response) error {
+// The response completed when its handler returned, and is sent at once: t, its
+// request's timing, counts the encoding as sending and no time queued.
+func (c *clientConn) writeResponse(hdr requestHeader, resp kmsg.Response, t *requestTiming) error {
 	out := kwire.AppendResponse(c.out[:0], hdr, resp)
 	c.out = out
 	if cap(c.out) > maxFetchBuffer {
 		c.out = nil // beyond what fetch data may need: do not pin it to the connection
 	}
-	return c.writeFrame(out)
+	if err := c.writeFrame(out); err != nil {
+		return err
+	}
+	c.b.recordRequest(t, t.handled, t.handled)
+	return nil
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/kbridge/kbridge/config"
 	"github.com/kbridge/kbridge/kwire"
 	"github.com/kbridge/kbridge/metadata"
+	"github.com/kbridge/kbridge/metrics"
 	"github.com/kbridge/kbridge/saslserver"
 	"github.com/kbridge/kbridge/tlsconf"
 )
@@ -72,6 +73,10 @@ type Broker struct {
 	expansions isrQueue
 	// isrCounts count the ISR changes this broker made as a leader, for metrics.
 	isrCounts struct{ shrinks, expands, failed atomic.Uint64 }
+	// requests are Kafka's RequestMetrics of this broker's listeners, connections
+	// their socket-server-metrics.
+	requests    *metrics.RequestMetrics
+	connections listenerConnections
 	// shuttingDown is set once a controlled shutdown begins (BrokerState).
 	shuttingDown atomic.Bool
 }
@@ -92,6 +97,7 @@ func New(cfg *config.Config, src metadata.Source, logger *slog.Logger) (*Broker,
 		stop:     make(chan struct{}),
 		sessions: newFetchSessions(cfg.MaxIncrementalFetchSessionCacheSlots),
 		authz:    authz.New(cfg),
+		requests: metrics.NewRequestMetrics(),
 	}
 	sasl, err := listenerSASL(cfg, b.Image)
 	if err != nil {
@@ -174,6 +180,7 @@ func (b *Broker) Serve(ln net.Listener, listenerName string) error {
 	}
 	b.listeners = append(b.listeners, ln)
 	b.mu.Unlock()
+	b.connections.of(listenerName) // reported from the start, with no connection yet
 	b.log.Info("listening", "listener", listenerName, "addr", ln.Addr().String())
 	for {
 		conn, err := ln.Accept()
@@ -195,7 +202,12 @@ func (b *Broker) Serve(ln net.Listener, listenerName string) error {
 // ServeConn serves one accepted connection in its own goroutine; the node's controller
 // listener uses it for the Kafka connections it demultiplexes from Raft traffic.
 func (b *Broker) ServeConn(conn net.Conn, listenerName string) {
-	b.clients.Go(conn, func() { newClientConn(b, conn, listenerName).serve() })
+	counts := b.connections.of(listenerName)
+	b.clients.Go(conn, func() {
+		counts.created.Add(1)
+		defer counts.closed.Add(1)
+		newClientConn(b, conn, listenerName).serve()
+	})
 }
 
 func (b *Broker) isClosed() bool {

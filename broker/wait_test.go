@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"io"
-	"net"
 	"sync"
 	"testing"
 	"time"
@@ -156,11 +155,7 @@ func TestAcksAllWokenByHighWatermarkBeforeItParks(t *testing.T) {
 func TestPipelinedRequestsGoOnWhileAcksAllWaits(t *testing.T) {
 	c := newCluster(t, 1)
 	c.createTopic("t", []int32{1, 2}, 1, []int32{1, 2}, nil)
-	conn, err := net.Dial("tcp", c.nodes[1].addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
+	conn := c.dial(1)
 	produce := func(acks int16, records int) kmsg.Request {
 		req := kmsg.NewPtrProduceRequest()
 		req.SetVersion(8)

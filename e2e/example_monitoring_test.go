@@ -43,7 +43,12 @@ var servedMetrics = []string{
 	"kafka_coordinator_group_groupmetadatamanager_numoffsets",
 	"kafka_log_log_size",
 	"kafka_network_requestmetrics_errors_total",
+	"kafka_network_requestmetrics_localtimems",
+	"kafka_network_requestmetrics_remotetimems",
+	"kafka_network_requestmetrics_requestbytes",
 	"kafka_network_requestmetrics_requests_total",
+	"kafka_network_requestmetrics_responsequeuetimems",
+	"kafka_network_requestmetrics_responsesendtimems",
 	"kafka_network_requestmetrics_totaltimems",
 	"kafka_network_requestmetrics_totaltimems_count",
 	"kafka_network_requestmetrics_totaltimems_sum",
@@ -73,6 +78,9 @@ var servedMetrics = []string{
 	"kafka_server_replicamanager_produceridcount",
 	"kafka_server_replicamanager_underminisrpartitioncount",
 	"kafka_server_replicamanager_underreplicatedpartitions",
+	"kafka_server_socket_server_metrics_connection_close_total",
+	"kafka_server_socket_server_metrics_connection_count",
+	"kafka_server_socket_server_metrics_connection_creation_total",
 	"up",
 }
 

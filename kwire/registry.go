@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -67,6 +68,11 @@ type Request[H any] struct {
 	Header  Header
 	Body    kmsg.Request
 	Handler H
+	// BodyBytes is the size of the body after the header, which Kafka's RequestBytes
+	// histogram records; Received is when Serve had read the whole frame (by Now),
+	// where Kafka's request times start.
+	BodyBytes int
+	Received  time.Duration
 }
 
 // Decode parses one request frame, finds its handler and checks its version, as
@@ -99,7 +105,7 @@ func (r *Registry[H]) Decode(frame []byte) (req Request[H], answer kmsg.Response
 		}
 		return req, nil, fmt.Errorf("malformed %s v%d from client %q: %w", kmsg.NameForKey(hdr.Key), hdr.Version, hdr.ClientID, err)
 	}
-	req.Body, req.Handler = body, a.handler
+	req.Body, req.Handler, req.BodyBytes = body, a.handler, len(rest)
 	return req, nil, nil
 }
 

@@ -34,6 +34,7 @@ func Serve[H any](frames *FrameReader, reg *Registry[H], log *slog.Logger, raw R
 		if err != nil {
 			return err
 		}
+		received := Now()
 		if raw != nil {
 			handled, err := raw(frame)
 			if err != nil {
@@ -47,6 +48,7 @@ func Serve[H any](frames *FrameReader, reg *Registry[H], log *slog.Logger, raw R
 		if err != nil {
 			return err
 		}
+		req.Received = received
 		if early != nil {
 			if err := answer(req.Header, early); err != nil {
 				return err

@@ -29,7 +29,8 @@ func (n *Node) startMetrics() error {
 }
 
 // addBrokerMetrics registers the broker's metrics (ReplicaManager, BrokerTopicMetrics,
-// partitions, broker state, GroupMetadataManager, consumer lag) and its readiness.
+// partitions, broker state, GroupMetadataManager, consumer lag, RequestMetrics,
+// socket-server-metrics) and its readiness.
 func (n *Node) addBrokerMetrics() error {
 	for _, s := range n.metrics {
 		if err := s.Register(metrics.ReplicaManagerCollector(n.broker.ReplicaStats),
@@ -37,7 +38,8 @@ func (n *Node) addBrokerMetrics() error {
 			metrics.PartitionCollector(n.broker.PartitionStats),
 			metrics.BrokerStateCollector(n.broker.BrokerState),
 			metrics.GroupMetadataManagerCollector(n.broker.GroupMetadataStats),
-			metrics.ConsumerLagCollector(n.broker.ConsumerLag)); err != nil {
+			metrics.ConsumerLagCollector(n.broker.ConsumerLag),
+			metrics.RequestCollector(n.broker.RequestMetrics()), metrics.SocketServerCollector(n.broker.ListenerConnections)); err != nil {
 			return fmt.Errorf("broker metrics: %w", err)
 		}
 		s.AddReadiness("broker", n.broker.Readiness)
