@@ -39,7 +39,8 @@ func (n *Node) addBrokerMetrics() error {
 			metrics.BrokerStateCollector(n.broker.BrokerState),
 			metrics.GroupMetadataManagerCollector(n.broker.GroupMetadataStats),
 			metrics.ConsumerLagCollector(n.broker.ConsumerLag),
-			metrics.RequestCollector(n.broker.RequestMetrics()), metrics.SocketServerCollector(n.broker.ListenerConnections)); err != nil {
+			metrics.RequestCollector(n.broker.RequestMetrics()),
+			metrics.SocketServerCollector(n.broker.ListenerConnections)); err != nil {
 			return fmt.Errorf("broker metrics: %w", err)
 		}
 		s.AddReadiness("broker", n.broker.Readiness)

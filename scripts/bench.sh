@@ -4,12 +4,18 @@
 # of random letters, no compression. Brokers alternate round by round; the figures are
 # medians of ROUNDS rounds with the spread (min-max). kbridge keeps every record in its
 # on-disk log; kfake keeps them in memory.
+#
+# BASELINE_BIN=path runs that kbridge build in kfake's place (its own data directory,
+# the same settings), so two builds are compared the same way, round by round
+# (scripts/bench-metrics-cost.sh); the ratio is then BIN's over the baseline's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-bin/kbridge}
 ROUNDS=${ROUNDS:-5}
 RECORDS_100=${RECORDS_100:-300000}
 RECORDS_1K=${RECORDS_1K:-100000}
+BASELINE_BIN=${BASELINE_BIN:-}
+other=kfake; [ -n "$BASELINE_BIN" ] && other=baseline
 
 tmp=$(mktemp -d)
 pids=()
@@ -18,17 +24,26 @@ trap cleanup EXIT
 
 kb=127.0.0.1:29092
 kf=127.0.0.1:29192
-cat >"$tmp/server.properties" <<PROPS
+# start_kbridge BIN NAME PORT: a single-node broker of that build on PORT (its
+# controller on PORT+1), data in $tmp/NAME.
+start_kbridge() {
+  cat >"$tmp/$2.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
-controller.quorum.voters=1@127.0.0.1:29093
-listeners=PLAINTEXT://127.0.0.1:29092,CONTROLLER://127.0.0.1:29093
+controller.quorum.voters=1@127.0.0.1:$(($3 + 1))
+listeners=PLAINTEXT://127.0.0.1:$3,CONTROLLER://127.0.0.1:$(($3 + 1))
 controller.listener.names=CONTROLLER
-log.dirs=$tmp/data
+log.dirs=$tmp/$2
 PROPS
-"$BIN" storage format -t "$("$BIN" storage random-uuid)" -c "$tmp/server.properties" >/dev/null
-"$BIN" server start "$tmp/server.properties" --log-level warn 2>"$tmp/kbridge.log" & pids+=($!)
-"$BIN" perf fake-broker --listen "$kf" >"$tmp/kfake.out" 2>&1 & pids+=($!)
+  "$1" storage format -t "$("$1" storage random-uuid)" -c "$tmp/$2.properties" >/dev/null
+  "$1" server start "$tmp/$2.properties" --log-level warn 2>"$tmp/$2.log" & pids+=($!)
+}
+start_kbridge "$BIN" kbridge "${kb#*:}"
+if [ -n "$BASELINE_BIN" ]; then
+  start_kbridge "$BASELINE_BIN" baseline "${kf#*:}"
+else
+  "$BIN" perf fake-broker --listen "$kf" >"$tmp/kfake.out" 2>&1 & pids+=($!)
+fi
 for addr in $kb $kf; do
   for _ in $(seq 100); do (echo >/dev/tcp/${addr%:*}/${addr#*:}) 2>/dev/null && break; sleep 0.1; done
 done
@@ -66,12 +81,15 @@ for size in 100 1024; do
       for b in kbridge kfake; do
         p99="-"; [ $kind = produce ] && p99=$(field p99_ms <"$tmp/$kind.$b" | median_value)
         r="";  [ $b = kbridge ] && r=$ratio
-        printf "%-9s %-5s %-6s %-8s %-28s %-28s %-6s %s\n" "$kind" "$size" "$parts" "$b" \
+        name=$b; [ $b = kfake ] && name=$other
+        printf "%-9s %-5s %-6s %-8s %-28s %-28s %-6s %s\n" "$kind" "$size" "$parts" "$name" \
           "$(field mb_per_sec <"$tmp/$kind.$b" | median)" "$(field $rate <"$tmp/$kind.$b" | median)" "$r" "$p99"
       done
     done
   done
 done
+
+[ -z "$BASELINE_BIN" ] || exit 0
 
 # Produce latency at half of kbridge's measured maximum rate (DESIGN: p99 < 5 ms).
 echo

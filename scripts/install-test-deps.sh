@@ -23,8 +23,9 @@ command -v iptables-nft >/dev/null 2>&1 || missing+=(iptables)
 # The transaction tests drive librdkafka's transactional producer through Debian's
 # confluent-kafka Python binding, run with the system interpreter.
 /usr/bin/python3 -c 'import confluent_kafka' >/dev/null 2>&1 || missing+=(python3-confluent-kafka)
-# The metrics tests lint the /metrics output with Prometheus's promtool.
-command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+# The metrics tests lint the /metrics output with Prometheus's promtool and scrape a
+# cluster with a real Prometheus server.
+{ command -v promtool && command -v prometheus; } >/dev/null 2>&1 || missing+=(prometheus)
 # The migration status page test opens /migration in headless Chromium.
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
