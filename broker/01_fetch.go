@@ -253,7 +253,7 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, pass fetchPass
 	parts := pass.bufs.takeReads(n)
 	names := make([]string, 0, len(req.Topics))
 	resp.Topics = make([]kmsg.FetchResponseTopic, 0, len(req.Topics))
-	for ti, rt := range req.Topics {
+	for _, rt := range req.Topics {
 		st := kmsg.NewFetchResponseTopic()
 		st.Topic = rt.Topic
 		st.TopicID = rt.TopicID
@@ -264,7 +264,7 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, pass fetchPass
 		if !errors.Is(topicErr, kerr.UnknownTopicID) {
 			topicErr = pass.auth.check(img, name, topicErr)
 		}
-		for pi, rp := range rt.Partitions {
+		for _, rp := range rt.Partitions {
 			if last != nil {
 				prev := last.parts[len(parts)]
 				unchanged := prev.p != nil && prev.offset == rp.FetchOffset && !prev.p.signalledSince(prev.seen, appends)
@@ -281,7 +281,7 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, pass fetchPass
 					// told. A read of this same fetch was never sent: its high
 					// watermark may be news, which the session's trim decides.
 					if !pass.omitUnchanged || !first {
-						st.Partitions = append(st.Partitions, last.resp.Topics[ti].Partitions[pi])
+						st.Partitions = append(st.Partitions, prev.answer)
 					}
 					continue
 				}
@@ -332,6 +332,7 @@ func (b *Broker) readFetch(req *kmsg.FetchRequest, c *clientConn, pass fetchPass
 			sp.RecordBatches = data
 			total += len(data)
 			st.Partitions = append(st.Partitions, sp)
+			parts[len(parts)-1].answer = sp
 		}
 		resp.Topics = append(resp.Topics, st)
 		names = append(names, name)
@@ -373,8 +374,11 @@ type readRequest struct {
 const isolationReadCommitted = 1
 
 // partitionRead is a partition a fetch read from offset, its waitMark from before the
-// read, whether the read returned nothing and no error, and for a follower whether it
-// was quiet (in the ISR and at the log end) and when its fetch was last recorded.
+// read, whether the read returned nothing and no error, for a follower whether it was
+// quiet (in the ISR and at the log end) and when its fetch was last recorded, and the
+// answer the read gave, which a later read that finds nothing changed gives again (an
+// incremental response leaves partitions out, so the answer cannot be found by its
+// place in the previous response).
 type partitionRead struct {
 	p        *Partition
 	seen     waitMark
@@ -382,6 +386,7 @@ type partitionRead struct {
 	empty    bool
 	quiet    bool
 	recorded time.Time
+	answer   kmsg.FetchResponseTopicPartition
 }
 
 // quietRecordInterval is the longest a session fetch goes without recording its
