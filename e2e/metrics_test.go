@@ -21,25 +21,35 @@ func scrape(t *testing.T, url string) (int, string) {
 // returns the status and the body.
 func httpGet(t *testing.T, client *http.Client, url, user, password string) (int, string) {
 	t.Helper()
+	code, body, err := tryGet(client, url, user, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code, body
+}
+
+// tryGet is httpGet for a caller that waits for a server: an error instead of a
+// failed test.
+func tryGet(client *http.Client, url, user, password string) (int, string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		t.Fatal(err)
+		return 0, "", err
 	}
 	if user != "" {
 		req.SetBasicAuth(user, password)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
+		return 0, "", fmt.Errorf("GET %s: %w", url, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatal(err)
+		return 0, "", fmt.Errorf("GET %s: read the body: %w", url, err)
 	}
-	return resp.StatusCode, string(body)
+	return resp.StatusCode, string(body), nil
 }
 
 // TestMetricsEndpoint: a node started with metrics.listeners answers /healthz and

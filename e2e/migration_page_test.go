@@ -181,7 +181,13 @@ func pageText(t *testing.T, url string) string {
 	if !strings.Contains(dom, `id="phase"`) {
 		t.Fatalf("chromium's DOM of %s is not the status page:\n%s", url, dom)
 	}
-	body := dom[strings.Index(dom, "<body"):]
+	return textOf(dom)
+}
+
+// textOf is the words of an HTML page's body, tags taken out: what a reader sees, in
+// order, one space apart.
+func textOf(html string) string {
+	body := html[max(strings.Index(html, "<body"), 0):]
 	return strings.Join(strings.Fields(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(body, " ")), " ")
 }
 
