@@ -26,10 +26,27 @@ const (
 // runEOSWorker copies every record of eosInput to eosOutput, prefixed with "out-", in
 // the partition it came from, with franz-go's GroupTransactSession: each poll's records
 // and the group's offsets commit in one transaction (KIP-447), so the output holds each
-// input record exactly once whatever the worker or the brokers go through.
+// input record exactly once whatever the worker or the brokers go through. A session
+// that fails for good (fenced after a transaction timed out while a leader was down, a
+// producer id the client gave up on) is closed and a new one started with the same
+// transactional id, as Kafka's documentation tells an application to do.
 func runEOSWorker(id string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	for ctx.Err() == nil {
+		err := runEOSSession(ctx, id)
+		if ctx.Err() != nil {
+			break
+		}
+		fmt.Fprintf(os.Stderr, "eos worker %s: %v; starting a new session\n", id, err)
+		time.Sleep(500 * time.Millisecond)
+	}
+	return 0
+}
+
+// runEOSSession runs one GroupTransactSession until ctx ends (nil) or a transaction
+// cannot go on (its error).
+func runEOSSession(ctx context.Context, id string) error {
 	sess, err := kgo.NewGroupTransactSession(
 		kgo.SeedBrokers(strings.Split(os.Getenv(eosBrokersEnv), ",")...),
 		kgo.TransactionalID("eos-worker-"+id),
@@ -43,14 +60,13 @@ func runEOSWorker(id string) int {
 		kgo.MaxBufferedRecords(1000),
 	)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "eos worker:", err)
-		return 1
+		return err
 	}
 	defer sess.Close()
 	for ctx.Err() == nil {
 		fetches := sess.PollFetches(ctx)
 		if fetches.IsClientClosed() || ctx.Err() != nil {
-			return 0
+			return nil
 		}
 		fetches.EachError(func(topic string, partition int32, err error) {
 			fmt.Fprintf(os.Stderr, "eos worker %s: fetch %s-%d: %v\n", id, topic, partition, err)
@@ -59,8 +75,7 @@ func runEOSWorker(id string) int {
 			continue
 		}
 		if err := sess.Begin(); err != nil {
-			fmt.Fprintln(os.Stderr, "eos worker: begin:", err)
-			return 1
+			return fmt.Errorf("begin: %w", err)
 		}
 		promise := kgo.AbortingFirstErrPromise(sess.Client())
 		fetches.EachRecord(func(r *kgo.Record) {
@@ -69,8 +84,8 @@ func runEOSWorker(id string) int {
 		})
 		committed, err := sess.End(ctx, kgo.TransactionEndTry(promise.Err() == nil))
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "eos worker %s: end transaction (committed %v): %v\n", id, committed, err)
+			return fmt.Errorf("end transaction (committed %v): %w", committed, err)
 		}
 	}
-	return 0
+	return nil
 }
