@@ -10,12 +10,9 @@ import (
 	"github.com/kbridge/kbridge/metrics"
 )
 
-// TestFollowerHearsHighWatermarkOnceIdle: after the last acks=all produce the follower's
-// high watermark reaches the leader's without another append. The leader's high
-// watermark moves when it records the follower's fetch at the new log end; that fetch
-// then waits for data, and its answer must still carry the high watermark the session
-// has not told yet (a follower once stayed a produce behind until the next append).
-func TestFollowerHearsHighWatermarkOnceIdle(t *testing.T) {
+// newThirtyRecordTopic is two brokers with topic "t" led by 1 and followed by 2, which
+// three acks=all batches of ten records have reached.
+func newThirtyRecordTopic(t *testing.T) *testCluster {
 	c := newCluster(t, 2)
 	c.createTopic("t", []int32{1, 2}, 1, []int32{1, 2}, nil)
 	for seq := range int32(3) {
@@ -23,6 +20,16 @@ func TestFollowerHearsHighWatermarkOnceIdle(t *testing.T) {
 			t.Fatalf("produce: error code %d", p.ErrorCode)
 		}
 	}
+	return c
+}
+
+// TestFollowerHearsHighWatermarkOnceIdle: after the last acks=all produce the follower's
+// high watermark reaches the leader's without another append. The leader's high
+// watermark moves when it records the follower's fetch at the new log end; that fetch
+// then waits for data, and its answer must still carry the high watermark the session
+// has not told yet (a follower once stayed a produce behind until the next append).
+func TestFollowerHearsHighWatermarkOnceIdle(t *testing.T) {
+	c := newThirtyRecordTopic(t)
 	if hw := c.partition(1, "t").HighWatermark(); hw != 30 {
 		t.Fatalf("the leader's high watermark after three acknowledged batches is %d, want 30", hw)
 	}

@@ -2,7 +2,6 @@ package broker
 
 import (
 	"testing"
-	"time"
 
 	"github.com/kbridge/kbridge/metrics"
 )
@@ -23,13 +22,7 @@ func (c *testCluster) statsOf(id int32, topic string) (metrics.PartitionStats, i
 // TestPartitionStats: the log gauges on every replica, the partition gauges only on
 // the leader, under-replication once the ISR shrinks, and the broker's state.
 func TestPartitionStats(t *testing.T) {
-	c := newCluster(t, 2)
-	c.createTopic("t", []int32{1, 2}, 1, []int32{1, 2}, nil)
-	for seq := range int32(3) {
-		if _, p := c.produce(1, "t", -1, 5*time.Second, recordBatch(10, -1, seq)); p.ErrorCode != 0 {
-			t.Fatalf("produce: error code %d", p.ErrorCode)
-		}
-	}
+	c := newThirtyRecordTopic(t)
 	c.waitForLogs("t", 30, 1, 2)
 
 	lead, _ := c.statsOf(1, "t")
