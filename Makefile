@@ -21,16 +21,18 @@ vet:
 	$(GO) vet ./...
 
 # The packages with concurrency of their own run under the race detector (it costs them
-# little time: their tests wait on I/O); the rest, e2e included, without it. The two
-# runs go side by side: e2e, the longest, mostly waits on its processes, so the race
-# run's two minutes fit beside it. Both must pass.
+# little time: their tests wait on I/O); the rest without it. The quick packages go
+# first, alone; then e2e, the longest, which mostly waits on its processes, runs beside
+# the race run. Both must pass.
 RACE_PKGS := ./broker/... ./kwire/ ./kraftmode/... ./zkmode/ ./migrate/ ./internal/netfault/
+QUICK_PKGS = $$($(GO) list ./... | grep -v -e '/broker' -e '/kwire$$' -e '/kraftmode' -e '/zkmode$$' -e '/migrate$$' -e '/internal/netfault$$' -e '/e2e$$')
 
 test: test-deps vet build
+	$(GO) test $(GOTESTFLAGS) $(QUICK_PKGS)
 	$(GO) test $(GOTESTFLAGS) -race $(RACE_PKGS) & race=$$!; \
-	$(GO) test $(GOTESTFLAGS) $$($(GO) list ./... | grep -v -e '/broker' -e '/kwire$$' -e '/kraftmode' -e '/zkmode$$' -e '/migrate$$' -e '/internal/netfault$$'); rest=$$?; \
+	$(GO) test $(GOTESTFLAGS) ./e2e/; e2e=$$?; \
 	wait $$race; race=$$?; \
-	test $$rest -eq 0 -a $$race -eq 0
+	test $$e2e -eq 0 -a $$race -eq 0
 
 # The chaos run (e2e/chaos_test.go) for longer than make test's minute: a 3+3 KRaft
 # cluster and a migrating ZooKeeper-mode cluster in network namespaces under load, with
